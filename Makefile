@@ -1,0 +1,68 @@
+# papertrade - plain Makefile with pkg-config (STYLE.md "Repository").
+#
+#   make                  build build/papertrade
+#   make check            build and run every test (unit, end-to-end)
+#   make SANITIZE=1 check the same under ASan+UBSan, in build-san/
+#   make CC=clang         any C11 compiler; warnings are errors
+#
+# Dependencies come from Debian packages: scripts/setup installs them.
+
+CC ?= cc
+PKGS := sqlite3 jansson inih
+TEST_PKGS := cmocka
+
+ifeq ($(SANITIZE),1)
+BUILD ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT := -O1
+else
+BUILD ?= build
+SANFLAGS :=
+OPT := -O2
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS := $(shell pkg-config --libs $(PKGS))
+TEST_CFLAGS := $(shell pkg-config --cflags $(TEST_PKGS))
+TEST_LIBS := $(shell pkg-config --libs $(TEST_PKGS))
+
+CFLAGS ?= $(OPT) -g
+CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+	-Wstrict-prototypes -Wmissing-prototypes -Wvla $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
+LDFLAGS += $(SANFLAGS)
+LDLIBS := $(PKG_LIBS) -lm -lpthread
+
+SRCS := $(sort $(wildcard src/*.c src/*/*.c))
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+all: $(BUILD)/papertrade
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC  $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libpapertrade.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/papertrade: $(BUILD)/src/main.o $(BUILD)/libpapertrade.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpapertrade.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Isrc -o $@ $< $(BUILD)/libpapertrade.a $(LDFLAGS) $(TEST_LIBS) $(LDLIBS)
+
+tests: $(TEST_BINS)
+
+check: all tests
+	tests/run.sh $(BUILD)
+
+clean:
+	rm -rf build build-san build-clang
+
+.PHONY: all tests check clean
+-include $(LIB_OBJS:.o=.d) $(BUILD)/src/main.d

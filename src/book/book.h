@@ -1,0 +1,151 @@
+/*
+ * book.h - portfolio accounting (DESIGN.md §1 steps 1, 2, 4-6; §3; errata
+ * 1-3 and 5): positions, the cash ledger in integer cents, margin, fills,
+ * settlement, benchmarks and daily snapshots. Pure: no I/O, no clock; the
+ * store loads and saves a struct portfolio, the engine changes it.
+ *
+ * Identities that hold after every booking, to the cent:
+ *   cash = initial + sum(ledger)                 (every cash flow is a ledger row)
+ *   cash = initial + sum(closed pnl) + sum(open credit) + income
+ *   value = cash + positions value               (shorts at their cost to close)
+ */
+#ifndef PT_BOOK_H
+#define PT_BOOK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BOOK_SYMSZ 16
+#define BOOK_KINDSZ 16
+#define BOOK_MEMOSZ 96
+
+struct position {
+	int64_t id;		/* unique, assigned by book_open (1, 2, ...) */
+	char ticker[BOOK_SYMSZ];
+	char right;		/* 'C', 'P', or 'S' for shares of the ETF */
+	double strike;		/* 0 for shares */
+	int expiry;		/* day number; 0 for shares */
+	double quantity;	/* signed: contracts (short < 0), or shares */
+	double entry_price;	/* dollars per share */
+	int opened;		/* session day number */
+	int64_t credit_cents;	/* net cash booked at open, commission included
+				 * (negative for a purchase) */
+	double mark;		/* latest mark, dollars per share (the cost to close a short) */
+	int mark_model;		/* 1 when the mark came from the model, not a quote */
+	double entry_spot, entry_iv, entry_hv, entry_theo;	/* at entry, for the record */
+	int closed;		/* session day number it closed; 0 while open */
+	double exit_price;	/* dollars per share */
+	int64_t close_cents;	/* net cash booked at close, commission included */
+	char reason[BOOK_KINDSZ];	/* why it closed: "expired", "assigned" */
+};
+
+struct ledger_entry {
+	int64_t id;		/* unique, assigned by book_post (1, 2, ...) */
+	int session;
+	int64_t position_id;	/* 0 when not tied to a position */
+	char kind[BOOK_KINDSZ];	/* "premium", "commission", "settlement", "purchase", "dividend" */
+	int64_t cents;		/* signed: positive flows into cash */
+	char memo[BOOK_MEMOSZ];
+};
+
+struct bench {
+	char ticker[BOOK_SYMSZ];
+	double shares;		/* initial capital / first price, dividends reinvested */
+	double price;		/* latest price used to value it */
+};
+
+struct snapshot {
+	int session;
+	int64_t cash_cents;
+	int64_t positions_cents;	/* longs at mark minus shorts at cost to close */
+	int64_t value_cents;		/* cash + positions */
+	int64_t margin_cents;		/* margin requirement of open shorts */
+};
+
+struct portfolio {
+	int64_t initial_cents;
+	int start;		/* first session run; 0 before */
+	int last_session;	/* last session run; 0 before */
+	int events_through;	/* expirations and dividends processed through this day */
+	int64_t cash_cents;
+	int64_t income_cents;	/* dividends received on shares held */
+	int64_t next_pos_id;
+	int64_t next_ledger_id;
+
+	struct position *pos;	/* open and closed, in id order */
+	size_t n_pos, cap_pos;
+
+	struct bench *bench;	/* one per configured ticker, fixed at the first session */
+	size_t n_bench;
+
+	struct snapshot *snaps;	/* one per session run, in order */
+	size_t n_snaps, cap_snaps;
+	int64_t *snap_bench;	/* n_snaps x n_bench benchmark values in cents, row-major */
+
+	struct ledger_entry *ledger;	/* the whole ledger, in id order */
+	size_t n_ledger, cap_ledger;
+	size_t ledger_saved;	/* entries [0, ledger_saved) are already in the store */
+};
+
+void book_init(struct portfolio *pf, int64_t initial_cents);
+void book_release(struct portfolio *pf);
+
+/* Appends a ledger row and moves cash by cents. Returns the entry (borrowed). */
+struct ledger_entry *book_post(struct portfolio *pf, int session, int64_t position_id,
+			       const char *kind, int64_t cents, const char *memo);
+
+/*
+ * Opens a position: books the premium (quantity x price x 100, rounded once
+ * to cents, sign by side) and the commission (per contract x |quantity|,
+ * rounded once; none on shares) as ledger rows. credit_cents is their sum.
+ * Returns the new position (borrowed; valid until the next book_open).
+ */
+struct position *book_open(struct portfolio *pf, int session, const char *ticker, char right,
+			   double strike, int expiry, double quantity, double price,
+			   double commission_per_contract);
+
+/*
+ * Closes an open position at price per share (intrinsic value at expiry),
+ * booking the cash (no commission on expiry or assignment: pass 0).
+ * reason: "expired" (worthless), "assigned", "exercised".
+ */
+void book_close(struct portfolio *pf, struct position *p, int session, double price,
+		const char *reason, double commission_per_contract);
+
+/* Multiplier: 100 shares per contract, 1 for shares. */
+double book_multiplier(const struct position *p);
+/* Realised P&L of a closed position: credit + close cash. */
+int64_t book_pnl_cents(const struct position *p);
+/* Value of an open position at its mark: positive for longs, negative for shorts. */
+int64_t book_position_value_cents(const struct position *p);
+/* Unrealised P&L of an open position: credit + value. */
+int64_t book_unrealized_cents(const struct position *p);
+
+/*
+ * Margin requirement of a short call (errata 3): premium + pct x underlying
+ * - OTM amount, at least premium + min_pct x underlying; per |quantity| x 100,
+ * in cents. Zero for longs, and for a call covered by shares (covered = 1).
+ */
+int64_t book_margin_cents(double quantity, double strike, double spot, double option_price,
+			  double pct, double min_pct, int covered);
+
+/* Sum of positions value (open only). */
+int64_t book_positions_value_cents(const struct portfolio *pf);
+/* Number of open option positions on ticker. */
+int book_open_count(const struct portfolio *pf, const char *ticker);
+/* Shares held of ticker (0 when none). */
+double book_shares(const struct portfolio *pf, const char *ticker);
+
+/* Appends the snapshot for a session (bench_cents has n_bench values). */
+void book_add_snapshot(struct portfolio *pf, const struct snapshot *s, const int64_t *bench_cents);
+
+/*
+ * Checks the ledger identities of DESIGN.md §5. Returns 0, or -1 with err
+ * (PT_ERRSZ) saying which identity fails and by how much.
+ */
+int book_check(const struct portfolio *pf, char *err);
+
+/* Deep copy (for dry runs such as `scan`). dst is overwritten. */
+void book_copy(struct portfolio *dst, const struct portfolio *src);
+
+#endif

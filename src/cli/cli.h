@@ -1,0 +1,57 @@
+/*
+ * cli.h - what the subcommands in cli/ share: the dispatch table entry, the
+ * context (home folder), exit statuses, error printing and config loading.
+ * Only cli/ and web/ decide how an error reaches a person (STYLE.md).
+ */
+#ifndef PT_CLI_H
+#define PT_CLI_H
+
+#include <stddef.h>
+
+#include "../config.h"
+
+/* Exit statuses of DESIGN.md §5. */
+enum { EXIT_OK_ = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+struct cli_ctx {
+	const char *home;	/* resolved home folder (not created until needed) */
+	int home_given;		/* 1 when from --home or PAPERTRADE_HOME */
+};
+
+struct cli_cmd {
+	const char *name;
+	int (*fn)(struct cli_ctx *ctx, int argc, char **argv);
+	const char *summary;
+};
+
+/* "papertrade: <what>: <why>" on stderr, one line. */
+void cli_error(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints usage to stdout (for --help) or stderr and returns EXIT_OK_ or EXIT_USAGE. */
+int cli_usage(const char *text, int to_stderr);
+/* Path of a file in the home folder into buf; returns 0, or -1 when too long. */
+int cli_home_file(const struct cli_ctx *ctx, const char *name, char *buf, size_t n);
+/* Makes the home folder (and parents) if missing; 0 or -1 with err. */
+int cli_make_home(const struct cli_ctx *ctx, char *err);
+/* Defaults, then papertrade.ini in the home, then PAPERTRADE_* environment,
+ * then sets[0..nsets-1] ("key=value"). Returns 0, or -1 after printing the error. */
+int cli_load_config(const struct cli_ctx *ctx, struct config *cfg, char **sets, size_t nsets);
+/* Parses a YYYY-MM-DD argument of option `opt`; prints the error and returns -1 when bad. */
+int cli_parse_date(const char *opt, const char *arg, int *day);
+/* 1 when colour may be used on the stream (a TTY, NO_COLOR unset, TERM not dumb). */
+int cli_use_color(int fd);
+
+/* Subcommands. Each parses its own flags with getopt_long and has --help. */
+int cmd_init(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_run(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_report(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_scan(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_positions(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_trades(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_export(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_import(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_calendar(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_expirations(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_price(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_iv(struct cli_ctx *ctx, int argc, char **argv);
+
+#endif

@@ -1,0 +1,104 @@
+/*
+ * common.c - helpers every subcommand uses: errors, the home folder, config
+ * loading with its precedence, date arguments and colour; see cli.h.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "../market/calendar.h"
+#include "../util/date.h"
+#include "../util/util.h"
+
+void cli_error(const char *what, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "papertrade: %s: %s\n", what, why);
+}
+
+int cli_usage(const char *text, int to_stderr)
+{
+	fputs(text, to_stderr ? stderr : stdout);
+	return to_stderr ? EXIT_USAGE : EXIT_OK_;
+}
+
+int cli_home_file(const struct cli_ctx *ctx, const char *name, char *buf, size_t n)
+{
+	int len = snprintf(buf, n, "%s/%s", ctx->home, name);
+	return len < 0 || (size_t)len >= n ? -1 : 0;
+}
+
+int cli_make_home(const struct cli_ctx *ctx, char *err)
+{
+	char path[PATH_MAX];
+	size_t i, len;
+
+	if (pt_strlcpy(path, ctx->home, sizeof(path)))
+		return pt_err(err, PT_EINVAL, "home folder path too long");
+	len = strlen(path);
+	for (i = 1; i <= len; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, 0700) && errno != EEXIST)
+			return pt_err(err, PT_EIO, "cannot create %s: %s", path, strerror(errno));
+		if (i < len)
+			path[i] = '/';
+	}
+	return 0;
+}
+
+int cli_load_config(const struct cli_ctx *ctx, struct config *cfg, char **sets, size_t nsets)
+{
+	char path[PATH_MAX];
+	char err[PT_ERRSZ];
+	size_t i;
+
+	config_defaults(cfg);
+	if (cli_home_file(ctx, "papertrade.ini", path, sizeof(path))) {
+		cli_error("config", "home folder path too long");
+		return -1;
+	}
+	if (config_load_file(cfg, path, err) || config_load_env(cfg, err)) {
+		cli_error("config", "%s", err);
+		return -1;
+	}
+	for (i = 0; i < nsets; i++) {
+		if (config_set_pair(cfg, sets[i], err)) {
+			cli_error("--set", "%s", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int cli_parse_date(const char *opt, const char *arg, int *day)
+{
+	if (date_parse(arg, day)) {
+		cli_error(opt, "not a date (want YYYY-MM-DD): '%s'", arg);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_use_color(int fd)
+{
+	const char *term = getenv("TERM");
+
+	if (getenv("NO_COLOR"))
+		return 0;
+	if (!term || !strcmp(term, "dumb"))
+		return 0;
+	return isatty(fd);
+}

@@ -1,0 +1,77 @@
+/*
+ * config.h - every strategy and account parameter, in one struct (DESIGN.md
+ * §5). Precedence, lowest first: defaults, papertrade.ini in the home folder
+ * (parsed by inih: the only module that talks to it), PAPERTRADE_<KEY>
+ * environment variables, then --set key=value on the command line.
+ * Key names are unique across sections.
+ */
+#ifndef PT_CONFIG_H
+#define PT_CONFIG_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#define CFG_MAX_TICKERS 64
+#define CFG_SYMSZ 16
+#define CFG_URLSZ 256
+
+enum cfg_holdings { HOLD_CASH, HOLD_ETF };
+enum cfg_sizing { SIZE_PREMIUM, SIZE_MARGIN };
+enum cfg_contracts { CONTRACTS_FRACTIONAL, CONTRACTS_WHOLE };
+
+struct config {
+	/* [account] */
+	int64_t initial_capital_cents;
+	char tickers[CFG_MAX_TICKERS][CFG_SYMSZ];
+	size_t n_tickers;
+	int holdings;			/* enum cfg_holdings */
+	double commission;		/* dollars per contract */
+	double margin_pct;		/* Reg-T style: premium + margin_pct x underlying - OTM */
+	double margin_min_pct;		/* ... at least premium + margin_min_pct x underlying */
+	/* [strategy] */
+	double iv_edge;			/* IV must exceed HV by this (fraction: 0.03 = 3 points) */
+	double price_edge;		/* bid must exceed theo by this fraction of theo */
+	long min_volume;		/* volume must exceed */
+	double min_bid;			/* bid must exceed, dollars */
+	double otm_min, otm_max;	/* strike / spot - 1 within [otm_min, otm_max] */
+	long target_dte;		/* the expiration nearest this many calendar days */
+	long max_positions_per_ticker;
+	double position_pct;		/* of the ticker's allocation, per trade */
+	int sizing;			/* enum cfg_sizing */
+	int contracts;			/* enum cfg_contracts */
+	long hv_window;			/* sessions of close-to-close log returns */
+	double risk_free_rate;		/* fraction; NAN means "auto" (from the provider) */
+	/* [market] */
+	char provider[64];		/* sim | yahoo | cboe | tape | csv, or a comma list */
+	uint64_t seed;			/* the sim market's */
+	char yahoo_url[CFG_URLSZ];
+	char cboe_url[CFG_URLSZ];
+	/* [schedule] */
+	int run_at_min;			/* minutes after midnight New York time */
+};
+
+/* Fills the defaults: the brief's values. */
+void config_defaults(struct config *c);
+/*
+ * Sets one key from text, validating it. Returns 0, or PT_EINVAL with err
+ * naming the key and what is wrong ("unknown key 'x'", "iv_edge: not a number: 'abc'").
+ */
+int config_set(struct config *c, const char *key, const char *value, char *err);
+/* Applies "key=value" (the --set form). */
+int config_set_pair(struct config *c, const char *pair, char *err);
+/*
+ * Loads an INI file over c. A missing file is not an error (returns 0 and
+ * leaves c alone). Unknown keys, keys in the wrong section and bad values
+ * are errors naming the file and line.
+ */
+int config_load_file(struct config *c, const char *path, char *err);
+/* Applies every PAPERTRADE_<KEY> variable present in the environment. */
+int config_load_env(struct config *c, char *err);
+/* Writes the default configuration, every key commented, to path (mode 0644);
+ * fails if path exists. */
+int config_write_default(const char *path, char *err);
+/* Writes "key = value" lines of the effective configuration to an sbuf. */
+struct sbuf;
+void config_dump(const struct config *c, struct sbuf *out);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * sim.h - the embedded, deterministic simulated market, papertrade's default
+ * provider (DESIGN.md §6). Offline and instant; any session 2000-2035.
+ *
+ * Data for session D depends only on the seed and days up to D (no
+ * look-ahead), so a run, a backtest and a sweep see the same world.
+ * Tickers SPY, VOO, VTI and QQQ (and any other symbol, as a generic ETF
+ * derived from the symbol's name) move with realistic levels and correlations, volatility clustering and
+ * quarterly dividends; chains have weeklies and monthlies out to a year, an
+ * implied-vol surface above realised volatility on average, skew, spreads,
+ * volume and open interest.
+ */
+#ifndef PT_SIM_H
+#define PT_SIM_H
+
+#include <stdint.h>
+
+#include "provider.h"
+
+struct sim;
+
+/* A new simulated market for seed. perturb_after: when > 0, every random
+ * draw for days after that day number is changed (for the no-look-ahead test);
+ * 0 for the normal market. */
+struct sim *sim_new(uint64_t seed, int perturb_after);
+void sim_free(struct sim *s);
+/* provider_ops load for the sim; state is a struct sim *. */
+int sim_load(void *state, int session, const char *const *tickers, size_t n, int hist_from,
+	     struct market_view *out, char *err);
+/* Close of symbol on session day (after the close), for tests and the CSV export;
+ * NAN when day is not a session or out of range. */
+double sim_close(struct sim *s, const char *symbol, int day);
+
+extern const struct provider_ops sim_provider_ops;
+
+#endif

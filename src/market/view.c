@@ -1,0 +1,60 @@
+/*
+ * view.c - lookups on a market view; see view.h.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "view.h"
+
+void mv_release(struct market_view *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n_tickers; i++) {
+		free(v->tickers[i].bars);
+		free(v->tickers[i].divs);
+		free(v->tickers[i].opts);
+	}
+	free(v->tickers);
+	memset(v, 0, sizeof(*v));
+}
+
+const struct ticker_view *mv_ticker(const struct market_view *v, const char *symbol)
+{
+	size_t i;
+
+	for (i = 0; i < v->n_tickers; i++)
+		if (!strcmp(v->tickers[i].symbol, symbol))
+			return &v->tickers[i];
+	return NULL;
+}
+
+double tv_close_on(const struct ticker_view *t, int day)
+{
+	size_t lo = 0, hi = t->n_bars;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->bars[mid].date < day)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < t->n_bars && t->bars[lo].date == day)
+		return t->bars[lo].close;
+	return NAN;
+}
+
+const struct option_quote *tv_find_option(const struct ticker_view *t, int expiry, double strike,
+					  char right)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_opts; i++) {
+		const struct option_quote *o = &t->opts[i];
+		if (o->expiry == expiry && o->right == right && fabs(o->strike - strike) < 1e-6)
+			return o;
+	}
+	return NULL;
+}

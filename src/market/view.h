@@ -1,0 +1,75 @@
+/*
+ * view.h - the market view of one session: what a provider knows at the
+ * session's as-of time and nothing after it (DESIGN.md §1, "market view for
+ * D"). The engine reads only this; providers fill it.
+ *
+ * No look-ahead: bars and dividends stop at the session before `session`;
+ * spot, quotes and chains are as of `asof` on `session`.
+ */
+#ifndef PT_VIEW_H
+#define PT_VIEW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../util/util.h"
+
+#define MV_SYMSZ 16
+
+struct option_quote {
+	int expiry;		/* day number of the expiration date */
+	double strike;
+	char right;		/* 'C' or 'P' */
+	double bid, ask, last;	/* dollars per share; last NAN when unknown */
+	int64_t volume;		/* contracts today; -1 when unknown */
+	int64_t open_interest;	/* -1 when unknown */
+	double vendor_iv;	/* the data vendor's IV; NAN when none */
+};
+
+struct bar {
+	int date;
+	double open, high, low, close;
+	int64_t volume;
+};
+
+struct dividend {
+	int ex_date;
+	double amount;		/* dollars per share */
+};
+
+struct ticker_view {
+	char symbol[MV_SYMSZ];
+	char source[MV_SYMSZ];	/* provider that served it: "sim", "yahoo", ... */
+	int ok;			/* 0 when the provider could not serve this ticker */
+	char error[PT_ERRSZ];	/* why, when !ok */
+	double spot;		/* underlying price at the as-of time */
+	int64_t quote_time;	/* Unix time of that quote */
+	struct bar *bars;	/* sessions before the view's session, oldest first */
+	size_t n_bars;
+	struct dividend *divs;	/* ex-dates before the view's session, oldest first */
+	size_t n_divs;
+	double div_yield;	/* continuous dividend yield used for pricing */
+	struct option_quote *opts;
+	size_t n_opts;
+	int dropped;		/* option rows dropped as bad data */
+};
+
+struct market_view {
+	int session;		/* day number */
+	int64_t asof;		/* Unix time of the as-of moment */
+	double rate;		/* risk-free rate, continuous, fraction */
+	struct ticker_view *tickers;
+	size_t n_tickers;
+};
+
+/* Frees everything the view owns and zeroes it. */
+void mv_release(struct market_view *v);
+/* The ticker's view, or NULL. Borrowed. */
+const struct ticker_view *mv_ticker(const struct market_view *v, const char *symbol);
+/* Close of the bar dated `day`, or NAN when the view has no such bar. */
+double tv_close_on(const struct ticker_view *t, int day);
+/* The quote of a contract, or NULL. */
+const struct option_quote *tv_find_option(const struct ticker_view *t, int expiry, double strike,
+					  char right);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * bs.h - Black-Scholes-Merton pricing with a continuous dividend yield, its
+ * greeks, an implied-volatility solver and close-to-close historical
+ * volatility. Pure math (DESIGN.md §1: the strategy's scan and the book's
+ * marks call it); no I/O, no global state.
+ *
+ * Units: S, K and prices in dollars per share; T in years; r, q and sigma as
+ * fractions per year (0.045, 0.18). right is 'C' (call) or 'P' (put).
+ */
+#ifndef PT_BS_H
+#define PT_BS_H
+
+#include <stddef.h>
+
+struct bs_greeks {
+	double price;
+	double delta;	/* dV/dS */
+	double gamma;	/* d2V/dS2 */
+	double vega;	/* dV/dsigma, per 1.00 change of sigma */
+	double theta;	/* dV/dt per year of calendar time (negative of dV/dT) */
+	double rho;	/* dV/dr, per 1.00 change of r */
+};
+
+/* Option value. Returns NAN for invalid input (S,K <= 0, T < 0, sigma < 0, right not C/P).
+ * T == 0 or sigma == 0 give the discounted intrinsic value of the forward. */
+double bs_price(char right, double S, double K, double T, double r, double q, double sigma);
+
+/* Price and greeks; returns 0, or -1 (all fields NAN) for invalid input. */
+int bs_greeks(char right, double S, double K, double T, double r, double q, double sigma,
+	      struct bs_greeks *out);
+
+/* No-arbitrage bounds of an option price: lower = max(0, forward intrinsic
+ * discounted), upper = S e^{-qT} for a call, K e^{-rT} for a put. */
+void bs_bounds(char right, double S, double K, double T, double r, double q, double *lower,
+	       double *upper);
+
+/* Range searched by the implied-volatility solver. */
+#define BS_IV_MIN 0.005
+#define BS_IV_MAX 5.0
+
+/*
+ * Implied volatility of `price`. Returns 0 and sets *iv, or -1 when no
+ * volatility in [BS_IV_MIN, BS_IV_MAX] reproduces the price (price outside
+ * the no-arbitrage bounds, or inputs invalid). Converges to 1e-10 in price
+ * for every price strictly inside the bounds attainable in that range, for T
+ * from one hour to five years.
+ */
+int bs_implied_vol(char right, double S, double K, double T, double r, double q, double price,
+		   double *iv);
+
+/*
+ * Historical volatility: sample standard deviation of the last `window` log
+ * returns of closes[0..n-1] (oldest first), annualised by sqrt(252). Needs
+ * window + 1 closes; returns NAN when there are fewer or any is <= 0.
+ */
+double hv_close_to_close(const double *closes, size_t n, size_t window);
+
+#endif
