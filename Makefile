@@ -58,11 +58,18 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpapertrade.a
 
 tests: $(TEST_BINS)
 
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libpapertrade.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libpapertrade.a $(LDFLAGS) $(LDLIBS)
+
+bench-tools: all $(BENCH_BINS)
+
 check: all tests
 	tests/run.sh $(BUILD)
 
 clean:
 	rm -rf build build-san build-clang
 
-.PHONY: all tests check clean
+.PHONY: all tests check clean bench-tools
 -include $(LIB_OBJS:.o=.d) $(BUILD)/src/main.d

@@ -32,25 +32,28 @@ count() { # count TAP results of one test program's output in $log, $1 = name, $
 	pass=$((pass + p)) fail=$((fail + f))
 }
 
+show() { # the results of $log with the program's name, diagnostics indented
+	awk -v n="$1" '/^(not )?ok /{sub(/ - /, " - " n ": "); print; next}
+		/^1\.\./ || /^# (not )?ok - / {next} {print "    " $0}' "$log" | head -200
+}
+
 for t in "$build"/tests/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
 	echo "# $name"
 	(cd "$root" && "$t") >"$log" 2>&1
 	rc=$?
-	sed -e '/^ok /d' "$log" | grep -vE '^(1\.\.|# )' | sed 's/^/    /' | head -50
-	grep -E '^(not )?ok ' "$log" | sed "s/ - / - $name: /"
+	show "$name"
 	count "$name" $rc
 done
 
 for t in "$root"/tests/e2e/*.sh; do
-	[ -f "$t" ] || continue
+	[ -f "$t" ] && [ "$(basename "$t")" != lib.sh ] || continue
 	name=$(basename "$t" .sh)
 	echo "# $name"
 	(cd "$root" && bash "$t") >"$log" 2>&1
 	rc=$?
-	grep -vE '^(ok |not ok |1\.\.)' "$log" | sed 's/^/    /' | head -50
-	grep -E '^(not )?ok ' "$log" | sed "s/ - / - $name: /"
+	show "$name"
 	count "$name" $rc
 done
 

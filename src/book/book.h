@@ -112,6 +112,13 @@ struct position *book_open(struct portfolio *pf, int session, const char *ticker
 void book_close(struct portfolio *pf, struct position *p, int session, double price,
 		const char *reason, double commission_per_contract);
 
+/*
+ * Books a cash dividend on a shares position: amount per share x shares,
+ * rounded once, as a "dividend" ledger row; also counted in income.
+ */
+void book_dividend(struct portfolio *pf, int session, const struct position *p,
+		   double amount_per_share);
+
 /* Multiplier: 100 shares per contract, 1 for shares. */
 double book_multiplier(const struct position *p);
 /* Realised P&L of a closed position: credit + close cash. */

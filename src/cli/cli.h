@@ -40,6 +40,21 @@ int cli_parse_date(const char *opt, const char *arg, int *day);
 /* 1 when colour may be used on the stream (a TTY, NO_COLOR unset, TERM not dumb). */
 int cli_use_color(int fd);
 
+struct store;
+struct portfolio;
+/*
+ * Opens the home's database and loads the portfolio. create = 1 makes the
+ * home, a default papertrade.ini and the database when missing ("created on
+ * first use"); create = 0 fails when there is none. Prints the error and
+ * returns -1 on failure; on success the caller store_close()s and
+ * book_release()s.
+ */
+int cli_open_portfolio(const struct cli_ctx *ctx, const struct config *cfg, int create,
+		       struct store **st, struct portfolio *pf);
+/* Now in New York: day number and minute of day (PAPERTRADE_NOW=YYYY-MM-DDTHH:MM,
+ * New York time, overrides the clock for tests). Returns 0 or -1 after printing. */
+int cli_now_ny(int *day, int *minute);
+
 /* Subcommands. Each parses its own flags with getopt_long and has --help. */
 int cmd_init(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_run(struct cli_ctx *ctx, int argc, char **argv);

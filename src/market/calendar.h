@@ -7,12 +7,20 @@
  * exchange's rules for CAL_FIRST_YEAR..CAL_LAST_YEAR: New Year's Day, Martin
  * Luther King Jr. Day, Washington's Birthday, Good Friday, Memorial Day,
  * Juneteenth (from 2022), Independence Day, Labor Day, Thanksgiving and
- * Christmas, with weekend observance, the one-off closures (2001-09-11..14,
- * 2004-06-11, 2007-01-02, 2012-10-29..30, 2018-12-05, 2025-01-09) and the
- * 13:00 early closes (July 3rd, the day after Thanksgiving, Christmas Eve).
+ * Christmas, with weekend observance (Saturday to Friday, Sunday to Monday,
+ * except that a Saturday New Year's Day is not observed: NYSE Rule 7.2), the
+ * one-off closures (2001-09-11..14, 2004-06-11, 2007-01-02, 2012-10-29..30,
+ * 2018-12-05, 2025-01-09) and the 13:00 early closes (July 3rd, the day after
+ * Thanksgiving, Christmas Eve, with NYSE's historical exceptions: see
+ * calendar.c). The tables are built once, on first use, thread-safely; the
+ * queries are then array lookups.
  *
  * New York time comes from the system tz database (America/New_York),
- * whatever the machine's own zone.
+ * whatever the machine's own zone. The zone is read once, on the first time
+ * conversion: the process's TZ is set to America/New_York for that moment
+ * and then restored, so make one conversion before starting threads that
+ * read the environment or call localtime_r. Without a tz database the
+ * built-in United States rules apply (exact from 1967 on, bar 1974-75).
  */
 #ifndef PT_CALENDAR_H
 #define PT_CALENDAR_H
@@ -29,28 +37,36 @@ int cal_is_session(int day);
 /* Name of the holiday or closure on a weekday that is not a session, else NULL. */
 const char *cal_holiday_name(int day);
 /* Regular hours in minutes after midnight New York time (570 = 09:30, 960 = 16:00,
- * 780 = 13:00 on early closes). Returns 0, or -1 when day is not a session. */
+ * 780 = 13:00 on early closes). Returns 0, or -1 when day is not a session.
+ * Either pointer may be NULL. */
 int cal_session_hours(int day, int *open_min, int *close_min);
-/* First session strictly after / before day; -1 when none in range. */
+/* First session strictly after / before day; -1 when none in range (a day
+ * before 2000 gives the first session, one after 2035 the last). */
 int cal_next_session(int day);
 int cal_prev_session(int day);
-/* Number of sessions in [from, to], inclusive. */
+/* Number of sessions in [from, to], inclusive (0 when from > to; the days
+ * outside the supported years count for nothing). */
 int cal_count_sessions(int from, int to);
 
-/* Standard expirations: the Friday of every week (the Thursday before when
- * that Friday is not a session). Monthly: the one in the week of the month's
- * third Friday. */
+/* Standard expirations, always sessions: the Friday of every week, or when
+ * that Friday is not a session the last session before it in the same week
+ * (the Thursday before Good Friday; Monday 2001-09-10 in the week of 9/11).
+ * Monthly: the one in the week of the month's third Friday. Both are 0 out of
+ * range. */
 int cal_is_expiration(int day);
 int cal_is_monthly_expiration(int day);
 /* First standard expiration on or after day; -1 when none in range. */
 int cal_next_expiration(int day);
 
-/* New York wall time (day, minute of day) to Unix time. Returns 0 or -1. */
+/* New York wall time (day, minute of day 0..1439) to Unix time. A time that
+ * occurs twice (November) is the first, daylight-time one; a time skipped in
+ * March is read with the offset before the change (02:30 is 03:30 EDT).
+ * Returns 0, or -1 for a minute out of range or a day outside 1900-2199. */
 int cal_ny_to_epoch(int day, int minute, int64_t *epoch);
-/* Unix time to New York day and second of day. */
+/* Unix time to New York day and second of day (0..86399). */
 void cal_epoch_to_ny(int64_t epoch, int *day, int *second);
 /* Time to expiry in years: (expiry_day at 16:00 New York - asof) / 365 days.
- * May be negative after expiry. */
+ * May be negative after expiry; NaN when expiry_day is outside 1900-2199. */
 double cal_year_frac(int64_t asof, int expiry_day);
 
 #endif

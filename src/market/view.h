@@ -3,8 +3,10 @@
  * session's as-of time and nothing after it (DESIGN.md §1, "market view for
  * D"). The engine reads only this; providers fill it.
  *
- * No look-ahead: bars and dividends stop at the session before `session`;
- * spot, quotes and chains are as of `asof` on `session`.
+ * No look-ahead: bars stop at the session before `session`; spot, quotes
+ * and chains are as of `asof` on `session`. Dividends run up to and including
+ * ex-dates on `session` itself: they are declared weeks ahead, and the
+ * session's opening price is already ex-dividend.
  */
 #ifndef PT_VIEW_H
 #define PT_VIEW_H
@@ -46,7 +48,7 @@ struct ticker_view {
 	int64_t quote_time;	/* Unix time of that quote */
 	struct bar *bars;	/* sessions before the view's session, oldest first */
 	size_t n_bars;
-	struct dividend *divs;	/* ex-dates before the view's session, oldest first */
+	struct dividend *divs;	/* ex-dates up to and including the session, oldest first */
 	size_t n_divs;
 	double div_yield;	/* continuous dividend yield used for pricing */
 	struct option_quote *opts;

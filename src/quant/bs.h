@@ -25,12 +25,21 @@ struct bs_greeks {
  * T == 0 or sigma == 0 give the discounted intrinsic value of the forward. */
 double bs_price(char right, double S, double K, double T, double r, double q, double sigma);
 
-/* Price and greeks; returns 0, or -1 (all fields NAN) for invalid input. */
+/*
+ * Price and greeks; returns 0, or -1 (all fields NAN) for invalid input.
+ * When T == 0 or sigma == 0 the greeks are the sigma sqrt(T) -> 0 limits:
+ * delta e^{-qT} (call) or -e^{-qT} (put) in the money and 0 out of it,
+ * gamma and vega 0, theta and rho those of the discounted intrinsic value.
+ * Exactly at the money forward (S e^{-qT} == K e^{-rT}) they follow
+ * QuantLib's BlackCalculator: N(d1) = N(d2) = 1/2 and n(d1) = 0, so delta
+ * is +-e^{-qT}/2 and gamma and vega are 0 rather than infinite.
+ */
 int bs_greeks(char right, double S, double K, double T, double r, double q, double sigma,
 	      struct bs_greeks *out);
 
 /* No-arbitrage bounds of an option price: lower = max(0, forward intrinsic
- * discounted), upper = S e^{-qT} for a call, K e^{-rT} for a put. */
+ * discounted), upper = S e^{-qT} for a call, K e^{-rT} for a put. Both NAN
+ * for invalid input (sigma is not an argument; the rest as for bs_price). */
 void bs_bounds(char right, double S, double K, double T, double r, double q, double *lower,
 	       double *upper);
 
@@ -44,6 +53,13 @@ void bs_bounds(char right, double S, double K, double T, double r, double q, dou
  * the no-arbitrage bounds, or inputs invalid). Converges to 1e-10 in price
  * for every price strictly inside the bounds attainable in that range, for T
  * from one hour to five years.
+ *
+ * A price at or beyond a bound gives -1, as does T == 0 (nothing to solve
+ * for). A price equal to bs_price at BS_IV_MIN or BS_IV_MAX gives that end
+ * exactly. On -1, *iv is set to NAN. The recovered volatility is as good as
+ * the price allows: prices below DBL_MIN (subnormal, fewer significant
+ * digits) or whose change over a 1e-6 change of sigma is below a few hundred
+ * ulps can only be solved to that precision.
  */
 int bs_implied_vol(char right, double S, double K, double T, double r, double q, double price,
 		   double *iv);
@@ -51,7 +67,8 @@ int bs_implied_vol(char right, double S, double K, double T, double r, double q,
 /*
  * Historical volatility: sample standard deviation of the last `window` log
  * returns of closes[0..n-1] (oldest first), annualised by sqrt(252). Needs
- * window + 1 closes; returns NAN when there are fewer or any is <= 0.
+ * window + 1 closes; returns NAN when there are fewer, when window < 2 (one
+ * return has no spread), or when any of the closes used is <= 0 or not finite.
  */
 double hv_close_to_close(const double *closes, size_t n, size_t window);
 

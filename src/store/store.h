@@ -9,11 +9,22 @@
  * once cannot both trade: the second waits, then sees the first's run row),
  * store_has_run, store_save, store_commit. Anything else rolls back and
  * leaves the file exactly as before.
+ *
+ * Errors: 0 or a negative PT_E* code with a one-line message in err
+ * (PT_ERRSZ) naming the file, including SQLite's own words where it has
+ * any. PT_EBUSY when another connection held the write lock for the whole
+ * busy timeout (10 s); PT_EINVAL for data the schema refuses.
+ *
+ * Schema notes (store.c has the text): money in INTEGER cents; dates as TEXT
+ * 'YYYY-MM-DD' (NULL where the struct holds 0), so the file reads well in
+ * the sqlite3 shell; per-share prices and quantities REAL, NULL where the
+ * struct holds NaN.
  */
 #ifndef PT_STORE_H
 #define PT_STORE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct portfolio;
 struct sbuf;
@@ -23,19 +34,32 @@ struct store;
  * Opens the database at path. create = 1 makes it (and the schema) when
  * missing; create = 0 fails with PT_ENOENT when missing. A file that is not
  * a papertrade database, or is corrupt, or has a newer schema, fails with
- * PT_EIO and a message saying so; the file is not changed.
+ * PT_EIO and a message saying so; the file is not changed (it is checked,
+ * quick_check included, through a read-only connection before it is opened
+ * for writing). An empty file counts as missing when create = 1, else as not
+ * a papertrade database. Pending migrations run in one transaction. WAL
+ * journal, foreign keys on. store_close(NULL) is a no-op; closing with a
+ * transaction open rolls it back.
  */
 int store_open(const char *path, int create, struct store **out, char *err);
 void store_close(struct store *s);
 
 /* Loads the whole portfolio (positions, ledger, benchmarks, snapshots).
- * pf must be fresh (book_init'ed); initial capital comes from the store. */
+ * pf must be fresh (book_init'ed); initial capital comes from the store.
+ * Sets ledger_saved = n_ledger. Runs in one read transaction of its own
+ * unless called inside store_begin. PT_ENOENT when there is no account yet.
+ * On failure pf may hold part of the data: book_release it. */
 int store_load(struct store *s, struct portfolio *pf, char *err);
-/* Initial capital as stored at creation (set once, by store_init_account). */
+/* Initial capital as stored at creation (set once, by store_init_account:
+ * PT_EINVAL when the account exists already). */
 int store_init_account(struct store *s, int64_t initial_cents, char *err);
 
+/* BEGIN IMMEDIATE: waits up to the busy timeout for another writer, then
+ * PT_EBUSY. No nesting (PT_EINVAL). */
 int store_begin(struct store *s, char *err);
+/* Commits; on failure the transaction is rolled back. */
 int store_commit(struct store *s, char *err);
+/* Rolls back the open transaction, if any. */
 void store_rollback(struct store *s);
 
 /* *has = 1 when a run for session (day number) is stored. */
@@ -45,7 +69,9 @@ int store_has_run(struct store *s, int session, int *has, char *err);
  * update), the ledger rows not yet saved (pf->ledger_saved onward; the
  * caller sets ledger_saved after commit), the benchmarks, the session's
  * snapshot, the account state, and a run row with the report text and
- * JSON. Must be inside store_begin/store_commit.
+ * JSON. Must be inside store_begin/store_commit. The last element of
+ * pf->snaps must be session's; a run already stored for session is
+ * PT_EINVAL (check store_has_run first). report_text/json may be NULL.
  */
 int store_save_run(struct store *s, const struct portfolio *pf, int session, const char *provider,
 		   const char *report_text, const char *report_json, char *err);
@@ -55,7 +81,9 @@ int store_save_run(struct store *s, const struct portfolio *pf, int session, con
  * store_begin/store_commit.
  */
 int store_save_portfolio(struct store *s, const struct portfolio *pf, char *err);
-/* The stored report of a session (latest when session is 0): caller frees. */
+/* The stored report of a session (latest when session is 0): caller frees
+ * both (never NULL on success: "" when none was stored). PT_ENOENT when no
+ * run is stored for session (or none at all). */
 int store_get_report(struct store *s, int session, char **text, char **json, char *err);
 
 /*
@@ -63,6 +91,17 @@ int store_get_report(struct store *s, int session, char **text, char **json, cha
  * Created"): export writes it from a portfolio; import reads one into a
  * fresh portfolio, with the ledger rows that keep the identities of
  * DESIGN.md §5. Input is hostile: every field checked, size capped.
+ *
+ * export appends to out (PT_ERANGE past out's limit): the brief's fields
+ * (amounts in dollars, 2 decimals) plus a "papertrade" object with the
+ * exact state, so export -> import gives back the same portfolio.
+ * import takes text of len bytes (at most 64 MiB): with a "papertrade"
+ * object, that exact state (the brief's fields beside it must agree); else
+ * the brief's fields alone, with the ledger rows described in seedjson.c.
+ * pf must be book_init'ed; on success it is replaced (ledger_saved = 0, so
+ * store_save_portfolio writes every row); on failure (PT_EINVAL, the message
+ * naming the field: "positions[2].strike: not a positive number") it is
+ * left as it was. Both results pass book_check.
  */
 int store_export_json(const struct portfolio *pf, struct sbuf *out, char *err);
 int store_import_json(const char *text, size_t len, struct portfolio *pf, char *err);

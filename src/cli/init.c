@@ -1,0 +1,62 @@
+/*
+ * init.c - `papertrade init`: create the home folder, a commented
+ * papertrade.ini with the defaults, and the database with the initial
+ * capital. `run` does the same on first use.
+ */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "../book/book.h"
+#include "../store/store.h"
+#include "../util/util.h"
+
+static const char usage[] =
+	"usage: papertrade [--home DIR] init\n\n"
+	"Creates the home folder with papertrade.ini (every key, commented, with the\n"
+	"brief's values as defaults) and the database, holding initial_capital in\n"
+	"cash. Edit papertrade.ini before the first run to change the account.\n"
+	"Does nothing to a home that already has a portfolio.\n\n"
+	"  -h, --help  this help\n";
+
+int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char db[4096];
+	struct config cfg;
+	struct store *st;
+	struct portfolio pf;
+	int c;
+	FILE *f;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return cli_usage(usage, 0);
+		cli_error("init", "unknown option '%s' (see papertrade init --help)", argv[optind - 1]);
+		return EXIT_USAGE;
+	}
+	if (optind < argc) {
+		cli_error("init", "unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (cli_home_file(ctx, "papertrade.db", db, sizeof(db))) {
+		cli_error("init", "home path too long");
+		return EXIT_USAGE;
+	}
+	if ((f = fopen(db, "rb"))) {
+		fclose(f);
+		fprintf(stderr, "papertrade: %s already has a portfolio; nothing to do\n", ctx->home);
+		return 0;
+	}
+	if (cli_load_config(ctx, &cfg, NULL, 0))
+		return EXIT_USAGE;
+	if (cli_open_portfolio(ctx, &cfg, 1, &st, &pf))
+		return EXIT_RUNTIME;
+	printf("%s\n", ctx->home);
+	book_release(&pf);
+	store_close(st);
+	return 0;
+}

@@ -1,0 +1,474 @@
+/*
+ * run.c - `papertrade run` and `papertrade scan`: DESIGN.md §1 end to end.
+ * For each session: calendar check, one store transaction (load, market
+ * view, engine_step, identity check, save, commit), then the report. A
+ * session already stored is not run again; a holiday is success.
+ * `scan` is the same day as a dry run, printing every contract looked at.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "../book/book.h"
+#include "../config.h"
+#include "../engine.h"
+#include "../market/calendar.h"
+#include "../market/provider.h"
+#include "../report/report.h"
+#include "../store/store.h"
+#include "../util/date.h"
+#include "../util/util.h"
+
+#define MAX_SETS 64
+
+static const char run_usage[] =
+	"usage: papertrade run [--date D | --from D [--to D]] [--if-due] [--json] [--set key=value]...\n"
+	"\n"
+	"Runs the daily job for one NYSE session: settles expired options, marks\n"
+	"open positions, scans the option chains, sells the calls the strategy\n"
+	"picks, books every cash flow and prints the report. Creates the portfolio\n"
+	"on first use.\n"
+	"\n"
+	"  --date D        run session D (YYYY-MM-DD); default: today in New York\n"
+	"  --from D        run every session from D to today (or --to), catching up\n"
+	"  --to D          last session for --from\n"
+	"  --if-due        run today's session only if it is a session, it is past\n"
+	"                  run_at New York time, and it has not run yet (for schedulers)\n"
+	"  --json          print the report as JSON\n"
+	"  --set key=value override a configuration key for this run\n"
+	"  -q, --quiet     no progress lines on stderr\n"
+	"  -h, --help      this help\n"
+	"\n"
+	"A session that already ran is not run again. A market holiday is not an\n"
+	"error. Exit status: 0 success, 1 runtime failure, 2 bad usage.\n";
+
+static const char scan_usage[] =
+	"usage: papertrade scan [--date D] [--all] [--json] [--set key=value]...\n"
+	"\n"
+	"Shows, for every ticker, every call the strategy looked at on a session\n"
+	"with its bid, ask, volume, our IV, the vendor's IV, HV, theoretical value\n"
+	"and edge, and the first rule it failed, or that it qualified and why it\n"
+	"was or was not traded. Changes nothing.\n"
+	"\n"
+	"  --date D        the session (default: today in New York)\n"
+	"  --all           also list calls outside the moneyness range\n"
+	"  --json          machine-readable output\n"
+	"  --set key=value override a configuration key\n"
+	"  -h, --help      this help\n";
+
+/* First day of history the view must hold: enough for HV, for the closes of
+ * unsettled expirations and for dividends not yet processed. */
+static int history_from(const struct portfolio *pf, const struct config *cfg, int session)
+{
+	int from = session - (int)(cfg->hv_window * 7 / 4) - 30;
+	size_t i;
+
+	for (i = 0; i < pf->n_pos; i++)
+		if (!pf->pos[i].closed && pf->pos[i].right != 'S' && pf->pos[i].expiry - 5 < from)
+			from = pf->pos[i].expiry - 5;
+	if (pf->events_through && pf->events_through - 5 < from)
+		from = pf->events_through - 5;
+	return from;
+}
+
+/* Tickers the view needs: configured, benchmarks and held, without repeats. */
+static size_t view_tickers(const struct portfolio *pf, const struct config *cfg, const char **out,
+			   size_t cap)
+{
+	size_t n = 0, i, j;
+	const char *cand;
+
+	for (i = 0; i < cfg->n_tickers + pf->n_bench + pf->n_pos; i++) {
+		if (i < cfg->n_tickers)
+			cand = cfg->tickers[i];
+		else if (i < cfg->n_tickers + pf->n_bench)
+			cand = pf->bench[i - cfg->n_tickers].ticker;
+		else if (!pf->pos[i - cfg->n_tickers - pf->n_bench].closed)
+			cand = pf->pos[i - cfg->n_tickers - pf->n_bench].ticker;
+		else
+			continue;
+		for (j = 0; j < n && strcmp(out[j], cand); j++)
+			;
+		if (j == n && n < cap)
+			out[n++] = cand;
+	}
+	return n;
+}
+
+struct run_opts {
+	int json, quiet, color;
+	const char *provider;
+};
+
+/* Runs one session. Returns 0 (ran, or nothing to do), 1 on failure. *ran is
+ * set when a new run was stored. The portfolio is reloaded inside the
+ * transaction so two processes cannot both trade a session. */
+static int run_session(const struct cli_ctx *ctx, struct store *st, struct provider *prov,
+		       const struct config *cfg, int session, const struct run_opts *o,
+		       struct sbuf *text, struct sbuf *json, int *ran)
+{
+	char err[PT_ERRSZ], d[DATE_BUFSZ], d2[DATE_BUFSZ];
+	const char *tick[CFG_MAX_TICKERS * 3];
+	struct portfolio pf;
+	struct market_view v;
+	struct engine_day day;
+	struct report_in in;
+	int has = 0, rc = 1;
+	size_t nt;
+
+	(void)ctx;
+	*ran = 0;
+	book_init(&pf, 0);
+	memset(&v, 0, sizeof(v));
+	memset(&day, 0, sizeof(day));
+	date_fmt(session, d);
+	if (store_begin(st, err)) {
+		cli_error("run", "%s", err);
+		goto out_release;
+	}
+	if (store_has_run(st, session, &has, err) || store_load(st, &pf, err)) {
+		cli_error("run", "%s", err);
+		goto out;
+	}
+	if (has) {
+		if (!o->quiet)
+			fprintf(stderr, "papertrade: %s already ran; nothing to do\n", d);
+		rc = 0;
+		goto out;
+	}
+	if (session < pf.last_session) {
+		cli_error("run", "session %s is before the last run (%s); runs go forward in time",
+			  d, date_fmt(pf.last_session, d2));
+		goto out;
+	}
+	nt = view_tickers(&pf, cfg, tick, PT_ARRAY_SIZE(tick));
+	if (provider_load(prov, session, tick, nt, history_from(&pf, cfg, session), &v, err)) {
+		cli_error(d, "%s", err);
+		goto out;
+	}
+	if (engine_step(&pf, &v, cfg, &day, err)) {
+		cli_error(d, "%s", err);
+		goto out;
+	}
+	if (book_check(&pf, err)) {
+		cli_error(d, "ledger identity broken, nothing saved: %s", err);
+		goto out;
+	}
+	in.pf = &pf;
+	in.day = &day;
+	in.cfg = cfg;
+	in.provider = o->provider;
+	in.color = o->color;
+	sb_release(text);
+	sb_release(json);
+	report_run_text(&in, text);
+	report_summary_text(&in, text);
+	if (report_json(&in, json)) {
+		cli_error(d, "cannot format the JSON report");
+		goto out;
+	}
+	if (store_save_run(st, &pf, session, o->provider, sb_str(text), sb_str(json), err) ||
+	    store_commit(st, err)) {
+		cli_error(d, "%s", err);
+		goto out;
+	}
+	*ran = 1;
+	rc = 0;
+	if (!o->quiet)
+		fprintf(stderr, "papertrade: %s ran: %zu settled, %zu traded, value %.2f\n", d,
+			day.n_settled, day.n_trades, (double)day.snap.value_cents / 100.0);
+out:
+	if (!*ran)
+		store_rollback(st);
+out_release:
+	engine_day_release(&day);
+	mv_release(&v);
+	book_release(&pf);
+	return rc;
+}
+
+static void closed_message(int day, const struct run_opts *o)
+{
+	char d[DATE_BUFSZ];
+	const char *h = cal_holiday_name(day);
+
+	date_fmt(day, d);
+	if (o->json)
+		printf("{\"session\": \"%s\", \"market_open\": false}\n", d);
+	fprintf(stderr, "papertrade: %s: market closed (%s); nothing to do\n", d,
+		h ? h : date_weekday(day) == 0 || date_weekday(day) == 6 ? "weekend" : "no session");
+}
+
+int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"date", required_argument, NULL, 'd'}, {"from", required_argument, NULL, 'f'},
+		{"to", required_argument, NULL, 't'},	{"if-due", no_argument, NULL, 'i'},
+		{"json", no_argument, NULL, 'j'},	{"set", required_argument, NULL, 's'},
+		{"quiet", no_argument, NULL, 'q'},	{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char *sets[MAX_SETS];
+	size_t nsets = 0;
+	int date = 0, from = 0, to = 0, if_due = 0, today, minute, c, rc = 0, any = 0;
+	struct run_opts o = {0};
+	struct config cfg;
+	struct store *st = NULL;
+	struct portfolio pf;
+	struct provider *prov = NULL;
+	struct sbuf text, json;
+	char err[PT_ERRSZ], d[DATE_BUFSZ];
+
+	while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (cli_parse_date("--date", optarg, &date))
+				return EXIT_USAGE;
+			break;
+		case 'f':
+			if (cli_parse_date("--from", optarg, &from))
+				return EXIT_USAGE;
+			break;
+		case 't':
+			if (cli_parse_date("--to", optarg, &to))
+				return EXIT_USAGE;
+			break;
+		case 'i':
+			if_due = 1;
+			break;
+		case 'j':
+			o.json = 1;
+			break;
+		case 'q':
+			o.quiet = 1;
+			break;
+		case 's':
+			if (nsets == MAX_SETS) {
+				cli_error("--set", "more than %d overrides", MAX_SETS);
+				return EXIT_USAGE;
+			}
+			sets[nsets++] = optarg;
+			break;
+		case 'h':
+			return cli_usage(run_usage, 0);
+		default:
+			cli_error("run", "unknown or incomplete option '%s' (see papertrade run --help)",
+				  argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_error("run", "unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if ((date && from) || (to && !from) || (if_due && (date || from))) {
+		cli_error("run", "use one of --date, --from [--to] or --if-due");
+		return EXIT_USAGE;
+	}
+	if (cli_now_ny(&today, &minute))
+		return EXIT_USAGE;
+	if (!to)
+		to = today;
+	if (from && from > to) {
+		cli_error("--from", "%s is after --to %s", date_fmt(from, d), date_fmt(to, err));
+		return EXIT_USAGE;
+	}
+	if ((date && date > today) || (from && to > today)) {
+		cli_error(date ? "--date" : "--to", "%s is in the future (today in New York is %s)",
+			  date_fmt(date ? date : to, d), date_fmt(today, err));
+		return EXIT_USAGE;
+	}
+	if (!date && !from)
+		date = today;
+	if (!cal_in_range(from ? from : date) || !cal_in_range(to)) {
+		cli_error(from ? "--from" : "--date", "%s is outside the supported years %d-%d",
+			  date_fmt(from ? from : date, d), CAL_FIRST_YEAR, CAL_LAST_YEAR);
+		return EXIT_USAGE;
+	}
+	if (cli_load_config(ctx, &cfg, sets, nsets))
+		return EXIT_USAGE;
+	o.color = !o.json && cli_use_color(1);
+	o.provider = cfg.provider;
+
+	if (!from && !cal_is_session(date)) {
+		closed_message(date, &o);
+		return 0;
+	}
+	if (if_due && minute < cfg.run_at_min) {
+		if (!o.quiet)
+			fprintf(stderr, "papertrade: not due: today's run is at %02d:%02d New York\n",
+				cfg.run_at_min / 60, cfg.run_at_min % 60);
+		return 0;
+	}
+	prov = provider_new(&cfg, err);
+	if (!prov) {
+		cli_error("provider", "%s", err);
+		return EXIT_RUNTIME;
+	}
+	if (cli_open_portfolio(ctx, &cfg, 1, &st, &pf)) {
+		provider_free(prov);
+		return EXIT_RUNTIME;
+	}
+	book_release(&pf);
+	sb_init(&text, 16u << 20);
+	sb_init(&json, 16u << 20);
+	if (from) {
+		int s;
+		for (s = cal_is_session(from) ? from : cal_next_session(from); s > 0 && s <= to;
+		     s = cal_next_session(s)) {
+			int ran;
+			if (run_session(ctx, st, prov, &cfg, s, &o, &text, &json, &ran)) {
+				rc = EXIT_RUNTIME;
+				break;
+			}
+			any |= ran;
+		}
+	} else {
+		rc = run_session(ctx, st, prov, &cfg, date, &o, &text, &json, &any) ? EXIT_RUNTIME : 0;
+	}
+	if (any)
+		fputs(o.json ? sb_str(&json) : sb_str(&text), stdout);
+	sb_release(&text);
+	sb_release(&json);
+	store_close(st);
+	provider_free(prov);
+	return rc;
+}
+
+int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"date", required_argument, NULL, 'd'}, {"all", no_argument, NULL, 'a'},
+		{"json", no_argument, NULL, 'j'},	{"set", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},	{NULL, 0, NULL, 0},
+	};
+	char *sets[MAX_SETS];
+	size_t nsets = 0, nt;
+	int date = 0, all = 0, json = 0, today, minute, c, rc = EXIT_RUNTIME;
+	struct config cfg;
+	struct store *st = NULL;
+	struct portfolio pf, dry;
+	struct provider *prov = NULL;
+	struct market_view v;
+	struct engine_day day;
+	struct report_in in;
+	struct sbuf out;
+	const char *tick[CFG_MAX_TICKERS * 3];
+	char err[PT_ERRSZ], d[DATE_BUFSZ];
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (cli_parse_date("--date", optarg, &date))
+				return EXIT_USAGE;
+			break;
+		case 'a':
+			all = 1;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 's':
+			if (nsets == MAX_SETS) {
+				cli_error("--set", "more than %d overrides", MAX_SETS);
+				return EXIT_USAGE;
+			}
+			sets[nsets++] = optarg;
+			break;
+		case 'h':
+			return cli_usage(scan_usage, 0);
+		default:
+			cli_error("scan", "unknown or incomplete option '%s' (see papertrade scan --help)",
+				  argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_error("scan", "unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (cli_now_ny(&today, &minute))
+		return EXIT_USAGE;
+	if (!date)
+		date = today;
+	if (date > today) {
+		cli_error("--date", "%s is in the future", date_fmt(date, d));
+		return EXIT_USAGE;
+	}
+	if (!cal_in_range(date)) {
+		cli_error("--date", "%s is outside the supported years %d-%d", date_fmt(date, d),
+			  CAL_FIRST_YEAR, CAL_LAST_YEAR);
+		return EXIT_USAGE;
+	}
+	if (cli_load_config(ctx, &cfg, sets, nsets))
+		return EXIT_USAGE;
+	if (!cal_is_session(date)) {
+		struct run_opts o = {.json = json};
+		closed_message(date, &o);
+		return 0;
+	}
+	memset(&v, 0, sizeof(v));
+	memset(&day, 0, sizeof(day));
+	book_init(&pf, cfg.initial_capital_cents);
+	book_init(&dry, 0);
+	sb_init(&out, 64u << 20);
+	prov = provider_new(&cfg, err);
+	if (!prov) {
+		cli_error("provider", "%s", err);
+		goto out;
+	}
+	/* Scan against the stored portfolio when there is one, else a fresh one. */
+	if (access(ctx->home, F_OK) == 0) {
+		char db[4096];
+		if (!cli_home_file(ctx, "papertrade.db", db, sizeof(db)) && access(db, F_OK) == 0) {
+			book_release(&pf);
+			if (cli_open_portfolio(ctx, &cfg, 0, &st, &pf))
+				goto out;
+		}
+	}
+	/* A session already run is scanned as if it were next: from a fresh book
+	 * with the same capital, so the contract list is the same as the run's. */
+	if (date <= pf.last_session) {
+		int64_t cap = pf.initial_cents;
+		fprintf(stderr, "papertrade: %s already ran; scanning it as a fresh portfolio would "
+				"('papertrade report' shows what was traded)\n", date_fmt(date, d));
+		book_release(&pf);
+		book_init(&pf, cap);
+	}
+	nt = view_tickers(&pf, &cfg, tick, PT_ARRAY_SIZE(tick));
+	if (provider_load(prov, date, tick, nt, history_from(&pf, &cfg, date), &v, err)) {
+		cli_error(date_fmt(date, d), "%s", err);
+		goto out;
+	}
+	book_copy(&dry, &pf);
+	if (engine_step(&dry, &v, &cfg, &day, err)) {
+		cli_error(date_fmt(date, d), "%s", err);
+		goto out;
+	}
+	in.pf = &dry;
+	in.day = &day;
+	in.cfg = &cfg;
+	in.provider = cfg.provider;
+	in.color = !json && cli_use_color(1);
+	if (json) {
+		if (report_scan_json(&in, &out))
+			goto out;
+	} else {
+		report_scan_text(&in, all, &out);
+	}
+	fputs(sb_str(&out), stdout);
+	rc = 0;
+out:
+	sb_release(&out);
+	engine_day_release(&day);
+	mv_release(&v);
+	book_release(&dry);
+	book_release(&pf);
+	store_close(st);
+	provider_free(prov);
+	return rc;
+}

@@ -1,0 +1,449 @@
+/*
+ * engine.c - the daily step of DESIGN.md §1: settle what expired, book
+ * dividends, mark, scan, size against margin and buying power, fill at the
+ * bid, snapshot. Pure: it reads the view and the config and changes only
+ * the portfolio it is given; see engine.h.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "config.h"
+#include "market/calendar.h"
+#include "quant/bs.h"
+#include "util/date.h"
+#include "util/util.h"
+
+#define NOTES_LIMIT (256 * 1024)
+
+void engine_day_release(struct engine_day *d)
+{
+	size_t i;
+
+	free(d->settled);
+	free(d->divs);
+	for (i = 0; i < d->n_scans; i++)
+		scan_ticker_release(&d->scans[i]);
+	free(d->scans);
+	free(d->trades);
+	free(d->bench_cents);
+	sb_release(&d->notes);
+	memset(d, 0, sizeof(*d));
+}
+
+static double rate_of(const struct market_view *v, const struct config *cfg)
+{
+	return isfinite(cfg->risk_free_rate) ? cfg->risk_free_rate : v->rate;
+}
+
+static const struct ticker_view *usable(const struct market_view *v, const char *sym)
+{
+	const struct ticker_view *tv = mv_ticker(v, sym);
+
+	return tv && tv->ok && tv->spot > 0 && isfinite(tv->spot) ? tv : NULL;
+}
+
+/* First session: benchmarks, and the ETF purchase when holdings = etf. */
+static int start(struct portfolio *pf, const struct market_view *v, const struct config *cfg,
+		 struct engine_day *out, char *err)
+{
+	double initial = (double)pf->initial_cents / 100.0;
+	char d[DATE_BUFSZ];
+	size_t i;
+
+	for (i = 0; i < cfg->n_tickers; i++)
+		if (!usable(v, cfg->tickers[i]))
+			return pt_err(err, PT_EDATA, "cannot start the portfolio on %s: no price for %s",
+				      date_fmt(v->session, d), cfg->tickers[i]);
+	pf->bench = xcalloc(cfg->n_tickers, sizeof(*pf->bench));
+	pf->n_bench = cfg->n_tickers;
+	for (i = 0; i < cfg->n_tickers; i++) {
+		const struct ticker_view *tv = usable(v, cfg->tickers[i]);
+		struct bench *b = &pf->bench[i];
+
+		pt_strlcpy(b->ticker, cfg->tickers[i], sizeof(b->ticker));
+		b->shares = initial / tv->spot;
+		b->price = tv->spot;
+		if (cfg->holdings == HOLD_ETF) {
+			double alloc = initial / (double)cfg->n_tickers;
+			double shares = alloc / tv->spot;
+			shares = cfg->contracts == CONTRACTS_WHOLE ? floor(shares)
+								   : floor(shares * 1e6) / 1e6;
+			if (shares > 0)
+				book_open(pf, v->session, tv->symbol, 'S', 0, 0, shares, tv->spot, 0);
+			else
+				sb_addf(&out->notes, "%s: the allocation of %.2f buys no whole share at %.2f\n",
+					tv->symbol, alloc, tv->spot);
+		}
+	}
+	pf->start = v->session;
+	pf->events_through = v->session;
+	out->first = 1;
+	return 0;
+}
+
+/* Errata 5: an option expires after the close of its expiration date and
+ * settles at intrinsic value from that close. */
+static void settle(struct portfolio *pf, const struct market_view *v, struct engine_day *out)
+{
+	size_t i, cap = 0;
+	char d[DATE_BUFSZ];
+
+	for (i = 0; i < pf->n_pos; i++) {
+		struct position *p = &pf->pos[i];
+		const struct ticker_view *tv;
+		struct engine_settle *s;
+		double close, intrinsic;
+
+		if (p->closed || p->right == 'S' || p->expiry >= v->session)
+			continue;
+		tv = mv_ticker(v, p->ticker);
+		close = tv && tv->ok ? tv_close_on(tv, p->expiry) : NAN;
+		if (!isfinite(close)) {
+			sb_addf(&out->notes, "%s: cannot settle the %g call of %s yet: no close for that day\n",
+				p->ticker, p->strike, date_fmt(p->expiry, d));
+			continue;
+		}
+		intrinsic = p->right == 'C' ? close - p->strike : p->strike - close;
+		if (intrinsic < 0)
+			intrinsic = 0;
+		book_close(pf, p, p->expiry, intrinsic,
+			   intrinsic > 0 ? (p->quantity < 0 ? "assigned" : "exercised") : "expired", 0);
+		xgrow(&out->settled, &cap, out->n_settled + 1, sizeof(*out->settled));
+		s = &out->settled[out->n_settled++];
+		memset(s, 0, sizeof(*s));
+		s->pos_id = p->id;
+		pt_strlcpy(s->ticker, p->ticker, sizeof(s->ticker));
+		s->right = p->right;
+		s->strike = p->strike;
+		s->expiry = p->expiry;
+		s->quantity = p->quantity;
+		s->close = close;
+		s->price = intrinsic;
+		s->cents = p->close_cents;
+		s->pnl_cents = book_pnl_cents(p);
+		pt_strlcpy(s->reason, p->reason, sizeof(s->reason));
+	}
+}
+
+static double open_on(const struct ticker_view *tv, int day)
+{
+	size_t i;
+
+	for (i = tv->n_bars; i-- > 0;) {
+		if (tv->bars[i].date == day)
+			return tv->bars[i].open;
+		if (tv->bars[i].date < day)
+			break;
+	}
+	return NAN;
+}
+
+/* Dividends with ex-dates after the last processed day, up to the session:
+ * reinvested in the benchmarks at the ex-date's opening price, and booked as
+ * income on shares held before the ex-date. Deferred whole when any
+ * benchmark ticker has no data today, so nothing is booked twice or lost. */
+static void dividends(struct portfolio *pf, const struct market_view *v, struct engine_day *out)
+{
+	size_t i, j, k, cap = 0;
+
+	for (i = 0; i < pf->n_bench; i++) {
+		if (!usable(v, pf->bench[i].ticker)) {
+			sb_addf(&out->notes, "%s: no data today: dividends wait for the next run\n",
+				pf->bench[i].ticker);
+			return;
+		}
+	}
+	for (i = 0; i < pf->n_bench; i++) {
+		struct bench *b = &pf->bench[i];
+		const struct ticker_view *tv = usable(v, b->ticker);
+
+		for (j = 0; j < tv->n_divs; j++) {
+			const struct dividend *dv = &tv->divs[j];
+			struct engine_dividend *e;
+			double px;
+
+			if (dv->ex_date <= pf->events_through || dv->ex_date > v->session ||
+			    !(dv->amount > 0) || !isfinite(dv->amount))
+				continue;
+			px = dv->ex_date == v->session ? tv->spot : open_on(tv, dv->ex_date);
+			if (!(px > 0))
+				px = tv->spot;
+			xgrow(&out->divs, &cap, out->n_divs + 1, sizeof(*out->divs));
+			e = &out->divs[out->n_divs++];
+			memset(e, 0, sizeof(*e));
+			pt_strlcpy(e->ticker, b->ticker, sizeof(e->ticker));
+			e->ex_date = dv->ex_date;
+			e->amount = dv->amount;
+			e->price = px;
+			b->shares += b->shares * dv->amount / px;
+			for (k = 0; k < pf->n_pos; k++) {
+				const struct position *p = &pf->pos[k];
+				if (p->right != 'S' || p->closed || p->opened >= dv->ex_date ||
+				    strcmp(p->ticker, b->ticker))
+					continue;
+				book_dividend(pf, dv->ex_date, p, dv->amount);
+				e->cents += pt_cents(dv->amount * p->quantity);
+			}
+		}
+	}
+	pf->events_through = v->session;
+}
+
+/* Model price for a contract with no usable quote: Black-Scholes at the IV it
+ * was sold at (or HV-free fallback of 20%). */
+static double model_mark(const struct position *p, const struct ticker_view *tv,
+			 const struct market_view *v, const struct config *cfg)
+{
+	double T = cal_year_frac(v->asof, p->expiry);
+	double vol = isfinite(p->entry_iv) && p->entry_iv > 0 ? p->entry_iv : 0.20;
+
+	if (T < 0)
+		T = 0;
+	return bs_price(p->right, tv->spot, p->strike, T, rate_of(v, cfg), tv->div_yield, vol);
+}
+
+/* Step 2: open positions at the cost to close (the ask for a short, the bid
+ * for a long), or the model price when there is no usable quote. */
+static void mark(struct portfolio *pf, const struct market_view *v, const struct config *cfg,
+		 struct engine_day *out)
+{
+	size_t i;
+
+	for (i = 0; i < pf->n_pos; i++) {
+		struct position *p = &pf->pos[i];
+		const struct ticker_view *tv;
+		const struct option_quote *q;
+		double px;
+
+		if (p->closed)
+			continue;
+		tv = usable(v, p->ticker);
+		if (!tv) {
+			sb_addf(&out->notes, "%s: no data today: position %lld keeps its last mark\n",
+				p->ticker, (long long)p->id);
+			continue;
+		}
+		if (p->right == 'S') {
+			p->mark = tv->spot;
+			p->mark_model = 0;
+			continue;
+		}
+		q = tv_find_option(tv, p->expiry, p->strike, p->right);
+		px = !q ? NAN : p->quantity < 0 ? q->ask : q->bid;
+		if (q && isfinite(q->bid) && isfinite(q->ask) && q->bid >= 0 && q->ask > 0 &&
+		    q->ask >= q->bid && isfinite(px)) {
+			p->mark = px;
+			p->mark_model = 0;
+			out->n_marked++;
+		} else {
+			px = model_mark(p, tv, v, cfg);
+			if (isfinite(px)) {
+				p->mark = px;
+				p->mark_model = 1;
+			}
+			out->n_model_marks++;
+		}
+	}
+}
+
+int64_t engine_margin_used(const struct portfolio *pf, const struct market_view *v,
+			   const struct config *cfg)
+{
+	int64_t m = 0;
+	size_t i;
+
+	for (i = 0; i < pf->n_pos; i++) {
+		const struct position *p = &pf->pos[i];
+		const struct ticker_view *tv;
+		double spot;
+
+		if (p->closed || p->right == 'S' || p->quantity >= 0)
+			continue;
+		tv = usable(v, p->ticker);
+		spot = tv ? tv->spot : p->entry_spot;
+		m += book_margin_cents(p->quantity, p->strike, spot, p->mark, cfg->margin_pct,
+				       cfg->margin_min_pct, cfg->holdings == HOLD_ETF && p->right == 'C');
+	}
+	return m;
+}
+
+static double short_calls(const struct portfolio *pf, const char *ticker)
+{
+	double n = 0;
+	size_t i;
+
+	for (i = 0; i < pf->n_pos; i++)
+		if (!pf->pos[i].closed && pf->pos[i].right == 'C' && pf->pos[i].quantity < 0 &&
+		    !strcmp(pf->pos[i].ticker, ticker))
+			n -= pf->pos[i].quantity;
+	return n;
+}
+
+/* Steps 4 and 5 for one ticker's proposal: size (errata 2), check margin and
+ * buying power or cover (errata 3), fill at the bid. */
+static void size_and_fill(struct portfolio *pf, const struct market_view *v,
+			  const struct config *cfg, struct scan_ticker *s, struct engine_day *out,
+			  size_t *trade_cap)
+{
+	const struct scan_contract *c = &s->c[s->best];
+	double alloc = (double)pf->initial_cents / 100.0 / (double)cfg->n_tickers;
+	double budget = cfg->position_pct * alloc;
+	double per_contract, contracts;
+	int64_t margin = 0, equity, used;
+	struct engine_trade *t;
+	struct position *p;
+	int open = book_open_count(pf, s->symbol);
+
+	if (open >= cfg->max_positions_per_ticker) {
+		snprintf(s->skip, sizeof(s->skip), "qualified, not traded: %d open positions (max %ld)",
+			 open, cfg->max_positions_per_ticker);
+		return;
+	}
+	if (cfg->sizing == SIZE_PREMIUM)
+		per_contract = c->bid * 100.0;
+	else if (cfg->holdings == HOLD_ETF)
+		per_contract = s->spot * 100.0;
+	else
+		per_contract = (double)book_margin_cents(-1, c->strike, s->spot, c->bid,
+							 cfg->margin_pct, cfg->margin_min_pct, 0) /
+			       100.0;
+	contracts = budget / per_contract;
+	if (cfg->holdings == HOLD_ETF) {
+		double free_shares = book_shares(pf, s->symbol) - 100.0 * short_calls(pf, s->symbol);
+		if (contracts > free_shares / 100.0)
+			contracts = free_shares / 100.0;
+	}
+	contracts = cfg->contracts == CONTRACTS_WHOLE ? floor(contracts + 1e-9)
+						     : floor(contracts * 1e4) / 1e4;
+	if (!(contracts > 0)) {
+		if (cfg->holdings == HOLD_ETF && book_shares(pf, s->symbol) -
+		    100.0 * short_calls(pf, s->symbol) < (cfg->contracts == CONTRACTS_WHOLE ? 100.0 : 0.01))
+			snprintf(s->skip, sizeof(s->skip),
+				 "qualified, not traded: not enough uncovered %s shares to cover a call",
+				 s->symbol);
+		else
+			snprintf(s->skip, sizeof(s->skip),
+				 "qualified, not traded: one contract needs %.2f of %s; %.0f%% of the "
+				 "%.2f allocation is %.2f (needs an allocation of %.2f)",
+				 per_contract, cfg->sizing == SIZE_PREMIUM ? "premium" : "margin",
+				 cfg->position_pct * 100.0, alloc, budget,
+				 per_contract / cfg->position_pct);
+		return;
+	}
+	if (cfg->holdings == HOLD_CASH) {
+		margin = book_margin_cents(-contracts, c->strike, s->spot, c->ask, cfg->margin_pct,
+					   cfg->margin_min_pct, 0);
+		equity = pf->cash_cents + book_positions_value_cents(pf);
+		used = engine_margin_used(pf, v, cfg);
+		if (used + margin > equity) {
+			snprintf(s->skip, sizeof(s->skip),
+				 "qualified, not traded: needs %.2f of margin, %.2f of buying power left",
+				 (double)margin / 100.0, (double)(equity - used) / 100.0);
+			return;
+		}
+	}
+	p = book_open(pf, v->session, s->symbol, 'C', c->strike, s->expiry, -contracts, c->bid,
+		      cfg->commission);
+	p->entry_spot = s->spot;
+	p->entry_iv = c->iv;
+	p->entry_hv = s->hv;
+	p->entry_theo = c->theo;
+	p->mark = c->ask;
+	s->traded = 1;
+	snprintf(s->skip, sizeof(s->skip), "traded: largest price edge among %d qualifying calls",
+		 s->counts[RULE_QUALIFIED]);
+
+	xgrow(&out->trades, trade_cap, out->n_trades + 1, sizeof(*out->trades));
+	t = &out->trades[out->n_trades++];
+	memset(t, 0, sizeof(*t));
+	t->pos_id = p->id;
+	pt_strlcpy(t->ticker, s->symbol, sizeof(t->ticker));
+	t->right = 'C';
+	t->strike = c->strike;
+	t->expiry = s->expiry;
+	t->quantity = -contracts;
+	t->price = c->bid;
+	t->spot = s->spot;
+	t->iv = c->iv;
+	t->hv = s->hv;
+	t->theo = c->theo;
+	t->premium_cents = pt_cents(contracts * c->bid * 100.0);
+	t->commission_cents = p->credit_cents - t->premium_cents;
+	t->margin_cents = margin;
+}
+
+static void scan_and_trade(struct portfolio *pf, const struct market_view *v,
+			   const struct config *cfg, struct engine_day *out)
+{
+	size_t i, trade_cap = 0;
+
+	out->scans = xcalloc(cfg->n_tickers, sizeof(*out->scans));
+	out->n_scans = cfg->n_tickers;
+	for (i = 0; i < cfg->n_tickers; i++) {
+		const struct ticker_view *tv = mv_ticker(v, cfg->tickers[i]);
+		struct scan_ticker *s = &out->scans[i];
+
+		if (!tv) {
+			memset(s, 0, sizeof(*s));
+			s->best = -1;
+			pt_strlcpy(s->symbol, cfg->tickers[i], sizeof(s->symbol));
+			snprintf(s->skip, sizeof(s->skip), "not in the market view");
+			continue;
+		}
+		volarb_scan(tv, v, cfg, s);
+		out->dropped += tv->dropped;
+		if (s->best >= 0)
+			size_and_fill(pf, v, cfg, s, out, &trade_cap);
+	}
+}
+
+static void snapshot(struct portfolio *pf, const struct market_view *v, const struct config *cfg,
+		     struct engine_day *out)
+{
+	struct snapshot *s = &out->snap;
+	size_t i;
+
+	s->session = v->session;
+	s->cash_cents = pf->cash_cents;
+	s->positions_cents = book_positions_value_cents(pf);
+	s->value_cents = s->cash_cents + s->positions_cents;
+	s->margin_cents = engine_margin_used(pf, v, cfg);
+	out->n_bench = pf->n_bench;
+	out->bench_cents = xcalloc(pf->n_bench ? pf->n_bench : 1, sizeof(*out->bench_cents));
+	for (i = 0; i < pf->n_bench; i++) {
+		struct bench *b = &pf->bench[i];
+		const struct ticker_view *tv = usable(v, b->ticker);
+		if (tv)
+			b->price = tv->spot;
+		out->bench_cents[i] = pt_cents(b->shares * b->price);
+	}
+	book_add_snapshot(pf, s, out->bench_cents);
+}
+
+int engine_step(struct portfolio *pf, const struct market_view *v, const struct config *cfg,
+		struct engine_day *out, char *err)
+{
+	char d1[DATE_BUFSZ], d2[DATE_BUFSZ];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	sb_init(&out->notes, NOTES_LIMIT);
+	out->session = v->session;
+	if (v->session <= pf->last_session)
+		return pt_err(err, PT_EINVAL, "session %s is not after the last run (%s)",
+			      date_fmt(v->session, d1), date_fmt(pf->last_session, d2));
+	if (!cfg->n_tickers)
+		return pt_err(err, PT_EINVAL, "no tickers configured");
+	if (!pf->start && (rc = start(pf, v, cfg, out, err)))
+		return rc;
+	settle(pf, v, out);
+	dividends(pf, v, out);
+	mark(pf, v, cfg, out);
+	scan_and_trade(pf, v, cfg, out);
+	snapshot(pf, v, cfg, out);
+	pf->last_session = v->session;
+	return 0;
+}

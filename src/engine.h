@@ -1,0 +1,90 @@
+/*
+ * engine.h - the daily step (DESIGN.md §1): settle, mark, scan, size and
+ * risk, fill, snapshot. Deterministic and free of I/O, time and randomness:
+ * the same portfolio, view and config give the same events and the same new
+ * portfolio. Live runs, backtests and sweeps all call engine_step.
+ */
+#ifndef PT_ENGINE_H
+#define PT_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "book/book.h"
+#include "market/view.h"
+#include "strategy/strategy.h"
+
+struct config;
+
+struct engine_settle {
+	int64_t pos_id;
+	char ticker[BOOK_SYMSZ];
+	char right;
+	double strike;
+	int expiry;
+	double quantity;
+	double close;		/* underlying close on the expiry date */
+	double price;		/* intrinsic value per share settled at */
+	int64_t cents;		/* cash booked */
+	int64_t pnl_cents;	/* realised P&L of the position */
+	char reason[BOOK_KINDSZ];
+};
+
+struct engine_dividend {
+	char ticker[BOOK_SYMSZ];
+	int ex_date;
+	double amount;		/* per share */
+	double price;		/* price the benchmark reinvested at */
+	int64_t cents;		/* booked on shares held (0 when none) */
+};
+
+struct engine_trade {
+	int64_t pos_id;
+	char ticker[BOOK_SYMSZ];
+	char right;
+	double strike;
+	int expiry;
+	double quantity;	/* signed */
+	double price;		/* per share */
+	double spot, iv, hv, theo;
+	int64_t premium_cents;
+	int64_t commission_cents;
+	int64_t margin_cents;	/* requirement added */
+};
+
+struct engine_day {
+	int session;
+	int first;		/* 1 on the portfolio's first session */
+	struct engine_settle *settled;
+	size_t n_settled;
+	struct engine_dividend *divs;
+	size_t n_divs;
+	struct scan_ticker *scans;	/* one per configured ticker, in config order */
+	size_t n_scans;
+	struct engine_trade *trades;
+	size_t n_trades;
+	int n_marked;			/* open positions marked from a quote */
+	int n_model_marks;		/* ... and from the model (no usable quote) */
+	struct snapshot snap;
+	int64_t *bench_cents;		/* n_bench values, as in the portfolio */
+	size_t n_bench;
+	int dropped;			/* bad data rows dropped by providers */
+	struct sbuf notes;		/* warnings, one per line */
+};
+
+/*
+ * Runs one session. pf is updated in place (its ledger gains the session's
+ * rows); out is overwritten and must be released with engine_day_release.
+ * Fails (PT_EINVAL, nothing changed in pf) when the view's session is not
+ * after pf->last_session, or on the first session when a ticker has no
+ * price to start its benchmark from.
+ */
+int engine_step(struct portfolio *pf, const struct market_view *v, const struct config *cfg,
+		struct engine_day *out, char *err);
+void engine_day_release(struct engine_day *d);
+
+/* Margin requirement of the open shorts at the day's prices, in cents. */
+int64_t engine_margin_used(const struct portfolio *pf, const struct market_view *v,
+			   const struct config *cfg);
+
+#endif

@@ -1,0 +1,260 @@
+/*
+ * bs.c - Black-Scholes-Merton with a continuous dividend yield: price,
+ * greeks, implied volatility and close-to-close historical volatility; see
+ * bs.h. Pure math under the strategy's scan and the book's marks (DESIGN.md
+ * §1); no I/O, no global state.
+ *
+ * Accuracy notes. The normal CDF is computed from erfc, which keeps its
+ * relative precision far into the lower tail (1 - N(x) would not). A price
+ * is the discounted forward intrinsic value plus the value of the
+ * out-of-the-money side (an in-the-money call is priced as the put plus
+ * S e^{-qT} - K e^{-rT}), so the time value, which is all that depends on
+ * sigma, is never the difference of two nearly equal large numbers. The
+ * implied-volatility solver works on that same out-of-the-money value and
+ * on its logarithm, where Newton's method behaves for tiny prices too.
+ */
+#include <math.h>
+#include <stddef.h>
+
+#include "bs.h"
+#include "../util/util.h"
+
+#define SQRT1_2 0.70710678118654752440	 /* 1/sqrt(2) */
+#define INV_SQRT2PI 0.39894228040143267794 /* 1/sqrt(2 pi) */
+
+/* Standard normal CDF; erfc keeps relative precision in the lower tail. */
+static double ncdf(double x)
+{
+	return 0.5 * erfc(-x * SQRT1_2);
+}
+
+/* Standard normal density. */
+static double npdf(double x)
+{
+	return INV_SQRT2PI * exp(-0.5 * x * x);
+}
+
+static int valid_input(char right, double S, double K, double T, double r, double q,
+		       double sigma)
+{
+	if (right != 'C' && right != 'P')
+		return 0;
+	if (!(S > 0) || !isfinite(S) || !(K > 0) || !isfinite(K))
+		return 0;
+	if (!(T >= 0) || !isfinite(T) || !(sigma >= 0) || !isfinite(sigma))
+		return 0;
+	return isfinite(r) && isfinite(q);
+}
+
+/*
+ * Value of the out-of-the-money side for x = S e^{-qT} - K e^{-rT}: the
+ * put when x > 0, else the call. Needs sigma sqrt(T) > 0. Sets *vega (the
+ * same for calls and puts) when vega is not NULL.
+ */
+static double otm_value(double S, double K, double T, double r, double q, double sigma,
+			double x, double *vega)
+{
+	double sd = sigma * sqrt(T);
+	double d1 = (log(S / K) + (r - q) * T) / sd + 0.5 * sd;
+	double d2 = d1 - sd;
+	double sq = S * exp(-q * T), kr = K * exp(-r * T);
+	double v;
+
+	if (vega)
+		*vega = sq * npdf(d1) * sqrt(T);
+	if (x > 0)
+		v = kr * ncdf(-d2) - sq * ncdf(-d1);
+	else
+		v = sq * ncdf(d1) - kr * ncdf(d2);
+	return v > 0 ? v : 0; /* rounding may leave a tiny negative */
+}
+
+/* Price for valid input: discounted forward intrinsic value plus time value. */
+static double price_valid(char right, double S, double K, double T, double r, double q,
+			  double sigma)
+{
+	double x = S * exp(-q * T) - K * exp(-r * T);
+	double intr = right == 'C' ? fmax(x, 0) : fmax(-x, 0);
+
+	if (sigma * sqrt(T) == 0)
+		return intr;
+	return intr + otm_value(S, K, T, r, q, sigma, x, NULL);
+}
+
+double bs_price(char right, double S, double K, double T, double r, double q, double sigma)
+{
+	if (!valid_input(right, S, K, T, r, q, sigma))
+		return NAN;
+	return price_valid(right, S, K, T, r, q, sigma);
+}
+
+int bs_greeks(char right, double S, double K, double T, double r, double q, double sigma,
+	      struct bs_greeks *out)
+{
+	double sq, kr, sd, nd1, nd2;
+
+	if (!valid_input(right, S, K, T, r, q, sigma)) {
+		out->price = out->delta = out->gamma = NAN;
+		out->vega = out->theta = out->rho = NAN;
+		return -1;
+	}
+	sq = S * exp(-q * T);
+	kr = K * exp(-r * T);
+	sd = sigma * sqrt(T);
+	out->price = price_valid(right, S, K, T, r, q, sigma);
+	if (sd == 0) {
+		/*
+		 * The sigma sqrt(T) -> 0 limits, with QuantLib's BlackCalculator
+		 * convention at the kink (forward == strike): N(d1) = N(d2) = 1/2
+		 * and n(d1) = 0, so gamma and vega are 0 there rather than infinite.
+		 */
+		double x = sq - kr;
+
+		nd1 = nd2 = x > 0 ? 1.0 : x < 0 ? 0.0 : 0.5;
+		out->gamma = 0;
+		out->vega = 0;
+		if (right == 'C') {
+			out->delta = exp(-q * T) * nd1;
+			out->theta = q * sq * nd1 - r * kr * nd2;
+			out->rho = T * kr * nd2;
+		} else {
+			out->delta = -exp(-q * T) * (1 - nd1);
+			out->theta = -q * sq * (1 - nd1) + r * kr * (1 - nd2);
+			out->rho = -T * kr * (1 - nd2);
+		}
+		return 0;
+	}
+	{
+		double d1 = (log(S / K) + (r - q) * T) / sd + 0.5 * sd;
+		double d2 = d1 - sd;
+		double pd1 = npdf(d1);
+		double decay;
+
+		out->gamma = exp(-q * T) * pd1 / (S * sd);
+		out->vega = sq * pd1 * sqrt(T);
+		decay = -sq * pd1 * sigma / (2 * sqrt(T));
+		if (right == 'C') {
+			nd1 = ncdf(d1);
+			nd2 = ncdf(d2);
+			out->delta = exp(-q * T) * nd1;
+			out->theta = decay + q * sq * nd1 - r * kr * nd2;
+			out->rho = T * kr * nd2;
+		} else {
+			nd1 = ncdf(-d1);
+			nd2 = ncdf(-d2);
+			out->delta = -exp(-q * T) * nd1;
+			out->theta = decay - q * sq * nd1 + r * kr * nd2;
+			out->rho = -T * kr * nd2;
+		}
+	}
+	return 0;
+}
+
+void bs_bounds(char right, double S, double K, double T, double r, double q, double *lower,
+	       double *upper)
+{
+	double sq, kr;
+
+	if (!valid_input(right, S, K, T, r, q, 0)) {
+		*lower = *upper = NAN;
+		return;
+	}
+	sq = S * exp(-q * T);
+	kr = K * exp(-r * T);
+	if (right == 'C') {
+		*lower = fmax(sq - kr, 0);
+		*upper = sq;
+	} else {
+		*lower = fmax(kr - sq, 0);
+		*upper = kr;
+	}
+}
+
+/*
+ * Newton's method on g(sigma) = ln v(sigma) - ln target, v the
+ * out-of-the-money value, kept inside a bracket [lo, hi] that every
+ * evaluation narrows; a step that leaves the bracket or does not at least
+ * halve the step before last becomes a bisection (Numerical Recipes'
+ * rtsafe). ln v is close to linear in sigma where v is tiny (v behaves like
+ * exp(-c / sigma^2) there), so deep out-of-the-money prices converge as
+ * fast as at-the-money ones, and the bisection makes convergence certain.
+ */
+int bs_implied_vol(char right, double S, double K, double T, double r, double q, double price,
+		   double *iv)
+{
+	double lower, upper, p_lo, p_hi, x, target, lt, lo, hi, sigma, dx, dxold;
+	int i;
+
+	*iv = NAN;
+	if (!valid_input(right, S, K, T, r, q, 0) || !(T > 0) || !isfinite(price))
+		return -1;
+	bs_bounds(right, S, K, T, r, q, &lower, &upper);
+	if (!(price > lower && price < upper))
+		return -1;
+	/* Compare with the very function the caller priced with, so the
+	 * range's own end points are found exactly. */
+	p_lo = price_valid(right, S, K, T, r, q, BS_IV_MIN);
+	p_hi = price_valid(right, S, K, T, r, q, BS_IV_MAX);
+	if (price < p_lo || price > p_hi)
+		return -1;
+	if (price == p_lo || price == p_hi) {
+		*iv = price == p_lo ? BS_IV_MIN : BS_IV_MAX;
+		return 0;
+	}
+
+	/* The time value, > 0 exactly since price > lower (IEEE subtraction);
+	 * lower is the discounted forward intrinsic value. */
+	target = price - lower;
+	x = S * exp(-q * T) - K * exp(-r * T);
+	lt = log(target);
+	lo = BS_IV_MIN;
+	hi = BS_IV_MAX;
+	sigma = sqrt(lo * hi);
+	dx = dxold = hi - lo;
+	for (i = 0; i < 200; i++) {
+		double vega, v = otm_value(S, K, T, r, q, sigma, x, &vega);
+		double g = 0, dg = 0, next = NAN;
+
+		if (v == target)
+			break;
+		if (v < target)
+			lo = sigma;
+		else
+			hi = sigma;
+		if (v > 0 && vega > 0) {
+			g = log(v) - lt;
+			dg = vega / v;
+			next = sigma - g / dg;
+		}
+		if (!(next > lo && next < hi) || fabs(2 * g) > fabs(dxold * dg))
+			next = lo > 0.5 * hi ? 0.5 * (lo + hi) : sqrt(lo * hi);
+		dxold = dx;
+		dx = next - sigma;
+		sigma = next;
+		if (fabs(dx) <= 1e-14 * sigma || hi - lo <= 1e-14 * sigma)
+			break;
+	}
+	*iv = sigma;
+	return 0;
+}
+
+double hv_close_to_close(const double *closes, size_t n, size_t window)
+{
+	double mean = 0, ss = 0;
+	size_t i, start;
+
+	if (!closes || window < 2 || n == 0 || window > n - 1)
+		return NAN;
+	start = n - 1 - window;
+	for (i = start; i < n; i++)
+		if (!(closes[i] > 0) || !isfinite(closes[i]))
+			return NAN;
+	for (i = start + 1; i < n; i++)
+		mean += log(closes[i] / closes[i - 1]);
+	mean /= (double)window;
+	for (i = start + 1; i < n; i++) {
+		double d = log(closes[i] / closes[i - 1]) - mean;
+		ss += d * d;
+	}
+	return sqrt(ss / (double)(window - 1) * 252.0);
+}

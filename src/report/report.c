@@ -1,0 +1,582 @@
+/*
+ * report.c - the daily report (text and JSON), listings and the scan
+ * explanation (DESIGN.md §1, "report (text | --json)"; §5 JSON contract).
+ * Text follows the brief's example output, section by section; numbers come
+ * from the book, with shorts carried at their cost to close (errata 1).
+ */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "metrics.h"
+#include "../book/book.h"
+#include "../config.h"
+#include "../engine.h"
+#include "../util/date.h"
+#include "../util/util.h"
+
+#define RULE_LINE "======================================================================"
+#define JSON_FLAGS (JSON_INDENT(2) | JSON_REAL_PRECISION(12) | JSON_PRESERVE_ORDER)
+
+static const char *green(const struct report_in *in)
+{
+	return in->color ? "\033[32m" : "";
+}
+
+static const char *red(const struct report_in *in)
+{
+	return in->color ? "\033[31m" : "";
+}
+
+static const char *bold(const struct report_in *in)
+{
+	return in->color ? "\033[1m" : "";
+}
+
+static const char *reset(const struct report_in *in)
+{
+	return in->color ? "\033[0m" : "";
+}
+
+static const char *sign_color(const struct report_in *in, double v)
+{
+	return v > 0 ? green(in) : v < 0 ? red(in) : "";
+}
+
+static const char *money(char *buf, size_t n, int64_t cents)
+{
+	return pt_fmt_money(buf, n, cents);
+}
+
+static void pct(char *buf, size_t n, double f)
+{
+	if (isfinite(f))
+		snprintf(buf, n, "%+.2f%%", f * 100.0);
+	else
+		snprintf(buf, n, "n/a");
+}
+
+static void num(char *buf, size_t n, double f, const char *fmt)
+{
+	if (isfinite(f))
+		snprintf(buf, n, fmt, f);
+	else
+		snprintf(buf, n, "n/a");
+}
+
+static const char *right_name(char r)
+{
+	return r == 'C' ? "call" : r == 'P' ? "put" : "shares";
+}
+
+static double rf_of(const struct report_in *in)
+{
+	return in->cfg && isfinite(in->cfg->risk_free_rate) ? in->cfg->risk_free_rate : 0.0;
+}
+
+void report_run_text(const struct report_in *in, struct sbuf *out)
+{
+	const struct engine_day *day = in->day;
+	const struct portfolio *pf = in->pf;
+	char d[DATE_BUFSZ], d2[DATE_BUFSZ], m1[32], m2[32], m3[32];
+	size_t i, open = 0, closed = 0;
+
+	sb_addf(out, "%s\n%sDAILY PAPER TRADING UPDATE - %s %02d:%02d New York%s\n%s\n\n", RULE_LINE,
+		bold(in), date_fmt(day->session, d), in->cfg->run_at_min / 60,
+		in->cfg->run_at_min % 60, reset(in), RULE_LINE);
+	if (day->first)
+		sb_addf(out, "New portfolio: %s of capital, benchmarks bought at today's prices\n\n",
+			money(m1, sizeof(m1), pf->initial_cents));
+
+	sb_addf(out, "Updating positions...\n");
+	for (i = 0; i < day->n_settled; i++) {
+		const struct engine_settle *s = &day->settled[i];
+		sb_addf(out, "  %s: %s %g %s of %s\n", s->reason[0] == 'e' ? "EXPIRED" : "ASSIGNED",
+			s->ticker, s->strike, right_name(s->right), date_fmt(s->expiry, d));
+		sb_addf(out, "     close %.2f, intrinsic %.2f | settled %s | P&L %s%s%s\n", s->close,
+			s->price, money(m1, sizeof(m1), s->cents), sign_color(in, (double)s->pnl_cents),
+			money(m2, sizeof(m2), s->pnl_cents), reset(in));
+	}
+	for (i = 0; i < day->n_divs; i++) {
+		const struct engine_dividend *e = &day->divs[i];
+		sb_addf(out, "  DIVIDEND: %s %.4f per share, ex-date %s", e->ticker, e->amount,
+			date_fmt(e->ex_date, d));
+		if (e->cents)
+			sb_addf(out, ", received %s", money(m1, sizeof(m1), e->cents));
+		sb_addf(out, " (benchmark reinvested at %.2f)\n", e->price);
+	}
+	for (i = 0; i < pf->n_pos; i++)
+		pf->pos[i].closed ? closed++ : open++;
+	sb_addf(out, "  Open positions: %zu (marked: %d from quotes, %d from the model)\n", open,
+		day->n_marked, day->n_model_marks);
+	sb_addf(out, "  Closed trades: %zu\n\n", closed);
+
+	sb_addf(out, "Scanning for new opportunities...\n");
+	for (i = 0; i < day->n_scans; i++) {
+		const struct scan_ticker *s = &day->scans[i];
+		char hv[16], rate[16];
+
+		sb_addf(out, "\nAnalyzing %s%s%s%s...\n", s->symbol, s->source[0] ? " (" : "",
+			s->source, s->source[0] ? ")" : "");
+		if (!s->ok) {
+			sb_addf(out, "  %sskipped: %s%s\n", red(in), s->skip, reset(in));
+			continue;
+		}
+		num(hv, sizeof(hv), s->hv * 100.0, "%.1f%%");
+		num(rate, sizeof(rate), s->rate * 100.0, "%.2f%%");
+		sb_addf(out, "  Using expiration: %s (%d days, T=%.3f years)\n",
+			date_fmt(s->expiry, d), s->dte, s->T);
+		sb_addf(out, "  Spot: %.2f | Historical vol (%ld sessions): %s | rate %s | dividend yield %.2f%%\n",
+			s->spot, in->cfg->hv_window, hv, rate, s->div_yield * 100.0);
+		sb_addf(out, "  Calls looked at: %zu", s->n);
+		for (int r = 1; r < RULE_COUNT; r++)
+			if (s->counts[r])
+				sb_addf(out, ", %d failed %s", s->counts[r], scan_rule_name(r));
+		sb_addf(out, ", %d qualified\n", s->counts[RULE_QUALIFIED]);
+		if (s->dropped)
+			sb_addf(out, "  Bad quotes dropped by the data source: %d\n", s->dropped);
+		if (s->best < 0) {
+			sb_addf(out, "  x No opportunities meeting criteria\n");
+			continue;
+		}
+		{
+			const struct scan_contract *c = &s->c[s->best];
+			sb_addf(out, "  %sFOUND OPPORTUNITY%s\n", green(in), reset(in));
+			sb_addf(out, "     Strike: %g (%.2f moneyness)\n", c->strike, 1.0 + c->moneyness);
+			sb_addf(out, "     Bid: %.2f (Theo: %.2f, ask %.2f)\n", c->bid, c->theo, c->ask);
+			sb_addf(out, "     IV: %.1f%% vs HV: %.1f%%", c->iv * 100.0, s->hv * 100.0);
+			if (isfinite(c->vendor_iv))
+				sb_addf(out, " (vendor IV %.1f%%)", c->vendor_iv * 100.0);
+			sb_addf(out, "\n     Edge: %.2f (%.1f%%)\n", c->edge, c->edge_pct * 100.0);
+		}
+		if (!s->traded)
+			sb_addf(out, "  %s\n", s->skip);
+	}
+	sb_addf(out, "\n");
+	for (i = 0; i < day->n_trades; i++) {
+		const struct engine_trade *t = &day->trades[i];
+		sb_addf(out, "  %sTRADE EXECUTED%s: SELL %.4g x %s %g call %s at %.2f\n", green(in),
+			reset(in), -t->quantity, t->ticker, t->strike, date_fmt(t->expiry, d2),
+			t->price);
+		sb_addf(out, "     Premium %s, commission %s", money(m1, sizeof(m1), t->premium_cents),
+			money(m2, sizeof(m2), -t->commission_cents));
+		if (t->margin_cents)
+			sb_addf(out, ", margin %s", money(m3, sizeof(m3), t->margin_cents));
+		sb_addf(out, "\n");
+	}
+	sb_addf(out, "Executed %zu new trade%s today\n\n", day->n_trades, day->n_trades == 1 ? "" : "s");
+	if (day->notes.len)
+		sb_addf(out, "Notes:\n%s\n", sb_str(&day->notes));
+
+	sb_addf(out, "Daily Snapshot:\n");
+	sb_addf(out, "   Portfolio Value: %s\n", money(m1, sizeof(m1), day->snap.value_cents));
+	sb_addf(out, "   Cash: %s\n", money(m1, sizeof(m1), day->snap.cash_cents));
+	sb_addf(out, "   Positions Value: %s (shorts at their cost to close)\n",
+		money(m1, sizeof(m1), day->snap.positions_cents));
+	sb_addf(out, "   Margin in use: %s\n\n", money(m1, sizeof(m1), day->snap.margin_cents));
+}
+
+void report_summary_text(const struct report_in *in, struct sbuf *out)
+{
+	const struct portfolio *pf = in->pf;
+	struct metrics m;
+	char d[DATE_BUFSZ], d2[DATE_BUFSZ], m1[32], p1[24], p2[24], x[24];
+	size_t i, open = 0, closed = 0;
+
+	metrics_compute(pf, rf_of(in), &m);
+	for (i = 0; i < pf->n_pos; i++)
+		pf->pos[i].closed ? closed++ : open++;
+	sb_addf(out, "%s\n%sDAILY PORTFOLIO REPORT%s\n%s\n", RULE_LINE, bold(in), reset(in), RULE_LINE);
+	if (!pf->n_snaps) {
+		sb_addf(out, "No session run yet. Capital: %s\n%s\n",
+			money(m1, sizeof(m1), pf->initial_cents), RULE_LINE);
+		return;
+	}
+	sb_addf(out, "Date: %s\n", date_fmt(pf->last_session, d));
+	sb_addf(out, "Sessions Trading: %zu (since %s)\n\n", pf->n_snaps, date_fmt(pf->start, d2));
+	pct(p1, sizeof(p1), m.total_return);
+	sb_addf(out, "Portfolio Value: %s\n", money(m1, sizeof(m1), pf->snaps[pf->n_snaps - 1].value_cents));
+	sb_addf(out, "Total Return: %s%s%s\n", sign_color(in, m.total_return), p1, reset(in));
+	sb_addf(out, "Benchmarks (buy and hold from %s, dividends reinvested):\n", d2);
+	for (i = 0; i < pf->n_bench; i++) {
+		pct(p1, sizeof(p1), m.bench_return[i]);
+		sb_addf(out, "  %-6s %12s  %s\n", pf->bench[i].ticker,
+			money(m1, sizeof(m1), pf->snap_bench[(pf->n_snaps - 1) * pf->n_bench + i]), p1);
+	}
+	pct(p1, sizeof(p1), m.excess_return_vs_spy);
+	sb_addf(out, "Excess return vs SPY: %s%s%s\n", sign_color(in, m.excess_return_vs_spy), p1,
+		reset(in));
+	pct(p1, sizeof(p1), m.alpha_vs_spy);
+	num(x, sizeof(x), m.beta_vs_spy, "%.2f");
+	sb_addf(out, "Alpha vs SPY (Jensen, annualised): %s | Beta: %s\n", p1, x);
+	num(p1, sizeof(p1), m.sharpe, "%.2f");
+	num(p2, sizeof(p2), m.sortino, "%.2f");
+	sb_addf(out, "Sharpe Ratio: %s | Sortino: %s", p1, p2);
+	pct(p1, sizeof(p1), m.max_drawdown);
+	sb_addf(out, " | Max Drawdown: %s\n", p1);
+	if (m.n_closed)
+		sb_addf(out, "Win Rate: %.0f%% (%d of %d closed trades)\n", m.win_rate * 100.0, m.n_wins,
+			m.n_closed);
+	else
+		sb_addf(out, "Win Rate: n/a (no closed trades yet)\n");
+	sb_addf(out, "\nOpen Positions: %zu\nClosed Trades: %zu\nCash: %s\n", open, closed,
+		money(m1, sizeof(m1), pf->cash_cents));
+	if (pf->income_cents)
+		sb_addf(out, "Dividend income: %s\n", money(m1, sizeof(m1), pf->income_cents));
+	sb_addf(out, "Margin in use: %s\n%s\n", money(m1, sizeof(m1), pf->snaps[pf->n_snaps - 1].margin_cents),
+		RULE_LINE);
+}
+
+/* JSON helpers: NAN becomes null. */
+static json_t *jreal(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *jdollars(int64_t cents)
+{
+	return json_real((double)cents / 100.0);
+}
+
+static json_t *jdate(int day)
+{
+	char d[DATE_BUFSZ];
+	return day > 0 ? json_string(date_fmt(day, d)) : json_null();
+}
+
+static json_t *jright(char r)
+{
+	char s[2] = {r, 0};
+	return json_string(s);
+}
+
+static json_t *position_json(const struct position *p, int session)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "id", json_integer(p->id));
+	json_object_set_new(o, "ticker", json_string(p->ticker));
+	json_object_set_new(o, "right", jright(p->right));
+	json_object_set_new(o, "strike", p->right == 'S' ? json_null() : json_real(p->strike));
+	json_object_set_new(o, "expiry", jdate(p->expiry));
+	json_object_set_new(o, "quantity", json_real(p->quantity));
+	json_object_set_new(o, "entry_price", json_real(p->entry_price));
+	json_object_set_new(o, "opened", jdate(p->opened));
+	if (!p->closed) {
+		json_object_set_new(o, "mark", jreal(p->mark));
+		json_object_set_new(o, "mark_source", json_string(p->mark_model ? "model" : "quote"));
+		json_object_set_new(o, "credit", jdollars(p->credit_cents));
+		json_object_set_new(o, "value", jdollars(book_position_value_cents(p)));
+		json_object_set_new(o, "unrealized_pnl", jdollars(book_unrealized_cents(p)));
+		json_object_set_new(o, "days_held", json_integer(session - p->opened));
+		json_object_set_new(o, "days_to_expiry",
+				    p->right == 'S' ? json_null() : json_integer(p->expiry - session));
+	} else {
+		json_object_set_new(o, "exit_price", json_real(p->exit_price));
+		json_object_set_new(o, "closed", jdate(p->closed));
+		json_object_set_new(o, "reason", json_string(p->reason));
+		json_object_set_new(o, "credit", jdollars(p->credit_cents));
+		json_object_set_new(o, "pnl", jdollars(book_pnl_cents(p)));
+	}
+	if (p->right != 'S') {
+		json_object_set_new(o, "entry_spot", jreal(p->entry_spot));
+		json_object_set_new(o, "entry_iv", jreal(p->entry_iv));
+		json_object_set_new(o, "entry_hv", jreal(p->entry_hv));
+		json_object_set_new(o, "entry_theo", jreal(p->entry_theo));
+	}
+	return o;
+}
+
+static json_t *positions_array(const struct portfolio *pf, int closed)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < pf->n_pos; i++)
+		if (!pf->pos[i].closed == !closed)
+			json_array_append_new(a, position_json(&pf->pos[i], pf->last_session));
+	return a;
+}
+
+static int dump(json_t *o, struct sbuf *out)
+{
+	char *s = json_dumps(o, JSON_FLAGS);
+	int rc = -1;
+
+	if (s) {
+		rc = sb_add(out, s, strlen(s)) || sb_add(out, "\n", 1) ? -1 : 0;
+		free(s);
+	}
+	json_decref(o);
+	return rc;
+}
+
+static json_t *scan_json(const struct scan_ticker *s)
+{
+	json_t *o = json_object(), *a = json_array();
+	size_t i;
+
+	json_object_set_new(o, "ticker", json_string(s->symbol));
+	json_object_set_new(o, "source", json_string(s->source));
+	json_object_set_new(o, "ok", json_boolean(s->ok));
+	json_object_set_new(o, "spot", jreal(s->spot));
+	json_object_set_new(o, "hv", jreal(s->hv));
+	json_object_set_new(o, "rate", jreal(s->rate));
+	json_object_set_new(o, "dividend_yield", jreal(s->div_yield));
+	json_object_set_new(o, "expiry", jdate(s->expiry));
+	json_object_set_new(o, "T", jreal(s->T));
+	json_object_set_new(o, "dropped", json_integer(s->dropped));
+	json_object_set_new(o, "traded", json_boolean(s->traded));
+	json_object_set_new(o, "note", json_string(s->skip));
+	for (i = 0; i < s->n; i++) {
+		const struct scan_contract *c = &s->c[i];
+		json_t *k = json_object();
+		json_object_set_new(k, "strike", json_real(c->strike));
+		json_object_set_new(k, "bid", jreal(c->bid));
+		json_object_set_new(k, "ask", jreal(c->ask));
+		json_object_set_new(k, "volume", c->volume >= 0 ? json_integer(c->volume) : json_null());
+		json_object_set_new(k, "moneyness", jreal(c->moneyness));
+		json_object_set_new(k, "iv", jreal(c->iv));
+		json_object_set_new(k, "vendor_iv", jreal(c->vendor_iv));
+		json_object_set_new(k, "hv", jreal(s->hv));
+		json_object_set_new(k, "theo", jreal(c->theo));
+		json_object_set_new(k, "edge", jreal(c->edge));
+		json_object_set_new(k, "edge_pct", jreal(c->edge_pct));
+		json_object_set_new(k, "rule", json_string(scan_rule_name(c->rule)));
+		json_object_set_new(k, "chosen", json_boolean((int)i == s->best));
+		json_array_append_new(a, k);
+	}
+	json_object_set_new(o, "contracts", a);
+	return o;
+}
+
+int report_json(const struct report_in *in, struct sbuf *out)
+{
+	const struct portfolio *pf = in->pf;
+	json_t *o = json_object(), *b = json_object();
+	struct metrics m;
+	int64_t pv = book_positions_value_cents(pf);
+	size_t i, last = pf->n_snaps ? pf->n_snaps - 1 : 0;
+
+	metrics_compute(pf, rf_of(in), &m);
+	json_object_set_new(o, "session", jdate(pf->last_session));
+	json_object_set_new(o, "start", jdate(pf->start));
+	json_object_set_new(o, "provider", json_string(in->provider ? in->provider : ""));
+	json_object_set_new(o, "initial_capital", jdollars(pf->initial_cents));
+	json_object_set_new(o, "cash", jdollars(pf->cash_cents));
+	json_object_set_new(o, "positions_value", jdollars(pv));
+	json_object_set_new(o, "portfolio_value", jdollars(pf->cash_cents + pv));
+	json_object_set_new(o, "total_return", jreal(m.total_return));
+	for (i = 0; i < pf->n_bench; i++) {
+		json_t *x = json_object();
+		json_object_set_new(x, "value", pf->n_snaps ? jdollars(pf->snap_bench[last * pf->n_bench + i])
+							     : json_null());
+		json_object_set_new(x, "return", jreal(m.bench_return[i]));
+		json_object_set_new(x, "shares", json_real(pf->bench[i].shares));
+		json_object_set_new(b, pf->bench[i].ticker, x);
+	}
+	json_object_set_new(o, "benchmarks", b);
+	json_object_set_new(o, "excess_return_vs_spy", jreal(m.excess_return_vs_spy));
+	json_object_set_new(o, "alpha_vs_spy", jreal(m.alpha_vs_spy));
+	json_object_set_new(o, "beta_vs_spy", jreal(m.beta_vs_spy));
+	json_object_set_new(o, "sharpe", jreal(m.sharpe));
+	json_object_set_new(o, "sortino", jreal(m.sortino));
+	json_object_set_new(o, "max_drawdown", pf->n_snaps ? jreal(m.max_drawdown) : json_null());
+	json_object_set_new(o, "win_rate", jreal(m.win_rate));
+	json_object_set_new(o, "margin_used", pf->n_snaps ? jdollars(pf->snaps[last].margin_cents)
+							  : json_integer(0));
+	json_object_set_new(o, "income", jdollars(pf->income_cents));
+	json_object_set_new(o, "sessions", json_integer((json_int_t)pf->n_snaps));
+	json_object_set_new(o, "open_positions", positions_array(pf, 0));
+	json_object_set_new(o, "closed_trades", positions_array(pf, 1));
+	if (in->day) {
+		const struct engine_day *day = in->day;
+		json_t *r = json_object(), *a;
+
+		a = json_array();
+		for (i = 0; i < day->n_settled; i++) {
+			const struct engine_settle *s = &day->settled[i];
+			json_t *x = json_object();
+			json_object_set_new(x, "id", json_integer(s->pos_id));
+			json_object_set_new(x, "ticker", json_string(s->ticker));
+			json_object_set_new(x, "strike", json_real(s->strike));
+			json_object_set_new(x, "expiry", jdate(s->expiry));
+			json_object_set_new(x, "close", json_real(s->close));
+			json_object_set_new(x, "settlement_price", json_real(s->price));
+			json_object_set_new(x, "cash", jdollars(s->cents));
+			json_object_set_new(x, "pnl", jdollars(s->pnl_cents));
+			json_object_set_new(x, "reason", json_string(s->reason));
+			json_array_append_new(a, x);
+		}
+		json_object_set_new(r, "settled", a);
+		a = json_array();
+		for (i = 0; i < day->n_trades; i++) {
+			const struct engine_trade *t = &day->trades[i];
+			json_t *x = json_object();
+			json_object_set_new(x, "id", json_integer(t->pos_id));
+			json_object_set_new(x, "ticker", json_string(t->ticker));
+			json_object_set_new(x, "right", jright(t->right));
+			json_object_set_new(x, "strike", json_real(t->strike));
+			json_object_set_new(x, "expiry", jdate(t->expiry));
+			json_object_set_new(x, "quantity", json_real(t->quantity));
+			json_object_set_new(x, "price", json_real(t->price));
+			json_object_set_new(x, "spot", jreal(t->spot));
+			json_object_set_new(x, "iv", jreal(t->iv));
+			json_object_set_new(x, "hv", jreal(t->hv));
+			json_object_set_new(x, "theo", jreal(t->theo));
+			json_object_set_new(x, "premium", jdollars(t->premium_cents));
+			json_object_set_new(x, "commission", jdollars(-t->commission_cents));
+			json_object_set_new(x, "margin", jdollars(t->margin_cents));
+			json_array_append_new(a, x);
+		}
+		json_object_set_new(r, "trades", a);
+		a = json_array();
+		for (i = 0; i < day->n_divs; i++) {
+			json_t *x = json_object();
+			json_object_set_new(x, "ticker", json_string(day->divs[i].ticker));
+			json_object_set_new(x, "ex_date", jdate(day->divs[i].ex_date));
+			json_object_set_new(x, "amount", json_real(day->divs[i].amount));
+			json_object_set_new(x, "received", jdollars(day->divs[i].cents));
+			json_array_append_new(a, x);
+		}
+		json_object_set_new(r, "dividends", a);
+		a = json_array();
+		for (i = 0; i < day->n_scans; i++) {
+			const struct scan_ticker *s = &day->scans[i];
+			json_t *x = json_object();
+			json_object_set_new(x, "ticker", json_string(s->symbol));
+			json_object_set_new(x, "source", json_string(s->source));
+			json_object_set_new(x, "ok", json_boolean(s->ok));
+			json_object_set_new(x, "hv", jreal(s->hv));
+			json_object_set_new(x, "expiry", jdate(s->expiry));
+			json_object_set_new(x, "qualified", json_integer(s->counts[RULE_QUALIFIED]));
+			json_object_set_new(x, "traded", json_boolean(s->traded));
+			json_object_set_new(x, "dropped", json_integer(s->dropped));
+			json_object_set_new(x, "note", json_string(s->skip));
+			json_array_append_new(a, x);
+		}
+		json_object_set_new(r, "tickers", a);
+		json_object_set_new(r, "marked_from_quotes", json_integer(day->n_marked));
+		json_object_set_new(r, "marked_from_model", json_integer(day->n_model_marks));
+		json_object_set_new(r, "notes", json_string(sb_str(&day->notes)));
+		json_object_set_new(o, "run", r);
+	}
+	return dump(o, out);
+}
+
+void report_positions_text(const struct portfolio *pf, struct sbuf *out)
+{
+	char d[DATE_BUFSZ], d2[DATE_BUFSZ], m1[32], m2[32];
+	size_t i, n = 0;
+
+	sb_addf(out, "%-4s %-6s %-6s %8s %-10s %10s %8s %8s %12s %12s %5s\n", "id", "ticker", "right",
+		"strike", "expiry", "quantity", "entry", "mark", "credit", "unrealized", "held");
+	for (i = 0; i < pf->n_pos; i++) {
+		const struct position *p = &pf->pos[i];
+		if (p->closed)
+			continue;
+		n++;
+		sb_addf(out, "%-4lld %-6s %-6s %8.2f %-10s %10.4f %8.2f %7.2f%s %12s %12s %5d\n",
+			(long long)p->id, p->ticker, right_name(p->right), p->strike,
+			p->expiry ? date_fmt(p->expiry, d) : "-", p->quantity, p->entry_price, p->mark,
+			p->mark_model ? "*" : " ", money(m1, sizeof(m1), p->credit_cents),
+			money(m2, sizeof(m2), book_unrealized_cents(p)), pf->last_session - p->opened);
+	}
+	if (!n)
+		sb_addf(out, "(no open positions)\n");
+	else
+		sb_addf(out, "marks as of %s; * = model price (no usable quote)\n",
+			date_fmt(pf->last_session, d2));
+}
+
+void report_trades_text(const struct portfolio *pf, struct sbuf *out)
+{
+	char d[DATE_BUFSZ], d1[DATE_BUFSZ], d2[DATE_BUFSZ], m1[32];
+	size_t i, n = 0;
+	int64_t total = 0;
+
+	sb_addf(out, "%-4s %-6s %-6s %8s %-10s %10s %8s %8s %-10s %-10s %-9s %10s\n", "id", "ticker",
+		"right", "strike", "expiry", "quantity", "entry", "exit", "opened", "closed", "reason",
+		"pnl");
+	for (i = 0; i < pf->n_pos; i++) {
+		const struct position *p = &pf->pos[i];
+		if (!p->closed)
+			continue;
+		n++;
+		total += book_pnl_cents(p);
+		sb_addf(out, "%-4lld %-6s %-6s %8.2f %-10s %10.4f %8.2f %8.2f %-10s %-10s %-9s %10s\n",
+			(long long)p->id, p->ticker, right_name(p->right), p->strike,
+			p->expiry ? date_fmt(p->expiry, d) : "-", p->quantity, p->entry_price,
+			p->exit_price, date_fmt(p->opened, d1), date_fmt(p->closed, d2), p->reason,
+			money(m1, sizeof(m1), book_pnl_cents(p)));
+	}
+	if (!n)
+		sb_addf(out, "(no closed trades)\n");
+	else
+		sb_addf(out, "%zu closed trades, total P&L %s (net of commissions)\n", n,
+			money(m1, sizeof(m1), total));
+}
+
+int report_positions_json(const struct portfolio *pf, struct sbuf *out)
+{
+	return dump(positions_array(pf, 0), out);
+}
+
+int report_trades_json(const struct portfolio *pf, struct sbuf *out)
+{
+	return dump(positions_array(pf, 1), out);
+}
+
+void report_scan_text(const struct report_in *in, int verbose, struct sbuf *out)
+{
+	const struct engine_day *day = in->day;
+	char d[DATE_BUFSZ], iv[16], viv[16];
+	size_t i, j;
+
+	sb_addf(out, "Scan of %s (%s)\n", date_fmt(day->session, d), in->provider ? in->provider : "");
+	for (i = 0; i < day->n_scans; i++) {
+		const struct scan_ticker *s = &day->scans[i];
+		sb_addf(out, "\n%s%s%s", bold(in), s->symbol, reset(in));
+		if (!s->ok) {
+			sb_addf(out, ": skipped: %s\n", s->skip);
+			continue;
+		}
+		sb_addf(out, ": spot %.2f, HV %.1f%%, expiry %s (%d days), %zu calls\n", s->spot,
+			s->hv * 100.0, date_fmt(s->expiry, d), s->dte, s->n);
+		sb_addf(out, "  %8s %7s %7s %7s %7s %7s %7s %7s %8s %s\n", "strike", "otm", "bid", "ask",
+			"volume", "iv", "vndr iv", "theo", "edge", "result");
+		for (j = 0; j < s->n; j++) {
+			const struct scan_contract *c = &s->c[j];
+			if (!verbose && c->rule == RULE_MONEYNESS)
+				continue;
+			num(iv, sizeof(iv), c->iv * 100.0, "%.1f%%");
+			num(viv, sizeof(viv), c->vendor_iv * 100.0, "%.1f%%");
+			sb_addf(out, "  %8.2f %6.1f%% %7.2f %7.2f %7lld %7s %7s %7.2f %+8.2f %s%s\n",
+				c->strike, c->moneyness * 100.0, c->bid, c->ask, (long long)c->volume, iv,
+				viv, c->theo, c->edge,
+				c->rule == RULE_QUALIFIED ? "qualified" : "failed ",
+				c->rule == RULE_QUALIFIED ? ((int)j == s->best ? " (chosen)" : "")
+							  : scan_rule_name(c->rule));
+		}
+		if (!verbose && s->counts[RULE_MONEYNESS])
+			sb_addf(out, "  (%d calls outside %.0f%%-%.0f%% OTM not shown; --all shows them)\n",
+				s->counts[RULE_MONEYNESS], in->cfg->otm_min * 100, in->cfg->otm_max * 100);
+		sb_addf(out, "  => %s\n", s->skip);
+	}
+}
+
+int report_scan_json(const struct report_in *in, struct sbuf *out)
+{
+	json_t *o = json_object(), *a = json_array();
+	size_t i;
+
+	json_object_set_new(o, "session", jdate(in->day->session));
+	json_object_set_new(o, "provider", json_string(in->provider ? in->provider : ""));
+	for (i = 0; i < in->day->n_scans; i++)
+		json_array_append_new(a, scan_json(&in->day->scans[i]));
+	json_object_set_new(o, "tickers", a);
+	return dump(o, out);
+}

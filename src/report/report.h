@@ -1,0 +1,41 @@
+/*
+ * report.h - the daily report as text (the brief's example output, section
+ * by section, with correct numbers) and as JSON (DESIGN.md §5 contract), and
+ * the positions and trades listings. Writes into an sbuf; never prints.
+ */
+#ifndef PT_REPORT_H
+#define PT_REPORT_H
+
+struct portfolio;
+struct engine_day;
+struct config;
+struct sbuf;
+
+struct report_in {
+	const struct portfolio *pf;
+	const struct engine_day *day;	/* the run just done, or NULL (report command) */
+	const struct config *cfg;
+	const char *provider;		/* name of the market data source */
+	int color;			/* ANSI colour allowed */
+};
+
+/* The run's progress sections (positions updated, tickers analysed, trades,
+ * snapshot); needs in->day. */
+void report_run_text(const struct report_in *in, struct sbuf *out);
+/* The summary: value, return, benchmarks, excess return and alpha vs SPY,
+ * Sharpe, Sortino, drawdown, win rate, positions. */
+void report_summary_text(const struct report_in *in, struct sbuf *out);
+/* The JSON object of DESIGN.md §5 (plus "run" with the day's events when
+ * in->day is set). Returns 0, or -1 when the JSON library fails. */
+int report_json(const struct report_in *in, struct sbuf *out);
+
+/* Listings for the positions and trades commands. */
+void report_positions_text(const struct portfolio *pf, struct sbuf *out);
+void report_trades_text(const struct portfolio *pf, struct sbuf *out);
+int report_positions_json(const struct portfolio *pf, struct sbuf *out);
+int report_trades_json(const struct portfolio *pf, struct sbuf *out);
+/* The scan: every contract looked at and the first rule it failed. */
+void report_scan_text(const struct report_in *in, int verbose, struct sbuf *out);
+int report_scan_json(const struct report_in *in, struct sbuf *out);
+
+#endif

@@ -1,0 +1,1192 @@
+/*
+ * store.c - the SQLite store in the home folder (DESIGN.md §1: "store: load
+ * portfolio state", "store: append events, commit"; §2 store/). The only
+ * file that talks to SQLite; see store.h for the API and seedjson.c for the
+ * portfolio_data.json import/export.
+ *
+ * Schema (version 1; PRAGMA user_version, migrations below, applied in one
+ * transaction; PRAGMA application_id marks the file as papertrade's):
+ *   - every table is STRICT;
+ *   - money is INTEGER cents, never REAL; quantities and per-share prices are
+ *     REAL, NULL where the struct holds NaN (an unknown IV, say), since SQLite
+ *     cannot store NaN;
+ *   - dates are TEXT 'YYYY-MM-DD' (readable with the sqlite3 shell, sorting
+ *     like the day numbers they stand for), NULL where the struct holds 0
+ *     ("not yet": an open position's close date, shares' expiry).
+ * The text of every table is in migrations[0]: `sqlite3 papertrade.db .schema`.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+#include "../book/book.h"
+#include "../util/date.h"
+#include "../util/util.h"
+
+/* "PTrd": PRAGMA application_id of every papertrade database. */
+#define STORE_APP_ID 0x50547264
+/* How long a connection waits for another's write lock (a concurrent run). */
+#define STORE_BUSY_MS 10000
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	int in_tx;
+};
+
+/* A date column: TEXT 'YYYY-MM-DD' that SQLite's date() gives back unchanged. */
+#define DATE_OK(c) "(" c " IS NULL OR date(" c ") IS " c ")"
+
+/*
+ * Ordered migrations: migrations[i] takes a file from user_version i to i + 1.
+ * Append, never edit a step that has shipped.
+ */
+/* clang-format off */
+static const char *const migrations[] = {
+	/* 1: the initial schema. */
+	"CREATE TABLE account ("
+	"\n  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"\n  initial_cents INTEGER NOT NULL,"
+	"\n  start TEXT CHECK " DATE_OK("start") ","
+	"\n  last_session TEXT CHECK " DATE_OK("last_session") ","
+	"\n  events_through TEXT CHECK " DATE_OK("events_through") ","
+	"\n  cash_cents INTEGER NOT NULL,"
+	"\n  income_cents INTEGER NOT NULL,"
+	"\n  next_pos_id INTEGER NOT NULL CHECK (next_pos_id >= 1),"
+	"\n  next_ledger_id INTEGER NOT NULL CHECK (next_ledger_id >= 1)"
+	"\n) STRICT;\n"
+	"CREATE TABLE positions ("
+	"\n  id INTEGER PRIMARY KEY CHECK (id >= 1),"
+	"\n  ticker TEXT NOT NULL CHECK (length(ticker) BETWEEN 1 AND 15),"
+	"\n  \"right\" TEXT NOT NULL CHECK (\"right\" IN ('C', 'P', 'S')),"
+	"\n  strike REAL NOT NULL CHECK (strike >= 0),"
+	"\n  expiry TEXT CHECK " DATE_OK("expiry") ","
+	"\n  quantity REAL NOT NULL,"
+	"\n  entry_price REAL NOT NULL,"
+	"\n  opened TEXT NOT NULL CHECK " DATE_OK("opened") ","
+	"\n  credit_cents INTEGER NOT NULL,"
+	"\n  mark REAL,"
+	"\n  mark_model INTEGER NOT NULL CHECK (mark_model IN (0, 1)),"
+	"\n  entry_spot REAL,"
+	"\n  entry_iv REAL,"
+	"\n  entry_hv REAL,"
+	"\n  entry_theo REAL,"
+	"\n  closed TEXT CHECK " DATE_OK("closed") ","
+	"\n  exit_price REAL,"
+	"\n  close_cents INTEGER NOT NULL,"
+	"\n  reason TEXT NOT NULL CHECK (length(reason) <= 15)"
+	"\n) STRICT;\n"
+	"CREATE TABLE ledger ("
+	"\n  id INTEGER PRIMARY KEY CHECK (id >= 1),"
+	"\n  session TEXT NOT NULL CHECK " DATE_OK("session") ","
+	"\n  position_id INTEGER REFERENCES positions(id),"
+	"\n  kind TEXT NOT NULL CHECK (length(kind) BETWEEN 1 AND 15),"
+	"\n  cents INTEGER NOT NULL,"
+	"\n  memo TEXT NOT NULL CHECK (length(memo) <= 95)"
+	"\n) STRICT;\n"
+	"CREATE INDEX ledger_position ON ledger(position_id);\n"
+	"CREATE TABLE benchmarks ("
+	"\n  ord INTEGER PRIMARY KEY,"
+	"\n  ticker TEXT NOT NULL UNIQUE CHECK (length(ticker) BETWEEN 1 AND 15),"
+	"\n  shares REAL NOT NULL,"
+	"\n  price REAL NOT NULL"
+	"\n) STRICT;\n"
+	"CREATE TABLE snapshots ("
+	"\n  session TEXT PRIMARY KEY NOT NULL CHECK " DATE_OK("session") ","
+	"\n  cash_cents INTEGER NOT NULL,"
+	"\n  positions_cents INTEGER NOT NULL,"
+	"\n  value_cents INTEGER NOT NULL,"
+	"\n  margin_cents INTEGER NOT NULL,"
+	"\n  CHECK (value_cents = cash_cents + positions_cents)"
+	"\n) STRICT;\n"
+	"CREATE TABLE snapshot_bench ("
+	"\n  session TEXT NOT NULL REFERENCES snapshots(session),"
+	"\n  ticker TEXT NOT NULL,"
+	"\n  value_cents INTEGER NOT NULL,"
+	"\n  PRIMARY KEY (session, ticker)"
+	"\n) STRICT;\n"
+	"CREATE TABLE runs ("
+	"\n  session TEXT PRIMARY KEY NOT NULL CHECK " DATE_OK("session") ","
+	"\n  provider TEXT NOT NULL,"
+	"\n  started_at INTEGER NOT NULL," /* Unix time the run was stored */
+	"\n  report_text TEXT,"
+	"\n  report_json TEXT"
+	"\n) STRICT;\n",
+};
+/* clang-format on */
+#define SCHEMA_VERSION ((int)PT_ARRAY_SIZE(migrations))
+
+/* Maps an SQLite result to our codes: busy = another writer, constraint = bad data. */
+static int code_of(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return PT_EBUSY;
+	case SQLITE_CONSTRAINT:
+	case SQLITE_RANGE:
+	case SQLITE_TOOBIG:
+		return PT_EINVAL;
+	default:
+		return PT_EIO;
+	}
+}
+
+static int db_err(struct store *s, int rc, const char *what, char *err)
+{
+	return pt_err(err, code_of(rc), "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+/* Runs SQL with no parameters and no rows (transaction control, pragmas, DDL). */
+static int exec(struct store *s, const char *sql, const char *what, char *err)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : db_err(s, rc, what, err);
+}
+
+static int prep(struct store *s, const char *sql, sqlite3_stmt **st, char *err)
+{
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+
+	if (rc != SQLITE_OK) {
+		*st = NULL;
+		return db_err(s, rc, "prepare", err);
+	}
+	return 0;
+}
+
+/*
+ * Parameter binding in order, remembering the first failure, so a statement
+ * with twenty parameters reads as twenty lines and one check.
+ */
+struct bind {
+	sqlite3_stmt *st;
+	int i;
+	int rc;
+	const char *why; /* our own reason when rc is not SQLite's */
+};
+
+static void bind_start(struct bind *b, sqlite3_stmt *st)
+{
+	b->st = st;
+	b->i = 0;
+	b->rc = SQLITE_OK;
+	b->why = NULL;
+}
+
+static void b_int(struct bind *b, int64_t v)
+{
+	if (b->rc == SQLITE_OK)
+		b->rc = sqlite3_bind_int64(b->st, ++b->i, v);
+}
+
+/* NaN is stored as NULL (SQLite would do so silently; we say it). */
+static void b_real(struct bind *b, double v)
+{
+	if (b->rc != SQLITE_OK)
+		return;
+	b->i++;
+	b->rc = isnan(v) ? sqlite3_bind_null(b->st, b->i) : sqlite3_bind_double(b->st, b->i, v);
+}
+
+static void b_text(struct bind *b, const char *v)
+{
+	if (b->rc != SQLITE_OK)
+		return;
+	b->i++;
+	b->rc = v ? sqlite3_bind_text(b->st, b->i, v, -1, SQLITE_TRANSIENT)
+	          : sqlite3_bind_null(b->st, b->i);
+}
+
+static int date_storable(int day)
+{
+	return day >= date_from_ymd(1900, 1, 1) && day <= date_from_ymd(2199, 12, 31);
+}
+
+/* A day number as 'YYYY-MM-DD'; 0 as NULL. */
+static void b_date(struct bind *b, int day)
+{
+	char buf[DATE_BUFSZ];
+
+	if (b->rc != SQLITE_OK)
+		return;
+	b->i++;
+	if (!day) {
+		b->rc = sqlite3_bind_null(b->st, b->i);
+		return;
+	}
+	if (!date_storable(day)) {
+		b->rc = SQLITE_RANGE;
+		b->why = "date out of range 1900-2199";
+		return;
+	}
+	b->rc = sqlite3_bind_text(b->st, b->i, date_fmt(day, buf), -1, SQLITE_TRANSIENT);
+}
+
+static int bind_done(struct store *s, struct bind *b, const char *what, char *err)
+{
+	if (b->rc == SQLITE_OK)
+		return 0;
+	if (b->why)
+		return pt_err(err, PT_ERANGE, "%s: %s: %s (parameter %d)", s->path, what, b->why,
+		              b->i);
+	return db_err(s, b->rc, what, err);
+}
+
+/* Steps a statement that returns no rows, then resets it for the next binding. */
+static int step_done(struct store *s, sqlite3_stmt *st, const char *what, char *err)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE) {
+		db_err(s, rc, what, err);
+		sqlite3_reset(st);
+		return code_of(rc);
+	}
+	rc = sqlite3_reset(st);
+	if (rc != SQLITE_OK)
+		return db_err(s, rc, what, err);
+	rc = sqlite3_clear_bindings(st);
+	return rc == SQLITE_OK ? 0 : db_err(s, rc, what, err);
+}
+
+/* Reading columns back: the inverse of the binders above. */
+static int col_date(sqlite3_stmt *st, int i, int *day)
+{
+	const unsigned char *t;
+
+	if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+		*day = 0;
+		return 0;
+	}
+	t = sqlite3_column_text(st, i);
+	return t && !date_parse((const char *)t, day) ? 0 : -1;
+}
+
+static double col_real(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+}
+
+/* Text into a fixed buffer; -1 when it does not fit (a corrupt row). */
+static int col_str(sqlite3_stmt *st, int i, char *dst, size_t n)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return pt_strlcpy(dst, t ? (const char *)t : "", n);
+}
+
+static int pragma_int(sqlite3 *db, const char *sql, int *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*out = sqlite3_column_int(st, 0);
+			rc = SQLITE_OK;
+		} else if (rc == SQLITE_DONE) {
+			*out = 0;
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * Checks an existing, non-empty file through a read-only connection, so
+ * nothing is written to a file that turns out not to be ours: an SQLite
+ * database, ours, no newer than this build, and passing quick_check.
+ */
+static int check_file(const char *path, char *err)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc, app = 0, ver = 0, code = 0;
+	const unsigned char *res;
+
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (rc != SQLITE_OK) {
+		code = pt_err(err, PT_EIO, "%s: cannot open: %s", path,
+		              db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		goto out;
+	}
+	sqlite3_busy_timeout(db, STORE_BUSY_MS);
+	rc = pragma_int(db, "PRAGMA application_id", &app);
+	if (rc == SQLITE_OK)
+		rc = pragma_int(db, "PRAGMA user_version", &ver);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	if (app != STORE_APP_ID) {
+		code = pt_err(err, PT_EIO, "%s: not a papertrade database (application_id 0x%08x)",
+		              path, (unsigned)app);
+		goto out;
+	}
+	if (ver > SCHEMA_VERSION) {
+		code = pt_err(
+		        err, PT_EIO,
+		        "%s: made by a newer papertrade (schema version %d; this one knows up "
+		        "to %d)",
+		        path, ver, SCHEMA_VERSION);
+		goto out;
+	}
+	rc = sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW)
+		goto sqlfail;
+	res = sqlite3_column_text(st, 0);
+	if (!res || strcmp((const char *)res, "ok")) {
+		code = pt_err(err, PT_EIO, "%s: database is corrupt (%s)", path,
+		              res ? (const char *)res : "quick_check failed");
+		goto out;
+	}
+	goto out;
+sqlfail:
+	switch (rc & 0xff) {
+	case SQLITE_NOTADB:
+		code = pt_err(err, PT_EIO, "%s: not an SQLite database (%s)", path,
+		              sqlite3_errmsg(db));
+		break;
+	case SQLITE_CORRUPT:
+		code = pt_err(err, PT_EIO, "%s: database is corrupt (%s)", path,
+		              sqlite3_errmsg(db));
+		break;
+	case SQLITE_BUSY:
+		code = pt_err(err, PT_EBUSY, "%s: database is locked: %s", path,
+		              sqlite3_errmsg(db));
+		break;
+	default:
+		code = pt_err(err, PT_EIO, "%s: cannot read: %s", path, sqlite3_errmsg(db));
+		break;
+	}
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return code;
+}
+
+/* Brings the schema to SCHEMA_VERSION in one transaction (nothing when current). */
+static int migrate(struct store *s, char *err)
+{
+	char sql[64];
+	int ver = 0, rc, v;
+
+	rc = pragma_int(s->db, "PRAGMA user_version", &ver);
+	if (rc != SQLITE_OK)
+		return db_err(s, rc, "user_version", err);
+	if (ver == SCHEMA_VERSION)
+		return 0;
+	if (exec(s, "BEGIN IMMEDIATE", "begin migration", err))
+		return code_of(sqlite3_errcode(s->db));
+	/* Another process may have migrated while we waited for the lock. */
+	rc = pragma_int(s->db, "PRAGMA user_version", &ver);
+	if (rc != SQLITE_OK) {
+		db_err(s, rc, "user_version", err);
+		goto fail;
+	}
+	if (ver > SCHEMA_VERSION) {
+		pt_err(err, PT_EIO, "%s: made by a newer papertrade (schema version %d)", s->path,
+		       ver);
+		goto fail;
+	}
+	for (v = ver; v < SCHEMA_VERSION; v++) {
+		snprintf(sql, sizeof(sql), "migration to version %d", v + 1);
+		if (exec(s, migrations[v], sql, err))
+			goto fail;
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA application_id = %d", STORE_APP_ID);
+	if (exec(s, sql, "application_id", err))
+		goto fail;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", SCHEMA_VERSION);
+	if (exec(s, sql, "user_version", err))
+		goto fail;
+	if (exec(s, "COMMIT", "commit migration", err))
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return PT_EIO;
+}
+
+int store_open(const char *path, int create, struct store **out, char *err)
+{
+	struct store *s;
+	struct stat sb;
+	sqlite3_stmt *st = NULL;
+	int exists, empty = 0, rc, code;
+	const unsigned char *mode;
+
+	*out = NULL;
+	if (stat(path, &sb)) {
+		if (errno != ENOENT)
+			return pt_err(err, PT_EIO, "%s: %s", path, strerror(errno));
+		if (!create)
+			return pt_err(err, PT_ENOENT, "no portfolio at %s (run 'papertrade init')",
+			              path);
+		exists = 0;
+	} else {
+		if (!S_ISREG(sb.st_mode))
+			return pt_err(err, PT_EIO, "%s: not a regular file", path);
+		exists = 1;
+		/* An empty file is an empty database (SQLite's view too): made
+		 * into ours when asked to create, else not a portfolio. */
+		empty = sb.st_size == 0;
+		if (empty && !create)
+			return pt_err(err, PT_EIO, "%s: empty file, not a papertrade database",
+			              path);
+		if (!empty && (code = check_file(path, err)))
+			return code;
+	}
+
+	s = xcalloc(1, sizeof(*s));
+	s->path = xstrdup(path);
+	rc = sqlite3_open_v2(path, &s->db,
+	                     SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE), NULL);
+	if (rc != SQLITE_OK) {
+		code = pt_err(err, PT_EIO, "%s: cannot open: %s", path,
+		              s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 0);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	if ((code = exec(s, "PRAGMA foreign_keys = ON", "foreign_keys", err)))
+		goto fail;
+	if ((code = prep(s, "PRAGMA journal_mode = WAL", &st, err)))
+		goto fail;
+	rc = sqlite3_step(st);
+	mode = rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+	if (!mode || strcmp((const char *)mode, "wal")) {
+		code = rc == SQLITE_ROW
+		               ? pt_err(err, PT_EIO, "%s: cannot use WAL journal mode (%s)", path,
+		                        mode ? (const char *)mode : "?")
+		               : db_err(s, rc, "journal_mode", err);
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((code = migrate(s, err)))
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	store_close(s);
+	return code;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	store_rollback(s);
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+int store_begin(struct store *s, char *err)
+{
+	int rc;
+
+	if (s->in_tx)
+		return pt_err(err, PT_EINVAL, "%s: a transaction is already open", s->path);
+	rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_BUSY)
+		return pt_err(err, PT_EBUSY,
+		              "%s: another papertrade holds the database (waited %d s): %s",
+		              s->path, STORE_BUSY_MS / 1000, sqlite3_errmsg(s->db));
+	if (rc != SQLITE_OK)
+		return db_err(s, rc, "begin", err);
+	s->in_tx = 1;
+	return 0;
+}
+
+int store_commit(struct store *s, char *err)
+{
+	int rc;
+
+	if (!s->in_tx)
+		return pt_err(err, PT_EINVAL, "%s: commit without a transaction", s->path);
+	rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		db_err(s, rc, "commit", err);
+		store_rollback(s);
+		return code_of(rc);
+	}
+	s->in_tx = 0;
+	return 0;
+}
+
+void store_rollback(struct store *s)
+{
+	if (!s->in_tx)
+		return;
+	/* SQLite may have rolled back already (after some errors): then autocommit is on. */
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_tx = 0;
+}
+
+int store_init_account(struct store *s, int64_t initial_cents, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct bind b;
+	int code;
+
+	if ((code = prep(s,
+	                 "INSERT INTO account (id, initial_cents, cash_cents, income_cents, "
+	                 "next_pos_id, next_ledger_id) VALUES (1, ?, ?, 0, 1, 1)",
+	                 &st, err)))
+		goto out;
+	bind_start(&b, st);
+	b_int(&b, initial_cents);
+	b_int(&b, initial_cents);
+	if ((code = bind_done(s, &b, "account", err)))
+		goto out;
+	code = step_done(s, st, "account", err);
+	if (code == PT_EINVAL && (sqlite3_errcode(s->db) & 0xff) == SQLITE_CONSTRAINT)
+		code = pt_err(err, PT_EINVAL, "%s: account already initialised", s->path);
+out:
+	sqlite3_finalize(st);
+	return code;
+}
+
+/* ---- loading ---------------------------------------------------------- */
+
+static int corrupt(struct store *s, const char *table, char *err)
+{
+	return pt_err(err, PT_EIO, "%s: corrupt row in %s", s->path, table);
+}
+
+static int load_account(struct store *s, struct portfolio *pf, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	int code, rc;
+
+	if ((code = prep(s,
+	                 "SELECT initial_cents, start, last_session, events_through, cash_cents, "
+	                 "income_cents, next_pos_id, next_ledger_id FROM account WHERE id = 1",
+	                 &st, err)))
+		return code;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		code = pt_err(err, PT_ENOENT, "no portfolio in %s (run 'papertrade init')",
+		              s->path);
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		code = db_err(s, rc, "account", err);
+		goto out;
+	}
+	book_init(pf, sqlite3_column_int64(st, 0));
+	if (col_date(st, 1, &pf->start) || col_date(st, 2, &pf->last_session) ||
+	    col_date(st, 3, &pf->events_through)) {
+		code = corrupt(s, "account", err);
+		goto out;
+	}
+	pf->cash_cents = sqlite3_column_int64(st, 4);
+	pf->income_cents = sqlite3_column_int64(st, 5);
+	pf->next_pos_id = sqlite3_column_int64(st, 6);
+	pf->next_ledger_id = sqlite3_column_int64(st, 7);
+out:
+	sqlite3_finalize(st);
+	return code;
+}
+
+static int load_positions(struct store *s, struct portfolio *pf, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	int code, rc;
+
+	if ((code = prep(s,
+	                 "SELECT id, ticker, \"right\", strike, expiry, quantity, entry_price, "
+	                 "opened, credit_cents, mark, mark_model, entry_spot, entry_iv, entry_hv, "
+	                 "entry_theo, closed, exit_price, close_cents, reason "
+	                 "FROM positions ORDER BY id",
+	                 &st, err)))
+		return code;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct position *p;
+		char right[2];
+
+		xgrow(&pf->pos, &pf->cap_pos, pf->n_pos + 1, sizeof(*pf->pos));
+		p = &pf->pos[pf->n_pos];
+		memset(p, 0, sizeof(*p));
+		p->id = sqlite3_column_int64(st, 0);
+		if (col_str(st, 1, p->ticker, sizeof(p->ticker)) ||
+		    col_str(st, 2, right, sizeof(right)) || col_date(st, 4, &p->expiry) ||
+		    col_date(st, 7, &p->opened) || col_date(st, 15, &p->closed) ||
+		    col_str(st, 18, p->reason, sizeof(p->reason))) {
+			code = corrupt(s, "positions", err);
+			goto out;
+		}
+		p->right = right[0];
+		p->strike = sqlite3_column_double(st, 3);
+		p->quantity = sqlite3_column_double(st, 5);
+		p->entry_price = sqlite3_column_double(st, 6);
+		p->credit_cents = sqlite3_column_int64(st, 8);
+		p->mark = col_real(st, 9);
+		p->mark_model = sqlite3_column_int(st, 10);
+		p->entry_spot = col_real(st, 11);
+		p->entry_iv = col_real(st, 12);
+		p->entry_hv = col_real(st, 13);
+		p->entry_theo = col_real(st, 14);
+		p->exit_price = col_real(st, 16);
+		p->close_cents = sqlite3_column_int64(st, 17);
+		pf->n_pos++;
+	}
+	if (rc != SQLITE_DONE)
+		code = db_err(s, rc, "positions", err);
+out:
+	sqlite3_finalize(st);
+	return code;
+}
+
+static int load_ledger(struct store *s, struct portfolio *pf, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	int code, rc;
+
+	if ((code = prep(s,
+	                 "SELECT id, session, position_id, kind, cents, memo FROM ledger "
+	                 "ORDER BY id",
+	                 &st, err)))
+		return code;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ledger_entry *e;
+
+		xgrow(&pf->ledger, &pf->cap_ledger, pf->n_ledger + 1, sizeof(*pf->ledger));
+		e = &pf->ledger[pf->n_ledger];
+		memset(e, 0, sizeof(*e));
+		e->id = sqlite3_column_int64(st, 0);
+		e->position_id = sqlite3_column_int64(st, 2); /* NULL reads as 0 */
+		e->cents = sqlite3_column_int64(st, 4);
+		if (col_date(st, 1, &e->session) || col_str(st, 3, e->kind, sizeof(e->kind)) ||
+		    col_str(st, 5, e->memo, sizeof(e->memo))) {
+			code = corrupt(s, "ledger", err);
+			goto out;
+		}
+		pf->n_ledger++;
+	}
+	if (rc != SQLITE_DONE)
+		code = db_err(s, rc, "ledger", err);
+	pf->ledger_saved = pf->n_ledger;
+out:
+	sqlite3_finalize(st);
+	return code;
+}
+
+static int load_bench(struct store *s, struct portfolio *pf, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int code, rc;
+
+	if ((code = prep(s, "SELECT ticker, shares, price FROM benchmarks ORDER BY ord", &st, err)))
+		return code;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct bench *bn;
+
+		xgrow(&pf->bench, &cap, pf->n_bench + 1, sizeof(*pf->bench));
+		bn = &pf->bench[pf->n_bench];
+		memset(bn, 0, sizeof(*bn));
+		if (col_str(st, 0, bn->ticker, sizeof(bn->ticker))) {
+			code = corrupt(s, "benchmarks", err);
+			goto out;
+		}
+		bn->shares = sqlite3_column_double(st, 1);
+		bn->price = sqlite3_column_double(st, 2);
+		pf->n_bench++;
+	}
+	if (rc != SQLITE_DONE)
+		code = db_err(s, rc, "benchmarks", err);
+out:
+	sqlite3_finalize(st);
+	return code;
+}
+
+static int cmp_session(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = ((const struct snapshot *)b)->session;
+
+	return (x > y) - (x < y);
+}
+
+static int load_snapshots(struct store *s, struct portfolio *pf, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct snapshot *snaps = NULL;
+	int64_t *vals = NULL;
+	unsigned char *seen = NULL;
+	size_t n = 0, cap = 0, i, nb = pf->n_bench;
+	int code, rc;
+
+	if ((code = prep(s,
+	                 "SELECT session, cash_cents, positions_cents, value_cents, margin_cents "
+	                 "FROM snapshots ORDER BY session",
+	                 &st, err)))
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		xgrow(&snaps, &cap, n + 1, sizeof(*snaps));
+		memset(&snaps[n], 0, sizeof(snaps[n]));
+		if (col_date(st, 0, &snaps[n].session)) {
+			code = corrupt(s, "snapshots", err);
+			goto out;
+		}
+		snaps[n].cash_cents = sqlite3_column_int64(st, 1);
+		snaps[n].positions_cents = sqlite3_column_int64(st, 2);
+		snaps[n].value_cents = sqlite3_column_int64(st, 3);
+		snaps[n].margin_cents = sqlite3_column_int64(st, 4);
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		code = db_err(s, rc, "snapshots", err);
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+
+	vals = xcalloc(n * nb + 1, sizeof(*vals));
+	seen = xcalloc(n * nb + 1, 1);
+	if ((code = prep(s, "SELECT session, ticker, value_cents FROM snapshot_bench", &st, err)))
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char ticker[BOOK_SYMSZ];
+		const struct snapshot *hit;
+		int day;
+		size_t row, col;
+
+		if (col_date(st, 0, &day) || col_str(st, 1, ticker, sizeof(ticker))) {
+			code = corrupt(s, "snapshot_bench", err);
+			goto out;
+		}
+		hit = bsearch(&day, snaps, n, sizeof(*snaps), cmp_session);
+		for (col = 0; col < nb && strcmp(pf->bench[col].ticker, ticker); col++)
+			;
+		if (!hit || col == nb) {
+			code = pt_err(err, PT_EIO, "%s: snapshot_bench row for unknown %s %s",
+			              s->path, hit ? "benchmark" : "snapshot", ticker);
+			goto out;
+		}
+		row = (size_t)(hit - snaps);
+		vals[row * nb + col] = sqlite3_column_int64(st, 2);
+		seen[row * nb + col] = 1;
+	}
+	if (rc != SQLITE_DONE) {
+		code = db_err(s, rc, "snapshot_bench", err);
+		goto out;
+	}
+	for (i = 0; i < n * nb; i++) {
+		if (!seen[i]) {
+			char d[DATE_BUFSZ];
+			code = pt_err(err, PT_EIO, "%s: snapshot %s has no value for benchmark %s",
+			              s->path, date_fmt(snaps[i / nb].session, d),
+			              pf->bench[i % nb].ticker);
+			goto out;
+		}
+	}
+	for (i = 0; i < n; i++)
+		book_add_snapshot(pf, &snaps[i], vals + i * nb);
+out:
+	sqlite3_finalize(st);
+	free(snaps);
+	free(vals);
+	free(seen);
+	return code;
+}
+
+int store_load(struct store *s, struct portfolio *pf, char *err)
+{
+	int own_tx = !s->in_tx, code;
+
+	/* One read transaction, so a concurrent writer cannot tear the picture. */
+	if (own_tx && exec(s, "BEGIN", "begin read", err))
+		return PT_EIO;
+	code = load_account(s, pf, err);
+	if (!code)
+		code = load_positions(s, pf, err);
+	if (!code)
+		code = load_ledger(s, pf, err);
+	if (!code)
+		code = load_bench(s, pf, err);
+	if (!code)
+		code = load_snapshots(s, pf, err);
+	if (own_tx)
+		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	return code;
+}
+
+/* ---- saving ----------------------------------------------------------- */
+
+static int save_positions(struct store *s, const struct portfolio *pf, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct bind b;
+	size_t i;
+	int code;
+
+	if ((code = prep(s,
+	                 "INSERT INTO positions (id, ticker, \"right\", strike, expiry, quantity, "
+	                 "entry_price, opened, credit_cents, mark, mark_model, entry_spot, "
+	                 "entry_iv, entry_hv, entry_theo, closed, exit_price, close_cents, reason) "
+	                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	                 "ON CONFLICT (id) DO UPDATE SET ticker = excluded.ticker, "
+	                 "\"right\" = excluded.\"right\", strike = excluded.strike, "
+	                 "expiry = excluded.expiry, quantity = excluded.quantity, "
+	                 "entry_price = excluded.entry_price, opened = excluded.opened, "
+	                 "credit_cents = excluded.credit_cents, mark = excluded.mark, "
+	                 "mark_model = excluded.mark_model, entry_spot = excluded.entry_spot, "
+	                 "entry_iv = excluded.entry_iv, entry_hv = excluded.entry_hv, "
+	                 "entry_theo = excluded.entry_theo, closed = excluded.closed, "
+	                 "exit_price = excluded.exit_price, close_cents = excluded.close_cents, "
+	                 "reason = excluded.reason",
+	                 &st, err)))
+		return code;
+	for (i = 0; i < pf->n_pos && !code; i++) {
+		const struct position *p = &pf->pos[i];
+		char right[2] = {p->right, '\0'};
+
+		bind_start(&b, st);
+		b_int(&b, p->id);
+		b_text(&b, p->ticker);
+		b_text(&b, right);
+		b_real(&b, p->strike);
+		b_date(&b, p->expiry);
+		b_real(&b, p->quantity);
+		b_real(&b, p->entry_price);
+		b_date(&b, p->opened);
+		b_int(&b, p->credit_cents);
+		b_real(&b, p->mark);
+		b_int(&b, p->mark_model);
+		b_real(&b, p->entry_spot);
+		b_real(&b, p->entry_iv);
+		b_real(&b, p->entry_hv);
+		b_real(&b, p->entry_theo);
+		b_date(&b, p->closed);
+		b_real(&b, p->exit_price);
+		b_int(&b, p->close_cents);
+		b_text(&b, p->reason);
+		code = bind_done(s, &b, "positions", err);
+		if (!code)
+			code = step_done(s, st, "positions", err);
+		if (code) {
+			char why[PT_ERRSZ];
+			pt_strlcpy(why, err, sizeof(why));
+			pt_err(err, code, "%s (position %lld)", why, (long long)p->id);
+		}
+	}
+	sqlite3_finalize(st);
+	return code;
+}
+
+static int save_ledger(struct store *s, const struct portfolio *pf, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct bind b;
+	size_t i;
+	int code;
+
+	if (pf->ledger_saved > pf->n_ledger)
+		return pt_err(err, PT_EINVAL, "ledger_saved %zu past the ledger's end %zu",
+		              pf->ledger_saved, pf->n_ledger);
+	if ((code = prep(s,
+	                 "INSERT INTO ledger (id, session, position_id, kind, cents, memo) "
+	                 "VALUES (?, ?, ?, ?, ?, ?)",
+	                 &st, err)))
+		return code;
+	for (i = pf->ledger_saved; i < pf->n_ledger && !code; i++) {
+		const struct ledger_entry *e = &pf->ledger[i];
+
+		bind_start(&b, st);
+		b_int(&b, e->id);
+		b_date(&b, e->session);
+		if (e->position_id) {
+			b_int(&b, e->position_id);
+		} else {
+			b_text(&b, NULL);
+		}
+		b_text(&b, e->kind);
+		b_int(&b, e->cents);
+		b_text(&b, e->memo);
+		code = bind_done(s, &b, "ledger", err);
+		if (!code)
+			code = step_done(s, st, "ledger", err);
+	}
+	sqlite3_finalize(st);
+	return code;
+}
+
+static int save_bench(struct store *s, const struct portfolio *pf, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct bind b;
+	size_t i;
+	int code;
+
+	if ((code = prep(s, "DELETE FROM benchmarks", &st, err)))
+		return code;
+	code = step_done(s, st, "benchmarks", err);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (code)
+		return code;
+	if ((code = prep(s,
+	                 "INSERT INTO benchmarks (ord, ticker, shares, price) VALUES (?, ?, ?, ?)",
+	                 &st, err)))
+		return code;
+	for (i = 0; i < pf->n_bench && !code; i++) {
+		bind_start(&b, st);
+		b_int(&b, (int64_t)i);
+		b_text(&b, pf->bench[i].ticker);
+		b_real(&b, pf->bench[i].shares);
+		b_real(&b, pf->bench[i].price);
+		code = bind_done(s, &b, "benchmarks", err);
+		if (!code)
+			code = step_done(s, st, "benchmarks", err);
+	}
+	sqlite3_finalize(st);
+	return code;
+}
+
+/* Writes snapshot k and its benchmark values; upsert = 1 replaces a stored one. */
+static int save_snapshot(struct store *s, const struct portfolio *pf, size_t k, int upsert,
+                         char *err)
+{
+	const struct snapshot *sn = &pf->snaps[k];
+	sqlite3_stmt *st = NULL;
+	struct bind b;
+	size_t j;
+	int code;
+
+	if ((code = prep(s,
+	                 upsert ? "INSERT INTO snapshots (session, cash_cents, positions_cents, "
+	                          "value_cents, margin_cents) VALUES (?, ?, ?, ?, ?) "
+	                          "ON CONFLICT (session) DO UPDATE SET "
+	                          "cash_cents = excluded.cash_cents, "
+	                          "positions_cents = excluded.positions_cents, "
+	                          "value_cents = excluded.value_cents, "
+	                          "margin_cents = excluded.margin_cents"
+	                        : "INSERT INTO snapshots (session, cash_cents, positions_cents, "
+	                          "value_cents, margin_cents) VALUES (?, ?, ?, ?, ?)",
+	                 &st, err)))
+		return code;
+	bind_start(&b, st);
+	b_date(&b, sn->session);
+	b_int(&b, sn->cash_cents);
+	b_int(&b, sn->positions_cents);
+	b_int(&b, sn->value_cents);
+	b_int(&b, sn->margin_cents);
+	code = bind_done(s, &b, "snapshots", err);
+	if (!code)
+		code = step_done(s, st, "snapshots", err);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (code)
+		return code;
+	if ((code = prep(
+	             s,
+	             "INSERT INTO snapshot_bench (session, ticker, value_cents) VALUES (?, ?, ?) "
+	             "ON CONFLICT (session, ticker) DO UPDATE SET value_cents = "
+	             "excluded.value_cents",
+	             &st, err)))
+		return code;
+	for (j = 0; j < pf->n_bench && !code; j++) {
+		bind_start(&b, st);
+		b_date(&b, sn->session);
+		b_text(&b, pf->bench[j].ticker);
+		b_int(&b, pf->snap_bench[k * pf->n_bench + j]);
+		code = bind_done(s, &b, "snapshot_bench", err);
+		if (!code)
+			code = step_done(s, st, "snapshot_bench", err);
+	}
+	sqlite3_finalize(st);
+	return code;
+}
+
+/* The account row; insert = 1 creates or replaces it, else it must exist with
+ * the same initial capital. */
+static int save_account(struct store *s, const struct portfolio *pf, int insert, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct bind b;
+	int code;
+
+	if ((code = prep(
+	             s,
+	             insert ? "INSERT INTO account (start, last_session, events_through, "
+	                      "cash_cents, income_cents, next_pos_id, next_ledger_id, "
+	                      "initial_cents, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) "
+	                      "ON CONFLICT (id) DO UPDATE SET start = excluded.start, "
+	                      "last_session = excluded.last_session, "
+	                      "events_through = excluded.events_through, "
+	                      "cash_cents = excluded.cash_cents, "
+	                      "income_cents = excluded.income_cents, "
+	                      "next_pos_id = excluded.next_pos_id, "
+	                      "next_ledger_id = excluded.next_ledger_id, "
+	                      "initial_cents = excluded.initial_cents"
+	                    : "UPDATE account SET start = ?, last_session = ?, events_through = ?, "
+	                      "cash_cents = ?, income_cents = ?, next_pos_id = ?, next_ledger_id = "
+	                      "? "
+	                      "WHERE initial_cents = ? AND id = 1",
+	             &st, err)))
+		return code;
+	bind_start(&b, st);
+	b_date(&b, pf->start);
+	b_date(&b, pf->last_session);
+	b_date(&b, pf->events_through);
+	b_int(&b, pf->cash_cents);
+	b_int(&b, pf->income_cents);
+	b_int(&b, pf->next_pos_id);
+	b_int(&b, pf->next_ledger_id);
+	b_int(&b, pf->initial_cents);
+	code = bind_done(s, &b, "account", err);
+	if (!code)
+		code = step_done(s, st, "account", err);
+	if (!code && !insert && sqlite3_changes(s->db) != 1)
+		code = pt_err(err, PT_EINVAL,
+		              "%s: no account with initial capital %lld cents (run 'papertrade "
+		              "init')",
+		              s->path, (long long)pf->initial_cents);
+	sqlite3_finalize(st);
+	return code;
+}
+
+static int need_tx(struct store *s, const char *what, char *err)
+{
+	return s->in_tx ? 0 : pt_err(err, PT_EINVAL, "%s: %s outside a transaction", s->path, what);
+}
+
+int store_has_run(struct store *s, int session, int *has, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct bind b;
+	int code, rc;
+
+	*has = 0;
+	if ((code = prep(s, "SELECT 1 FROM runs WHERE session = ?", &st, err)))
+		return code;
+	bind_start(&b, st);
+	b_date(&b, session);
+	if (!(code = bind_done(s, &b, "runs", err))) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			*has = 1;
+		else if (rc != SQLITE_DONE)
+			code = db_err(s, rc, "runs", err);
+	}
+	sqlite3_finalize(st);
+	return code;
+}
+
+int store_save_run(struct store *s, const struct portfolio *pf, int session, const char *provider,
+                   const char *report_text, const char *report_json, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct bind b;
+	char d[DATE_BUFSZ];
+	int code, has;
+
+	if ((code = need_tx(s, "store_save_run", err)))
+		return code;
+	if (!pf->n_snaps || pf->snaps[pf->n_snaps - 1].session != session)
+		return pt_err(err, PT_EINVAL,
+		              "save run %s: the last snapshot is not that session's",
+		              date_storable(session) ? date_fmt(session, d) : "?");
+	if ((code = store_has_run(s, session, &has, err)))
+		return code;
+	if (has)
+		return pt_err(err, PT_EINVAL, "%s: a run for %s is already stored", s->path,
+		              date_fmt(session, d));
+	if ((code = save_positions(s, pf, err)) || (code = save_ledger(s, pf, err)) ||
+	    (code = save_bench(s, pf, err)) ||
+	    (code = save_snapshot(s, pf, pf->n_snaps - 1, 0, err)) ||
+	    (code = save_account(s, pf, 0, err)))
+		return code;
+	if ((code = prep(s,
+	                 "INSERT INTO runs (session, provider, started_at, report_text, "
+	                 "report_json) VALUES (?, ?, ?, ?, ?)",
+	                 &st, err)))
+		return code;
+	bind_start(&b, st);
+	b_date(&b, session);
+	b_text(&b, provider ? provider : "");
+	b_int(&b, (int64_t)time(NULL));
+	b_text(&b, report_text);
+	b_text(&b, report_json);
+	code = bind_done(s, &b, "runs", err);
+	if (!code)
+		code = step_done(s, st, "runs", err);
+	sqlite3_finalize(st);
+	return code;
+}
+
+int store_save_portfolio(struct store *s, const struct portfolio *pf, char *err)
+{
+	size_t k;
+	int code;
+
+	if ((code = need_tx(s, "store_save_portfolio", err)))
+		return code;
+	if ((code = save_positions(s, pf, err)) || (code = save_ledger(s, pf, err)) ||
+	    (code = save_bench(s, pf, err)))
+		return code;
+	for (k = 0; k < pf->n_snaps; k++)
+		if ((code = save_snapshot(s, pf, k, 1, err)))
+			return code;
+	return save_account(s, pf, 1, err);
+}
+
+static char *col_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return xstrdup(t ? (const char *)t : "");
+}
+
+int store_get_report(struct store *s, int session, char **text, char **json, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct bind b;
+	char d[DATE_BUFSZ];
+	int code, rc;
+
+	*text = *json = NULL;
+	if ((code = prep(s,
+	                 session ? "SELECT report_text, report_json FROM runs WHERE session = ?"
+	                         : "SELECT report_text, report_json FROM runs "
+	                           "ORDER BY session DESC LIMIT 1",
+	                 &st, err)))
+		return code;
+	bind_start(&b, st);
+	if (session)
+		b_date(&b, session);
+	if ((code = bind_done(s, &b, "runs", err)))
+		goto out;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*text = col_dup(st, 0);
+		*json = col_dup(st, 1);
+	} else if (rc == SQLITE_DONE) {
+		code = session ? pt_err(err, PT_ENOENT, "no run stored for %s",
+		                        date_fmt(session, d))
+		               : pt_err(err, PT_ENOENT, "no run stored yet");
+	} else {
+		code = db_err(s, rc, "runs", err);
+	}
+out:
+	sqlite3_finalize(st);
+	return code;
+}

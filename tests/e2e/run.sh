@@ -1,0 +1,88 @@
+# tests/e2e/run.sh - the daily run end to end on the simulated market
+# (issue "Core"): the 2024 sessions one by one with the identities of
+# DESIGN.md §5 after every run, reruns and holidays change nothing, bad
+# input of every kind leaves the store as it was.
+source "$PT_ROOT/tests/e2e/lib.sh"
+export PAPERTRADE_NOW=2024-12-31T10:00
+ident() { "$PT" report --json | /usr/bin/python3 "$PT_ROOT/tests/e2e/identities.py"; }
+
+expect_rc "run --help" 0 run --help
+contains "run --help documents --from" "$OUT" "--from"
+expect_rc "unknown flag is usage" 2 run --bogus
+expect_rc "bad date is usage" 2 run --date 2024-13-01
+expect_rc "date outside the supported years" 2 run --date 1999-12-31
+expect_rc "future date refused" 2 run --date 2025-01-02
+expect_rc "--date with --from refused" 2 run --date 2024-01-02 --from 2024-01-02
+same "nothing created by bad usage" "$(db_hash)" none
+expect_rc "holiday is success" 0 run --date 2024-11-28
+contains "holiday named" "$ERR" "Thanksgiving"
+same "holiday creates nothing" "$(db_hash)" none
+
+# Every 2024 session in order, identities after each.
+fails=0 traded=0 settled=0 n=0
+for d in $("$PT" calendar --from 2024-01-02 --to 2024-12-31 --csv | tail -n +2 | cut -d, -f1); do
+	out=$("$PT" run -q --date "$d" --json) || { fails=$((fails + 1)); echo "# run $d failed"; continue; }
+	n=$((n + 1))
+	t=$(printf '%s' "$out" | /usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin)["run"]; print(len(r["trades"]), len(r["settled"]))')
+	traded=$((traded + ${t% *})) settled=$((settled + ${t#* }))
+	ident || { fails=$((fails + 1)); echo "# identities broken after $d"; }
+done
+same "all 2024 sessions ran with identities intact" "$fails" 0
+same "252 sessions in 2024" "$n" 252
+check "some trades in 2024 ($traded)" test "$traded" -gt 0
+check "some expirations settled in 2024 ($settled)" test "$settled" -gt 0
+echo "# 2024: $n sessions, $traded trades, $settled settled"
+
+h=$(db_hash)
+expect_rc "rerun of a session is success" 0 run --date 2024-06-03
+contains "rerun says already ran" "$ERR" "already ran"
+same "rerun changes nothing" "$(db_hash)" "$h"
+expect_rc "holiday after runs" 0 run --date 2024-11-28
+same "holiday changes nothing" "$(db_hash)" "$h"
+expect_rc "session before the first run refused" 1 run --date 2023-12-29
+same "refused run changes nothing" "$(db_hash)" "$h"
+expect_rc "bad --set value" 2 run --date 2024-12-31 --set iv_edge=abc
+expect_rc "unknown --set key" 2 run --date 2024-12-31 --set nope=1
+cp "$PAPERTRADE_HOME/papertrade.ini" "$T_TMP/ini"
+echo "bogus_key = 1" >>"$PAPERTRADE_HOME/papertrade.ini"
+expect_rc "unknown key in config" 2 report
+contains "config error names the key" "$ERR" "bogus_key"
+cp "$T_TMP/ini" "$PAPERTRADE_HOME/papertrade.ini"
+PAPERTRADE_MIN_BID=-x expect_rc "bad environment value" 2 report
+same "bad config changes nothing" "$(db_hash)" "$h"
+
+expect_rc "report" 0 report
+contains "report has total return" "$OUT" "Total Return"
+contains "report has Sharpe" "$OUT" "Sharpe"
+expect_rc "positions" 0 positions
+expect_rc "trades" 0 trades
+contains "trades lists expired calls" "$OUT" "expired"
+expect_rc "report --json" 0 report --json
+check "report --json identities" ident
+
+# A corrupt database: a one-line error and the file untouched.
+cp "$PAPERTRADE_HOME/papertrade.db" "$T_TMP/good.db"
+head -c 4096 /dev/urandom >"$PAPERTRADE_HOME/papertrade.db"
+before=$(sha256sum <"$PAPERTRADE_HOME/papertrade.db")
+expect_rc "corrupt database" 1 report
+expect_rc "corrupt database on run" 1 run --date 2024-12-31
+same "corrupt file untouched" "$(sha256sum <"$PAPERTRADE_HOME/papertrade.db")" "$before"
+cp "$T_TMP/good.db" "$PAPERTRADE_HOME/papertrade.db"
+rm -f "$PAPERTRADE_HOME/papertrade.db-wal" "$PAPERTRADE_HOME/papertrade.db-shm"
+
+# Two runs at once of the same session: exactly one trades.
+export PAPERTRADE_HOME="$T_TMP/race"
+"$PT" init >/dev/null 2>&1
+"$PT" run -q --date 2024-03-01 >/dev/null 2>&1 &
+"$PT" run -q --date 2024-03-01 >/dev/null 2>&1 &
+wait
+same "two concurrent runs store one" "$(sqlite3 "$PAPERTRADE_HOME/papertrade.db" 'select count(*) from runs')" 1
+check "identities after the race" ident
+
+# Catch-up from a date.
+export PAPERTRADE_HOME="$T_TMP/catchup"
+expect_rc "run --from catches up" 0 run --from 2024-09-03 --to 2024-12-06
+contains "catch-up prints the report" "$OUT" "DAILY PORTFOLIO REPORT"
+same "catch-up ran every session" "$(sqlite3 "$PAPERTRADE_HOME/papertrade.db" 'select count(*) from runs')" 68
+expect_rc "catch-up again runs nothing new" 0 run --from 2024-09-03 --to 2024-12-06
+done_testing

@@ -1,0 +1,471 @@
+/*
+ * test_engine.c - the book and the daily step on hand-built market views
+ * (DESIGN.md §1 steps 1-6, errata 1, 2, 3 and 5): first session and
+ * benchmarks, the entry rules, sizing modes, margin and buying power,
+ * settlement at intrinsic value, marks, dividends, the ledger identities,
+ * determinism and refusal to run a session twice.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "book/book.h"
+#include "config.h"
+#include "engine.h"
+#include "market/calendar.h"
+#include "quant/bs.h"
+#include "util/date.h"
+#include "util/util.h"
+
+#define D(y, m, d) date_from_ymd(y, m, d)
+
+/* A ticker with 60 sessions of closes before `session` alternating +-1% log
+ * returns around `spot` (HV30 = 0.01 x sqrt(252) x sqrt(30/29)). */
+static void add_ticker(struct market_view *v, const char *sym, double spot)
+{
+	struct ticker_view *t;
+	int day = v->session, i, n = 60;
+
+	v->tickers = xrealloc(v->tickers, (v->n_tickers + 1) * sizeof(*v->tickers));
+	t = &v->tickers[v->n_tickers++];
+	memset(t, 0, sizeof(*t));
+	pt_strlcpy(t->symbol, sym, sizeof(t->symbol));
+	pt_strlcpy(t->source, "test", sizeof(t->source));
+	t->ok = 1;
+	t->spot = spot;
+	t->bars = xcalloc((size_t)n, sizeof(*t->bars));
+	t->n_bars = (size_t)n;
+	for (i = n - 1; i >= 0; i--) {
+		day = cal_prev_session(day);
+		t->bars[i].date = day;
+		t->bars[i].close = spot * exp((i % 2) ? 0.0 : 0.01);
+		t->bars[i].open = t->bars[i].high = t->bars[i].low = t->bars[i].close;
+	}
+}
+
+static struct option_quote *add_option(struct ticker_view *t, int expiry, double strike,
+				       double bid, double ask, int64_t volume)
+{
+	struct option_quote *o;
+
+	t->opts = xrealloc(t->opts, (t->n_opts + 1) * sizeof(*t->opts));
+	o = &t->opts[t->n_opts++];
+	memset(o, 0, sizeof(*o));
+	o->expiry = expiry;
+	o->strike = strike;
+	o->right = 'C';
+	o->bid = bid;
+	o->ask = ask;
+	o->last = NAN;
+	o->volume = volume;
+	o->open_interest = 1000;
+	o->vendor_iv = NAN;
+	return o;
+}
+
+static void make_view(struct market_view *v, int session)
+{
+	memset(v, 0, sizeof(*v));
+	v->session = session;
+	v->rate = 0.04;
+	assert_int_equal(cal_ny_to_epoch(session, 9 * 60 + 35, &v->asof), 0);
+}
+
+static double call_at(const struct market_view *v, double S, double K, int expiry, double vol)
+{
+	return bs_price('C', S, K, cal_year_frac(v->asof, expiry), v->rate, 0, vol);
+}
+
+/* SPY at 500 with a chain on the expiration nearest 30 days: one call that
+ * meets every rule (530, priced at 25% vol), and one failing each rule. */
+static int spy_chain(struct market_view *v, double spot)
+{
+	struct ticker_view *t;
+	int expiry = cal_next_expiration(v->session + 30);
+	double p;
+
+	add_ticker(v, "SPY", spot);
+	t = &v->tickers[v->n_tickers - 1];
+	p = call_at(v, spot, 530, expiry, 0.25);
+	add_option(t, expiry, 530, floor(p * 100) / 100, ceil(p * 100) / 100 + 0.05, 100);
+	p = call_at(v, spot, 526, expiry, 0.25);
+	add_option(t, expiry, 526, floor(p * 100) / 100, ceil(p * 100) / 100 + 0.05, 5); /* volume */
+	p = call_at(v, spot, 540, expiry, 0.17);
+	add_option(t, expiry, 540, floor(p * 100) / 100, ceil(p * 100) / 100 + 0.05, 100); /* iv edge */
+	add_option(t, expiry, 600, 0.05, 0.10, 100);				/* moneyness */
+	add_option(t, expiry, 505, 3.0, 2.0, 100);				/* crossed */
+	/* a far expiration that must not be chosen */
+	add_option(t, expiry + 63, 530, 9.0, 9.5, 100);
+	return expiry;
+}
+
+static void cfg_one(struct config *c)
+{
+	config_defaults(c);
+	c->n_tickers = 1;
+	pt_strlcpy(c->tickers[0], "SPY", sizeof(c->tickers[0]));
+	c->risk_free_rate = NAN;
+}
+
+static void check_identities(const struct portfolio *pf)
+{
+	char err[PT_ERRSZ];
+	int rc = book_check(pf, err);
+
+	if (rc)
+		fail_msg("%s", err);
+}
+
+static void test_first_session_trades_by_the_rules(void **state)
+{
+	struct market_view v;
+	struct portfolio pf;
+	struct engine_day day;
+	struct config c;
+	char err[PT_ERRSZ];
+	int session = D(2024, 3, 1), expiry;
+	const struct position *p;
+	double contracts;
+
+	(void)state;
+	cfg_one(&c);
+	make_view(&v, session);
+	expiry = spy_chain(&v, 500);
+	book_init(&pf, 100000);
+	assert_int_equal(engine_step(&pf, &v, &c, &day, err), 0);
+	check_identities(&pf);
+
+	assert_int_equal(pf.start, session);
+	assert_int_equal(pf.n_bench, 1);
+	assert_true(fabs(pf.bench[0].shares - 2.0) < 1e-12);
+	assert_int_equal(day.n_scans, 1);
+	assert_int_equal(day.scans[0].expiry, expiry);
+	assert_int_equal(day.scans[0].counts[RULE_QUALIFIED], 1);
+	assert_int_equal(day.scans[0].counts[RULE_VOLUME], 1);
+	assert_int_equal(day.scans[0].counts[RULE_IV_EDGE], 1);
+	assert_int_equal(day.scans[0].counts[RULE_MONEYNESS], 1);
+	assert_int_equal(day.scans[0].counts[RULE_BAD_QUOTE], 1);
+	assert_int_equal(day.n_trades, 1);
+	assert_int_equal(pf.n_pos, 1);
+	p = &pf.pos[0];
+	assert_true(p->strike == 530 && p->right == 'C' && p->expiry == expiry);
+	/* premium sizing: 5% of the 1000 allocation in premium, fractional contracts */
+	contracts = floor(50.0 / (p->entry_price * 100.0) * 1e4) / 1e4;
+	assert_true(fabs(p->quantity + contracts) < 1e-12);
+	assert_int_equal(p->credit_cents,
+			 pt_cents(contracts * p->entry_price * 100) - pt_cents(0.65 * contracts));
+	/* marked at the cost to close: the ask */
+	assert_true(p->mark > p->entry_price);
+	assert_int_equal(day.snap.value_cents, day.snap.cash_cents + day.snap.positions_cents);
+	assert_true(day.snap.positions_cents < 0);
+	assert_true(day.snap.margin_cents > 0);
+	engine_day_release(&day);
+	mv_release(&v);
+	book_release(&pf);
+}
+
+static void test_whole_contracts_skip_with_reason(void **state)
+{
+	struct market_view v;
+	struct portfolio pf;
+	struct engine_day day;
+	struct config c;
+	char err[PT_ERRSZ];
+
+	(void)state;
+	cfg_one(&c);
+	c.contracts = CONTRACTS_WHOLE;
+	make_view(&v, D(2024, 3, 1));
+	spy_chain(&v, 500);
+	book_init(&pf, 100000);
+	assert_int_equal(engine_step(&pf, &v, &c, &day, err), 0);
+	assert_int_equal(day.n_trades, 0);
+	assert_non_null(strstr(day.scans[0].skip, "needs an allocation"));
+	assert_int_equal(pf.cash_cents, 100000);
+	check_identities(&pf);
+	engine_day_release(&day);
+	mv_release(&v);
+	book_release(&pf);
+}
+
+/* Runs two sessions: the trade, then the session after expiry with the
+ * expiry date's close set to `close`. Returns the settled position's pnl. */
+static void run_to_expiry(double close, const char *reason, int64_t intrinsic_cents)
+{
+	struct market_view v, w;
+	struct portfolio pf;
+	struct engine_day day;
+	struct config c;
+	char err[PT_ERRSZ];
+	int session = D(2024, 3, 1), expiry, after;
+	size_t i;
+	int64_t credit;
+	double qty;
+
+	cfg_one(&c);
+	make_view(&v, session);
+	expiry = spy_chain(&v, 500);
+	book_init(&pf, 100000);
+	assert_int_equal(engine_step(&pf, &v, &c, &day, err), 0);
+	engine_day_release(&day);
+	assert_int_equal(pf.n_pos, 1);
+	credit = pf.pos[0].credit_cents;
+	qty = pf.pos[0].quantity;
+
+	after = cal_next_session(expiry);
+	make_view(&w, after);
+	add_ticker(&w, "SPY", 500);
+	for (i = 0; i < w.tickers[0].n_bars; i++)
+		if (w.tickers[0].bars[i].date == expiry)
+			w.tickers[0].bars[i].close = close;
+	assert_int_equal(engine_step(&pf, &w, &c, &day, err), 0);
+	assert_int_equal(day.n_settled, 1);
+	assert_string_equal(day.settled[0].reason, reason);
+	assert_int_equal(pf.pos[0].closed, expiry);
+	assert_string_equal(pf.pos[0].reason, reason);
+	assert_int_equal(pf.pos[0].close_cents, pt_cents(qty * (double)intrinsic_cents));
+	assert_int_equal(book_pnl_cents(&pf.pos[0]), credit + pf.pos[0].close_cents);
+	check_identities(&pf);
+	engine_day_release(&day);
+	mv_release(&v);
+	mv_release(&w);
+	book_release(&pf);
+}
+
+static void test_expired_worthless(void **state)
+{
+	(void)state;
+	run_to_expiry(510.0, "expired", 0);
+}
+
+static void test_assigned_in_the_money(void **state)
+{
+	(void)state;
+	run_to_expiry(545.5, "assigned", 1550); /* 15.50 intrinsic per share */
+}
+
+static void test_max_positions_and_rerun(void **state)
+{
+	struct market_view v, w, x;
+	struct portfolio pf, copy;
+	struct engine_day day;
+	struct config c;
+	char err[PT_ERRSZ];
+	int s1 = D(2024, 3, 1), s2 = cal_next_session(s1), s3 = cal_next_session(s2);
+
+	(void)state;
+	cfg_one(&c);
+	c.max_positions_per_ticker = 1;
+	book_init(&pf, 100000);
+	make_view(&v, s1);
+	spy_chain(&v, 500);
+	assert_int_equal(engine_step(&pf, &v, &c, &day, err), 0);
+	engine_day_release(&day);
+	make_view(&w, s2);
+	spy_chain(&w, 500);
+	assert_int_equal(engine_step(&pf, &w, &c, &day, err), 0);
+	assert_int_equal(day.n_trades, 0);
+	assert_non_null(strstr(day.scans[0].skip, "max 1"));
+	engine_day_release(&day);
+
+	/* the same session again, or an earlier one, is refused and changes nothing */
+	book_copy(&copy, &pf);
+	assert_int_equal(engine_step(&pf, &w, &c, &day, err), PT_EINVAL);
+	engine_day_release(&day);
+	assert_int_equal(engine_step(&pf, &v, &c, &day, err), PT_EINVAL);
+	engine_day_release(&day);
+	assert_int_equal(pf.n_ledger, copy.n_ledger);
+	assert_int_equal(pf.n_snaps, copy.n_snaps);
+	assert_int_equal(pf.cash_cents, copy.cash_cents);
+
+	/* a contract missing from the chain is marked by the model */
+	make_view(&x, s3);
+	add_ticker(&x, "SPY", 500);
+	assert_int_equal(engine_step(&pf, &x, &c, &day, err), 0);
+	assert_int_equal(day.n_model_marks, 1);
+	assert_true(pf.pos[0].mark_model);
+	assert_true(pf.pos[0].mark > 0);
+	check_identities(&pf);
+	engine_day_release(&day);
+	mv_release(&v);
+	mv_release(&w);
+	mv_release(&x);
+	book_release(&pf);
+	book_release(&copy);
+}
+
+static void test_buying_power(void **state)
+{
+	struct market_view v;
+	struct portfolio pf;
+	struct engine_day day;
+	struct config c;
+	char err[PT_ERRSZ];
+
+	(void)state;
+	cfg_one(&c);
+	c.sizing = SIZE_MARGIN;
+	c.position_pct = 1.0;
+	book_init(&pf, 100000);
+	/* a portfolio already using most of its equity as margin */
+	book_open(&pf, D(2024, 2, 1), "SPY", 'C', 520, D(2024, 3, 15), -1.5, 2.0, 0);
+	pf.start = pf.last_session = pf.events_through = D(2024, 2, 1);
+	pf.n_bench = 1;
+	pf.bench = xcalloc(1, sizeof(*pf.bench));
+	pt_strlcpy(pf.bench[0].ticker, "SPY", sizeof(pf.bench[0].ticker));
+	pf.bench[0].shares = 2;
+	pf.pos[0].entry_iv = 0.2;
+	make_view(&v, D(2024, 3, 1));
+	spy_chain(&v, 500);
+	assert_int_equal(engine_step(&pf, &v, &c, &day, err), 0);
+	assert_int_equal(day.n_trades, 0);
+	assert_non_null(strstr(day.scans[0].skip, "buying power"));
+	check_identities(&pf);
+	engine_day_release(&day);
+	mv_release(&v);
+	book_release(&pf);
+}
+
+static void test_etf_holdings_covered_and_dividends(void **state)
+{
+	struct market_view v, w;
+	struct portfolio pf;
+	struct engine_day day;
+	struct config c;
+	char err[PT_ERRSZ];
+	int s1 = D(2024, 3, 1), s2 = D(2024, 3, 18), ex = D(2024, 3, 15);
+	double shares;
+
+	(void)state;
+	cfg_one(&c);
+	c.holdings = HOLD_ETF;
+	book_init(&pf, 100000);
+	make_view(&v, s1);
+	spy_chain(&v, 500);
+	assert_int_equal(engine_step(&pf, &v, &c, &day, err), 0);
+	/* the allocation bought in shares, and a covered call sold on them */
+	shares = book_shares(&pf, "SPY");
+	assert_true(fabs(shares - 2.0) < 1e-6);
+	assert_int_equal(day.n_trades, 1);
+	assert_int_equal(day.snap.margin_cents, 0);
+	assert_true(-day.trades[0].quantity * 100 <= shares + 1e-9);
+	engine_day_release(&day);
+
+	make_view(&w, s2);
+	add_ticker(&w, "SPY", 495);
+	w.tickers[0].divs = xcalloc(2, sizeof(*w.tickers[0].divs));
+	w.tickers[0].n_divs = 2;
+	w.tickers[0].divs[0].ex_date = D(2024, 2, 15); /* before the start: not ours */
+	w.tickers[0].divs[0].amount = 1.5;
+	w.tickers[0].divs[1].ex_date = ex;
+	w.tickers[0].divs[1].amount = 1.75;
+	assert_int_equal(engine_step(&pf, &w, &c, &day, err), 0);
+	assert_int_equal(day.n_divs, 1);
+	assert_int_equal(pf.income_cents, pt_cents(1.75 * shares));
+	/* benchmark reinvested at the ex-date's open (500 x e^0.01 or 500 in the test bars) */
+	assert_true(pf.bench[0].shares > 2.0);
+	check_identities(&pf);
+	engine_day_release(&day);
+	mv_release(&v);
+	mv_release(&w);
+	book_release(&pf);
+}
+
+static void test_deterministic(void **state)
+{
+	struct market_view v;
+	struct portfolio a, b;
+	struct engine_day da, db;
+	struct config c;
+	char err[PT_ERRSZ];
+
+	(void)state;
+	cfg_one(&c);
+	make_view(&v, D(2024, 3, 1));
+	spy_chain(&v, 500);
+	book_init(&a, 100000);
+	book_init(&b, 100000);
+	assert_int_equal(engine_step(&a, &v, &c, &da, err), 0);
+	assert_int_equal(engine_step(&b, &v, &c, &db, err), 0);
+	assert_int_equal(a.n_ledger, b.n_ledger);
+	assert_memory_equal(a.ledger, b.ledger, a.n_ledger * sizeof(*a.ledger));
+	assert_memory_equal(a.pos, b.pos, a.n_pos * sizeof(*a.pos));
+	assert_memory_equal(&da.snap, &db.snap, sizeof(da.snap));
+	engine_day_release(&da);
+	engine_day_release(&db);
+	mv_release(&v);
+	book_release(&a);
+	book_release(&b);
+}
+
+static void test_start_needs_prices(void **state)
+{
+	struct market_view v;
+	struct portfolio pf;
+	struct engine_day day;
+	struct config c;
+	char err[PT_ERRSZ];
+
+	(void)state;
+	cfg_one(&c);
+	c.n_tickers = 2;
+	pt_strlcpy(c.tickers[1], "QQQ", sizeof(c.tickers[1]));
+	make_view(&v, D(2024, 3, 1));
+	spy_chain(&v, 500);
+	book_init(&pf, 100000);
+	assert_int_equal(engine_step(&pf, &v, &c, &day, err), PT_EDATA);
+	assert_non_null(strstr(err, "QQQ"));
+	assert_int_equal(pf.start, 0);
+	assert_int_equal(pf.n_ledger, 0);
+	engine_day_release(&day);
+	mv_release(&v);
+	book_release(&pf);
+}
+
+static void test_margin_formula(void **state)
+{
+	(void)state;
+	/* 1 short call, spot 500, strike 530 (30 OTM), premium 2:
+	 * 2 + max(0.20 x 500 - 30, 0.10 x 500) = 72 per share -> 7,200.00 */
+	assert_int_equal(book_margin_cents(-1, 530, 500, 2, 0.20, 0.10, 0), 720000);
+	/* far OTM: the 10% floor: 2 + 50 = 52 */
+	assert_int_equal(book_margin_cents(-1, 600, 500, 2, 0.20, 0.10, 0), 520000);
+	assert_int_equal(book_margin_cents(-1, 600, 500, 2, 0.20, 0.10, 1), 0);
+	assert_int_equal(book_margin_cents(1, 600, 500, 2, 0.20, 0.10, 0), 0);
+}
+
+static void test_money_format(void **state)
+{
+	char b[32];
+
+	(void)state;
+	assert_string_equal(pt_fmt_money(b, sizeof(b), 123456789), "1,234,567.89");
+	assert_string_equal(pt_fmt_money(b, sizeof(b), -5), "-0.05");
+	assert_string_equal(pt_fmt_money(b, sizeof(b), 0), "0.00");
+	assert_int_equal(pt_cents(0.125), 13);
+	assert_int_equal(pt_cents(-0.125), -13);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_first_session_trades_by_the_rules),
+		cmocka_unit_test(test_whole_contracts_skip_with_reason),
+		cmocka_unit_test(test_expired_worthless),
+		cmocka_unit_test(test_assigned_in_the_money),
+		cmocka_unit_test(test_max_positions_and_rerun),
+		cmocka_unit_test(test_buying_power),
+		cmocka_unit_test(test_etf_holdings_covered_and_dividends),
+		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_start_needs_prices),
+		cmocka_unit_test(test_margin_formula),
+		cmocka_unit_test(test_money_format),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,493 @@
+/*
+ * test_quant.c - unit tests of src/quant/bs.c (DESIGN.md §2 quant/): prices
+ * and greeks against QuantLib (tests/data/quant_ref.csv, written by
+ * tests/gen_quant_ref.py) and against published textbook values, the
+ * implied-volatility solver over a dense grid and at its bounds, put-call
+ * parity, the T == 0 / sigma == 0 limits, and historical volatility.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "quant/bs.h"
+#include "util/util.h"
+
+static int close_to(double got, double want, double rel, double abs_tol)
+{
+	return fabs(got - want) <= rel * fabs(want) + abs_tol;
+}
+
+/* Asserts |got - want| <= tol and says which value failed. */
+static void check_near(const char *what, double got, double want, double tol)
+{
+	if (!(fabs(got - want) <= tol))
+		fail_msg("%s: got %.12g, want %.12g (tolerance %g)", what, got, want, tol);
+}
+
+/* ---- (a) QuantLib reference table ---- */
+
+enum { REF_COLS = 13 };
+
+/* Splits line at commas into at most max fields; returns the field count. */
+static int split_csv(char *line, char **f, int max)
+{
+	int n = 0;
+	char *p = line;
+
+	for (;;) {
+		char *c = strchr(p, ',');
+		if (n == max)
+			return max + 1;
+		f[n++] = p;
+		if (!c)
+			break;
+		*c = '\0';
+		p = c + 1;
+	}
+	return n;
+}
+
+static FILE *open_ref(void)
+{
+	const char *root = getenv("PT_ROOT");
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/tests/data/quant_ref.csv", root && *root ? root : ".");
+	return fopen(path, "r");
+}
+
+static void test_quantlib_reference(void **state)
+{
+	/*
+	 * Tolerances: relative, then an absolute floor. QuantLib prices an
+	 * out-of-the-money put through 1 - N(d), good only to ~1e-16 x K
+	 * absolute (tests/gen_quant_ref.py checks it against mpmath), hence
+	 * the price floor. Its theta (from log discount, gamma and delta,
+	 * divided by T) and rho carry absolute errors up to ~2e-10 and ~1e-12
+	 * on this table, hence theirs; bs.c itself agrees with a 50-digit
+	 * evaluation to ~1e-11 relative on every column.
+	 */
+	static const struct {
+		const char *name;
+		double rel, abs_tol;
+	} tol[6] = {
+		{"price", 1e-8, 1e-12}, {"delta", 1e-8, 1e-12}, {"gamma", 1e-7, 1e-12},
+		{"vega", 1e-7, 1e-10},	{"theta", 1e-7, 1e-8},	{"rho", 1e-7, 1e-10},
+	};
+	char line[1024];
+	FILE *f = open_ref();
+	int rows = 0, bad = 0, lineno = 0, header = 0;
+
+	(void)state;
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		char *fld[REF_COLS + 1];
+		double v[REF_COLS];
+		struct bs_greeks g;
+		double got[6];
+		int i;
+
+		lineno++;
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if (!header) {
+			assert_string_equal(line, "right,S,K,T,r,q,sigma,price,delta,gamma,vega,"
+						  "theta,rho");
+			header = 1;
+			continue;
+		}
+		assert_int_equal(split_csv(line, fld, REF_COLS), REF_COLS);
+		assert_true(!strcmp(fld[0], "C") || !strcmp(fld[0], "P"));
+		for (i = 1; i < REF_COLS; i++)
+			assert_int_equal(pt_parse_double(fld[i], &v[i]), 0);
+		assert_int_equal(bs_greeks(fld[0][0], v[1], v[2], v[3], v[4], v[5], v[6], &g), 0);
+		/* bs_price and bs_greeks agree exactly. */
+		assert_true(bs_price(fld[0][0], v[1], v[2], v[3], v[4], v[5], v[6]) == g.price);
+		got[0] = g.price;
+		got[1] = g.delta;
+		got[2] = g.gamma;
+		got[3] = g.vega;
+		got[4] = g.theta;
+		got[5] = g.rho;
+		for (i = 0; i < 6; i++) {
+			if (close_to(got[i], v[7 + i], tol[i].rel, tol[i].abs_tol))
+				continue;
+			if (bad++ < 10)
+				print_message("# line %d (%s K=%g T=%g sigma=%g): %s %.17g, "
+					      "QuantLib %.17g\n",
+					      lineno, fld[0], v[2], v[3], v[6], tol[i].name, got[i],
+					      v[7 + i]);
+		}
+		rows++;
+	}
+	fclose(f);
+	assert_true(header);
+	assert_int_equal(rows, 300); /* the whole table was read */
+	assert_int_equal(bad, 0);
+}
+
+/* ---- (b) published values ---- */
+
+static void test_textbook_values(void **state)
+{
+	struct bs_greeks g;
+
+	(void)state;
+	/*
+	 * Hull, Options, Futures, and Other Derivatives, the worked example of
+	 * the Black-Scholes-Merton chapter (Example 15.6 in the 8th edition):
+	 * S0 = 42, K = 40, r = 10%, sigma = 20%, T = 0.5: c = 4.76, p = 0.81.
+	 */
+	check_near("Hull call", bs_price('C', 42, 40, 0.5, 0.10, 0, 0.20), 4.76, 0.005);
+	check_near("Hull put", bs_price('P', 42, 40, 0.5, 0.10, 0, 0.20), 0.81, 0.005);
+
+	/*
+	 * Haug, The Complete Guide to Option Pricing Formulas (2nd ed., 2007),
+	 * chapter 1, printed to 4 decimals. Haug's cost of carry b is r - q.
+	 */
+	/* 1.1.1 Black-Scholes: S = 60, K = 65, T = 0.25, r = 8%, sigma = 30%. */
+	check_near("Haug BS call", bs_price('C', 60, 65, 0.25, 0.08, 0, 0.30), 2.1334, 0.5e-4);
+	/* 1.1.2 Merton (1973): S = 100, K = 95, T = 0.5, r = 10%, q = 5%, sigma = 20%. */
+	check_near("Haug Merton put", bs_price('P', 100, 95, 0.5, 0.10, 0.05, 0.20), 2.4648,
+		   0.5e-4);
+	/* 1.1.6 generalized BSM: S = 75, K = 70, T = 0.5, r = 10%, b = 5%, sigma = 35%. */
+	check_near("Haug GBSM put", bs_price('P', 75, 70, 0.5, 0.10, 0.05, 0.35), 4.0870,
+		   0.5e-4);
+
+	/*
+	 * Haug's greeks examples (chapter 2), as also used by QuantLib's
+	 * test-suite/europeanoption.cpp (testGreekValues, "Haug, Option
+	 * Pricing Formulas, McGraw-Hill, 1998").
+	 */
+	/* Delta: S = 105, K = 100, T = 0.5, r = 10%, b = 0, sigma = 36%. */
+	assert_int_equal(bs_greeks('C', 105, 100, 0.5, 0.10, 0.10, 0.36, &g), 0);
+	check_near("Haug call delta", g.delta, 0.5946, 0.5e-4);
+	assert_int_equal(bs_greeks('P', 105, 100, 0.5, 0.10, 0.10, 0.36, &g), 0);
+	check_near("Haug put delta", g.delta, -0.3566, 0.5e-4);
+	/* Gamma and vega: S = 55, K = 60, T = 0.75, r = b = 10%, sigma = 30%. */
+	assert_int_equal(bs_greeks('C', 55, 60, 0.75, 0.10, 0, 0.30, &g), 0);
+	check_near("Haug gamma", g.gamma, 0.0278, 0.5e-4);
+	check_near("Haug vega", g.vega, 18.9358, 0.5e-4);
+	/* Theta: put, S = 430, K = 405, T = 0.0833, r = 7%, b = 2%, sigma = 20%; per year. */
+	assert_int_equal(bs_greeks('P', 430, 405, 0.0833, 0.07, 0.05, 0.20, &g), 0);
+	check_near("Haug put theta", g.theta, -31.1924, 0.5e-4);
+	/* Rho: call, S = 72, K = 75, T = 1, r = b = 9%, sigma = 19%. */
+	assert_int_equal(bs_greeks('C', 72, 75, 1, 0.09, 0, 0.19, &g), 0);
+	check_near("Haug call rho", g.rho, 38.7325, 0.5e-4);
+}
+
+/* ---- (c) implied volatility ---- */
+
+static const double iv_terms[] = {
+	1.0 / (365 * 24), 2.0 / (365 * 24), 1.0 / 365, 7.0 / 365, 30.0 / 365,
+	0.25,		  0.5,		    1,		 2,	     5,
+};
+
+static const double iv_rates[][2] = {{0.05, 0.02}, {-0.005, 0.03}};
+
+/*
+ * One price: a price at (or, by rounding, past) a no-arbitrage bound must
+ * give -1; a distinguishable one must give sigma back to 1e-6. Returns 1
+ * when the price was distinguishable, and counts failures in *failed.
+ */
+static int iv_case(char right, double K, double T, double r, double q, double s, long *failed,
+		   double *worst)
+{
+	double S = 100, lo, hi, iv;
+	struct bs_greeks g;
+	int rc;
+
+	assert_int_equal(bs_greeks(right, S, K, T, r, q, s, &g), 0);
+	bs_bounds(right, S, K, T, r, q, &lo, &hi);
+	rc = bs_implied_vol(right, S, K, T, r, q, g.price, &iv);
+	if (!(g.price > lo && g.price < hi)) {
+		if (rc != -1 || !isnan(iv)) {
+			if ((*failed)++ < 10)
+				print_message("# %c K=%g T=%g s=%g: price at a bound solved\n",
+					      right, K, T, s);
+		}
+		return 0;
+	}
+	/* Distinguishable: a normal double, and a 1e-6 change of sigma moves
+	 * it by more than 1e-13 relative (~500 ulps). */
+	if (!(g.price >= DBL_MIN && g.vega * 1e-6 > 1e-13 * g.price))
+		return 0;
+	if (rc != 0 || !(fabs(iv - s) <= 1e-6)) {
+		if ((*failed)++ < 10)
+			print_message("# %c K=%g T=%g s=%g: rc %d iv %.12g\n", right, K, T, s, rc,
+				      iv);
+	} else if (fabs(iv - s) > *worst) {
+		*worst = fabs(iv - s);
+	}
+	return 1;
+}
+
+static void test_iv_round_trip(void **state)
+{
+	double vols[80], worst = 0;
+	long solved = 0, failed = 0;
+	size_t nv = 0, n, k;
+
+	(void)state;
+	/* BS_IV_MIN, then steps of 12% up to BS_IV_MAX itself. */
+	for (vols[nv] = BS_IV_MIN; vols[nv] < BS_IV_MAX; nv++)
+		vols[nv + 1] = fmin(vols[nv] * 1.12, BS_IV_MAX);
+	nv++;
+	assert_true(nv < PT_ARRAY_SIZE(vols) && vols[nv - 1] == BS_IV_MAX);
+	/* Calls and puts, both rate pairs, every term, moneyness K/S from 0.5
+	 * to 2 in steps of 4%, every volatility. */
+	n = 2 * PT_ARRAY_SIZE(iv_rates) * PT_ARRAY_SIZE(iv_terms) * 36 * nv;
+	for (k = 0; k < n; k++) {
+		size_t i = k, ri, ti, mi;
+		char right = i % 2 ? 'P' : 'C';
+
+		i /= 2;
+		ri = i % PT_ARRAY_SIZE(iv_rates);
+		i /= PT_ARRAY_SIZE(iv_rates);
+		ti = i % PT_ARRAY_SIZE(iv_terms);
+		i /= PT_ARRAY_SIZE(iv_terms);
+		mi = i % 36;
+		i /= 36; /* the volatility's index */
+		solved += iv_case(right, 50 * pow(1.04, (double)mi), iv_terms[ti], iv_rates[ri][0],
+				  iv_rates[ri][1], vols[i], &failed, &worst);
+	}
+	print_message("# %ld distinguishable prices solved, worst |iv - sigma| %.3g\n", solved,
+		      worst);
+	assert_true(solved > 20000); /* the grid really was covered */
+	assert_int_equal(failed, 0);
+}
+
+static void test_iv_outside_bounds(void **state)
+{
+	double iv, lo, hi, p;
+
+	(void)state;
+	/* 30-day ATM-ish call: lower bound (forward intrinsic), upper (S e^{-qT}). */
+	bs_bounds('C', 100, 95, 30.0 / 365, 0.05, 0.02, &lo, &hi);
+	assert_true(lo > 0 && hi > lo);
+	iv = 0;
+	assert_int_equal(bs_implied_vol('C', 100, 95, 30.0 / 365, 0.05, 0.02, lo, &iv), -1);
+	assert_true(isnan(iv));
+	assert_int_equal(bs_implied_vol('C', 100, 95, 30.0 / 365, 0.05, 0.02, hi, &iv), -1);
+	assert_int_equal(bs_implied_vol('C', 100, 95, 30.0 / 365, 0.05, 0.02, lo - 0.01, &iv),
+			 -1);
+	assert_int_equal(bs_implied_vol('C', 100, 95, 30.0 / 365, 0.05, 0.02, hi + 0.01, &iv),
+			 -1);
+	assert_int_equal(bs_implied_vol('C', 100, 95, 30.0 / 365, 0.05, 0.02, -1, &iv), -1);
+	assert_int_equal(bs_implied_vol('C', 100, 95, 30.0 / 365, 0.05, 0.02, NAN, &iv), -1);
+	assert_int_equal(bs_implied_vol('C', 100, 95, 30.0 / 365, 0.05, 0.02, INFINITY, &iv),
+			 -1);
+	/* OTM put: lower bound 0. */
+	assert_int_equal(bs_implied_vol('P', 100, 80, 1, 0.05, 0.02, 0, &iv), -1);
+	bs_bounds('P', 100, 80, 1, 0.05, 0.02, &lo, &hi);
+	assert_int_equal(bs_implied_vol('P', 100, 80, 1, 0.05, 0.02, hi, &iv), -1);
+
+	/* Inside the no-arbitrage bounds but beyond [BS_IV_MIN, BS_IV_MAX]. */
+	p = bs_price('C', 100, 100, 1, 0.05, 0.02, BS_IV_MIN * 0.5);
+	assert_true(p > 0);
+	assert_int_equal(bs_implied_vol('C', 100, 100, 1, 0.05, 0.02, p, &iv), -1);
+	p = 0.5 * (bs_price('C', 100, 100, 1, 0.05, 0.02, BS_IV_MAX) + 100 * exp(-0.02));
+	assert_int_equal(bs_implied_vol('C', 100, 100, 1, 0.05, 0.02, p, &iv), -1);
+
+	/* Invalid inputs and T == 0. */
+	assert_int_equal(bs_implied_vol('X', 100, 100, 1, 0.05, 0.02, 5, &iv), -1);
+	assert_int_equal(bs_implied_vol('C', -100, 100, 1, 0.05, 0.02, 5, &iv), -1);
+	assert_int_equal(bs_implied_vol('C', 100, 0, 1, 0.05, 0.02, 5, &iv), -1);
+	assert_int_equal(bs_implied_vol('C', 100, 100, 0, 0.05, 0.02, 5, &iv), -1);
+	assert_int_equal(bs_implied_vol('C', 100, 100, -1, 0.05, 0.02, 5, &iv), -1);
+	assert_int_equal(bs_implied_vol('C', 100, 100, 1, NAN, 0.02, 5, &iv), -1);
+}
+
+static void test_iv_range_ends_and_known(void **state)
+{
+	double iv, p;
+
+	(void)state;
+	/* The range's end points come back exactly. */
+	p = bs_price('C', 100, 100, 0.5, 0.03, 0.01, BS_IV_MIN);
+	assert_int_equal(bs_implied_vol('C', 100, 100, 0.5, 0.03, 0.01, p, &iv), 0);
+	assert_true(iv == BS_IV_MIN);
+	p = bs_price('C', 100, 100, 0.5, 0.03, 0.01, BS_IV_MAX);
+	assert_int_equal(bs_implied_vol('C', 100, 100, 0.5, 0.03, 0.01, p, &iv), 0);
+	assert_true(iv == BS_IV_MAX);
+	/* Hull's call, 4.759422392871532 at sigma = 20%. */
+	assert_int_equal(bs_implied_vol('C', 42, 40, 0.5, 0.10, 0, 4.759422392871532, &iv), 0);
+	check_near("Hull call IV", iv, 0.20, 1e-12);
+	/* Deep out of the money, one hour, tiny price: still solved. */
+	p = bs_price('C', 100, 104, 1.0 / 8760, 0.05, 0.02, 0.3);
+	assert_true(p > 0 && p < 1e-20);
+	assert_int_equal(bs_implied_vol('C', 100, 104, 1.0 / 8760, 0.05, 0.02, p, &iv), 0);
+	check_near("deep OTM 1h IV", iv, 0.3, 1e-9);
+}
+
+/* ---- (e) put-call parity and the limits ---- */
+
+static void test_put_call_parity(void **state)
+{
+	static const double Ks[] = {50, 80, 99, 100, 101, 120, 200};
+	static const double sigmas[] = {0.005, 0.05, 0.2, 0.6, 2, 5};
+	size_t ti, ki, si;
+
+	(void)state;
+	for (ti = 0; ti < PT_ARRAY_SIZE(iv_terms); ti++)
+		for (ki = 0; ki < PT_ARRAY_SIZE(Ks); ki++)
+			for (si = 0; si < PT_ARRAY_SIZE(sigmas); si++) {
+				double S = 100, K = Ks[ki], T = iv_terms[ti], r = 0.04, q = 0.015;
+				double s = sigmas[si];
+				double sq = S * exp(-q * T), kr = K * exp(-r * T);
+				struct bs_greeks c, p;
+
+				assert_int_equal(bs_greeks('C', S, K, T, r, q, s, &c), 0);
+				assert_int_equal(bs_greeks('P', S, K, T, r, q, s, &p), 0);
+				check_near("C - P", c.price - p.price, sq - kr, 1e-12 * S);
+				check_near("delta C - P", c.delta - p.delta, exp(-q * T), 1e-14);
+				check_near("gamma", c.gamma, p.gamma, 1e-14 * fabs(c.gamma));
+				check_near("vega", c.vega, p.vega, 1e-14 * fabs(c.vega));
+				check_near("theta C - P", c.theta - p.theta, q * sq - r * kr,
+					   1e-12 * (S + fabs(c.theta)));
+				check_near("rho C - P", c.rho - p.rho, T * kr, 1e-12 * S);
+			}
+}
+
+static void test_limits(void **state)
+{
+	struct bs_greeks g;
+	double T = 0.5, r = 0.05, q = 0.02;
+	double sq = 100 * exp(-q * T), kr90 = 90 * exp(-r * T), kr110 = 110 * exp(-r * T);
+
+	(void)state;
+	/* T == 0: intrinsic value; delta a step; the rest 0. */
+	assert_true(bs_price('C', 105, 100, 0, r, q, 0.3) == 5);
+	assert_true(bs_price('P', 105, 100, 0, r, q, 0.3) == 0);
+	assert_true(bs_price('P', 95, 100, 0, r, q, 0.3) == 5);
+	assert_int_equal(bs_greeks('C', 105, 100, 0, r, q, 0.3, &g), 0);
+	assert_true(g.delta == 1 && g.gamma == 0 && g.vega == 0 && g.rho == 0);
+	check_near("T=0 ITM call theta", g.theta, q * 105 - r * 100, 1e-12);
+	assert_int_equal(bs_greeks('P', 105, 100, 0, r, q, 0.3, &g), 0);
+	assert_true(g.price == 0 && g.delta == 0 && g.theta == 0);
+	/* At the money at expiry: QuantLib's convention, N = 1/2, n = 0. */
+	assert_int_equal(bs_greeks('C', 100, 100, 0, r, q, 0.3, &g), 0);
+	assert_true(g.price == 0 && g.delta == 0.5 && g.gamma == 0 && g.vega == 0);
+	assert_int_equal(bs_greeks('P', 100, 100, 0, r, q, 0.3, &g), 0);
+	assert_true(g.price == 0 && g.delta == -0.5);
+
+	/* sigma == 0: discounted forward intrinsic value. */
+	check_near("sigma=0 ITM call", bs_price('C', 100, 90, T, r, q, 0), sq - kr90, 1e-13);
+	assert_true(bs_price('C', 100, 110, T, r, q, 0) == 0);
+	check_near("sigma=0 ITM put", bs_price('P', 100, 110, T, r, q, 0), kr110 - sq, 1e-13);
+	assert_int_equal(bs_greeks('C', 100, 90, T, r, q, 0, &g), 0);
+	check_near("sigma=0 delta", g.delta, exp(-q * T), 1e-15);
+	check_near("sigma=0 theta", g.theta, q * sq - r * kr90, 1e-13);
+	check_near("sigma=0 rho", g.rho, T * kr90, 1e-13);
+	assert_true(g.gamma == 0 && g.vega == 0);
+	assert_int_equal(bs_greeks('P', 100, 110, T, r, q, 0, &g), 0);
+	check_near("sigma=0 put delta", g.delta, -exp(-q * T), 1e-15);
+	check_near("sigma=0 put theta", g.theta, -q * sq + r * kr110, 1e-13);
+	check_near("sigma=0 put rho", g.rho, -T * kr110, 1e-13);
+	/* ...and it is the limit of small sigma. */
+	check_near("sigma -> 0", bs_price('C', 100, 90, T, r, q, 1e-6), sq - kr90, 1e-12);
+	check_near("T -> 0", bs_price('C', 105, 100, 1e-12, r, q, 0.3), 5, 1e-9);
+}
+
+static void test_invalid_input(void **state)
+{
+	struct bs_greeks g;
+	double lo, hi;
+
+	(void)state;
+	assert_true(isnan(bs_price('X', 100, 100, 1, 0.05, 0, 0.2)));
+	assert_true(isnan(bs_price('c', 100, 100, 1, 0.05, 0, 0.2)));
+	assert_true(isnan(bs_price('C', 0, 100, 1, 0.05, 0, 0.2)));
+	assert_true(isnan(bs_price('C', -1, 100, 1, 0.05, 0, 0.2)));
+	assert_true(isnan(bs_price('C', 100, 0, 1, 0.05, 0, 0.2)));
+	assert_true(isnan(bs_price('C', 100, 100, -1e-9, 0.05, 0, 0.2)));
+	assert_true(isnan(bs_price('C', 100, 100, 1, 0.05, 0, -0.2)));
+	assert_true(isnan(bs_price('C', NAN, 100, 1, 0.05, 0, 0.2)));
+	assert_true(isnan(bs_price('C', 100, 100, 1, INFINITY, 0, 0.2)));
+	assert_true(isnan(bs_price('C', 100, 100, 1, 0.05, NAN, 0.2)));
+	assert_true(isnan(bs_price('C', 100, 100, INFINITY, 0.05, 0, 0.2)));
+	assert_int_equal(bs_greeks('P', 100, -5, 1, 0.05, 0, 0.2, &g), -1);
+	assert_true(isnan(g.price) && isnan(g.delta) && isnan(g.gamma) && isnan(g.vega) &&
+		    isnan(g.theta) && isnan(g.rho));
+	bs_bounds('Q', 100, 100, 1, 0.05, 0, &lo, &hi);
+	assert_true(isnan(lo) && isnan(hi));
+
+	/* The bounds themselves. */
+	bs_bounds('C', 100, 90, 1, 0.05, 0.02, &lo, &hi);
+	check_near("call lower", lo, 100 * exp(-0.02) - 90 * exp(-0.05), 1e-13);
+	check_near("call upper", hi, 100 * exp(-0.02), 1e-13);
+	bs_bounds('P', 100, 90, 1, 0.05, 0.02, &lo, &hi);
+	assert_true(lo == 0);
+	check_near("put upper", hi, 90 * exp(-0.05), 1e-13);
+}
+
+/* ---- (d) historical volatility ---- */
+
+static void test_hv_values(void **state)
+{
+	static const double c[] = {100.0, 101.5, 99.8, 102.3, 103.1, 101.9, 104.2, 103.7};
+	double a = log(1.1), alt[] = {100, 110, 100, 110, 100};
+	double flat[6];
+	size_t i;
+
+	(void)state;
+	/* numpy 1.24.2: np.std(np.diff(np.log(c)), ddof=1) * np.sqrt(252), all 7
+	 * returns, and the same over the last 4 (np.diff(np.log(c))[-4:]). */
+	check_near("hv window 7", hv_close_to_close(c, 8, 7), 0.26321729472000177, 1e-14);
+	check_near("hv window 4", hv_close_to_close(c, 8, 4), 0.23774384445663146, 1e-14);
+	/* By hand: returns +a, -a, +a, -a (a = ln 1.1), mean 0, sample
+	 * variance 4 a^2 / 3, annualised by 252. */
+	check_near("hv alternating", hv_close_to_close(alt, 5, 4), a * sqrt(4.0 / 3.0 * 252),
+		   1e-14);
+	/* Constant growth: every return equal, no volatility. */
+	for (i = 0; i < PT_ARRAY_SIZE(flat); i++)
+		flat[i] = 100 * pow(1.01, (double)i);
+	check_near("hv constant growth", hv_close_to_close(flat, 6, 5), 0, 1e-12);
+}
+
+static void test_hv_bad_input(void **state)
+{
+	static const double c[] = {100.0, 101.5, 99.8, 102.3, 103.1};
+	double z[] = {0, 101.5, 99.8, 102.3, 103.1};
+	double n[] = {100.0, 101.5, NAN, 102.3, 103.1};
+
+	(void)state;
+	assert_false(isnan(hv_close_to_close(c, 5, 4)));
+	assert_true(isnan(hv_close_to_close(c, 4, 4))); /* window + 1 closes needed */
+	assert_true(isnan(hv_close_to_close(c, 5, 5)));
+	assert_true(isnan(hv_close_to_close(c, 0, 4)));
+	assert_true(isnan(hv_close_to_close(c, 5, 1))); /* one return has no spread */
+	assert_true(isnan(hv_close_to_close(c, 5, 0)));
+	assert_true(isnan(hv_close_to_close(c, 5, (size_t)-1)));
+	assert_true(isnan(hv_close_to_close(NULL, 5, 4)));
+	assert_true(isnan(hv_close_to_close(z, 5, 4)));	 /* a used close is 0 */
+	assert_false(isnan(hv_close_to_close(z, 5, 3))); /* ...but not used here */
+	assert_true(isnan(hv_close_to_close(n, 5, 4)));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_quantlib_reference),
+		cmocka_unit_test(test_textbook_values),
+		cmocka_unit_test(test_iv_round_trip),
+		cmocka_unit_test(test_iv_outside_bounds),
+		cmocka_unit_test(test_iv_range_ends_and_known),
+		cmocka_unit_test(test_put_call_parity),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_invalid_input),
+		cmocka_unit_test(test_hv_values),
+		cmocka_unit_test(test_hv_bad_input),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
