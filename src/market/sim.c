@@ -844,12 +844,15 @@ static void fill_ticker(struct sim *s, struct sim_tk *t, size_t i, size_t from, 
 			b->low = t->low[j];
 			b->close = t->close[j];
 			b->volume = t->volume[j];
-			nd += t->div[j] > 0;
 		}
 	}
+	/* Dividends up to and including the session's own ex-date: declared
+	 * weeks ahead, and today's open is already ex-dividend (view.h). */
+	for (j = from; j <= i; j++)
+		nd += t->div[j] > 0;
 	if (nd) {
 		tv->divs = xcalloc(nd, sizeof(*tv->divs));
-		for (j = from; j < i; j++) {
+		for (j = from; j <= i; j++) {
 			if (t->div[j] > 0) {
 				tv->divs[tv->n_divs].ex_date = s->sess[j];
 				tv->divs[tv->n_divs++].amount = t->div[j];

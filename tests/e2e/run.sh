@@ -6,6 +6,11 @@ source "$PT_ROOT/tests/e2e/lib.sh"
 export PAPERTRADE_NOW=2024-12-31T10:00
 ident() { "$PT" report --json | /usr/bin/python3 "$PT_ROOT/tests/e2e/identities.py"; }
 
+expect_rc "report without a portfolio" 1 report
+contains "report without a portfolio says what to do" "$ERR" "papertrade init"
+expect_rc "positions without a portfolio" 1 positions
+expect_rc "unknown command" 2 rnu
+contains "did you mean" "$ERR" "did you mean 'run'"
 expect_rc "run --help" 0 run --help
 contains "run --help documents --from" "$OUT" "--from"
 expect_rc "unknown flag is usage" 2 run --bogus
@@ -34,6 +39,10 @@ check "some expirations settled in 2024 ($settled)" test "$settled" -gt 0
 echo "# 2024: $n sessions, $traded trades, $settled settled"
 
 h=$(db_hash)
+for d in $("$PT" calendar --from 2024-01-02 --to 2024-12-31 --csv | tail -n +2 | cut -d, -f1); do
+	"$PT" run -q --date "$d" >/dev/null 2>&1 || echo "# rerun of $d failed"
+done
+same "rerunning every 2024 session changes nothing" "$(db_hash)" "$h"
 expect_rc "rerun of a session is success" 0 run --date 2024-06-03
 contains "rerun says already ran" "$ERR" "already ran"
 same "rerun changes nothing" "$(db_hash)" "$h"
