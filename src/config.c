@@ -577,27 +577,35 @@ void config_defaults(struct config *c)
 	}
 }
 
-int config_set(struct config *c, const char *key, const char *value, char *err)
+/* One key into c, checked alone; the cross-key checks are the caller's. */
+static int set_unchecked(struct config *c, const char *key, const char *value, char *err)
 {
 	const struct key *k = find_key(key);
 	char why[PT_ERRSZ];
-	struct config tmp;
 
 	if (!k) {
 		unknown_key(why, sizeof(why), key);
 		return pt_err(err, PT_EINVAL, "%s", why);
 	}
-	memcpy(&tmp, c, sizeof(tmp));
-	if (apply(k, &tmp, value, why))
+	if (apply(k, c, value, why))
 		return pt_err(err, PT_EINVAL, "%s: %s: '%.*s'", k->name, why, SHOW,
 			      value ? value : "");
-	if (config_validate(&tmp, err))
+	return 0;
+}
+
+int config_set(struct config *c, const char *key, const char *value, char *err)
+{
+	struct config tmp;
+
+	memcpy(&tmp, c, sizeof(tmp));
+	if (set_unchecked(&tmp, key, value, err) || config_validate(&tmp, err))
 		return PT_EINVAL;
 	memcpy(c, &tmp, sizeof(tmp));
 	return 0;
 }
 
-int config_set_pair(struct config *c, const char *pair, char *err)
+/* Applies "key=value" to c without the cross-key checks. */
+static int set_pair_unchecked(struct config *c, const char *pair, char *err)
 {
 	const char *eq = strchr(pair, '='), *v;
 	char key[64];
@@ -623,9 +631,29 @@ int config_set_pair(struct config *c, const char *pair, char *err)
 	val = xstrdup(v);
 	for (n = strlen(val); n && is_blank(val[n - 1]); n--)
 		val[n - 1] = '\0';
-	rc = config_set(c, key, val, err);
+	rc = set_unchecked(c, key, val, err);
 	free(val);
 	return rc;
+}
+
+int config_set_pair(struct config *c, const char *pair, char *err)
+{
+	return config_set_pairs(c, &pair, 1, err);
+}
+
+int config_set_pairs(struct config *c, const char *const *pairs, size_t n, char *err)
+{
+	struct config tmp;
+	size_t i;
+
+	memcpy(&tmp, c, sizeof(tmp));
+	for (i = 0; i < n; i++)
+		if (set_pair_unchecked(&tmp, pairs[i], err))
+			return PT_EINVAL;
+	if (config_validate(&tmp, err))
+		return PT_EINVAL;
+	memcpy(c, &tmp, sizeof(tmp));
+	return 0;
 }
 
 /* The state of one file load: the text, inih's reader position and the first error. */

@@ -59,6 +59,9 @@ void config_defaults(struct config *c);
 int config_set(struct config *c, const char *key, const char *value, char *err);
 /* Applies "key=value" (the --set form). */
 int config_set_pair(struct config *c, const char *pair, char *err);
+/* Applies several "key=value" pairs all or nothing, with the cross-key checks
+ * (otm_min <= otm_max) once at the end, so their order does not matter. */
+int config_set_pairs(struct config *c, const char *const *pairs, size_t n, char *err);
 /*
  * Loads an INI file over c. A missing file is not an error (returns 0 and
  * leaves c alone). Unknown keys, keys in the wrong section and bad values

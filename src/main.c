@@ -130,7 +130,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		usage(stderr);
+		cli_error("usage", "no command given (see papertrade --help)");
 		return EXIT_USAGE;
 	}
 	ctx.home = resolve_home(home, &ctx.home_given);

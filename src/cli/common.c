@@ -63,7 +63,6 @@ int cli_load_config(const struct cli_ctx *ctx, struct config *cfg, char **sets, 
 {
 	char path[PATH_MAX];
 	char err[PT_ERRSZ];
-	size_t i;
 
 	config_defaults(cfg);
 	if (cli_home_file(ctx, "papertrade.ini", path, sizeof(path))) {
@@ -74,11 +73,9 @@ int cli_load_config(const struct cli_ctx *ctx, struct config *cfg, char **sets, 
 		cli_error("config", "%s", err);
 		return -1;
 	}
-	for (i = 0; i < nsets; i++) {
-		if (config_set_pair(cfg, sets[i], err)) {
-			cli_error("--set", "%s", err);
-			return -1;
-		}
+	if (nsets && config_set_pairs(cfg, (const char *const *)sets, nsets, err)) {
+		cli_error("--set", "%s", err);
+		return -1;
 	}
 	return 0;
 }

@@ -883,6 +883,28 @@ static void test_precedence(void **state)
 	clear_env();
 }
 
+/* --set pairs apply all or nothing, with the cross-key check once at the end. */
+static void test_set_pairs_order(void **state)
+{
+	const char *widen[] = {"otm_min=0.16", "otm_max=0.30"};
+	const char *bad[] = {"otm_max=0.30", "iv_edge=abc"};
+	const char *crossed[] = {"otm_min=0.2", "otm_max=0.1"};
+	struct config c, before;
+	char err[PT_ERRSZ];
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(config_set_pairs(&c, widen, 2, err), 0);
+	assert_true(c.otm_min == 0.16 && c.otm_max == 0.30);
+	memcpy(&before, &c, sizeof(c));
+	assert_int_equal(config_set_pairs(&c, bad, 2, err), PT_EINVAL);
+	assert_non_null(strstr(err, "iv_edge"));
+	assert_memory_equal(&c, &before, sizeof(c));
+	assert_int_equal(config_set_pairs(&c, crossed, 2, err), PT_EINVAL);
+	assert_non_null(strstr(err, "otm_min"));
+	assert_memory_equal(&c, &before, sizeof(c));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -905,6 +927,7 @@ int main(void)
 		cmocka_unit_test(test_file_size_limit),
 		cmocka_unit_test(test_env),
 		cmocka_unit_test(test_precedence),
+		cmocka_unit_test(test_set_pairs_order),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
