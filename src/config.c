@@ -82,8 +82,9 @@ static const struct key keys[] = {
 	    "Commission per option contract, in dollars."),
 	KEY("margin_pct", "account", K_DOUBLE, margin_pct, 0, 1, 0, NULL, "0.20",
 	    "Margin of a short call: premium + margin_pct x underlying - OTM amount ..."),
-	KEY("margin_min_pct", "account", K_DOUBLE, margin_min_pct, 0, 1, 0, NULL, "0.10",
-	    "... and at least premium + margin_min_pct x underlying."),
+	KEY("margin_min_pct", "account", K_DOUBLE, margin_min_pct, 0, 1, 1, NULL, "0.10",
+	    "... and at least premium + margin_min_pct x underlying (more than 0: a\n"
+	    "naked call always needs margin)."),
 
 	KEY("iv_edge", "strategy", K_DOUBLE, iv_edge, -1, 1, 0, NULL, "0.03",
 	    "Sell only when our implied volatility exceeds the historical one by this\n"

@@ -16,7 +16,7 @@
 #include "util/date.h"
 #include "util/util.h"
 
-#define NOTES_LIMIT (256 * 1024)
+#define NOTES_LIMIT ((size_t)256 * 1024)
 
 void engine_day_release(struct engine_day *d)
 {
@@ -101,9 +101,10 @@ static void settle(struct portfolio *pf, const struct market_view *v, struct eng
 			continue;
 		tv = mv_ticker(v, p->ticker);
 		close = tv && tv->ok ? tv_close_on(tv, p->expiry) : NAN;
-		if (!isfinite(close)) {
-			sb_addf(&out->notes, "%s: cannot settle the %g call of %s yet: no close for that day\n",
-				p->ticker, p->strike, date_fmt(p->expiry, d));
+		if (!isfinite(close) || close <= 0) {
+			sb_addf(&out->notes, "%s: cannot settle the %g %s of %s yet: no valid close for that day\n",
+				p->ticker, p->strike, p->right == 'C' ? "call" : "put",
+				date_fmt(p->expiry, d));
 			continue;
 		}
 		intrinsic = p->right == 'C' ? close - p->strike : p->strike - close;
@@ -182,7 +183,7 @@ static void dividends(struct portfolio *pf, const struct market_view *v, struct 
 			for (k = 0; k < pf->n_pos; k++) {
 				const struct position *p = &pf->pos[k];
 				if (p->right != 'S' || p->closed || p->opened >= dv->ex_date ||
-				    strcmp(p->ticker, b->ticker))
+				    strcmp(p->ticker, b->ticker) != 0)
 					continue;
 				book_dividend(pf, dv->ex_date, p, dv->amount);
 				e->cents += pt_cents(dv->amount * p->quantity);
@@ -203,6 +204,22 @@ static double model_mark(const struct position *p, const struct ticker_view *tv,
 	if (T < 0)
 		T = 0;
 	return bs_price(p->right, tv->spot, p->strike, T, rate_of(v, cfg), tv->div_yield, vol);
+}
+
+/* A quote fit to mark at: finite, not crossed, a positive ask, and inside the
+ * no-arbitrage bounds (with a nickel of slack for rounding and staleness). */
+static int quote_sane(const struct option_quote *q, const struct position *p,
+		      const struct ticker_view *tv, const struct market_view *v,
+		      const struct config *cfg)
+{
+	double T = cal_year_frac(v->asof, p->expiry), lo, hi;
+
+	if (!isfinite(q->bid) || !isfinite(q->ask) || q->bid < 0 || q->ask <= 0 || q->ask < q->bid)
+		return 0;
+	if (T < 0)
+		T = 0;
+	bs_bounds(p->right, tv->spot, p->strike, T, rate_of(v, cfg), tv->div_yield, &lo, &hi);
+	return q->ask <= hi + 0.05 && q->bid >= lo - 0.05 - 0.01 * tv->spot;
 }
 
 /* Step 2: open positions at the cost to close (the ask for a short, the bid
@@ -233,8 +250,7 @@ static void mark(struct portfolio *pf, const struct market_view *v, const struct
 		}
 		q = tv_find_option(tv, p->expiry, p->strike, p->right);
 		px = !q ? NAN : p->quantity < 0 ? q->ask : q->bid;
-		if (q && isfinite(q->bid) && isfinite(q->ask) && q->bid >= 0 && q->ask > 0 &&
-		    q->ask >= q->bid && isfinite(px)) {
+		if (q && quote_sane(q, p, tv, v, cfg) && isfinite(px)) {
 			p->mark = px;
 			p->mark_model = 0;
 			out->n_marked++;
@@ -249,6 +265,24 @@ static void mark(struct portfolio *pf, const struct market_view *v, const struct
 	}
 }
 
+static double short_calls(const struct portfolio *pf, const char *ticker);
+
+/* The underlying's price for margin: today's, else the benchmark's last,
+ * else the one at entry, else the strike. */
+static double last_spot(const struct portfolio *pf, const struct market_view *v,
+			const struct position *p)
+{
+	const struct ticker_view *tv = usable(v, p->ticker);
+	size_t i;
+
+	if (tv)
+		return tv->spot;
+	for (i = 0; i < pf->n_bench; i++)
+		if (!strcmp(pf->bench[i].ticker, p->ticker) && pf->bench[i].price > 0)
+			return pf->bench[i].price;
+	return isfinite(p->entry_spot) && p->entry_spot > 0 ? p->entry_spot : p->strike;
+}
+
 int64_t engine_margin_used(const struct portfolio *pf, const struct market_view *v,
 			   const struct config *cfg)
 {
@@ -257,15 +291,16 @@ int64_t engine_margin_used(const struct portfolio *pf, const struct market_view 
 
 	for (i = 0; i < pf->n_pos; i++) {
 		const struct position *p = &pf->pos[i];
-		const struct ticker_view *tv;
-		double spot;
+		int covered;
 
 		if (p->closed || p->right == 'S' || p->quantity >= 0)
 			continue;
-		tv = usable(v, p->ticker);
-		spot = tv ? tv->spot : p->entry_spot;
-		m += book_margin_cents(p->quantity, p->strike, spot, p->mark, cfg->margin_pct,
-				       cfg->margin_min_pct, cfg->holdings == HOLD_ETF && p->right == 'C');
+		/* Covered only by shares actually held, whatever the config says now. */
+		covered = p->right == 'C' &&
+			  book_shares(pf, p->ticker) + 1e-9 >= 100.0 * short_calls(pf, p->ticker);
+		m += book_margin_cents(p->quantity, p->strike, last_spot(pf, v, p),
+				       isfinite(p->mark) ? p->mark : p->entry_price, cfg->margin_pct,
+				       cfg->margin_min_pct, covered);
 	}
 	return m;
 }
@@ -297,6 +332,12 @@ static void size_and_fill(struct portfolio *pf, const struct market_view *v,
 	struct position *p;
 	int open = book_open_count(pf, s->symbol);
 
+	if (c->bid * 100.0 <= cfg->commission) {
+		snprintf(s->skip, sizeof(s->skip),
+			 "qualified, not traded: the commission (%.2f a contract) is not less than "
+			 "the premium (%.2f)", cfg->commission, c->bid * 100.0);
+		return;
+	}
 	if (open >= cfg->max_positions_per_ticker) {
 		snprintf(s->skip, sizeof(s->skip), "qualified, not traded: %d open positions (max %ld)",
 			 open, cfg->max_positions_per_ticker);
@@ -411,6 +452,7 @@ static void snapshot(struct portfolio *pf, const struct market_view *v, const st
 	s->positions_cents = book_positions_value_cents(pf);
 	s->value_cents = s->cash_cents + s->positions_cents;
 	s->margin_cents = engine_margin_used(pf, v, cfg);
+	s->rate = rate_of(v, cfg);
 	out->n_bench = pf->n_bench;
 	out->bench_cents = xcalloc(pf->n_bench ? pf->n_bench : 1, sizeof(*out->bench_cents));
 	for (i = 0; i < pf->n_bench; i++) {

@@ -60,6 +60,8 @@ struct snapshot {
 	int64_t positions_cents;	/* longs at mark minus shorts at cost to close */
 	int64_t value_cents;		/* cash + positions */
 	int64_t margin_cents;		/* margin requirement of open shorts */
+	double rate;			/* risk-free rate of the session (annual fraction);
+					 * NAN when unknown */
 };
 
 struct portfolio {

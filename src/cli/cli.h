@@ -43,14 +43,20 @@ int cli_use_color(int fd);
 struct store;
 struct portfolio;
 /*
- * Opens the home's database and loads the portfolio. create = 1 makes the
- * home, a default papertrade.ini and the database when missing ("created on
- * first use"); create = 0 fails when there is none. Prints the error and
- * returns -1 on failure; on success the caller store_close()s and
- * book_release()s.
+ * Opens the home's database. create = 1 makes the home folder, a default
+ * papertrade.ini and the database (its schema, atomically) when missing;
+ * create = 0 fails when there is none. Prints the error and returns -1 on
+ * failure; the caller store_close()s.
  */
-int cli_open_portfolio(const struct cli_ctx *ctx, const struct config *cfg, int create,
-		       struct store **st, struct portfolio *pf);
+int cli_open_store(const struct cli_ctx *ctx, int create, struct store **st);
+/* Opens the database and loads the portfolio; fails (printing why) when there
+ * is no portfolio. The caller store_close()s and book_release()s. */
+int cli_open_portfolio(const struct cli_ctx *ctx, struct store **st, struct portfolio *pf);
+/* Loads the portfolio, creating the account with cfg's capital when the
+ * database has none yet (*created = 1). Call inside the run's transaction,
+ * so a run that fails creates nothing. Returns 0 or a PT_E* code with err. */
+int cli_load_or_create(struct store *st, const struct config *cfg, struct portfolio *pf,
+		       int *created, char *err);
 /* Now in New York: day number and minute of day (PAPERTRADE_NOW=YYYY-MM-DDTHH:MM,
  * New York time, overrides the clock for tests). Returns 0 or -1 after printing. */
 int cli_now_ny(int *day, int *minute);

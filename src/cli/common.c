@@ -16,6 +16,19 @@
 #include "../util/date.h"
 #include "../util/util.h"
 
+/* Copies s with control characters shown as \xNN, so that whatever the
+ * user typed (a newline in a flag, say) cannot split the message. */
+static void put_clean(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+}
+
 void cli_error(const char *what, const char *fmt, ...)
 {
 	char why[512];
@@ -24,7 +37,11 @@ void cli_error(const char *what, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "papertrade: %s: %s\n", what, why);
+	fputs("papertrade: ", stderr);
+	put_clean(stderr, what);
+	fputs(": ", stderr);
+	put_clean(stderr, why);
+	fputc('\n', stderr);
 }
 
 int cli_usage(const char *text, int to_stderr)

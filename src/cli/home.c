@@ -1,6 +1,12 @@
 /*
- * home.c - opening the home folder's portfolio for a subcommand, creating it
- * on first use, and the clock in New York time; see cli.h.
+ * home.c - opening the home folder's database for a subcommand, making it on
+ * first use, and the clock in New York time; see cli.h.
+ *
+ * A new database is built under a temporary name and linked into place, so
+ * another papertrade never sees a half-made file, and two first runs at once
+ * cannot step on each other: link() fails for the second, which then opens
+ * the first's. The account itself is created inside the first run's
+ * transaction, so a run that fails leaves no portfolio behind.
  */
 #include <errno.h>
 #include <limits.h>
@@ -18,12 +24,43 @@
 #include "../util/date.h"
 #include "../util/util.h"
 
-int cli_open_portfolio(const struct cli_ctx *ctx, const struct config *cfg, int create,
-		       struct store **st, struct portfolio *pf)
+static void unlink_db(const char *path)
+{
+	char side[PATH_MAX + 8];
+
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+}
+
+/* Makes the database at db with its schema, atomically; an existing one wins. */
+static int create_db(const char *db, char *err)
+{
+	char tmp[PATH_MAX];
+	struct store *st;
+	int rc;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.new-%ld", db, (long)getpid()) >= (int)sizeof(tmp))
+		return pt_err(err, PT_EINVAL, "path too long: %s", db);
+	unlink_db(tmp);
+	if ((rc = store_open(tmp, 1, &st, err))) {
+		unlink_db(tmp);
+		return rc;
+	}
+	store_close(st);
+	rc = link(tmp, db) && errno != EEXIST ? -1 : 0;
+	if (rc)
+		pt_err(err, PT_EIO, "cannot create %s: %s", db, strerror(errno));
+	unlink_db(tmp);
+	return rc ? PT_EIO : 0;
+}
+
+int cli_open_store(const struct cli_ctx *ctx, int create, struct store **st)
 {
 	char db[PATH_MAX], ini[PATH_MAX], err[PT_ERRSZ];
 	struct stat sb;
-	int rc, fresh;
 
 	*st = NULL;
 	if (cli_home_file(ctx, "papertrade.db", db, sizeof(db)) ||
@@ -31,46 +68,80 @@ int cli_open_portfolio(const struct cli_ctx *ctx, const struct config *cfg, int 
 		cli_error("home", "path too long: %s", ctx->home);
 		return -1;
 	}
-	fresh = stat(db, &sb) != 0;
-	if (fresh && !create) {
-		cli_error(ctx->home, "no portfolio here; run 'papertrade init' or 'papertrade run'");
-		return -1;
-	}
-	if (fresh) {
+	if (stat(db, &sb) != 0) {
+		if (!create) {
+			cli_error(ctx->home, "no portfolio here; run 'papertrade init' or 'papertrade run'");
+			return -1;
+		}
 		if (cli_make_home(ctx, err)) {
 			cli_error("home", "%s", err);
 			return -1;
 		}
-		if (stat(ini, &sb) != 0 && config_write_default(ini, err)) {
+		if (stat(ini, &sb) != 0 && config_write_default(ini, err) && stat(ini, &sb) != 0) {
 			cli_error("config", "%s", err);
 			return -1;
 		}
+		if (create_db(db, err)) {
+			cli_error("store", "%s", err);
+			return -1;
+		}
 	}
-	rc = store_open(db, fresh, st, err);
-	if (rc) {
-		cli_error(db, "%s", err);
+	if (store_open(db, 0, st, err)) {
+		cli_error("store", "%s", err);
 		return -1;
 	}
-	if (fresh && store_init_account(*st, cfg->initial_capital_cents, err)) {
-		cli_error(db, "%s", err);
-		goto fail;
-	}
-	book_init(pf, 0);
-	if (store_load(*st, pf, err)) {
-		cli_error(db, "%s", err);
-		book_release(pf);
-		goto fail;
-	}
-	if (fresh)
-		fprintf(stderr, "papertrade: created a portfolio of %.2f in %s\n",
-			(double)pf->initial_cents / 100.0, ctx->home);
 	return 0;
-fail:
-	store_close(*st);
-	*st = NULL;
-	if (fresh)
-		unlink(db);
-	return -1;
+}
+
+int cli_open_portfolio(const struct cli_ctx *ctx, struct store **st, struct portfolio *pf)
+{
+	char err[PT_ERRSZ];
+	int rc;
+
+	if (cli_open_store(ctx, 0, st))
+		return -1;
+	book_init(pf, 0);
+	rc = store_load(*st, pf, err);
+	if (rc) {
+		if (rc == PT_ENOENT)
+			cli_error(ctx->home, "no portfolio here; run 'papertrade init' or 'papertrade run'");
+		else
+			cli_error("store", "%s", err);
+		book_release(pf);
+		store_close(*st);
+		*st = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int cli_load_or_create(struct store *st, const struct config *cfg, struct portfolio *pf,
+		       int *created, char *err)
+{
+	int rc;
+
+	*created = 0;
+	book_init(pf, 0);
+	rc = store_load(st, pf, err);
+	if (rc == PT_ENOENT) {
+		book_release(pf);
+		if ((rc = store_init_account(st, cfg->initial_capital_cents, err)))
+			return rc;
+		*created = 1;
+		book_init(pf, 0);
+		rc = store_load(st, pf, err);
+	}
+	if (rc)
+		book_release(pf);
+	return rc;
+}
+
+static int two_digits(const char *s, int *v)
+{
+	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+		return -1;
+	*v = (s[0] - '0') * 10 + (s[1] - '0');
+	return 0;
 }
 
 int cli_now_ny(int *day, int *minute)
@@ -81,15 +152,15 @@ int cli_now_ny(int *day, int *minute)
 	if (e && *e) {
 		char d[DATE_BUFSZ];
 		int h, m;
-		if (strlen(e) != 16 || e[10] != 'T' || e[13] != ':' ||
-		    sscanf(e + 11, "%2d:%2d", &h, &m) != 2 || h > 23 || m > 59 || h < 0 || m < 0) {
-			cli_error("PAPERTRADE_NOW", "want YYYY-MM-DDTHH:MM (New York time): '%s'", e);
+		if (strlen(e) != 16 || e[10] != 'T' || e[13] != ':' || two_digits(e + 11, &h) ||
+		    two_digits(e + 14, &m) || h > 23 || m > 59) {
+			cli_error("PAPERTRADE_NOW", "want YYYY-MM-DDTHH:MM (New York time)");
 			return -1;
 		}
 		memcpy(d, e, 10);
 		d[10] = '\0';
 		if (date_parse(d, day)) {
-			cli_error("PAPERTRADE_NOW", "not a date: '%s'", e);
+			cli_error("PAPERTRADE_NOW", "not a date: %s", d);
 			return -1;
 		}
 		*minute = h * 60 + m;

@@ -25,12 +25,11 @@ int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	char db[4096];
+	char err[PT_ERRSZ];
 	struct config cfg;
 	struct store *st;
 	struct portfolio pf;
-	int c;
-	FILE *f;
+	int c, created;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h')
@@ -42,19 +41,21 @@ int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error("init", "unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (cli_home_file(ctx, "papertrade.db", db, sizeof(db))) {
-		cli_error("init", "home path too long");
-		return EXIT_USAGE;
-	}
-	if ((f = fopen(db, "rb"))) {
-		fclose(f);
-		fprintf(stderr, "papertrade: %s already has a portfolio; nothing to do\n", ctx->home);
-		return 0;
-	}
 	if (cli_load_config(ctx, &cfg, NULL, 0))
 		return EXIT_USAGE;
-	if (cli_open_portfolio(ctx, &cfg, 1, &st, &pf))
+	if (cli_open_store(ctx, 1, &st))
 		return EXIT_RUNTIME;
+	if (store_begin(st, err) || cli_load_or_create(st, &cfg, &pf, &created, err) ||
+	    store_commit(st, err)) {
+		cli_error("init", "%s", err);
+		store_close(st);
+		return EXIT_RUNTIME;
+	}
+	if (created)
+		fprintf(stderr, "papertrade: created a portfolio of %.2f in %s\n",
+			(double)pf.initial_cents / 100.0, ctx->home);
+	else
+		fprintf(stderr, "papertrade: %s already has a portfolio; nothing to do\n", ctx->home);
 	printf("%s\n", ctx->home);
 	book_release(&pf);
 	store_close(st);

@@ -62,7 +62,7 @@ static int show(struct cli_ctx *ctx, int argc, char **argv, enum what w)
 	}
 	if (cli_load_config(ctx, &cfg, NULL, 0))
 		return EXIT_USAGE;
-	if (cli_open_portfolio(ctx, &cfg, 0, &st, &pf))
+	if (cli_open_portfolio(ctx, &st, &pf))
 		return EXIT_RUNTIME;
 	sb_init(&out, 64u << 20);
 	in.pf = &pf;

@@ -91,7 +91,7 @@ static size_t view_tickers(const struct portfolio *pf, const struct config *cfg,
 			cand = pf->pos[i - cfg->n_tickers - pf->n_bench].ticker;
 		else
 			continue;
-		for (j = 0; j < n && strcmp(out[j], cand); j++)
+		for (j = 0; j < n && strcmp(out[j], cand) != 0; j++)
 			;
 		if (j == n && n < cap)
 			out[n++] = cand;
@@ -101,8 +101,22 @@ static size_t view_tickers(const struct portfolio *pf, const struct config *cfg,
 
 struct run_opts {
 	int json, quiet, color;
+	int catchup;		/* --from: sessions before the last run are skipped */
 	const char *provider;
 };
+
+static int capital_noted;
+
+/* Prints the stored report of a session that already ran. */
+static void print_stored(struct store *st, int session, const struct run_opts *o)
+{
+	char *text = NULL, *json = NULL, err[PT_ERRSZ];
+
+	if (!store_get_report(st, session, &text, &json, err))
+		fputs(o->json ? (json ? json : "") : (text ? text : ""), stdout);
+	free(text);
+	free(json);
+}
 
 /* Runs one session. Returns 0 (ran, or nothing to do), 1 on failure. *ran is
  * set when a new run was stored. The portfolio is reloaded inside the
@@ -117,10 +131,9 @@ static int run_session(const struct cli_ctx *ctx, struct store *st, struct provi
 	struct market_view v;
 	struct engine_day day;
 	struct report_in in;
-	int has = 0, rc = 1;
+	int has = 0, rc = 1, created = 0;
 	size_t nt;
 
-	(void)ctx;
 	*ran = 0;
 	book_init(&pf, 0);
 	memset(&v, 0, sizeof(v));
@@ -130,17 +143,34 @@ static int run_session(const struct cli_ctx *ctx, struct store *st, struct provi
 		cli_error("run", "%s", err);
 		goto out_release;
 	}
-	if (store_has_run(st, session, &has, err) || store_load(st, &pf, err)) {
+	if (store_has_run(st, session, &has, err)) {
 		cli_error("run", "%s", err);
 		goto out;
 	}
 	if (has) {
 		if (!o->quiet)
 			fprintf(stderr, "papertrade: %s already ran; nothing to do\n", d);
+		if (!o->catchup)
+			print_stored(st, session, o);
 		rc = 0;
 		goto out;
 	}
+	if (cli_load_or_create(st, cfg, &pf, &created, err)) {
+		cli_error("store", "%s", err);
+		goto out;
+	}
+	if (created && !o->quiet)
+		fprintf(stderr, "papertrade: creating a portfolio of %.2f in %s\n",
+			(double)pf.initial_cents / 100.0, ctx->home);
+	if (pf.initial_cents != cfg->initial_capital_cents && !o->quiet && !capital_noted++)
+		fprintf(stderr, "papertrade: note: initial_capital is %.2f in the config but the "
+				"portfolio started with %.2f; the portfolio's is used\n",
+			(double)cfg->initial_capital_cents / 100.0, (double)pf.initial_cents / 100.0);
 	if (session < pf.last_session) {
+		if (o->catchup) {
+			rc = 0;
+			goto out;
+		}
 		cli_error("run", "session %s is before the last run (%s); runs go forward in time",
 			  d, date_fmt(pf.last_session, d2));
 		goto out;
@@ -193,13 +223,16 @@ out_release:
 
 static void closed_message(int day, const struct run_opts *o)
 {
+	if (o->quiet && !o->json)
+		return;
 	char d[DATE_BUFSZ];
 	const char *h = cal_holiday_name(day);
 
 	date_fmt(day, d);
 	if (o->json)
 		printf("{\"session\": \"%s\", \"market_open\": false}\n", d);
-	fprintf(stderr, "papertrade: %s: market closed (%s); nothing to do\n", d,
+	if (!o->quiet)
+		fprintf(stderr, "papertrade: %s: market closed (%s); nothing to do\n", d,
 		h ? h : date_weekday(day) == 0 || date_weekday(day) == 6 ? "weekend" : "no session");
 }
 
@@ -214,11 +247,10 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 	};
 	char *sets[MAX_SETS];
 	size_t nsets = 0;
-	int date = 0, from = 0, to = 0, if_due = 0, today, minute, c, rc = 0, any = 0;
+	int date = 0, from = 0, to = 0, if_due = 0, plain, today, minute, c, rc = 0, any = 0;
 	struct run_opts o = {0};
 	struct config cfg;
 	struct store *st = NULL;
-	struct portfolio pf;
 	struct provider *prov = NULL;
 	struct sbuf text, json;
 	char err[PT_ERRSZ], d[DATE_BUFSZ];
@@ -282,10 +314,12 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 			  date_fmt(date ? date : to, d), date_fmt(today, err));
 		return EXIT_USAGE;
 	}
-	if (!date && !from)
+	plain = !date && !from;
+	if (plain)
 		date = today;
 	if (!cal_in_range(from ? from : date) || !cal_in_range(to)) {
-		cli_error(from ? "--from" : "--date", "%s is outside the supported years %d-%d",
+		cli_error(from ? "--from" : plain ? "today" : "--date",
+			  "%s is outside the supported years %d-%d",
 			  date_fmt(from ? from : date, d), CAL_FIRST_YEAR, CAL_LAST_YEAR);
 		return EXIT_USAGE;
 	}
@@ -298,9 +332,10 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		closed_message(date, &o);
 		return 0;
 	}
-	if (if_due && minute < cfg.run_at_min) {
+	if ((if_due || plain) && minute < cfg.run_at_min) {
 		if (!o.quiet)
-			fprintf(stderr, "papertrade: not due: today's run is at %02d:%02d New York\n",
+			fprintf(stderr, "papertrade: not due: today's run is at %02d:%02d New York "
+					"(run --date to run it now)\n",
 				cfg.run_at_min / 60, cfg.run_at_min % 60);
 		return 0;
 	}
@@ -309,11 +344,11 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error("provider", "%s", err);
 		return EXIT_RUNTIME;
 	}
-	if (cli_open_portfolio(ctx, &cfg, 1, &st, &pf)) {
+	if (cli_open_store(ctx, 1, &st)) {
 		provider_free(prov);
 		return EXIT_RUNTIME;
 	}
-	book_release(&pf);
+	o.catchup = from != 0;
 	sb_init(&text, 16u << 20);
 	sb_init(&json, 16u << 20);
 	if (from) {
@@ -426,7 +461,7 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
 		char db[4096];
 		if (!cli_home_file(ctx, "papertrade.db", db, sizeof(db)) && access(db, F_OK) == 0) {
 			book_release(&pf);
-			if (cli_open_portfolio(ctx, &cfg, 0, &st, &pf))
+			if (cli_open_portfolio(ctx, &st, &pf))
 				goto out;
 		}
 	}

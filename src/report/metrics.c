@@ -19,23 +19,29 @@ static double bench_at(const struct portfolio *pf, size_t i, size_t b)
 	return (double)pf->snap_bench[i * pf->n_bench + b];
 }
 
-void metrics_compute(const struct portfolio *pf, double rf, struct metrics *m)
+/* Daily risk-free return of session i: its annual rate over 252 sessions. */
+static double rf_day(const struct portfolio *pf, size_t i)
+{
+	double r = pf->snaps[i].rate;
+	return isfinite(r) ? r / 252.0 : 0.0;
+}
+
+void metrics_compute(const struct portfolio *pf, struct metrics *m)
 {
 	double initial = (double)pf->initial_cents;
-	double rf_d = rf / 252.0;
-	double sum = 0, sum2 = 0, down2 = 0, peak, sx = 0, sxx = 0, sxy = 0;
+	double mean = 0, var = 0, down2 = 0, peak, mx = 0, vx = 0, cxy = 0;
 	long spy = -1;
 	size_t i, n = pf->n_snaps, nret;
 
 	memset(m, 0, sizeof(*m));
 	m->total_return = m->excess_return_vs_spy = m->alpha_vs_spy = m->beta_vs_spy = NAN;
-	m->sharpe = m->sortino = m->win_rate = NAN;
+	m->sharpe = m->sortino = m->win_rate = m->max_drawdown = NAN;
 	m->n_days = (int)n;
 	for (i = 0; i < METRICS_MAX_BENCH; i++)
 		m->bench_return[i] = NAN;
 
 	for (i = 0; i < pf->n_pos; i++) {
-		if (!pf->pos[i].closed)
+		if (!pf->pos[i].closed || !strcmp(pf->pos[i].reason, "import"))
 			continue;
 		m->n_closed++;
 		m->n_wins += book_pnl_cents(&pf->pos[i]) > 0;
@@ -54,7 +60,7 @@ void metrics_compute(const struct portfolio *pf, double rf, struct metrics *m)
 	if (spy >= 0)
 		m->excess_return_vs_spy = m->total_return - m->bench_return[spy];
 
-	/* The first day's return is from the initial capital to the first snapshot. */
+	/* Drawdown from the running peak, starting at the initial capital. */
 	peak = initial;
 	m->max_drawdown = 0;
 	for (i = 0; i < n; i++) {
@@ -64,39 +70,41 @@ void metrics_compute(const struct portfolio *pf, double rf, struct metrics *m)
 		if (v / peak - 1.0 < m->max_drawdown)
 			m->max_drawdown = v / peak - 1.0;
 	}
+
+	/* Daily returns between snapshots (the first snapshot has none), in
+	 * excess of the risk-free rate; two passes, so a flat account has a
+	 * variance of exactly zero rather than a rounding residue. */
 	nret = n - 1;
 	if (nret < 2)
 		return;
 	for (i = 1; i < n; i++) {
-		double r = value_at(pf, i) / value_at(pf, i - 1) - 1.0 - rf_d;
-		sum += r;
-		sum2 += r * r;
+		mean += value_at(pf, i) / value_at(pf, i - 1) - 1.0 - rf_day(pf, i);
+		if (spy >= 0)
+			mx += bench_at(pf, i, (size_t)spy) / bench_at(pf, i - 1, (size_t)spy) - 1.0 -
+			      rf_day(pf, i);
+	}
+	mean /= (double)nret;
+	mx /= (double)nret;
+	for (i = 1; i < n; i++) {
+		double r = value_at(pf, i) / value_at(pf, i - 1) - 1.0 - rf_day(pf, i);
+		var += (r - mean) * (r - mean);
 		if (r < 0)
 			down2 += r * r;
 		if (spy >= 0) {
 			double x = bench_at(pf, i, (size_t)spy) / bench_at(pf, i - 1, (size_t)spy) -
-				   1.0 - rf_d;
-			sx += x;
-			sxx += x * x;
-			sxy += x * r;
+				   1.0 - rf_day(pf, i);
+			vx += (x - mx) * (x - mx);
+			cxy += (x - mx) * (r - mean);
 		}
 	}
-	{
-		double mean = sum / nret;
-		double var = (sum2 - nret * mean * mean) / (nret - 1);
-		double dd = sqrt(down2 / nret);
-		if (var > 0)
-			m->sharpe = mean / sqrt(var) * sqrt(252.0);
-		if (dd > 0)
-			m->sortino = mean / dd * sqrt(252.0);
-		if (spy >= 0) {
-			double mx = sx / nret;
-			double vx = sxx / nret - mx * mx;
-			double cxy = sxy / nret - mx * mean;
-			if (vx > 0) {
-				m->beta_vs_spy = cxy / vx;
-				m->alpha_vs_spy = (mean - m->beta_vs_spy * mx) * 252.0;
-			}
-		}
+	var /= (double)(nret - 1);
+	/* Below a relative 1e-6 of a basis point the account did not move: no ratio. */
+	if (var > 1e-20)
+		m->sharpe = mean / sqrt(var) * sqrt(252.0);
+	if (down2 / (double)nret > 1e-20)
+		m->sortino = mean / sqrt(down2 / (double)nret) * sqrt(252.0);
+	if (spy >= 0 && vx / (double)nret > 1e-20) {
+		m->beta_vs_spy = cxy / vx;
+		m->alpha_vs_spy = (mean - m->beta_vs_spy * mx) * 252.0;
 	}
 }

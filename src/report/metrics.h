@@ -23,12 +23,14 @@ struct metrics {
 	double sharpe;			/* annualised, daily returns in excess of rf */
 	double sortino;			/* annualised, downside deviation below rf */
 	double max_drawdown;		/* most negative value / running peak - 1 (<= 0) */
-	double win_rate;		/* closed trades with pnl > 0 / closed trades */
+	double win_rate;		/* closed trades with pnl > 0 / closed trades (an
+					 * import's cash adjustment is not a trade) */
 	int n_closed, n_wins;
 	int n_days;			/* snapshots */
 };
 
-/* rf: annual risk-free rate (fraction) used for Sharpe, Sortino and alpha. */
-void metrics_compute(const struct portfolio *pf, double rf, struct metrics *m);
+/* Excess returns use each session's own risk-free rate, as stored in its
+ * snapshot (0 where unknown), so the figures do not depend on today's config. */
+void metrics_compute(const struct portfolio *pf, struct metrics *m);
 
 #endif

@@ -72,11 +72,6 @@ static const char *right_name(char r)
 	return r == 'C' ? "call" : r == 'P' ? "put" : "shares";
 }
 
-static double rf_of(const struct report_in *in)
-{
-	return in->cfg && isfinite(in->cfg->risk_free_rate) ? in->cfg->risk_free_rate : 0.0;
-}
-
 void report_run_text(const struct report_in *in, struct sbuf *out)
 {
 	const struct engine_day *day = in->day;
@@ -186,7 +181,7 @@ void report_summary_text(const struct report_in *in, struct sbuf *out)
 	char d[DATE_BUFSZ], d2[DATE_BUFSZ], m1[32], p1[24], p2[24], x[24];
 	size_t i, open = 0, closed = 0;
 
-	metrics_compute(pf, rf_of(in), &m);
+	metrics_compute(pf, &m);
 	for (i = 0; i < pf->n_pos; i++)
 		pf->pos[i].closed ? closed++ : open++;
 	sb_addf(out, "%s\n%sDAILY PORTFOLIO REPORT%s\n%s\n", RULE_LINE, bold(in), reset(in), RULE_LINE);
@@ -201,7 +196,7 @@ void report_summary_text(const struct report_in *in, struct sbuf *out)
 	sb_addf(out, "Portfolio Value: %s\n", money(m1, sizeof(m1), pf->snaps[pf->n_snaps - 1].value_cents));
 	sb_addf(out, "Total Return: %s%s%s\n", sign_color(in, m.total_return), p1, reset(in));
 	sb_addf(out, "Benchmarks (buy and hold from %s, dividends reinvested):\n", d2);
-	for (i = 0; i < pf->n_bench; i++) {
+	for (i = 0; i < pf->n_bench && i < METRICS_MAX_BENCH; i++) {
 		pct(p1, sizeof(p1), m.bench_return[i]);
 		sb_addf(out, "  %-6s %12s  %s\n", pf->bench[i].ticker,
 			money(m1, sizeof(m1), pf->snap_bench[(pf->n_snaps - 1) * pf->n_bench + i]), p1);
@@ -361,7 +356,7 @@ int report_json(const struct report_in *in, struct sbuf *out)
 	int64_t pv = book_positions_value_cents(pf);
 	size_t i, last = pf->n_snaps ? pf->n_snaps - 1 : 0;
 
-	metrics_compute(pf, rf_of(in), &m);
+	metrics_compute(pf, &m);
 	json_object_set_new(o, "session", jdate(pf->last_session));
 	json_object_set_new(o, "start", jdate(pf->start));
 	json_object_set_new(o, "provider", json_string(in->provider ? in->provider : ""));
@@ -370,7 +365,7 @@ int report_json(const struct report_in *in, struct sbuf *out)
 	json_object_set_new(o, "positions_value", jdollars(pv));
 	json_object_set_new(o, "portfolio_value", jdollars(pf->cash_cents + pv));
 	json_object_set_new(o, "total_return", jreal(m.total_return));
-	for (i = 0; i < pf->n_bench; i++) {
+	for (i = 0; i < pf->n_bench && i < METRICS_MAX_BENCH; i++) {
 		json_t *x = json_object();
 		json_object_set_new(x, "value", pf->n_snaps ? jdollars(pf->snap_bench[last * pf->n_bench + i])
 							     : json_null());

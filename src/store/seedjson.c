@@ -37,6 +37,7 @@
 
 #include "store.h"
 #include "../book/book.h"
+#include "../config.h"
 #include "../market/calendar.h"
 #include "../util/date.h"
 #include "../util/util.h"
@@ -343,6 +344,7 @@ static void export_exact(struct jw *w, const struct portfolio *pf)
 		jw_int(w, "positions_cents", sn->positions_cents);
 		jw_int(w, "value_cents", sn->value_cents);
 		jw_int(w, "margin_cents", sn->margin_cents);
+		jw_double(w, "rate", sn->rate);
 		jw_key(w, "benchmarks_cents");
 		jw_open(w, '[', 1);
 		for (j = 0; j < pf->n_bench; j++)
@@ -1007,6 +1009,10 @@ static int import_exact(json_t *x, struct portfolio *pf, char *err)
 		goto out;
 	}
 	n = json_array_size(arr);
+	if (n > CFG_MAX_TICKERS) {
+		ferr(err, "papertrade", "benchmarks", "more than %d", CFG_MAX_TICKERS);
+		goto out;
+	}
 	pf->bench = xcalloc(n + 1, sizeof(*pf->bench));
 	for (i = 0; i < n; i++) {
 		struct bench *bn = &pf->bench[i];
@@ -1041,6 +1047,11 @@ static int import_exact(json_t *x, struct portfolio *pf, char *err)
 		    get_int(o, where, "value_cents", -2 * MAX_CENTS, 2 * MAX_CENTS, &sn.value_cents,
 		            err) ||
 		    get_int(o, where, "margin_cents", -MAX_CENTS, MAX_CENTS, &sn.margin_cents, err))
+			goto out;
+		/* the session's risk-free rate: null or absent when unknown */
+		if (json_is_null(member(o, "rate")) || !member(o, "rate"))
+			sn.rate = NAN;
+		else if (get_num(o, where, "rate", 1, -1.0, 1.0, &sn.rate, NULL, err))
 			goto out;
 		if (pf->n_snaps && sn.session <= pf->snaps[pf->n_snaps - 1].session) {
 			ferr(err, where, "session", "not after the previous snapshot's");

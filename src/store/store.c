@@ -35,6 +35,8 @@
 #define STORE_APP_ID 0x50547264
 /* How long a connection waits for another's write lock (a concurrent run). */
 #define STORE_BUSY_MS 10000
+/* Benchmarks a portfolio can have: one per configured ticker (CFG_MAX_TICKERS). */
+#define STORE_MAX_BENCH 64
 
 struct store {
 	sqlite3 *db;
@@ -120,6 +122,8 @@ static const char *const migrations[] = {
 	"\n  report_text TEXT,"
 	"\n  report_json TEXT"
 	"\n) STRICT;\n",
+	/* 2: the risk-free rate of each session, for Sharpe, Sortino and alpha. */
+	"ALTER TABLE snapshots ADD COLUMN rate REAL;\n",
 };
 /* clang-format on */
 #define SCHEMA_VERSION ((int)PT_ARRAY_SIZE(migrations))
@@ -735,8 +739,8 @@ static int load_snapshots(struct store *s, struct portfolio *pf, char *err)
 	int code, rc;
 
 	if ((code = prep(s,
-	                 "SELECT session, cash_cents, positions_cents, value_cents, margin_cents "
-	                 "FROM snapshots ORDER BY session",
+	                 "SELECT session, cash_cents, positions_cents, value_cents, margin_cents, "
+	                 "rate FROM snapshots ORDER BY session",
 	                 &st, err)))
 		goto out;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -750,6 +754,7 @@ static int load_snapshots(struct store *s, struct portfolio *pf, char *err)
 		snaps[n].positions_cents = sqlite3_column_int64(st, 2);
 		snaps[n].value_cents = sqlite3_column_int64(st, 3);
 		snaps[n].margin_cents = sqlite3_column_int64(st, 4);
+		snaps[n].rate = col_real(st, 5);
 		n++;
 	}
 	if (rc != SQLITE_DONE) {
@@ -808,6 +813,29 @@ out:
 	return code;
 }
 
+/* What the schema cannot check: ids the book will hand out next are unused,
+ * benchmarks fit the configured maximum, and the ledger identities hold. */
+static int check_loaded(struct store *s, const struct portfolio *pf, char *err)
+{
+	char why[PT_ERRSZ];
+	size_t i;
+
+	for (i = 0; i < pf->n_pos; i++)
+		if (pf->pos[i].id >= pf->next_pos_id)
+			return pt_err(err, PT_EIO, "%s: corrupt account: next position id %lld is in use",
+			              s->path, (long long)pf->next_pos_id);
+	for (i = 0; i < pf->n_ledger; i++)
+		if (pf->ledger[i].id >= pf->next_ledger_id)
+			return pt_err(err, PT_EIO, "%s: corrupt account: next ledger id %lld is in use",
+			              s->path, (long long)pf->next_ledger_id);
+	if (pf->n_bench > STORE_MAX_BENCH)
+		return pt_err(err, PT_EIO, "%s: %zu benchmarks, more than %d", s->path, pf->n_bench,
+		              STORE_MAX_BENCH);
+	if (book_check(pf, why))
+		return pt_err(err, PT_EIO, "%s: the books do not add up: %s", s->path, why);
+	return 0;
+}
+
 int store_load(struct store *s, struct portfolio *pf, char *err)
 {
 	int own_tx = !s->in_tx, code;
@@ -824,6 +852,8 @@ int store_load(struct store *s, struct portfolio *pf, char *err)
 		code = load_bench(s, pf, err);
 	if (!code)
 		code = load_snapshots(s, pf, err);
+	if (!code)
+		code = check_loaded(s, pf, err);
 	if (own_tx)
 		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	return code;
@@ -973,14 +1003,14 @@ static int save_snapshot(struct store *s, const struct portfolio *pf, size_t k, 
 
 	if ((code = prep(s,
 	                 upsert ? "INSERT INTO snapshots (session, cash_cents, positions_cents, "
-	                          "value_cents, margin_cents) VALUES (?, ?, ?, ?, ?) "
+	                          "value_cents, margin_cents, rate) VALUES (?, ?, ?, ?, ?, ?) "
 	                          "ON CONFLICT (session) DO UPDATE SET "
 	                          "cash_cents = excluded.cash_cents, "
 	                          "positions_cents = excluded.positions_cents, "
 	                          "value_cents = excluded.value_cents, "
-	                          "margin_cents = excluded.margin_cents"
+	                          "margin_cents = excluded.margin_cents, rate = excluded.rate"
 	                        : "INSERT INTO snapshots (session, cash_cents, positions_cents, "
-	                          "value_cents, margin_cents) VALUES (?, ?, ?, ?, ?)",
+	                          "value_cents, margin_cents, rate) VALUES (?, ?, ?, ?, ?, ?)",
 	                 &st, err)))
 		return code;
 	bind_start(&b, st);
@@ -989,6 +1019,7 @@ static int save_snapshot(struct store *s, const struct portfolio *pf, size_t k, 
 	b_int(&b, sn->positions_cents);
 	b_int(&b, sn->value_cents);
 	b_int(&b, sn->margin_cents);
+	b_real(&b, sn->rate);
 	code = bind_done(s, &b, "snapshots", err);
 	if (!code)
 		code = step_done(s, st, "snapshots", err);

@@ -179,6 +179,10 @@ int pt_parse_long(const char *s, long *out)
 
 int64_t pt_cents(double dollars)
 {
+	/* llround of NaN or of a value past int64 is undefined: no amount is
+	 * that large, so such input is a bug upstream; book nothing for it. */
+	if (!isfinite(dollars) || fabs(dollars) > 9e16)
+		return 0;
 	return (int64_t)llround(dollars * 100.0);
 }
 

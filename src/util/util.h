@@ -69,7 +69,8 @@ const char *sb_str(const struct sbuf *sb);
 int pt_parse_double(const char *s, double *out);
 int pt_parse_long(const char *s, long *out);
 
-/* Round a dollar amount to integer cents, half away from zero. */
+/* Round a dollar amount to integer cents, half away from zero; 0 for a
+ * non-finite or absurd (over 9e16) amount. */
 int64_t pt_cents(double dollars);
 
 /* Formats cents as "-1,234.56" (no sign for >= 0) into buf of size n; returns buf. */

@@ -88,6 +88,38 @@ wait
 same "two concurrent runs store one" "$(sqlite3 "$PAPERTRADE_HOME/papertrade.db" 'select count(*) from runs')" 1
 check "identities after the race" ident
 
+# Two first runs at once in a fresh home: both succeed, one stores the run.
+for i in 1 2 3 4 5; do
+	export PAPERTRADE_HOME="$T_TMP/first$i"
+	"$PT" run -q --date 2024-03-01 >/dev/null 2>"$T_TMP/e1" &
+	p1=$!
+	"$PT" run -q --date 2024-03-01 >/dev/null 2>"$T_TMP/e2" &
+	p2=$!
+	wait $p1; r1=$?
+	wait $p2; r2=$?
+	same "first-use race $i: both runs succeed" "$r1 $r2" "0 0"
+	same "first-use race $i: one run stored" "$(sqlite3 "$PAPERTRADE_HOME/papertrade.db" 'select count(*) from runs')" 1
+done
+
+# A first run that fails (the file size limit stops its writes) leaves no portfolio.
+export PAPERTRADE_HOME="$T_TMP/full"
+(trap '' XFSZ; ulimit -f 8; "$PT" run -q --date 2024-03-01 >/dev/null 2>&1)
+expect_rc "a failed first run leaves no portfolio" 1 report
+
+# A gap, then catching up over it: sessions before the last run are skipped.
+export PAPERTRADE_HOME="$T_TMP/gap"
+"$PT" run -q --date 2024-12-02 >/dev/null 2>&1
+"$PT" run -q --date 2024-12-20 >/dev/null 2>&1
+expect_rc "catch-up over a gap" 0 run -q --from 2024-12-02 --to 2024-12-27
+same "catch-up over a gap ran the sessions after the last run" "$(sqlite3 "$PAPERTRADE_HOME/papertrade.db" 'select count(*) from runs')" 6
+check "identities after the gap" ident
+expect_rc "rerun --json prints the stored report" 0 run --date 2024-12-20 --json
+check "stored report is JSON" /usr/bin/python3 -c "import json,sys; json.loads(sys.argv[1])" "$OUT"
+expect_rc "an error with a newline in it stays one line" 2 run --set $'iv_edge=1\n2'
+PAPERTRADE_NOW=2024-12-31T10:0x expect_rc "bad PAPERTRADE_NOW" 2 run
+PAPERTRADE_NOW=2024-12-31T08:00 expect_rc "a plain run before run_at is not due" 0 run
+contains "not due says when" "$ERR" "09:35"
+
 # Catch-up from a date.
 export PAPERTRADE_HOME="$T_TMP/catchup"
 expect_rc "run --from catches up" 0 run --from 2024-09-03 --to 2024-12-06

@@ -20,6 +20,7 @@
 #include "engine.h"
 #include "market/calendar.h"
 #include "quant/bs.h"
+#include "report/metrics.h"
 #include "util/date.h"
 #include "util/util.h"
 
@@ -452,6 +453,157 @@ static void test_money_format(void **state)
 	assert_int_equal(pt_cents(-0.125), -13);
 }
 
+/* A portfolio of given daily values against SPY, at a given rate. */
+static void series(struct portfolio *pf, const double *v, const double *spy, size_t n, double rate)
+{
+	size_t i;
+
+	book_init(pf, 100000);
+	pf->n_bench = 1;
+	pf->bench = xcalloc(1, sizeof(*pf->bench));
+	pt_strlcpy(pf->bench[0].ticker, "SPY", sizeof(pf->bench[0].ticker));
+	for (i = 0; i < n; i++) {
+		struct snapshot s = {0};
+		int64_t b = pt_cents(spy[i]);
+		s.session = D(2024, 3, 1) + (int)i;
+		s.value_cents = s.cash_cents = pt_cents(v[i]);
+		s.rate = rate;
+		book_add_snapshot(pf, &s, &b);
+	}
+}
+
+/* Figures against numpy on the same series (ddof = 1 for the standard
+ * deviation and the covariance; downside deviation over all days). */
+static void test_metrics_against_numpy(void **state)
+{
+	const double v[] = {1000, 1010, 1005, 1020, 1018};
+	const double spy[] = {1000, 1005, 1000, 1012, 1011};
+	const double flat[] = {1000, 1000, 1000, 1000, 1000};
+	struct portfolio pf;
+	struct metrics m;
+
+	(void)state;
+	series(&pf, v, spy, 5, 0.0);
+	metrics_compute(&pf, &m);
+	assert_true(fabs(m.sharpe - 7.535948484921529) < 1e-9);
+	assert_true(fabs(m.sortino - 26.852842147511474) < 1e-9);
+	assert_true(fabs(m.beta_vs_spy - 1.2537878737878527) < 1e-9);
+	assert_true(fabs(m.alpha_vs_spy - 0.2631113954573306) < 1e-9);
+	assert_true(fabs(m.total_return - 0.018) < 1e-12);
+	assert_true(fabs(m.excess_return_vs_spy - 0.007) < 1e-12);
+	assert_true(fabs(m.max_drawdown - (1005.0 / 1010.0 - 1.0)) < 1e-12);
+	book_release(&pf);
+
+	/* each session's own rate: 5% a year */
+	series(&pf, v, spy, 5, 0.05);
+	metrics_compute(&pf, &m);
+	assert_true(fabs(m.sharpe - 7.203935585912127) < 1e-9);
+	book_release(&pf);
+
+	/* a flat account has no Sharpe, whatever the rate */
+	series(&pf, flat, spy, 5, 0.01);
+	metrics_compute(&pf, &m);
+	assert_true(isnan(m.sharpe));
+	book_release(&pf);
+	series(&pf, flat, spy, 5, 0.0);
+	metrics_compute(&pf, &m);
+	assert_true(isnan(m.sharpe));
+	assert_true(isnan(m.sortino));
+	book_release(&pf);
+}
+
+/* Marks refuse quotes outside the no-arbitrage bounds; settlement waits for a
+ * valid close; a trade whose commission eats the premium is skipped. */
+static void test_bad_data_not_booked(void **state)
+{
+	struct market_view v, w;
+	struct portfolio pf;
+	struct engine_day day;
+	struct config c;
+	char err[PT_ERRSZ];
+	int s1 = D(2024, 3, 1), expiry, after;
+	size_t i;
+
+	(void)state;
+	cfg_one(&c);
+	make_view(&v, s1);
+	expiry = spy_chain(&v, 500);
+	book_init(&pf, 100000);
+	assert_int_equal(engine_step(&pf, &v, &c, &day, err), 0);
+	engine_day_release(&day);
+	assert_int_equal(pf.n_pos, 1);
+
+	/* next day: the held call quoted 0 / 600 on a 500 spot: modelled instead */
+	make_view(&w, cal_next_session(s1));
+	add_ticker(&w, "SPY", 500);
+	add_option(&w.tickers[0], expiry, 530, 0, 600, 100);
+	assert_int_equal(engine_step(&pf, &w, &c, &day, err), 0);
+	assert_int_equal(day.n_model_marks, 1);
+	assert_true(pf.pos[0].mark < 20);
+	check_identities(&pf);
+	engine_day_release(&day);
+	mv_release(&w);
+
+	/* after expiry with a zero close on the expiry date: not settled yet */
+	after = cal_next_session(expiry);
+	make_view(&w, after);
+	add_ticker(&w, "SPY", 500);
+	for (i = 0; i < w.tickers[0].n_bars; i++)
+		if (w.tickers[0].bars[i].date == expiry)
+			w.tickers[0].bars[i].close = 0;
+	assert_int_equal(engine_step(&pf, &w, &c, &day, err), 0);
+	assert_int_equal(day.n_settled, 0);
+	assert_int_equal(pf.pos[0].closed, 0);
+	assert_non_null(strstr(sb_str(&day.notes), "cannot settle"));
+	engine_day_release(&day);
+	mv_release(&w);
+	mv_release(&v);
+	book_release(&pf);
+
+	/* a commission of 1000 a contract: never worth a trade */
+	cfg_one(&c);
+	c.commission = 1000;
+	make_view(&v, s1);
+	spy_chain(&v, 500);
+	book_init(&pf, 100000);
+	assert_int_equal(engine_step(&pf, &v, &c, &day, err), 0);
+	assert_int_equal(day.n_trades, 0);
+	assert_non_null(strstr(day.scans[0].skip, "commission"));
+	engine_day_release(&day);
+	mv_release(&v);
+	book_release(&pf);
+}
+
+/* A naked call stays naked when the config switches to holdings = etf. */
+static void test_cover_needs_shares(void **state)
+{
+	struct market_view v, w;
+	struct portfolio pf;
+	struct engine_day day;
+	struct config c;
+	char err[PT_ERRSZ];
+	int s1 = D(2024, 3, 1);
+
+	(void)state;
+	cfg_one(&c);
+	make_view(&v, s1);
+	spy_chain(&v, 500);
+	book_init(&pf, 100000);
+	assert_int_equal(engine_step(&pf, &v, &c, &day, err), 0);
+	assert_true(day.snap.margin_cents > 0);
+	engine_day_release(&day);
+	c.holdings = HOLD_ETF;
+	make_view(&w, cal_next_session(s1));
+	spy_chain(&w, 500);
+	assert_int_equal(engine_step(&pf, &w, &c, &day, err), 0);
+	assert_true(day.snap.margin_cents > 0);
+	assert_int_equal(day.n_trades, 0); /* no shares to cover a new call */
+	engine_day_release(&day);
+	mv_release(&v);
+	mv_release(&w);
+	book_release(&pf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -466,6 +618,9 @@ int main(void)
 		cmocka_unit_test(test_start_needs_prices),
 		cmocka_unit_test(test_margin_formula),
 		cmocka_unit_test(test_money_format),
+		cmocka_unit_test(test_metrics_against_numpy),
+		cmocka_unit_test(test_bad_data_not_booked),
+		cmocka_unit_test(test_cover_needs_shares),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -313,7 +313,7 @@ static void test_create_reopen(void **state)
 	assert_non_null(strstr(err, "already"));
 	store_close(s);
 
-	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 2);
 	assert_int_equal(raw_int(e->db, "PRAGMA application_id"), 0x50547264);
 	assert_int_equal(raw_int(e->db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"),
 	                 7);
@@ -671,7 +671,7 @@ static void test_empty_file(void **state)
 	assert_non_null(strstr(err, "empty"));
 	s = open_ok(e->db, 1); /* an empty file becomes a database when asked to create */
 	store_close(s);
-	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 2);
 }
 
 /* ---- portfolio_data.json -------------------------------------------------- */
