@@ -49,9 +49,9 @@ struct key {
 	const char *name;
 	const char *section;
 	enum ktype type;
+	int min_open;			/* min itself is not allowed */
 	size_t off;			/* offset of the field in struct config */
 	double min, max;		/* K_MONEY, K_DOUBLE, K_LONG, K_RATE */
-	int min_open;			/* min itself is not allowed */
 	const char *const *names;	/* K_ENUM: value i is names[i]; NULL-terminated */
 	const char *def;		/* default, as text: parsed by config_defaults */
 	const char *help;		/* comment of the default file; '\n' splits lines */
@@ -65,7 +65,7 @@ static const char *const contracts_names[] = {[CONTRACTS_FRACTIONAL] = "fraction
 static const char *const provider_names[] = {"sim", "yahoo", "cboe", "tape", "csv", NULL};
 
 #define KEY(n, s, t, f, lo, hi, open, nm, d, h) \
-	{n, s, t, offsetof(struct config, f), lo, hi, open, nm, d, h}
+	{n, s, t, open, offsetof(struct config, f), lo, hi, nm, d, h}
 
 /* The single source of truth: in section order, which is the default file's order. */
 static const struct key keys[] = {
@@ -216,7 +216,7 @@ static int parse_number(const struct key *k, const char *v, double *out, char *w
 
 static int parse_money(const struct key *k, struct config *c, const char *v, char *why)
 {
-	double d;
+	double d = 0;
 
 	if (parse_number(k, v, &d, why))
 		return PT_EINVAL;
@@ -421,6 +421,7 @@ static int parse_url(const struct key *k, struct config *c, const char *v, char 
 	dst = FIELD(c, k, char);
 	memset(dst, 0, CFG_URLSZ);
 	memcpy(dst, v, len);
+	dst[len] = '\0';
 	return 0;
 }
 
@@ -448,7 +449,7 @@ static int parse_time(const struct key *k, struct config *c, const char *v, char
  */
 static int apply(const struct key *k, struct config *c, const char *v, char *why)
 {
-	double d;
+	double d = 0;
 
 	if (!v)
 		return pt_err(why, PT_EINVAL, "missing value");
@@ -721,7 +722,7 @@ static int on_pair(void *user, const char *section, const char *name, const char
 		unknown_key(ld->msg, sizeof(ld->msg), name);
 	else if (!*section)
 		pt_err(ld->msg, 0, "key '%s' must be under [%s]", k->name, k->section);
-	else if (strcmp(section, k->section))
+	else if (strcmp(section, k->section) != 0)
 		pt_err(ld->msg, 0, "key '%s' belongs in [%s], not [%.*s]", k->name, k->section,
 		       SHOW, section);
 	else if (apply(k, ld->cfg, value, why))
@@ -871,7 +872,7 @@ static void default_text(struct sbuf *sb)
 		    "; and backtest. Key names are unique across sections; a key in the wrong\n"
 		    "; section is an error.\n");
 	for (i = 0; i < PT_ARRAY_SIZE(keys); i++) {
-		if (strcmp(section, keys[i].section)) {
+		if (strcmp(section, keys[i].section) != 0) {
 			section = keys[i].section;
 			sb_addf(sb, "\n[%s]\n", section);
 		} else {

@@ -53,6 +53,7 @@ static int parse_range(const char *cmd, const char *usage, int argc, char **argv
 	int have_from = 0, have_to = 0, c;
 	char a[DATE_BUFSZ];
 
+	r->from = r->to = 0;
 	r->csv = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {

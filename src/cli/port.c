@@ -263,7 +263,7 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	db_existed = !stat(path, &st);
-	if ((code = store_open(path, 1, &s, err)) || (code = store_begin(s, err))) {
+	if (store_open(path, 1, &s, err) || store_begin(s, err)) {
 		cli_error("import", "%s", err);
 		goto fail;
 	}

@@ -186,7 +186,7 @@ static int parse_row(const struct csv_cmd *cmd, char **f, int nf, char *right, d
 
 	if (nf != PRICE_COLS)
 		return pt_err(why, PT_EINVAL, "want %d fields, got %d", PRICE_COLS, nf);
-	if (strcmp(f[0], "C") && strcmp(f[0], "P"))
+	if (strcmp(f[0], "C") != 0 && strcmp(f[0], "P") != 0)
 		return pt_err(why, PT_EINVAL, "right must be C or P, not '%s'",
 			      shown(f[0], show, sizeof(show)));
 	*right = f[0][0];

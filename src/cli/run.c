@@ -43,8 +43,12 @@ static const char run_usage[] =
 	"  -q, --quiet     no progress lines on stderr\n"
 	"  -h, --help      this help\n"
 	"\n"
-	"A session that already ran is not run again. A market holiday is not an\n"
-	"error. Exit status: 0 success, 1 runtime failure, 2 bad usage.\n";
+	"Each session is one transaction: it is stored whole or not at all. A\n"
+	"session already run is not run again (its stored report is printed), and\n"
+	"--from skips sessions before the portfolio's last run; if a session fails,\n"
+	"the catch-up stops there, keeping the sessions before it. Without --date,\n"
+	"today's session is not run before run_at New York time. A market holiday\n"
+	"is not an error. Exit status: 0 success, 1 runtime failure, 2 bad usage.\n";
 
 static const char scan_usage[] =
 	"usage: papertrade scan [--date D] [--all] [--json] [--set key=value]...\n"

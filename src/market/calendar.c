@@ -428,7 +428,7 @@ static int32_t libc_offset(int64_t t)
  */
 static void tz_scan_libc(void)
 {
-	const int64_t step = 7 * 86400;
+	const int64_t step = (int64_t)7 * 86400;
 	int32_t prev = libc_offset(TZ_LO);
 	int64_t t;
 
@@ -477,8 +477,8 @@ static void tz_rules_fallback(void)
 			start = nth_weekday(y, 4, 0, -1);
 			end = nth_weekday(y, 10, 0, -1);
 		}
-		tz_push((int64_t)start * 86400 + 2 * 3600 - EST, EDT);
-		tz_push((int64_t)end * 86400 + 2 * 3600 - EDT, EST);
+		tz_push((int64_t)start * 86400 + (2 * 3600 - EST), EDT);
+		tz_push((int64_t)end * 86400 + (2 * 3600 - EDT), EST);
 	}
 }
 

@@ -400,7 +400,7 @@ static void tk_params(struct sim_tk *t)
 	uint64_t k = t->key;
 
 	for (i = 0; i < PT_ARRAY_SIZE(known); i++) {
-		if (strcmp(t->sym, known[i].sym))
+		if (strcmp(t->sym, known[i].sym) != 0)
 			continue;
 		t->level0 = known[i].level0;
 		t->beta = known[i].beta;
@@ -441,7 +441,7 @@ static struct sim_tk *tk_get(struct sim *s, const char *usym)
 	t->ex_ym = -1;
 	tk_params(t);
 	t->log_level0 = log(t->level0);
-	xgrow(&s->tk, &s->cap_tk, s->n_tk + 1, sizeof(*s->tk));
+	xgrow(&s->tk, &s->cap_tk, s->n_tk + 1, sizeof(struct sim_tk *));
 	s->tk[s->n_tk++] = t;
 	return t;
 }
@@ -635,20 +635,28 @@ static size_t strikes_for(double spot, double **out)
 	double lo_in = ceil(0.9 * spot / a) * a, hi_in = floor(1.1 * spot / a) * a, k;
 	size_t n = 0, cap = 0;
 	double *v = NULL;
+	long i;
 
-	for (k = ceil(0.7 * spot / b) * b; k < lo_in - 1e-9; k += b) {
+	/* Strikes are i * step with an integer i (exact: the steps are multiples of 0.5). */
+	*out = NULL;
+	if (!(spot > 0) || !isfinite(spot))
+		return 0;
+	for (i = (long)ceil(0.7 * spot / b); (double)i * b < lo_in - 1e-9; i++) {
+		k = (double)i * b;
 		if (k <= 0)
 			continue;
 		xgrow(&v, &cap, n + 1, sizeof(double));
 		v[n++] = k;
 	}
-	for (k = lo_in; k <= hi_in + 1e-9; k += a) {
+	for (i = (long)ceil(0.9 * spot / a); (double)i * a <= hi_in + 1e-9; i++) {
+		k = (double)i * a;
 		if (k <= 0)
 			continue;
 		xgrow(&v, &cap, n + 1, sizeof(double));
 		v[n++] = k;
 	}
-	for (k = (floor(hi_in / b) + 1) * b; k <= 1.3 * spot + 1e-9; k += b) {
+	for (i = (long)floor(hi_in / b) + 1; (double)i * b <= 1.3 * spot + 1e-9; i++) {
+		k = (double)i * b;
 		xgrow(&v, &cap, n + 1, sizeof(double));
 		v[n++] = k;
 	}

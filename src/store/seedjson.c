@@ -25,6 +25,7 @@
  * every field's type, range and format checked, errors name the field
  * ("positions[2].strike: not a positive number").
  */
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -444,12 +445,12 @@ static int get_num(json_t *obj, const char *where, const char *key, int required
 {
 	json_t *v = member(obj, key);
 
+	*out = NAN;
 	if (present)
 		*present = v != NULL;
 	if (!v) {
 		if (required)
 			return ferr(err, where, key, "missing");
-		*out = NAN;
 		return 0;
 	}
 	if (!json_is_number(v))
@@ -477,6 +478,7 @@ static int get_int(json_t *obj, const char *where, const char *key, int64_t lo, 
 {
 	json_t *v = member(obj, key);
 
+	*out = 0;
 	if (!v)
 		return ferr(err, where, key, "missing");
 	if (!json_is_integer(v))
@@ -627,13 +629,14 @@ static int brief_open(json_t *o, const char *where, int start, int closed_trade,
 	    get_str(o, where, "type", 0, &type, err) ||
 	    get_str(o, where, "action", 1, &action, err))
 		return PT_EINVAL;
+	assert(action); /* required: get_str failed if it was missing */
 	if (type && !strcasecmp(type, "put"))
 		right = 'P';
 	else if (type && !strcasecmp(type, "shares"))
 		right = 'S';
-	else if (type && strcasecmp(type, "call"))
+	else if (type && strcasecmp(type, "call") != 0)
 		return ferr(err, where, "type", "want \"call\", \"put\" or \"shares\"");
-	if (strcasecmp(action, "SELL") && strcasecmp(action, "BUY"))
+	if (strcasecmp(action, "SELL") != 0 && strcasecmp(action, "BUY") != 0)
 		return ferr(err, where, "action", "want \"SELL\" or \"BUY\"");
 	if (right != 'S') {
 		if (get_num(o, where, "strike", 1, -INFINITY, MAX_PRICE, &strike, NULL, err))
@@ -686,14 +689,14 @@ static int brief_position(json_t *o, const char *where, int start, struct portfo
 		*skipped = 1; /* the brief's script keeps it in closed_trades too */
 		return 0;
 	}
-	if (status && strcasecmp(status, "OPEN"))
+	if (status && strcasecmp(status, "OPEN") != 0)
 		return ferr(err, where, "status", "want \"OPEN\" or \"CLOSED\"");
 	return brief_open(o, where, start, 0, pf, &p, err);
 }
 
 static int brief_closed(json_t *o, const char *where, int start, struct portfolio *pf, char *err)
 {
-	struct position *p;
+	struct position *p = NULL;
 	const char *status;
 	char memo[BOOK_MEMOSZ], reason[BOOK_KINDSZ];
 	int64_t pnl, flow;
@@ -702,7 +705,7 @@ static int brief_closed(json_t *o, const char *where, int start, struct portfoli
 
 	if (get_str(o, where, "status", 0, &status, err))
 		return PT_EINVAL;
-	if (status && strcasecmp(status, "CLOSED"))
+	if (status && strcasecmp(status, "CLOSED") != 0)
 		return ferr(err, where, "status", "want \"CLOSED\"");
 	if (get_money(o, where, "pnl", -MAX_DOLLARS, &pnl, err) ||
 	    get_num(o, where, "exit_price", 0, 0, MAX_PRICE, &exit_price, &have_exit, err) ||
@@ -711,6 +714,7 @@ static int brief_closed(json_t *o, const char *where, int start, struct portfoli
 		return PT_EINVAL;
 	if (brief_open(o, where, start, 1, pf, &p, err))
 		return PT_EINVAL;
+	assert(p); /* brief_open set it when it succeeded */
 	if (!exit_day)
 		exit_day = p->expiry ? p->expiry : p->opened;
 	if (exit_day < p->opened)

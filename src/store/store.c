@@ -352,7 +352,7 @@ static int check_file(const char *path, char *err)
 	if (rc != SQLITE_ROW)
 		goto sqlfail;
 	res = sqlite3_column_text(st, 0);
-	if (!res || strcmp((const char *)res, "ok")) {
+	if (!res || strcmp((const char *)res, "ok") != 0) {
 		code = pt_err(err, PT_EIO, "%s: database is corrupt (%s)", path,
 		              res ? (const char *)res : "quick_check failed");
 		goto out;
@@ -472,7 +472,7 @@ int store_open(const char *path, int create, struct store **out, char *err)
 		goto fail;
 	rc = sqlite3_step(st);
 	mode = rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
-	if (!mode || strcmp((const char *)mode, "wal")) {
+	if (!mode || strcmp((const char *)mode, "wal") != 0) {
 		code = rc == SQLITE_ROW
 		               ? pt_err(err, PT_EIO, "%s: cannot use WAL journal mode (%s)", path,
 		                        mode ? (const char *)mode : "?")
@@ -778,8 +778,8 @@ static int load_snapshots(struct store *s, struct portfolio *pf, char *err)
 			code = corrupt(s, "snapshot_bench", err);
 			goto out;
 		}
-		hit = bsearch(&day, snaps, n, sizeof(*snaps), cmp_session);
-		for (col = 0; col < nb && strcmp(pf->bench[col].ticker, ticker); col++)
+		hit = n ? bsearch(&day, snaps, n, sizeof(*snaps), cmp_session) : NULL;
+		for (col = 0; col < nb && strcmp(pf->bench[col].ticker, ticker) != 0; col++)
 			;
 		if (!hit || col == nb) {
 			code = pt_err(err, PT_EIO, "%s: snapshot_bench row for unknown %s %s",
