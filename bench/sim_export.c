@@ -53,9 +53,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sim_export: %s\n", err);
 		return 2;
 	}
-	p = provider_new(&cfg, err);
-	if (!p || provider_load(p, session, (const char *const *)argv + 4, (size_t)argc - 4,
-				session - 120, &v, err)) {
+	p = provider_new(&cfg, NULL, err);
+	if (!p || provider_load_session(p, session, (const char *const *)argv + 4, (size_t)argc - 4,
+					session - 120, &v, err)) {
 		fprintf(stderr, "sim_export: %s\n", err);
 		return 1;
 	}

@@ -122,8 +122,17 @@ static const struct key keys[] = {
 	    "Seed of the simulated market (provider sim)."),
 	KEY("yahoo_url", "market", K_URL, yahoo_url, 0, 0, 0, NULL,
 	    "https://query2.finance.yahoo.com", "Base URL of the Yahoo Finance API."),
+	KEY("yahoo_cookie_url", "market", K_URL, yahoo_cookie_url, 0, 0, 0, NULL,
+	    "https://fc.yahoo.com", "Where Yahoo's session cookie comes from (before the crumb)."),
 	KEY("cboe_url", "market", K_URL, cboe_url, 0, 0, 0, NULL, "https://cdn.cboe.com",
 	    "Base URL of Cboe's delayed quotes."),
+	KEY("max_quote_age", "market", K_LONG, max_quote_age, 60, 30 * 86400, 0, NULL, "1800",
+	    "Seconds: a ticker whose quote is older than this at the run is not traded\n"
+	    "(a morning run that sees yesterday's close is warned)."),
+	KEY("http_timeout", "market", K_LONG, http_timeout, 1, 600, 0, NULL, "20",
+	    "Seconds a request to a data source may take, retries aside."),
+	KEY("http_retries", "market", K_LONG, http_retries, 0, 10, 0, NULL, "4",
+	    "Retries of a request answered 429 or 5xx, with exponential backoff."),
 
 	KEY("run_at", "schedule", K_TIME, run_at_min, 0, 0, 0, NULL, "09:35",
 	    "Time of the daily run, HH:MM New York time (serve, run --if-due)."),

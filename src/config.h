@@ -45,7 +45,11 @@ struct config {
 	char provider[64];		/* sim | yahoo | cboe | tape | csv, or a comma list */
 	uint64_t seed;			/* the sim market's */
 	char yahoo_url[CFG_URLSZ];
+	char yahoo_cookie_url[CFG_URLSZ];
 	char cboe_url[CFG_URLSZ];
+	long max_quote_age;		/* seconds */
+	long http_timeout;		/* seconds */
+	long http_retries;
 	/* [schedule] */
 	int run_at_min;			/* minutes after midnight New York time */
 };

@@ -7,6 +7,7 @@
 #define PT_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../config.h"
 
@@ -60,6 +61,8 @@ int cli_load_or_create(struct store *st, const struct config *cfg, struct portfo
 /* Now in New York: day number and minute of day (PAPERTRADE_NOW=YYYY-MM-DDTHH:MM,
  * New York time, overrides the clock for tests). Returns 0 or -1 after printing. */
 int cli_now_ny(int *day, int *minute);
+/* Now as Unix time (PAPERTRADE_NOW honoured, to the minute). */
+int64_t cli_now_epoch(void);
 
 /* Subcommands. Each parses its own flags with getopt_long and has --help. */
 int cmd_init(struct cli_ctx *ctx, int argc, char **argv);

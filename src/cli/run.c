@@ -103,6 +103,39 @@ static size_t view_tickers(const struct portfolio *pf, const struct config *cfg,
 	return n;
 }
 
+/* The expirations of open positions: the provider must quote them. Caller frees. */
+static struct provider_want *wants(const struct portfolio *pf, size_t *n)
+{
+	struct provider_want *w = xcalloc(pf->n_pos + 1, sizeof(*w));
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < pf->n_pos; i++) {
+		if (pf->pos[i].closed || pf->pos[i].right == 'S')
+			continue;
+		pt_strlcpy(w[*n].ticker, pf->pos[i].ticker, sizeof(w[*n].ticker));
+		w[(*n)++].expiry = pf->pos[i].expiry;
+	}
+	return w;
+}
+
+/* The provider request of a session: as of now for today's session (live
+ * sources quote the present); the sim dates its own as-of time. */
+static void make_req(struct provider_req *req, const struct portfolio *pf,
+		     const struct config *cfg, int session, const char *const *tick, size_t nt,
+		     const struct provider_want *want, size_t n_want)
+{
+	memset(req, 0, sizeof(*req));
+	req->session = session;
+	req->asof = cli_now_epoch();
+	req->tickers = tick;
+	req->n = nt;
+	req->hist_from = history_from(pf, cfg, session);
+	req->target_dte = cfg->target_dte;
+	req->want = want;
+	req->n_want = n_want;
+}
+
 struct run_opts {
 	int json, quiet, color;
 	int catchup;		/* --from: sessions before the last run are skipped */
@@ -136,7 +169,9 @@ static int run_session(const struct cli_ctx *ctx, struct store *st, struct provi
 	struct engine_day day;
 	struct report_in in;
 	int has = 0, rc = 1, created = 0;
-	size_t nt;
+	size_t nt, n_want = 0;
+	struct provider_want *want = NULL;
+	struct provider_req req;
 
 	*ran = 0;
 	book_init(&pf, 0);
@@ -180,7 +215,9 @@ static int run_session(const struct cli_ctx *ctx, struct store *st, struct provi
 		goto out;
 	}
 	nt = view_tickers(&pf, cfg, tick, PT_ARRAY_SIZE(tick));
-	if (provider_load(prov, session, tick, nt, history_from(&pf, cfg, session), &v, err)) {
+	want = wants(&pf, &n_want);
+	make_req(&req, &pf, cfg, session, tick, nt, want, n_want);
+	if (provider_load(prov, &req, &v, err)) {
 		cli_error(d, "%s", err);
 		goto out;
 	}
@@ -219,6 +256,7 @@ out:
 	if (!*ran)
 		store_rollback(st);
 out_release:
+	free(want);
 	engine_day_release(&day);
 	mv_release(&v);
 	book_release(&pf);
@@ -343,7 +381,7 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 				cfg.run_at_min / 60, cfg.run_at_min % 60);
 		return 0;
 	}
-	prov = provider_new(&cfg, err);
+	prov = provider_new(&cfg, NULL, err);
 	if (!prov) {
 		cli_error("provider", "%s", err);
 		return EXIT_RUNTIME;
@@ -386,7 +424,9 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},	{NULL, 0, NULL, 0},
 	};
 	char *sets[MAX_SETS];
-	size_t nsets = 0, nt;
+	size_t nsets = 0, nt, n_want = 0;
+	struct provider_want *want = NULL;
+	struct provider_req req;
 	int date = 0, all = 0, json = 0, today, minute, c, rc = EXIT_RUNTIME;
 	struct config cfg;
 	struct store *st = NULL;
@@ -455,7 +495,7 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
 	book_init(&pf, cfg.initial_capital_cents);
 	book_init(&dry, 0);
 	sb_init(&out, 64u << 20);
-	prov = provider_new(&cfg, err);
+	prov = provider_new(&cfg, NULL, err);
 	if (!prov) {
 		cli_error("provider", "%s", err);
 		goto out;
@@ -479,7 +519,9 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
 		book_init(&pf, cap);
 	}
 	nt = view_tickers(&pf, &cfg, tick, PT_ARRAY_SIZE(tick));
-	if (provider_load(prov, date, tick, nt, history_from(&pf, &cfg, date), &v, err)) {
+	want = wants(&pf, &n_want);
+	make_req(&req, &pf, &cfg, date, tick, nt, want, n_want);
+	if (provider_load(prov, &req, &v, err)) {
 		cli_error(date_fmt(date, d), "%s", err);
 		goto out;
 	}
@@ -502,6 +544,7 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
 	fputs(sb_str(&out), stdout);
 	rc = 0;
 out:
+	free(want);
 	sb_release(&out);
 	engine_day_release(&day);
 	mv_release(&v);

@@ -1,11 +1,15 @@
 /*
- * provider.c - opens the market-data provider named in the configuration and
- * fills market views through it (DESIGN.md §1 "market view for D", §6). The
- * engine and the commands only ever see struct provider and the views.
+ * provider.c - opens the market-data sources named in the configuration and
+ * fills market views through them (DESIGN.md §1 "market view for D", §6).
+ * The engine and the commands only ever see struct provider and the views.
  *
- * cfg->provider is a comma list tried in order; the first provider this
- * build can serve is used. Today only the embedded "sim" exists here.
+ * cfg->provider is a comma list tried in order for each ticker: a ticker the
+ * first source cannot serve goes to the next, and its view says which source
+ * served it. Every view is cleaned here, whatever its source: bad rows are
+ * dropped and counted, stale quotes make a ticker unusable.
  */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,12 +17,23 @@
 #include "calendar.h"
 #include "sim.h"
 #include "../config.h"
+#include "../util/date.h"
 #include "../util/util.h"
 
-struct provider {
+#define MAX_SOURCES 8
+
+struct source {
 	const struct provider_ops *ops;
 	void *state;
+};
+
+struct provider {
+	struct source src[MAX_SOURCES];
+	size_t n_src;
+	char names[64];
 	int run_at_min;
+	long max_quote_age;
+	double fixed_rate;	/* cfg->risk_free_rate: NAN for "auto" */
 };
 
 /* Names a configuration may use, served or not by this build. */
@@ -29,7 +44,7 @@ static int is_known(const char *name)
 	size_t i;
 
 	for (i = 0; i < PT_ARRAY_SIZE(known_names); i++)
-		if (!strcmp(name, known_names[i]))
+		if (strcmp(name, known_names[i]) == 0)
 			return 1;
 	return 0;
 }
@@ -55,69 +70,207 @@ static void next_item(const char **p, char *name, size_t size)
 	name[n] = '\0';
 }
 
-struct provider *provider_new(const struct config *cfg, char *err)
+/* Opens one source by name; 0, or an error. */
+static int open_source(struct provider *pv, const char *name, const struct config *cfg,
+		       const struct provider_env *env, char *err)
+{
+	struct source *s = &pv->src[pv->n_src];
+
+	(void)env;
+	if (pv->n_src == MAX_SOURCES)
+		return pt_err(err, PT_EINVAL, "more than %d providers listed", MAX_SOURCES);
+	if (strcmp(name, "sim") == 0) {
+		s->ops = &sim_provider_ops;
+		s->state = sim_new(cfg->seed, 0);
+		pv->n_src++;
+		return 0;
+	}
+	if (!is_known(name))
+		return pt_err(err, PT_EINVAL,
+			      "unknown provider '%s' (expected sim, yahoo, cboe, tape or csv)", name);
+	return pt_err(err, PT_EINVAL, "provider '%s' is not available in this build", name);
+}
+
+struct provider *provider_new(const struct config *cfg, const struct provider_env *env, char *err)
 {
 	const char *p = cfg->provider;
-	char name[64], first_err[PT_ERRSZ] = "";
-	struct provider *pv;
-	int any = 0;
+	char name[64];
+	struct provider *pv = xcalloc(1, sizeof(*pv));
 
+	pt_strlcpy(pv->names, cfg->provider, sizeof(pv->names));
+	pv->run_at_min = cfg->run_at_min;
+	pv->max_quote_age = cfg->max_quote_age;
+	pv->fixed_rate = cfg->risk_free_rate;
 	while (*p) {
 		next_item(&p, name, sizeof(name));
 		if (!name[0])
 			continue;
-		any = 1;
-		if (!strcmp(name, "sim")) {
-			pv = xcalloc(1, sizeof(*pv));
-			pv->ops = &sim_provider_ops;
-			pv->state = sim_new(cfg->seed, 0);
-			pv->run_at_min = cfg->run_at_min;
-			return pv;
-		}
-		if (!is_known(name)) {
-			pt_err(err, PT_EINVAL,
-			       "unknown provider '%s' (expected sim, yahoo, cboe, tape or csv)",
-			       name);
+		if (open_source(pv, name, cfg, env, err)) {
+			provider_free(pv);
 			return NULL;
 		}
-		if (!first_err[0])
-			pt_err(first_err, PT_EINVAL, "provider '%s' is not available in this build",
-			       name);
 	}
-	if (!any)
+	if (!pv->n_src) {
 		pt_err(err, PT_EINVAL, "no provider configured");
-	else
-		pt_err(err, PT_EINVAL, "%s", first_err);
-	return NULL;
+		provider_free(pv);
+		return NULL;
+	}
+	return pv;
 }
 
-int provider_load(struct provider *p, int session, const char *const *tickers, size_t n,
-                  int hist_from, struct market_view *out, char *err)
+/* Drops what must never be traded on, counting it; marks stale quotes. */
+static void clean_ticker(struct ticker_view *t, const struct market_view *v, long max_age)
 {
-	int rc = p->ops->load(p->state, session, tickers, n, hist_from, out, err);
+	size_t i, k = 0;
+	char when[DATE_BUFSZ];
+	int day, sec;
 
+	for (i = 0; i < t->n_opts; i++) {
+		const struct option_quote *o = &t->opts[i];
+		int bad = !(o->right == 'C' || o->right == 'P') || !isfinite(o->strike) ||
+			  o->strike <= 0 || o->expiry < v->session || !isfinite(o->bid) ||
+			  !isfinite(o->ask) || o->bid < 0 || o->ask <= o->bid;
+		if (bad)
+			t->dropped++;
+		else
+			t->opts[k++] = *o;
+	}
+	t->n_opts = k;
+	for (i = k = 0; i < t->n_bars; i++) {
+		const struct bar *b = &t->bars[i];
+		if (!isfinite(b->close) || b->close <= 0 || b->date >= v->session)
+			t->dropped++;
+		else
+			t->bars[k++] = *b;
+	}
+	t->n_bars = k;
+	if (!t->ok)
+		return;
+	if (!isfinite(t->spot) || t->spot <= 0) {
+		t->ok = 0;
+		snprintf(t->error, sizeof(t->error), "no valid price for the underlying");
+		return;
+	}
+	if (!t->quote_time || v->asof - t->quote_time > max_age) {
+		t->ok = 0;
+		if (!t->quote_time) {
+			snprintf(t->error, sizeof(t->error), "the quote has no time");
+			return;
+		}
+		cal_epoch_to_ny(t->quote_time, &day, &sec);
+		snprintf(t->error, sizeof(t->error),
+			 "stale quote: from %s %02d:%02d New York, older than max_quote_age (%lds)%s",
+			 date_fmt(day, when), sec / 3600, sec / 60 % 60, max_age,
+			 day < v->session ? "; the market has not opened yet today" : "");
+	}
+}
+
+/* Moves the views of tickers the sources before could not serve from the
+ * next source's answer into out. */
+static void take_failed(struct market_view *out, struct market_view *next)
+{
+	size_t i, j;
+
+	for (i = 0; i < out->n_tickers; i++) {
+		struct ticker_view *t = &out->tickers[i];
+		if (t->ok)
+			continue;
+		for (j = 0; j < next->n_tickers; j++) {
+			struct ticker_view *u = &next->tickers[j];
+			if (strcmp(u->symbol, t->symbol) != 0 || !u->ok)
+				continue;
+			free(t->bars);
+			free(t->divs);
+			free(t->opts);
+			*t = *u;
+			memset(u, 0, sizeof(*u));
+			break;
+		}
+	}
+	if (!isfinite(out->rate) && isfinite(next->rate))
+		out->rate = next->rate;
+}
+
+int provider_load(struct provider *p, const struct provider_req *req, struct market_view *out,
+		  char *err)
+{
+	struct provider_req sub = *req;
+	const char **left = NULL;
+	size_t s, i, n;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->rate = NAN;
+	rc = p->src[0].ops->load(p->src[0].state, req, out, err);
 	if (rc) {
 		mv_release(out);
 		return rc;
 	}
-	out->session = session;
-	if (out->asof == 0 && cal_ny_to_epoch(session, p->run_at_min, &out->asof)) {
+	out->session = req->session;
+	if (out->asof == 0)
+		out->asof = req->asof;
+	if (out->asof == 0 && cal_ny_to_epoch(req->session, p->run_at_min, &out->asof)) {
 		mv_release(out);
 		return pt_err(err, PT_EINVAL, "cannot convert the run time to New York time");
 	}
+	left = xcalloc(out->n_tickers + 1, sizeof(*left));
+	for (s = 1; s < p->n_src; s++) {
+		struct market_view next;
+		char e2[PT_ERRSZ];
+
+		for (i = n = 0; i < out->n_tickers; i++)
+			if (!out->tickers[i].ok)
+				left[n++] = out->tickers[i].symbol;
+		if (!n)
+			break;
+		sub.tickers = left;
+		sub.n = n;
+		memset(&next, 0, sizeof(next));
+		next.rate = NAN;
+		if (p->src[s].ops->load(p->src[s].state, &sub, &next, e2) == 0)
+			take_failed(out, &next);
+		mv_release(&next);
+	}
+	free(left);
+	if (isfinite(p->fixed_rate))
+		out->rate = p->fixed_rate;
+	if (!isfinite(out->rate)) {
+		mv_release(out);
+		return pt_err(err, PT_EDATA,
+			      "no risk-free rate from the data source; set risk_free_rate in papertrade.ini");
+	}
+	for (i = 0; i < out->n_tickers; i++)
+		clean_ticker(&out->tickers[i], out, p->max_quote_age);
 	return 0;
+}
+
+int provider_load_session(struct provider *p, int session, const char *const *tickers, size_t n,
+			  int hist_from, struct market_view *out, char *err)
+{
+	struct provider_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.session = session;
+	req.tickers = tickers;
+	req.n = n;
+	req.hist_from = hist_from;
+	req.target_dte = 30;
+	return provider_load(p, &req, out, err);
 }
 
 const char *provider_name(const struct provider *p)
 {
-	return p->ops->name;
+	return p->names;
 }
 
 void provider_free(struct provider *p)
 {
+	size_t i;
+
 	if (!p)
 		return;
-	if (p->ops->free)
-		p->ops->free(p->state);
+	for (i = 0; i < p->n_src; i++)
+		if (p->src[i].ops->free)
+			p->src[i].ops->free(p->src[i].state);
 	free(p);
 }

@@ -1,32 +1,76 @@
 /*
  * provider.h - the one interface behind which market data comes in
  * (DESIGN.md §1 and §6): sim | yahoo | cboe | tape | csv. Only providers talk
- * to the network. The engine never sees a provider, only the view it fills.
+ * to the network (through http.h). The engine never sees a provider, only
+ * the view it fills.
  */
 #ifndef PT_PROVIDER_H
 #define PT_PROVIDER_H
 
+#include <stdint.h>
+
 #include "view.h"
 
 struct config;
+struct http_tape;
+
+/* An expiration a provider must quote for a ticker (an open position's). */
+struct provider_want {
+	char ticker[MV_SYMSZ];
+	int expiry;
+};
+
+/* What a run asks of a provider. */
+struct provider_req {
+	int session;			/* day number */
+	int64_t asof;			/* the as-of moment (Unix time); 0: the session at run_at */
+	const char *const *tickers;
+	size_t n;
+	int hist_from;			/* first day of the bars wanted */
+	long target_dte;		/* the strategy's expiration: nearest this many days */
+	const struct provider_want *want;	/* expirations of open positions */
+	size_t n_want;
+};
 
 struct provider_ops {
 	const char *name;
-	/* Fill out for session (a day number), tickers[0..n-1], with bars from
-	 * hist_from (a day number) to the session before. out is zeroed by the
-	 * caller. Returns 0 or a negative PT_E* code with err filled. A ticker
-	 * that cannot be served is marked !ok rather than failing the whole view. */
-	int (*load)(void *state, int session, const char *const *tickers, size_t n, int hist_from,
-		    struct market_view *out, char *err);
+	/* Fill out (zeroed by the caller) for req. Returns 0 or a negative PT_E*
+	 * code with err filled. A ticker that cannot be served is marked !ok with
+	 * its reason rather than failing the whole view. */
+	int (*load)(void *state, const struct provider_req *req, struct market_view *out,
+		    char *err);
 	void (*free)(void *state);
+};
+
+/* Where a provider lives: the home folder (crumb cache, cookie jar) and the tapes. */
+struct provider_env {
+	const char *home;		/* NULL: nothing cached on disk */
+	struct http_tape *record;	/* live sources append every response here, or NULL */
+	const struct http_tape *replay;	/* for provider "tape": the responses to replay */
+	const char *replay_sources;	/* for "tape": the provider list the tape was recorded with */
 };
 
 struct provider;
 
-/* Opens the provider named by cfg->provider. NULL with err filled when unknown. */
-struct provider *provider_new(const struct config *cfg, char *err);
-int provider_load(struct provider *p, int session, const char *const *tickers, size_t n,
-		  int hist_from, struct market_view *out, char *err);
+/*
+ * Opens the providers named by cfg->provider, a comma list tried in order
+ * for each ticker: a ticker the first cannot serve goes to the next. NULL
+ * with err filled when a name is unknown or unavailable. env may be NULL.
+ */
+struct provider *provider_new(const struct config *cfg, const struct provider_env *env, char *err);
+/*
+ * Fills out for req, then cleans it: option rows with missing or non-finite
+ * numbers, crossed or zero-width quotes, or an expiry before the session are
+ * dropped and counted in each ticker's `dropped`; a ticker whose quote is
+ * older than cfg->max_quote_age is marked !ok (stale). out->session and
+ * out->asof are set.
+ */
+int provider_load(struct provider *p, const struct provider_req *req, struct market_view *out,
+		  char *err);
+/* Convenience for tools and tests: the view of a session with no wants. */
+int provider_load_session(struct provider *p, int session, const char *const *tickers, size_t n,
+			  int hist_from, struct market_view *out, char *err);
+/* The configured provider list, e.g. "yahoo,cboe". */
 const char *provider_name(const struct provider *p);
 void provider_free(struct provider *p);
 

@@ -1007,8 +1007,14 @@ static void sim_ops_free(void *state)
 	sim_free(state);
 }
 
+static int sim_load_req(void *state, const struct provider_req *req, struct market_view *out,
+                        char *err)
+{
+	return sim_load(state, req->session, req->tickers, req->n, req->hist_from, out, err);
+}
+
 const struct provider_ops sim_provider_ops = {
         .name = "sim",
-        .load = sim_load,
+        .load = sim_load_req,
         .free = sim_ops_free,
 };

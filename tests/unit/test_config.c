@@ -216,7 +216,11 @@ static void test_dump(void **state)
 				   "provider = sim\n"
 				   "seed = 20240101\n"
 				   "yahoo_url = https://query2.finance.yahoo.com\n"
+				   "yahoo_cookie_url = https://fc.yahoo.com\n"
 				   "cboe_url = https://cdn.cboe.com\n"
+				   "max_quote_age = 1800\n"
+				   "http_timeout = 20\n"
+				   "http_retries = 4\n"
 				   "run_at = 09:35\n";
 	char buf[4096], err[PT_ERRSZ];
 	struct config c;

@@ -891,7 +891,7 @@ static void test_errors(void **state)
 
 static void cfg_with(struct config *c, const char *provider)
 {
-	memset(c, 0, sizeof(*c));
+	config_defaults(c);
 	pt_strlcpy(c->provider, provider, sizeof(c->provider));
 	c->seed = SEED;
 	c->run_at_min = 9 * 60 + 35;
@@ -908,38 +908,33 @@ static void test_provider(void **state)
 
 	(void)state;
 	cfg_with(&cfg, "sim");
-	p = provider_new(&cfg, err);
+	p = provider_new(&cfg, NULL, err);
 	assert_non_null(p);
 	assert_string_equal(provider_name(p), "sim");
 	memset(&v, 0, sizeof(v));
-	assert_int_equal(provider_load(p, d, T4, 4, d - 100, &v, err), 0);
+	assert_int_equal(provider_load_session(p, d, T4, 4, d - 100, &v, err), 0);
 	assert_int_equal(v.session, d);
 	assert_int_equal(v.asof, 1709735700);
 	load(s, d, T4, 4, d - 100, &w);
 	assert_true(view_same(&v, &w));
 	mv_release(&v);
 	mv_release(&w);
-	assert_int_equal(provider_load(p, day(2024, 12, 25), T4, 4, d, &v, err), PT_EINVAL);
+	assert_int_equal(provider_load_session(p, day(2024, 12, 25), T4, 4, d, &v, err), PT_EINVAL);
 	assert_non_null(strstr(err, "2024-12-25"));
 	assert_null(v.tickers);
 	provider_free(p);
 
 	cfg_with(&cfg, "yahoo");
-	assert_null(provider_new(&cfg, err));
+	assert_null(provider_new(&cfg, NULL, err));
 	assert_string_equal(err, "provider 'yahoo' is not available in this build");
 	cfg_with(&cfg, "cboe, tape");
-	assert_null(provider_new(&cfg, err));
+	assert_null(provider_new(&cfg, NULL, err));
 	assert_string_equal(err, "provider 'cboe' is not available in this build");
-	cfg_with(&cfg, "yahoo, sim");
-	p = provider_new(&cfg, err);
-	assert_non_null(p);
-	assert_string_equal(provider_name(p), "sim");
-	provider_free(p);
 	cfg_with(&cfg, "nasdaq");
-	assert_null(provider_new(&cfg, err));
+	assert_null(provider_new(&cfg, NULL, err));
 	assert_non_null(strstr(err, "nasdaq"));
 	cfg_with(&cfg, "");
-	assert_null(provider_new(&cfg, err));
+	assert_null(provider_new(&cfg, NULL, err));
 	provider_free(NULL);
 	sim_free(s);
 }
