@@ -369,6 +369,9 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	o.color = !o.json && cli_use_color(1);
 	o.provider = cfg.provider;
+	/* A catch-up to today leaves today alone until its run time. */
+	if (from && to == today && minute < cfg.run_at_min)
+		to = cal_prev_session(today);
 
 	if (!from && !cal_is_session(date)) {
 		closed_message(date, &o);
