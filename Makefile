@@ -9,7 +9,7 @@
 # Dependencies come from Debian packages: scripts/setup installs them.
 
 CC ?= cc
-PKGS := sqlite3 jansson inih
+PKGS := sqlite3 jansson inih libcurl zlib
 TEST_PKGS := cmocka
 
 ifeq ($(SANITIZE),1)

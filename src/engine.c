@@ -53,10 +53,13 @@ static int start(struct portfolio *pf, const struct market_view *v, const struct
 	char d[DATE_BUFSZ];
 	size_t i;
 
-	for (i = 0; i < cfg->n_tickers; i++)
+	for (i = 0; i < cfg->n_tickers; i++) {
+		const struct ticker_view *tv = mv_ticker(v, cfg->tickers[i]);
 		if (!usable(v, cfg->tickers[i]))
-			return pt_err(err, PT_EDATA, "cannot start the portfolio on %s: no price for %s",
-				      date_fmt(v->session, d), cfg->tickers[i]);
+			return pt_err(err, PT_EDATA, "cannot start the portfolio on %s: no price for %s%s%.160s",
+				      date_fmt(v->session, d), cfg->tickers[i],
+				      tv && tv->error[0] ? ": " : "", tv ? tv->error : "");
+	}
 	pf->bench = xcalloc(cfg->n_tickers, sizeof(*pf->bench));
 	pf->n_bench = cfg->n_tickers;
 	for (i = 0; i < cfg->n_tickers; i++) {
@@ -474,6 +477,7 @@ int engine_step(struct portfolio *pf, const struct market_view *v, const struct 
 	memset(out, 0, sizeof(*out));
 	sb_init(&out->notes, NOTES_LIMIT);
 	out->session = v->session;
+	out->asof = v->asof;
 	if (v->session <= pf->last_session)
 		return pt_err(err, PT_EINVAL, "session %s is not after the last run (%s)",
 			      date_fmt(v->session, d1), date_fmt(pf->last_session, d2));

@@ -54,6 +54,7 @@ struct engine_trade {
 
 struct engine_day {
 	int session;
+	int64_t asof;			/* the view's as-of moment */
 	int first;		/* 1 on the portfolio's first session */
 	struct engine_settle *settled;
 	size_t n_settled;

@@ -26,6 +26,9 @@ static const struct cli_cmd commands[] = {
 	{"expirations", cmd_expirations, "list standard option expirations"},
 	{"price", cmd_price, "Black-Scholes prices and greeks from CSV"},
 	{"iv", cmd_iv, "implied volatilities from CSV"},
+	{"quote", cmd_quote, "the underlying's quote from the market data source"},
+	{"chain", cmd_chain, "an option chain with our IV, the vendor's, theo and edge"},
+	{"tape", cmd_tape, "list, verify, export or import the tapes of live runs"},
 };
 
 static void usage(FILE *f)

@@ -77,5 +77,8 @@ int cmd_calendar(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_expirations(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_price(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_iv(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_tape(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_quote(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_chain(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -17,16 +17,19 @@
 #include "../config.h"
 #include "../engine.h"
 #include "../market/calendar.h"
+#include "../market/http.h"
 #include "../market/provider.h"
 #include "../report/report.h"
 #include "../store/store.h"
+#include "../strategy/strategy.h"
 #include "../util/date.h"
 #include "../util/util.h"
 
 #define MAX_SETS 64
 
 static const char run_usage[] =
-	"usage: papertrade run [--date D | --from D [--to D]] [--if-due] [--json] [--set key=value]...\n"
+	"usage: papertrade run [--date D | --from D [--to D]] [--if-due] [--json] [--provider NAME]\n"
+	"                      [--set key=value]...\n"
 	"\n"
 	"Runs the daily job for one NYSE session: settles expired options, marks\n"
 	"open positions, scans the option chains, sells the calls the strategy\n"
@@ -40,6 +43,8 @@ static const char run_usage[] =
 	"                  run_at New York time, and it has not run yet (for schedulers)\n"
 	"  --json          print the report as JSON\n"
 	"  --set key=value override a configuration key for this run\n"
+	"  --provider NAME the market data: sim, yahoo, cboe (or a list, tried in\n"
+	"                  order per ticker), or tape to replay the session's tape\n"
 	"  -q, --quiet     no progress lines on stderr\n"
 	"  -h, --help      this help\n"
 	"\n"
@@ -62,6 +67,7 @@ static const char scan_usage[] =
 	"  --all           also list calls outside the moneyness range\n"
 	"  --json          machine-readable output\n"
 	"  --set key=value override a configuration key\n"
+	"  --provider NAME sim, yahoo, cboe, a list, or tape (the session's tape)\n"
 	"  -h, --help      this help\n";
 
 /* First day of history the view must hold: enough for HV, for the closes of
@@ -101,6 +107,17 @@ static size_t view_tickers(const struct portfolio *pf, const struct config *cfg,
 			out[n++] = cand;
 	}
 	return n;
+}
+
+/* "--provider NAME" as the pair "provider=NAME" (kept for the process's life). */
+static char *provider_pair(const char *name)
+{
+	static char buf[4][80];
+	static int k;
+	char *b = buf[k++ % 4];
+
+	snprintf(b, sizeof(buf[0]), "provider=%s", name);
+	return b;
 }
 
 /* The expirations of open positions: the provider must quote them. Caller frees. */
@@ -144,6 +161,35 @@ struct run_opts {
 
 static int capital_noted;
 
+/* Where a run's market data comes from: one provider for the command, or,
+ * for provider "tape", one per session built from that session's tape. */
+struct run_market {
+	struct provider *prov;		/* NULL when replaying tapes */
+	struct http_tape record;	/* the live responses of the session being run */
+	int replay;
+};
+
+/* The provider of a session: the command's, or one replaying its tape. */
+static struct provider *session_provider(const struct cli_ctx *ctx, struct store *st,
+					 const struct config *cfg, struct run_market *m,
+					 int session, struct http_tape *replay,
+					 struct store_tape_info *ti, char *err)
+{
+	struct provider_env env = {0};
+
+	if (!m->replay) {
+		http_tape_release(&m->record);
+		http_tape_init(&m->record);
+		return m->prov;
+	}
+	if (store_load_tape(st, session, replay, ti, err))
+		return NULL;
+	env.home = ctx->home;
+	env.replay = replay;
+	env.replay_sources = ti->sources;
+	return provider_new(cfg, &env, err);
+}
+
 /* Prints the stored report of a session that already ran. */
 static void print_stored(struct store *st, int session, const struct run_opts *o)
 {
@@ -158,10 +204,13 @@ static void print_stored(struct store *st, int session, const struct run_opts *o
 /* Runs one session. Returns 0 (ran, or nothing to do), 1 on failure. *ran is
  * set when a new run was stored. The portfolio is reloaded inside the
  * transaction so two processes cannot both trade a session. */
-static int run_session(const struct cli_ctx *ctx, struct store *st, struct provider *prov,
+static int run_session(const struct cli_ctx *ctx, struct store *st, struct run_market *m,
 		       const struct config *cfg, int session, const struct run_opts *o,
 		       struct sbuf *text, struct sbuf *json, int *ran)
 {
+	struct provider *prov = NULL;
+	struct http_tape replay;
+	struct store_tape_info ti = {0};
 	char err[PT_ERRSZ], d[DATE_BUFSZ], d2[DATE_BUFSZ];
 	const char *tick[CFG_MAX_TICKERS * 3];
 	struct portfolio pf;
@@ -174,6 +223,7 @@ static int run_session(const struct cli_ctx *ctx, struct store *st, struct provi
 	struct provider_req req;
 
 	*ran = 0;
+	http_tape_init(&replay);
 	book_init(&pf, 0);
 	memset(&v, 0, sizeof(v));
 	memset(&day, 0, sizeof(day));
@@ -198,9 +248,6 @@ static int run_session(const struct cli_ctx *ctx, struct store *st, struct provi
 		cli_error("store", "%s", err);
 		goto out;
 	}
-	if (created && !o->quiet)
-		fprintf(stderr, "papertrade: creating a portfolio of %.2f in %s\n",
-			(double)pf.initial_cents / 100.0, ctx->home);
 	if (pf.initial_cents != cfg->initial_capital_cents && !o->quiet && !capital_noted++)
 		fprintf(stderr, "papertrade: note: initial_capital is %.2f in the config but the "
 				"portfolio started with %.2f; the portfolio's is used\n",
@@ -217,6 +264,13 @@ static int run_session(const struct cli_ctx *ctx, struct store *st, struct provi
 	nt = view_tickers(&pf, cfg, tick, PT_ARRAY_SIZE(tick));
 	want = wants(&pf, &n_want);
 	make_req(&req, &pf, cfg, session, tick, nt, want, n_want);
+	prov = session_provider(ctx, st, cfg, m, session, &replay, &ti, err);
+	if (!prov) {
+		cli_error(d, "%s", err);
+		goto out;
+	}
+	if (m->replay)
+		req.asof = ti.asof;
 	if (provider_load(prov, &req, &v, err)) {
 		cli_error(d, "%s", err);
 		goto out;
@@ -232,7 +286,7 @@ static int run_session(const struct cli_ctx *ctx, struct store *st, struct provi
 	in.pf = &pf;
 	in.day = &day;
 	in.cfg = cfg;
-	in.provider = o->provider;
+	in.provider = provider_name(prov);
 	in.color = o->color;
 	sb_release(text);
 	sb_release(json);
@@ -242,13 +296,22 @@ static int run_session(const struct cli_ctx *ctx, struct store *st, struct provi
 		cli_error(d, "cannot format the JSON report");
 		goto out;
 	}
-	if (store_save_run(st, &pf, session, o->provider, sb_str(text), sb_str(json), err) ||
+	/* The live responses go in the same transaction as the run they made. */
+	if (!m->replay && m->record.n &&
+	    store_save_tape(st, session, v.asof, provider_name(prov), &m->record, err)) {
+		cli_error(d, "%s", err);
+		goto out;
+	}
+	if (store_save_run(st, &pf, session, provider_name(prov), sb_str(text), sb_str(json), err) ||
 	    store_commit(st, err)) {
 		cli_error(d, "%s", err);
 		goto out;
 	}
 	*ran = 1;
 	rc = 0;
+	if (created && !o->quiet)
+		fprintf(stderr, "papertrade: created a portfolio of %.2f in %s\n",
+			(double)pf.initial_cents / 100.0, ctx->home);
 	if (!o->quiet)
 		fprintf(stderr, "papertrade: %s ran: %zu settled, %zu traded, value %.2f\n", d,
 			day.n_settled, day.n_trades, (double)day.snap.value_cents / 100.0);
@@ -256,6 +319,9 @@ out:
 	if (!*ran)
 		store_rollback(st);
 out_release:
+	if (m->replay)
+		provider_free(prov);
+	http_tape_release(&replay);
 	free(want);
 	engine_day_release(&day);
 	mv_release(&v);
@@ -285,6 +351,7 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		{"to", required_argument, NULL, 't'},	{"if-due", no_argument, NULL, 'i'},
 		{"json", no_argument, NULL, 'j'},	{"set", required_argument, NULL, 's'},
 		{"quiet", no_argument, NULL, 'q'},	{"help", no_argument, NULL, 'h'},
+		{"provider", required_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0},
 	};
 	char *sets[MAX_SETS];
@@ -293,7 +360,7 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 	struct run_opts o = {0};
 	struct config cfg;
 	struct store *st = NULL;
-	struct provider *prov = NULL;
+	struct run_market m;
 	struct sbuf text, json;
 	char err[PT_ERRSZ], d[DATE_BUFSZ];
 
@@ -321,11 +388,12 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 			o.quiet = 1;
 			break;
 		case 's':
+		case 'P':
 			if (nsets == MAX_SETS) {
 				cli_error("--set", "more than %d overrides", MAX_SETS);
 				return EXIT_USAGE;
 			}
-			sets[nsets++] = optarg;
+			sets[nsets++] = c == 's' ? optarg : provider_pair(optarg);
 			break;
 		case 'h':
 			return cli_usage(run_usage, 0);
@@ -384,13 +452,25 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 				cfg.run_at_min / 60, cfg.run_at_min % 60);
 		return 0;
 	}
-	prov = provider_new(&cfg, NULL, err);
-	if (!prov) {
-		cli_error("provider", "%s", err);
-		return EXIT_RUNTIME;
+	memset(&m, 0, sizeof(m));
+	http_tape_init(&m.record);
+	m.replay = strcmp(cfg.provider, "tape") == 0;
+	if (!m.replay) {
+		struct provider_env env = {0};
+		env.home = ctx->home;
+		env.record = &m.record;
+		if (cli_make_home(ctx, err)) {
+			cli_error("home", "%s", err);
+			return EXIT_RUNTIME;
+		}
+		m.prov = provider_new(&cfg, &env, err);
+		if (!m.prov) {
+			cli_error("provider", "%s", err);
+			return EXIT_RUNTIME;
+		}
 	}
 	if (cli_open_store(ctx, 1, &st)) {
-		provider_free(prov);
+		provider_free(m.prov);
 		return EXIT_RUNTIME;
 	}
 	o.catchup = from != 0;
@@ -401,21 +481,22 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		for (s = cal_is_session(from) ? from : cal_next_session(from); s > 0 && s <= to;
 		     s = cal_next_session(s)) {
 			int ran;
-			if (run_session(ctx, st, prov, &cfg, s, &o, &text, &json, &ran)) {
+			if (run_session(ctx, st, &m, &cfg, s, &o, &text, &json, &ran)) {
 				rc = EXIT_RUNTIME;
 				break;
 			}
 			any |= ran;
 		}
 	} else {
-		rc = run_session(ctx, st, prov, &cfg, date, &o, &text, &json, &any) ? EXIT_RUNTIME : 0;
+		rc = run_session(ctx, st, &m, &cfg, date, &o, &text, &json, &any) ? EXIT_RUNTIME : 0;
 	}
 	if (any)
 		fputs(o.json ? sb_str(&json) : sb_str(&text), stdout);
 	sb_release(&text);
 	sb_release(&json);
 	store_close(st);
-	provider_free(prov);
+	provider_free(m.prov);
+	http_tape_release(&m.record);
 	return rc;
 }
 
@@ -424,12 +505,16 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
 	static const struct option opts[] = {
 		{"date", required_argument, NULL, 'd'}, {"all", no_argument, NULL, 'a'},
 		{"json", no_argument, NULL, 'j'},	{"set", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},	{NULL, 0, NULL, 0},
+		{"help", no_argument, NULL, 'h'},	{"provider", required_argument, NULL, 'P'},
+		{NULL, 0, NULL, 0},
 	};
 	char *sets[MAX_SETS];
 	size_t nsets = 0, nt, n_want = 0;
 	struct provider_want *want = NULL;
 	struct provider_req req;
+	struct provider_env env = {0};
+	struct http_tape replay;
+	struct store_tape_info ti;
 	int date = 0, all = 0, json = 0, today, minute, c, rc = EXIT_RUNTIME;
 	struct config cfg;
 	struct store *st = NULL;
@@ -455,11 +540,12 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
 			json = 1;
 			break;
 		case 's':
+		case 'P':
 			if (nsets == MAX_SETS) {
 				cli_error("--set", "more than %d overrides", MAX_SETS);
 				return EXIT_USAGE;
 			}
-			sets[nsets++] = optarg;
+			sets[nsets++] = c == 's' ? optarg : provider_pair(optarg);
 			break;
 		case 'h':
 			return cli_usage(scan_usage, 0);
@@ -498,18 +584,24 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
 	book_init(&pf, cfg.initial_capital_cents);
 	book_init(&dry, 0);
 	sb_init(&out, 64u << 20);
-	prov = provider_new(&cfg, NULL, err);
-	if (!prov) {
-		cli_error("provider", "%s", err);
-		goto out;
-	}
+	http_tape_init(&replay);
 	/* Scan against the stored portfolio when there is one, else a fresh one. */
 	if (access(ctx->home, F_OK) == 0) {
 		char db[4096];
 		if (!cli_home_file(ctx, "papertrade.db", db, sizeof(db)) && access(db, F_OK) == 0) {
-			book_release(&pf);
-			if (cli_open_portfolio(ctx, &st, &pf))
+			int lrc;
+			if (cli_open_store(ctx, 0, &st))
 				goto out;
+			book_release(&pf);
+			book_init(&pf, 0);
+			lrc = store_load(st, &pf, err);
+			if (lrc == PT_ENOENT) { /* a home whose first run failed */
+				book_release(&pf);
+				book_init(&pf, cfg.initial_capital_cents);
+			} else if (lrc) {
+				cli_error("store", "%s", err);
+				goto out;
+			}
 		}
 	}
 	/* A session already run is scanned as if it were next: from a fresh book
@@ -521,22 +613,61 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
 		book_release(&pf);
 		book_init(&pf, cap);
 	}
+	env.home = ctx->home;
+	if (strcmp(cfg.provider, "tape") == 0) {
+		if (!st) {
+			cli_error("scan", "no portfolio in %s, so no tapes", ctx->home);
+			goto out;
+		}
+		if (store_load_tape(st, date, &replay, &ti, err)) {
+			cli_error("scan", "%s", err);
+			goto out;
+		}
+		env.replay = &replay;
+		env.replay_sources = ti.sources;
+	}
+	prov = provider_new(&cfg, &env, err);
+	if (!prov) {
+		cli_error("provider", "%s", err);
+		goto out;
+	}
 	nt = view_tickers(&pf, &cfg, tick, PT_ARRAY_SIZE(tick));
 	want = wants(&pf, &n_want);
 	make_req(&req, &pf, &cfg, date, tick, nt, want, n_want);
+	if (env.replay)
+		req.asof = ti.asof;
 	if (provider_load(prov, &req, &v, err)) {
 		cli_error(date_fmt(date, d), "%s", err);
 		goto out;
 	}
 	book_copy(&dry, &pf);
 	if (engine_step(&dry, &v, &cfg, &day, err)) {
-		cli_error(date_fmt(date, d), "%s", err);
-		goto out;
+		/* The day could not run (a first session missing a price): still
+		 * show what the strategy sees for every ticker. */
+		size_t i;
+
+		fprintf(stderr, "papertrade: note: %s\n", err);
+		engine_day_release(&day);
+		sb_init(&day.notes, 1);
+		day.session = date;
+		day.asof = v.asof;
+		day.scans = xcalloc(cfg.n_tickers, sizeof(*day.scans));
+		day.n_scans = cfg.n_tickers;
+		for (i = 0; i < cfg.n_tickers; i++) {
+			const struct ticker_view *tv = mv_ticker(&v, cfg.tickers[i]);
+			if (tv) {
+				volarb_scan(tv, &v, &cfg, &day.scans[i]);
+			} else {
+				day.scans[i].best = -1;
+				pt_strlcpy(day.scans[i].symbol, cfg.tickers[i], sizeof(day.scans[i].symbol));
+				snprintf(day.scans[i].skip, sizeof(day.scans[i].skip), "not in the market view");
+			}
+		}
 	}
 	in.pf = &dry;
 	in.day = &day;
 	in.cfg = &cfg;
-	in.provider = cfg.provider;
+	in.provider = provider_name(prov);
 	in.color = !json && cli_use_color(1);
 	if (json) {
 		if (report_scan_json(&in, &out))
@@ -553,7 +684,8 @@ out:
 	mv_release(&v);
 	book_release(&dry);
 	book_release(&pf);
-	store_close(st);
 	provider_free(prov);
+	http_tape_release(&replay);
+	store_close(st);
 	return rc;
 }

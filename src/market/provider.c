@@ -15,7 +15,10 @@
 
 #include "provider.h"
 #include "calendar.h"
+#include "cboe.h"
+#include "http.h"
 #include "sim.h"
+#include "yahoo.h"
 #include "../config.h"
 #include "../util/date.h"
 #include "../util/util.h"
@@ -30,6 +33,8 @@ struct source {
 struct provider {
 	struct source src[MAX_SOURCES];
 	size_t n_src;
+	struct http *http;	/* shared by the network sources: live, or replaying a tape */
+	char crumb_file[4096], cookie_file[4096];
 	char names[64];
 	int run_at_min;
 	long max_quote_age;
@@ -70,25 +75,61 @@ static void next_item(const char **p, char *name, size_t size)
 	name[n] = '\0';
 }
 
+/* The HTTP client of the network sources: a replay of the tape, or live
+ * (recording into env->record), made on first need. */
+static struct http *client(struct provider *pv, const struct config *cfg,
+			   const struct provider_env *env)
+{
+	struct http_opts o;
+
+	if (pv->http)
+		return pv->http;
+	if (env && env->replay) {
+		pv->http = http_new_replay(env->replay);
+		return pv->http;
+	}
+	http_opts_default(&o);
+	o.timeout_ms = cfg->http_timeout * 1000;
+	o.retries = (int)cfg->http_retries;
+	if (env && env->home &&
+	    snprintf(pv->cookie_file, sizeof(pv->cookie_file), "%s/yahoo-cookies.txt", env->home) <
+		    (int)sizeof(pv->cookie_file))
+		o.cookie_file = pv->cookie_file;
+	pv->http = http_new(&o, env ? env->record : NULL);
+	return pv->http;
+}
+
 /* Opens one source by name; 0, or an error. */
 static int open_source(struct provider *pv, const char *name, const struct config *cfg,
 		       const struct provider_env *env, char *err)
 {
 	struct source *s = &pv->src[pv->n_src];
 
-	(void)env;
 	if (pv->n_src == MAX_SOURCES)
 		return pt_err(err, PT_EINVAL, "more than %d providers listed", MAX_SOURCES);
 	if (strcmp(name, "sim") == 0) {
 		s->ops = &sim_provider_ops;
 		s->state = sim_new(cfg->seed, 0);
-		pv->n_src++;
-		return 0;
-	}
-	if (!is_known(name))
+	} else if (strcmp(name, "yahoo") == 0) {
+		struct yahoo_opts yo = {cfg->yahoo_url, cfg->yahoo_cookie_url, NULL};
+
+		if (env && env->home && !env->replay &&
+		    snprintf(pv->crumb_file, sizeof(pv->crumb_file), "%s/yahoo-crumb", env->home) <
+			    (int)sizeof(pv->crumb_file))
+			yo.crumb_file = pv->crumb_file;
+		s->ops = &yahoo_provider_ops;
+		s->state = yahoo_new(client(pv, cfg, env), &yo);
+	} else if (strcmp(name, "cboe") == 0) {
+		s->ops = &cboe_provider_ops;
+		s->state = cboe_new(client(pv, cfg, env), cfg->cboe_url);
+	} else if (!is_known(name)) {
 		return pt_err(err, PT_EINVAL,
 			      "unknown provider '%s' (expected sim, yahoo, cboe, tape or csv)", name);
-	return pt_err(err, PT_EINVAL, "provider '%s' is not available in this build", name);
+	} else {
+		return pt_err(err, PT_EINVAL, "provider '%s' is not available in this build", name);
+	}
+	pv->n_src++;
+	return 0;
 }
 
 struct provider *provider_new(const struct config *cfg, const struct provider_env *env, char *err)
@@ -97,14 +138,28 @@ struct provider *provider_new(const struct config *cfg, const struct provider_en
 	char name[64];
 	struct provider *pv = xcalloc(1, sizeof(*pv));
 
-	pt_strlcpy(pv->names, cfg->provider, sizeof(pv->names));
 	pv->run_at_min = cfg->run_at_min;
 	pv->max_quote_age = cfg->max_quote_age;
 	pv->fixed_rate = cfg->risk_free_rate;
+	/* A tape replays through the sources it was recorded with. */
+	if (strcmp(cfg->provider, "tape") == 0) {
+		if (!env || !env->replay || !env->replay_sources) {
+			pt_err(err, PT_EINVAL, "provider 'tape' needs a recorded session (papertrade tape list)");
+			provider_free(pv);
+			return NULL;
+		}
+		p = env->replay_sources;
+	}
+	pt_strlcpy(pv->names, p, sizeof(pv->names));
 	while (*p) {
 		next_item(&p, name, sizeof(name));
 		if (!name[0])
 			continue;
+		if (strcmp(name, "tape") == 0 || (env && env->replay && strcmp(name, "sim") == 0)) {
+			pt_err(err, PT_EINVAL, "provider 'tape' cannot be combined with others");
+			provider_free(pv);
+			return NULL;
+		}
 		if (open_source(pv, name, cfg, env, err)) {
 			provider_free(pv);
 			return NULL;
@@ -116,6 +171,11 @@ struct provider *provider_new(const struct config *cfg, const struct provider_en
 		return NULL;
 	}
 	return pv;
+}
+
+int provider_is_live(const struct provider *p)
+{
+	return p->http != NULL;
 }
 
 /* Drops what must never be traded on, counting it; marks stale quotes. */
@@ -272,5 +332,6 @@ void provider_free(struct provider *p)
 	for (i = 0; i < p->n_src; i++)
 		if (p->src[i].ops->free)
 			p->src[i].ops->free(p->src[i].state);
+	http_free(p->http);
 	free(p);
 }

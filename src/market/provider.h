@@ -70,7 +70,11 @@ int provider_load(struct provider *p, const struct provider_req *req, struct mar
 /* Convenience for tools and tests: the view of a session with no wants. */
 int provider_load_session(struct provider *p, int session, const char *const *tickers, size_t n,
 			  int hist_from, struct market_view *out, char *err);
-/* The configured provider list, e.g. "yahoo,cboe". */
+/* 1 when the provider fetches over HTTP (live or replaying a tape): its
+ * responses are what a tape records. */
+int provider_is_live(const struct provider *p);
+/* The provider list that serves, e.g. "yahoo,cboe" (for a tape: the
+ * sources it was recorded with). */
 const char *provider_name(const struct provider *p);
 void provider_free(struct provider *p);
 

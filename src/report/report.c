@@ -15,6 +15,7 @@
 #include "../book/book.h"
 #include "../config.h"
 #include "../engine.h"
+#include "../market/calendar.h"
 #include "../util/date.h"
 #include "../util/util.h"
 
@@ -79,9 +80,13 @@ void report_run_text(const struct report_in *in, struct sbuf *out)
 	char d[DATE_BUFSZ], d2[DATE_BUFSZ], m1[32], m2[32], m3[32];
 	size_t i, open = 0, closed = 0;
 
-	sb_addf(out, "%s\n%sDAILY PAPER TRADING UPDATE - %s %02d:%02d New York%s\n%s\n\n", RULE_LINE,
-		bold(in), date_fmt(day->session, d), in->cfg->run_at_min / 60,
-		in->cfg->run_at_min % 60, reset(in), RULE_LINE);
+	{
+		int aday, asec;
+		cal_epoch_to_ny(day->asof, &aday, &asec);
+		sb_addf(out, "%s\n%sDAILY PAPER TRADING UPDATE - %s %02d:%02d New York%s\n%s\n\n",
+			RULE_LINE, bold(in), date_fmt(day->session, d), asec / 3600, asec / 60 % 60,
+			reset(in), RULE_LINE);
+	}
 	if (day->first)
 		sb_addf(out, "New portfolio: %s of capital, benchmarks bought at today's prices\n\n",
 			money(m1, sizeof(m1), pf->initial_cents));
@@ -114,8 +119,21 @@ void report_run_text(const struct report_in *in, struct sbuf *out)
 		const struct scan_ticker *s = &day->scans[i];
 		char hv[16], rate[16];
 
-		sb_addf(out, "\nAnalyzing %s%s%s%s...\n", s->symbol, s->source[0] ? " (" : "",
-			s->source, s->source[0] ? ")" : "");
+		sb_addf(out, "\nAnalyzing %s", s->symbol);
+		if (s->source[0]) {
+			int qday, qsec;
+			char qd[DATE_BUFSZ];
+			sb_addf(out, " (%s", s->source);
+			if (s->quote_time) {
+				cal_epoch_to_ny(s->quote_time, &qday, &qsec);
+				sb_addf(out, ", quote of %s %02d:%02d New York", date_fmt(qday, qd),
+					qsec / 3600, qsec / 60 % 60);
+			}
+			if (s->dropped)
+				sb_addf(out, ", %d bad rows dropped", s->dropped);
+			sb_addf(out, ")");
+		}
+		sb_addf(out, "...\n");
 		if (!s->ok) {
 			sb_addf(out, "  %sskipped: %s%s\n", red(in), s->skip, reset(in));
 			continue;
@@ -131,8 +149,6 @@ void report_run_text(const struct report_in *in, struct sbuf *out)
 			if (s->counts[r])
 				sb_addf(out, ", %d failed %s", s->counts[r], scan_rule_name(r));
 		sb_addf(out, ", %d qualified\n", s->counts[RULE_QUALIFIED]);
-		if (s->dropped)
-			sb_addf(out, "  Bad quotes dropped by the data source: %d\n", s->dropped);
 		if (s->best < 0) {
 			sb_addf(out, "  x No opportunities meeting criteria\n");
 			continue;
@@ -145,7 +161,10 @@ void report_run_text(const struct report_in *in, struct sbuf *out)
 			sb_addf(out, "     IV: %.1f%% vs HV: %.1f%%", c->iv * 100.0, s->hv * 100.0);
 			if (isfinite(c->vendor_iv))
 				sb_addf(out, " (vendor IV %.1f%%)", c->vendor_iv * 100.0);
-			sb_addf(out, "\n     Edge: %.2f (%.1f%%)\n", c->edge, c->edge_pct * 100.0);
+			if (c->theo >= 0.01)
+				sb_addf(out, "\n     Edge: %.2f (%.1f%%)\n", c->edge, c->edge_pct * 100.0);
+			else
+				sb_addf(out, "\n     Edge: %.2f (theo under a cent)\n", c->edge);
 		}
 		if (!s->traded)
 			sb_addf(out, "  %s\n", s->skip);
@@ -324,6 +343,7 @@ static json_t *scan_json(const struct scan_ticker *s)
 	json_object_set_new(o, "expiry", jdate(s->expiry));
 	json_object_set_new(o, "T", jreal(s->T));
 	json_object_set_new(o, "dropped", json_integer(s->dropped));
+	json_object_set_new(o, "quote_time", json_integer(s->quote_time));
 	json_object_set_new(o, "traded", json_boolean(s->traded));
 	json_object_set_new(o, "note", json_string(s->skip));
 	for (i = 0; i < s->n; i++) {
@@ -450,6 +470,7 @@ int report_json(const struct report_in *in, struct sbuf *out)
 			json_object_set_new(x, "qualified", json_integer(s->counts[RULE_QUALIFIED]));
 			json_object_set_new(x, "traded", json_boolean(s->traded));
 			json_object_set_new(x, "dropped", json_integer(s->dropped));
+			json_object_set_new(x, "quote_time", json_integer(s->quote_time));
 			json_object_set_new(x, "note", json_string(s->skip));
 			json_array_append_new(a, x);
 		}

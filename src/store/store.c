@@ -25,9 +25,11 @@
 #include <time.h>
 
 #include <sqlite3.h>
+#include <zlib.h>
 
 #include "store.h"
 #include "../book/book.h"
+#include "../market/http.h"
 #include "../util/date.h"
 #include "../util/util.h"
 
@@ -124,6 +126,25 @@ static const char *const migrations[] = {
 	"\n) STRICT;\n",
 	/* 2: the risk-free rate of each session, for Sharpe, Sortino and alpha. */
 	"ALTER TABLE snapshots ADD COLUMN rate REAL;\n",
+	/* 3: tapes: every raw response a live run used, zlib-compressed. */
+	"CREATE TABLE tapes ("
+	"\n  session TEXT PRIMARY KEY NOT NULL CHECK " DATE_OK("session") ","
+	"\n  asof INTEGER NOT NULL,"
+	"\n  sources TEXT NOT NULL CHECK (length(sources) BETWEEN 1 AND 63),"
+	"\n  recorded_at INTEGER NOT NULL"
+	"\n) STRICT;\n"
+	"CREATE TABLE tape_responses ("
+	"\n  session TEXT NOT NULL REFERENCES tapes(session),"
+	"\n  seq INTEGER NOT NULL CHECK (seq >= 0),"
+	"\n  url TEXT NOT NULL,"
+	"\n  status INTEGER NOT NULL,"
+	"\n  fetched_at INTEGER NOT NULL,"
+	"\n  content_type TEXT NOT NULL,"
+	"\n  raw_len INTEGER NOT NULL CHECK (raw_len >= 0),"
+	"\n  crc32 INTEGER NOT NULL,"
+	"\n  body BLOB NOT NULL," /* zlib stream of the raw body */
+	"\n  PRIMARY KEY (session, seq)"
+	"\n) STRICT;\n",
 };
 /* clang-format on */
 #define SCHEMA_VERSION ((int)PT_ARRAY_SIZE(migrations))
@@ -1219,5 +1240,195 @@ int store_get_report(struct store *s, int session, char **text, char **json, cha
 	}
 out:
 	sqlite3_finalize(st);
+	return code;
+}
+
+/* ---- tapes -------------------------------------------------------------- */
+
+/* Bodies larger than this are refused (the HTTP client caps them lower). */
+#define TAPE_MAX_BODY ((size_t)256 << 20)
+
+int store_save_tape(struct store *s, int session, int64_t asof, const char *sources,
+                    const struct http_tape *t, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct bind b;
+	unsigned char *z = NULL;
+	size_t i;
+	int code;
+
+	if ((code = need_tx(s, "save_tape", err)))
+		return code;
+	if ((code = prep(s,
+	                 "INSERT INTO tapes (session, asof, sources, recorded_at) "
+	                 "VALUES (?, ?, ?, ?)",
+	                 &st, err)))
+		return code;
+	bind_start(&b, st);
+	b_date(&b, session);
+	b_int(&b, asof);
+	b_text(&b, sources);
+	b_int(&b, (int64_t)time(NULL));
+	code = bind_done(s, &b, "tapes", err);
+	if (!code)
+		code = step_done(s, st, "tapes", err);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (code)
+		return code;
+	if ((code = prep(s,
+	                 "INSERT INTO tape_responses (session, seq, url, status, fetched_at, "
+	                 "content_type, raw_len, crc32, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	                 &st, err)))
+		return code;
+	for (i = 0; i < t->n && !code; i++) {
+		const struct http_record *r = &t->rec[i];
+		uLongf zlen = compressBound((uLong)r->len);
+		int rc;
+
+		if (r->len > TAPE_MAX_BODY) {
+			code = pt_err(err, PT_EINVAL, "tape: response %zu is too large", i);
+			break;
+		}
+		z = xrealloc(z, zlen ? zlen : 1);
+		if (compress2(z, &zlen, (const Bytef *)r->body, (uLong)r->len, 6) != Z_OK) {
+			code = pt_err(err, PT_EIO, "tape: cannot compress response %zu", i);
+			break;
+		}
+		bind_start(&b, st);
+		b_date(&b, session);
+		b_int(&b, (int64_t)i);
+		b_text(&b, r->url);
+		b_int(&b, r->status);
+		b_int(&b, r->fetched_at);
+		b_text(&b, r->content_type);
+		b_int(&b, (int64_t)r->len);
+		b_int(&b, (int64_t)crc32(0L, (const Bytef *)r->body, (uInt)r->len));
+		if (b.rc == SQLITE_OK) {
+			b.i++;
+			rc = sqlite3_bind_blob64(st, b.i, z, (sqlite3_uint64)zlen, SQLITE_TRANSIENT);
+			b.rc = rc;
+		}
+		code = bind_done(s, &b, "tape_responses", err);
+		if (!code)
+			code = step_done(s, st, "tape_responses", err);
+	}
+	free(z);
+	sqlite3_finalize(st);
+	return code;
+}
+
+static void info_from_row(sqlite3_stmt *st, struct store_tape_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	col_date(st, 0, &info->session);
+	info->asof = sqlite3_column_int64(st, 1);
+	col_str(st, 2, info->sources, sizeof(info->sources));
+	info->recorded_at = sqlite3_column_int64(st, 3);
+	info->n = (size_t)sqlite3_column_int64(st, 4);
+	info->raw_bytes = (uint64_t)sqlite3_column_int64(st, 5);
+	info->stored_bytes = (uint64_t)sqlite3_column_int64(st, 6);
+}
+
+#define TAPE_INFO_SQL                                                                         \
+	"SELECT t.session, t.asof, t.sources, t.recorded_at, count(r.seq), "                   \
+	"coalesce(sum(r.raw_len), 0), coalesce(sum(length(r.body)), 0) FROM tapes t "           \
+	"LEFT JOIN tape_responses r ON r.session = t.session "
+
+int store_list_tapes(struct store *s, struct store_tape_info **out, size_t *n, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int code, rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((code = prep(s, TAPE_INFO_SQL "GROUP BY t.session ORDER BY t.session", &st, err)))
+		return code;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		xgrow(out, &cap, *n + 1, sizeof(**out));
+		info_from_row(st, &(*out)[(*n)++]);
+	}
+	if (rc != SQLITE_DONE)
+		code = db_err(s, rc, "tapes", err);
+	sqlite3_finalize(st);
+	return code;
+}
+
+int store_load_tape(struct store *s, int session, struct http_tape *t,
+                    struct store_tape_info *info, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct bind b;
+	char d[DATE_BUFSZ];
+	char *raw = NULL;
+	int code, rc;
+
+	http_tape_init(t);
+	if ((code = prep(s, TAPE_INFO_SQL "WHERE t.session = ? GROUP BY t.session", &st, err)))
+		return code;
+	bind_start(&b, st);
+	b_date(&b, session);
+	if ((code = bind_done(s, &b, "tapes", err)))
+		goto out;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		code = pt_err(err, PT_ENOENT, "no tape recorded for %s", date_fmt(session, d));
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		code = db_err(s, rc, "tapes", err);
+		goto out;
+	}
+	info_from_row(st, info);
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((code = prep(s,
+	                 "SELECT seq, url, status, fetched_at, content_type, raw_len, crc32, body "
+	                 "FROM tape_responses WHERE session = ? ORDER BY seq",
+	                 &st, err)))
+		goto out;
+	bind_start(&b, st);
+	b_date(&b, session);
+	if ((code = bind_done(s, &b, "tape_responses", err)))
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 raw_len = sqlite3_column_int64(st, 5);
+		uLongf got;
+		const void *z = sqlite3_column_blob(st, 7);
+		int zlen = sqlite3_column_bytes(st, 7);
+		const unsigned char *url = sqlite3_column_text(st, 1);
+		const unsigned char *ct = sqlite3_column_text(st, 4);
+
+		if (raw_len < 0 || (size_t)raw_len > TAPE_MAX_BODY || !url || !ct || (!z && zlen)) {
+			code = corrupt(s, "tape_responses", err);
+			goto out;
+		}
+		raw = xrealloc(raw, (size_t)raw_len + 1);
+		got = (uLongf)raw_len;
+		if ((raw_len || zlen) &&
+		    (uncompress((Bytef *)raw, &got, z, (uLong)zlen) != Z_OK || got != (uLongf)raw_len)) {
+			code = pt_err(err, PT_EIO, "%s: tape of %s: response %lld does not decompress",
+			              s->path, date_fmt(session, d),
+			              (long long)sqlite3_column_int64(st, 0));
+			goto out;
+		}
+		if (crc32(0L, (const Bytef *)raw, (uInt)raw_len) !=
+		    (uLong)sqlite3_column_int64(st, 6)) {
+			code = pt_err(err, PT_EIO, "%s: tape of %s: response %lld fails its checksum",
+			              s->path, date_fmt(session, d),
+			              (long long)sqlite3_column_int64(st, 0));
+			goto out;
+		}
+		http_tape_add(t, (const char *)url, (long)sqlite3_column_int64(st, 2),
+		              sqlite3_column_int64(st, 3), (const char *)ct, raw, (size_t)raw_len);
+	}
+	if (rc != SQLITE_DONE)
+		code = db_err(s, rc, "tape_responses", err);
+out:
+	free(raw);
+	sqlite3_finalize(st);
+	if (code)
+		http_tape_release(t);
 	return code;
 }

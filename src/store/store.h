@@ -106,4 +106,39 @@ int store_get_report(struct store *s, int session, char **text, char **json, cha
 int store_export_json(const struct portfolio *pf, struct sbuf *out, char *err);
 int store_import_json(const char *text, size_t len, struct portfolio *pf, char *err);
 
+/*
+ * Tapes (DESIGN.md §6): every raw response a live run used, stored in the
+ * run's transaction, each body zlib-compressed with its length and CRC-32.
+ */
+struct http_tape;
+struct store_tape_info {
+	int session;		/* day number */
+	int64_t asof;		/* the run's as-of moment (Unix time) */
+	char sources[64];	/* the provider list it was recorded with */
+	int64_t recorded_at;	/* Unix time it was stored */
+	size_t n;		/* responses */
+	uint64_t raw_bytes;	/* their bodies, and as stored */
+	uint64_t stored_bytes;
+};
+/* Saves a tape for session; inside the run's transaction. A second tape for
+ * the same session is an error. */
+int store_save_tape(struct store *s, int session, int64_t asof, const char *sources,
+		    const struct http_tape *t, char *err);
+/* Loads (and checks: every body decompresses to its length and CRC-32) the
+ * tape of session into t (initialised here; the caller releases it).
+ * PT_ENOENT when there is none. */
+int store_load_tape(struct store *s, int session, struct http_tape *t,
+		    struct store_tape_info *info, char *err);
+/* Every tape, oldest first; the caller frees *out. */
+int store_list_tapes(struct store *s, struct store_tape_info **out, size_t *n, char *err);
+/*
+ * A tape as a file to share: gzip-compressed JSON {"papertrade_tape": 1,
+ * "session", "asof", "sources", "responses": [{url, status, fetched_at,
+ * content_type, body}]}. Import checks everything (hostile input, 256 MiB cap).
+ */
+int store_tape_write_file(const char *path, const struct store_tape_info *info,
+			  const struct http_tape *t, char *err);
+int store_tape_read_file(const char *path, struct store_tape_info *info, struct http_tape *t,
+			 char *err);
+
 #endif

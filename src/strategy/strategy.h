@@ -53,6 +53,7 @@ struct scan_ticker {
 	int expiry;		/* chosen expiration (day number), 0 when none */
 	int dte;		/* its calendar days to expiry */
 	int dropped;		/* bad rows the provider dropped */
+	int64_t quote_time;	/* Unix time of the underlying's quote */
 	struct scan_contract *c;
 	size_t n;
 	int best;		/* index in c of the contract to trade, -1 when none qualified */

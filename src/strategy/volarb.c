@@ -101,6 +101,7 @@ void volarb_scan(const struct ticker_view *tv, const struct market_view *v,
 	pt_strlcpy(out->symbol, tv->symbol, sizeof(out->symbol));
 	pt_strlcpy(out->source, tv->source, sizeof(out->source));
 	out->dropped = tv->dropped;
+	out->quote_time = tv->quote_time;
 	if (!tv->ok) {
 		snprintf(out->skip, sizeof(out->skip), "no market data: %s", tv->error);
 		return;

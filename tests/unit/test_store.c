@@ -20,6 +20,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "market/http.h"
 #include "store/store.h"
 #include "book/book.h"
 #include "util/date.h"
@@ -313,10 +314,10 @@ static void test_create_reopen(void **state)
 	assert_non_null(strstr(err, "already"));
 	store_close(s);
 
-	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 3);
 	assert_int_equal(raw_int(e->db, "PRAGMA application_id"), 0x50547264);
 	assert_int_equal(raw_int(e->db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"),
-	                 7);
+	                 9); /* 7 + the two tape tables of version 3 */
 
 	s = open_ok(e->db, 0);
 	load_into(s, &pf);
@@ -671,7 +672,7 @@ static void test_empty_file(void **state)
 	assert_non_null(strstr(err, "empty"));
 	s = open_ok(e->db, 1); /* an empty file becomes a database when asked to create */
 	store_close(s);
-	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 3);
 }
 
 /* ---- portfolio_data.json -------------------------------------------------- */
@@ -1016,6 +1017,82 @@ static void test_import_size_cap(void **state)
 	book_release(&pf);
 }
 
+/* Tapes: stored compressed in a transaction, loaded back byte for byte,
+ * checked by CRC, written to and read from a gzip file. */
+static void test_tapes(void **state)
+{
+	struct env *e = *state;
+	struct store *s = new_store(e->db, 100000);
+	struct http_tape t, back, file;
+	struct store_tape_info info, finfo, *list;
+	char err[PT_ERRSZ] = "", path[192];
+	int day = date_from_ymd(2025, 10, 29);
+	size_t n, i;
+	char big[70000];
+
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (char)('a' + i % 23);
+	http_tape_init(&t);
+	http_tape_add(&t, "http://127.0.0.1:1/v7/finance/options/AAPL?crumb=x", 200, 1761768100,
+		      "application/json", "{\"a\": 1}", 8);
+	http_tape_add(&t, "http://127.0.0.1:1/v1/test/getcrumb", 200, 1761768101, "text/plain",
+		      "", 0);
+	http_tape_add(&t, "http://127.0.0.1:1/big", 404, 1761768102, "text/plain", big,
+		      sizeof(big));
+	/* outside a transaction: refused */
+	assert_int_equal(store_save_tape(s, day, 1761768000, "yahoo", &t, err), PT_EINVAL);
+	assert_int_equal(store_begin(s, err), 0);
+	assert_int_equal(store_save_tape(s, day, 1761768000, "yahoo", &t, err), 0);
+	assert_int_equal(store_commit(s, err), 0);
+
+	assert_int_equal(store_load_tape(s, day, &back, &info, err), 0);
+	assert_int_equal(back.n, 3);
+	assert_int_equal(info.asof, 1761768000);
+	assert_string_equal(info.sources, "yahoo");
+	assert_int_equal(info.raw_bytes, 8 + sizeof(big));
+	assert_true(info.stored_bytes < info.raw_bytes);
+	for (i = 0; i < t.n; i++) {
+		assert_string_equal(back.rec[i].url, t.rec[i].url);
+		assert_int_equal(back.rec[i].status, t.rec[i].status);
+		assert_int_equal(back.rec[i].fetched_at, t.rec[i].fetched_at);
+		assert_string_equal(back.rec[i].content_type, t.rec[i].content_type);
+		assert_int_equal(back.rec[i].len, t.rec[i].len);
+		assert_memory_equal(back.rec[i].body, t.rec[i].body, t.rec[i].len);
+	}
+	http_tape_release(&back);
+	assert_int_equal(store_list_tapes(s, &list, &n, err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(list[0].n, 3);
+	free(list);
+	assert_int_equal(store_load_tape(s, day + 1, &back, &info, err), PT_ENOENT);
+
+	/* a second tape for the session is refused */
+	assert_int_equal(store_begin(s, err), 0);
+	assert_int_not_equal(store_save_tape(s, day, 1, "yahoo", &t, err), 0);
+	store_rollback(s);
+
+	/* the file round trip */
+	snprintf(path, sizeof(path), "%s/tape.json.gz", e->dir);
+	assert_int_equal(store_tape_write_file(path, &info, &t, err), 0);
+	assert_int_equal(store_tape_read_file(path, &finfo, &file, err), 0);
+	assert_int_equal(finfo.session, day);
+	assert_int_equal(finfo.asof, 1761768000);
+	assert_int_equal(file.n, 3);
+	assert_memory_equal(file.rec[2].body, big, sizeof(big));
+	http_tape_release(&file);
+	spit(path, "not gzip", 8);
+	assert_int_not_equal(store_tape_read_file(path, &finfo, &file, err), 0);
+	store_close(s);
+
+	/* a damaged body fails its checksum */
+	raw_exec(e->db, "UPDATE tape_responses SET crc32 = crc32 + 1 WHERE seq = 0");
+	s = open_ok(e->db, 0);
+	assert_int_equal(store_load_tape(s, day, &back, &info, err), PT_EIO);
+	assert_non_null(strstr(err, "checksum"));
+	store_close(s);
+	http_tape_release(&t);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1030,7 +1107,7 @@ int main(void)
 	        T(test_empty_file),           T(test_export_import_round_trip),
 	        T(test_import_brief_example), T(test_import_brief_trades),
 	        T(test_import_rejects),       T(test_import_rejects_exact_edits),
-	        T(test_import_size_cap),
+	        T(test_import_size_cap),      T(test_tapes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,181 @@
+/*
+ * tapefile.c - a tape as a file to share (DESIGN.md §6, "a tape can be
+ * exported and imported"): gzip-compressed JSON, written whole or not at all
+ * (a temporary file renamed into place), read as hostile input with a size
+ * cap. See store.h.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <zlib.h>
+
+#include "store.h"
+#include "../market/http.h"
+#include "../util/date.h"
+#include "../util/util.h"
+
+#define TAPEFILE_MAX ((size_t)256 << 20)
+
+int store_tape_write_file(const char *path, const struct store_tape_info *info,
+			  const struct http_tape *t, char *err)
+{
+	json_t *o = json_object(), *a = json_array();
+	char d[DATE_BUFSZ], tmp[PATH_MAX];
+	char *text = NULL;
+	gzFile gz = NULL;
+	size_t i, len;
+	int code = 0;
+
+	json_object_set_new(o, "papertrade_tape", json_integer(1));
+	json_object_set_new(o, "session", json_string(date_fmt(info->session, d)));
+	json_object_set_new(o, "asof", json_integer(info->asof));
+	json_object_set_new(o, "sources", json_string(info->sources));
+	for (i = 0; i < t->n; i++) {
+		const struct http_record *r = &t->rec[i];
+		json_t *x = json_object(), *body = json_stringn(r->body, r->len);
+
+		if (!body) {
+			json_decref(x);
+			code = pt_err(err, PT_EINVAL, "response %zu (%s) is not text", i, r->url);
+			goto out;
+		}
+		json_object_set_new(x, "url", json_string(r->url));
+		json_object_set_new(x, "status", json_integer(r->status));
+		json_object_set_new(x, "fetched_at", json_integer(r->fetched_at));
+		json_object_set_new(x, "content_type", json_string(r->content_type));
+		json_object_set_new(x, "body", body);
+		json_array_append_new(a, x);
+	}
+	json_object_set(o, "responses", a);
+	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (!text) {
+		code = pt_err(err, PT_EIO, "cannot format the tape");
+		goto out;
+	}
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof(tmp)) {
+		code = pt_err(err, PT_EINVAL, "path too long: %s", path);
+		goto out;
+	}
+	gz = gzopen(tmp, "wb9");
+	len = strlen(text);
+	if (!gz || gzwrite(gz, text, (unsigned)len) != (int)len) {
+		code = pt_err(err, PT_EIO, "cannot write %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (gzclose(gz) != Z_OK) {
+		gz = NULL;
+		code = pt_err(err, PT_EIO, "cannot write %s", tmp);
+		goto out;
+	}
+	gz = NULL;
+	if (rename(tmp, path)) {
+		code = pt_err(err, PT_EIO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+		goto out;
+	}
+out:
+	if (gz)
+		gzclose(gz);
+	if (code)
+		unlink(tmp);
+	free(text);
+	json_decref(a);
+	json_decref(o);
+	return code;
+}
+
+static int get_field(json_t *x, const char *key, json_type type, json_t **out)
+{
+	*out = json_object_get(x, key);
+	return *out && json_typeof(*out) == type ? 0 : -1;
+}
+
+int store_tape_read_file(const char *path, struct store_tape_info *info, struct http_tape *t,
+			 char *err)
+{
+	struct sbuf sb;
+	char buf[65536];
+	gzFile gz;
+	json_t *o = NULL, *v, *a;
+	json_error_t je;
+	int n, code = PT_EINVAL;
+	size_t i;
+
+	memset(info, 0, sizeof(*info));
+	http_tape_init(t);
+	sb_init(&sb, TAPEFILE_MAX);
+	gz = gzopen(path, "rb");
+	if (!gz)
+		return pt_err(err, PT_EIO, "cannot open %s: %s", path, strerror(errno));
+	while ((n = gzread(gz, buf, sizeof(buf))) > 0) {
+		if (sb_add(&sb, buf, (size_t)n)) {
+			gzclose(gz);
+			sb_release(&sb);
+			return pt_err(err, PT_EINVAL, "%s: larger than %zu MiB", path,
+				      TAPEFILE_MAX >> 20);
+		}
+	}
+	if (n < 0 || gzclose(gz) != Z_OK) {
+		sb_release(&sb);
+		return pt_err(err, PT_EINVAL, "%s: not a gzip file, or cut short", path);
+	}
+	o = json_loadb(sb_str(&sb), sb.len, JSON_REJECT_DUPLICATES, &je);
+	sb_release(&sb);
+	if (!o) {
+		pt_err(err, PT_EINVAL, "%s: not a tape: line %d: %s", path, je.line, je.text);
+		goto out;
+	}
+	if (get_field(o, "papertrade_tape", JSON_INTEGER, &v) || json_integer_value(v) != 1) {
+		pt_err(err, PT_EINVAL, "%s: not a papertrade tape (version 1)", path);
+		goto out;
+	}
+	if (get_field(o, "session", JSON_STRING, &v) ||
+	    date_parse(json_string_value(v), &info->session)) {
+		pt_err(err, PT_EINVAL, "%s: session: not a date", path);
+		goto out;
+	}
+	if (get_field(o, "asof", JSON_INTEGER, &v) || json_integer_value(v) <= 0) {
+		pt_err(err, PT_EINVAL, "%s: asof: not a time", path);
+		goto out;
+	}
+	info->asof = json_integer_value(v);
+	if (get_field(o, "sources", JSON_STRING, &v) ||
+	    pt_strlcpy(info->sources, json_string_value(v), sizeof(info->sources)) ||
+	    !info->sources[0]) {
+		pt_err(err, PT_EINVAL, "%s: sources: missing or too long", path);
+		goto out;
+	}
+	if (get_field(o, "responses", JSON_ARRAY, &a)) {
+		pt_err(err, PT_EINVAL, "%s: responses: not an array", path);
+		goto out;
+	}
+	for (i = 0; i < json_array_size(a); i++) {
+		json_t *x = json_array_get(a, i), *url, *st, *at, *ct, *body;
+
+		if (!json_is_object(x) || get_field(x, "url", JSON_STRING, &url) ||
+		    get_field(x, "status", JSON_INTEGER, &st) ||
+		    get_field(x, "fetched_at", JSON_INTEGER, &at) ||
+		    get_field(x, "content_type", JSON_STRING, &ct) ||
+		    get_field(x, "body", JSON_STRING, &body) || json_integer_value(st) < 100 ||
+		    json_integer_value(st) > 599) {
+			pt_err(err, PT_EINVAL, "%s: responses[%zu]: want url, status, fetched_at, "
+					       "content_type and body",
+			       path, i);
+			goto out;
+		}
+		http_tape_add(t, json_string_value(url), (long)json_integer_value(st),
+			      json_integer_value(at), json_string_value(ct), json_string_value(body),
+			      json_string_length(body));
+	}
+	info->n = t->n;
+	code = 0;
+out:
+	json_decref(o);
+	if (code)
+		http_tape_release(t);
+	return code;
+}

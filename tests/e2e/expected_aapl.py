@@ -1,0 +1,67 @@
+#!/usr/bin/python3
+"""expected_aapl.py FIXTURES CAPITAL - the brief's rules applied by hand to the
+recorded AAPL day of 2025-10-29 (chart, options of 2025-10-31), computed
+independently of papertrade with numpy and scipy: 30-session HV of the closes
+before the session, IV solved from the bid with brentq, Black-Scholes value
+at HV, the entry rules, the qualifying call with the largest bid/theo, and
+the contracts for sizing = margin, fractional (5% of the capital in Reg-T
+margin: premium + max(20% of S - OTM, 10% of S), per contract, in cents).
+Prints "STRIKE CONTRACTS
+QUALIFIED" (or "none"). The run is as of 2025-10-29 16:05 New York, r = 0.04."""
+import json
+import math
+import sys
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from scipy.optimize import brentq
+from scipy.stats import norm
+
+fx, capital = sys.argv[1], float(sys.argv[2])
+NY = ZoneInfo("America/New_York")
+session = datetime(2025, 10, 29).date()
+asof = datetime(2025, 10, 29, 16, 5, tzinfo=NY)
+expiry_close = datetime(2025, 10, 31, 16, 0, tzinfo=NY)
+T = (expiry_close - asof).total_seconds() / (365 * 86400)
+r = 0.04
+
+chart = json.load(open(f"{fx}/yahoo/yahoo-AAPL-chart-1d-6mo-divs-2025-10-29.json"))["chart"]["result"][0]
+closes = [c for t, c in zip(chart["timestamp"], chart["indicators"]["quote"][0]["close"])
+          if c is not None and datetime.fromtimestamp(t, NY).date() < session]
+lr = np.diff(np.log(np.array(closes[-31:])))
+hv = lr.std(ddof=1) * math.sqrt(252)
+
+opt = json.load(open(f"{fx}/yahoo/yahoo-AAPL-options-2025-10-29.json"))["optionChain"]["result"][0]
+S = opt["quote"]["regularMarketPrice"]
+divs = sum(d["amount"] for d in chart.get("events", {}).get("dividends", {}).values()
+           if 0 <= (session - datetime.fromtimestamp(d["date"], NY).date()).days < 365)
+q = math.log1p(divs / S)
+
+
+def call(K, sigma):
+    d1 = (math.log(S / K) + (r - q + sigma * sigma / 2) * T) / (sigma * math.sqrt(T))
+    return S * math.exp(-q * T) * norm.cdf(d1) - K * math.exp(-r * T) * norm.cdf(d1 - sigma * math.sqrt(T))
+
+
+best, qualified = None, 0
+for c in opt["options"][0]["calls"]:
+    K, bid, ask, vol = c["strike"], c.get("bid", 0), c.get("ask", 0), c.get("volume", -1)
+    if not (ask > bid >= 0) or not (0.05 <= K / S - 1 <= 0.15) or not vol > 10 or not bid > 0.10:
+        continue
+    lo, hi = call(K, 0.005) - bid, call(K, 5.0) - bid
+    if lo * hi > 0:
+        continue
+    iv = brentq(lambda s: call(K, s) - bid, 0.005, 5.0, xtol=1e-12)
+    theo = call(K, hv)
+    if iv > hv + 0.03 and bid > theo * 1.05:
+        qualified += 1
+        if best is None or bid / theo > best[1] / best[2]:
+            best = (K, bid, theo)
+if best is None:
+    print("none")
+else:
+    K, bid = best[0], best[1]
+    margin = round((bid + max(0.20 * S - max(K - S, 0), 0.10 * S)) * 100 * 100) / 100
+    contracts = math.floor(0.05 * capital / margin * 1e4) / 1e4
+    print(best[0], contracts, qualified)
