@@ -9,7 +9,7 @@
 # Dependencies come from Debian packages: scripts/setup installs them.
 
 CC ?= cc
-PKGS := sqlite3 jansson inih libcurl zlib
+PKGS := sqlite3 jansson inih libcurl zlib libmicrohttpd
 TEST_PKGS := cmocka
 
 ifeq ($(SANITIZE),1)
@@ -35,7 +35,7 @@ LDLIBS := $(PKG_LIBS) -lm -lpthread
 
 SRCS := $(sort $(wildcard src/*.c src/*/*.c))
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/assets.o
 TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -45,6 +45,31 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC  $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
+
+# The page (web/, written by hand) and Chart.js (pinned in package-lock.json,
+# installed by scripts/setup with npm ci) are embedded into the binary:
+# tools/embed turns them into byte arrays with content types, ETags and gzip
+# copies in $(BUILD)/gen/assets.c, a build output that is never committed.
+CHARTJS := node_modules/chart.js/dist/chart.umd.min.js
+WEB_FILES := $(sort $(shell find web -type f ! -name '.*' 2>/dev/null))
+
+$(BUILD)/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	@echo "  CC  $<"
+	@$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(shell pkg-config --libs zlib)
+
+$(CHARTJS):
+	@echo "missing $@: run scripts/setup (npm ci installs Chart.js)" >&2; exit 1
+
+$(BUILD)/gen/assets.c: $(BUILD)/tools/embed $(WEB_FILES) $(CHARTJS) Makefile
+	@mkdir -p $(dir $@)
+	@echo "  GEN $@"
+	@$(BUILD)/tools/embed $@ $(foreach f,$(WEB_FILES),$(patsubst web/%,%,$(f))=$(f)) \
+		vendor/chart.umd.min.js=$(CHARTJS)
+
+$(BUILD)/gen/assets.o: $(BUILD)/gen/assets.c
+	@echo "  CC  $<"
+	@$(CC) $(CFLAGS) -Isrc -c -o $@ $<
 
 $(BUILD)/libpapertrade.a: $(LIB_OBJS)
 	@rm -f $@

@@ -43,6 +43,7 @@ enum ktype {
 	K_SEED,		/* non-negative integer, uint64_t */
 	K_URL,		/* http:// or https:// base URL, char[CFG_URLSZ] */
 	K_TIME,		/* HH:MM, stored as int minutes after midnight */
+	K_PATH,		/* a file name, "" for none, char[CFG_URLSZ] */
 };
 
 struct key {
@@ -136,6 +137,10 @@ static const struct key keys[] = {
 
 	KEY("run_at", "schedule", K_TIME, run_at_min, 0, 0, 0, NULL, "09:35",
 	    "Time of the daily run, HH:MM New York time (serve, run --if-due)."),
+
+	KEY("serve_token_file", "serve", K_PATH, serve_token_file, 0, 0, 0, NULL, "",
+	    "File whose first line is the token `serve` requires on /api/ (mode 0600;\n"
+	    "needed to listen on an address other than loopback). --token-file wins."),
 };
 
 #define FIELD(c, k, type) ((type *)(void *)((char *)(c) + (k)->off))
@@ -406,6 +411,22 @@ static int parse_seed(const struct key *k, struct config *c, const char *v, char
 	return 0;
 }
 
+static int parse_path(const struct key *k, struct config *c, const char *v, char *why)
+{
+	size_t len = strlen(v), i;
+	char *dst;
+
+	if (len >= CFG_URLSZ)
+		return pt_err(why, PT_EINVAL, "longer than %d characters", CFG_URLSZ - 1);
+	for (i = 0; i < len; i++)
+		if ((unsigned char)v[i] < ' ' || v[i] == 0x7f)
+			return pt_err(why, PT_EINVAL, "control character in file name");
+	dst = FIELD(c, k, char);
+	memset(dst, 0, CFG_URLSZ);
+	pt_strlcpy(dst, v, CFG_URLSZ);
+	return 0;
+}
+
 static int parse_url(const struct key *k, struct config *c, const char *v, char *why)
 {
 	size_t len = strlen(v), skip, i;
@@ -490,6 +511,8 @@ static int apply(const struct key *k, struct config *c, const char *v, char *why
 		return parse_seed(k, c, v, why);
 	case K_URL:
 		return parse_url(k, c, v, why);
+	case K_PATH:
+		return parse_path(k, c, v, why);
 	case K_TIME:
 		return parse_time(k, c, v, why);
 	}
@@ -548,6 +571,7 @@ static void format_value(const struct key *k, const struct config *c, struct sbu
 		return;
 	case K_PROVIDER:
 	case K_URL:
+	case K_PATH:
 		sb_addf(out, "%s", CFIELD(c, k, char));
 		return;
 	case K_SEED:

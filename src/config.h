@@ -52,6 +52,8 @@ struct config {
 	long http_retries;
 	/* [schedule] */
 	int run_at_min;			/* minutes after midnight New York time */
+	/* [serve] */
+	char serve_token_file[CFG_URLSZ];	/* the API token's file, "" for none */
 };
 
 /* Fills the defaults: the brief's values. */

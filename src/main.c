@@ -11,8 +11,6 @@
 #include "cli/cli.h"
 #include "util/util.h"
 
-#define PT_VERSION "0.1.0"
-
 static const struct cli_cmd commands[] = {
 	{"init", cmd_init, "create the home folder, config and database"},
 	{"run", cmd_run, "run the daily job for a session (or catch up from a date)"},
@@ -29,6 +27,9 @@ static const struct cli_cmd commands[] = {
 	{"quote", cmd_quote, "the underlying's quote from the market data source"},
 	{"chain", cmd_chain, "an option chain with our IV, the vendor's, theo and edge"},
 	{"tape", cmd_tape, "list, verify, export or import the tapes of live runs"},
+	{"serve", cmd_serve, "serve the dashboard and its JSON API; run the daily job"},
+	{"dashboard", cmd_dashboard, "write the dashboard as one self-contained HTML file"},
+	{"schedule", cmd_schedule, "print a systemd timer or crontab line for the daily run"},
 };
 
 static void usage(FILE *f)

@@ -11,6 +11,9 @@
 
 #include "../config.h"
 
+/* papertrade's version (--version, /api/health). */
+#define PT_VERSION "0.1.0"
+
 /* Exit statuses of DESIGN.md §5. */
 enum { EXIT_OK_ = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
@@ -64,6 +67,47 @@ int cli_now_ny(int *day, int *minute);
 /* Now as Unix time (PAPERTRADE_NOW honoured, to the minute). */
 int64_t cli_now_epoch(void);
 
+/*
+ * The scheduled daily run (DESIGN.md erratum 6; src/sched/sched.h has the
+ * rules), for `run --if-due` and the scheduler thread of `serve`.
+ *
+ * cli_run_due runs today's session if it is due at `now` (Unix time): today
+ * in New York is an NYSE session, now >= its run_at (papertrade.ini,
+ * PAPERTRADE_RUN_AT, default 09:35 New York) and it has not run. It runs
+ * through the same code as `papertrade run` (one store transaction, BEGIN
+ * IMMEDIATE, the has-run check inside it, so two runs at once store one),
+ * with the market data as of `now`. It reads the config and opens and
+ * closes its own store connection on every call, so it may be called again
+ * and again from one thread while other threads read the database; make
+ * one New York time conversion (calendar.h) before starting threads.
+ * msg (msgsz bytes; 512 is plenty) gets one line without the "papertrade: "
+ * prefix: "2024-12-02 ran: 0 settled, 1 traded, value 1000.00", "not due:
+ * ...", "2024-11-28: market closed (Thanksgiving Day); nothing to do (next
+ * run ...)", "... already ran; nothing to do (next run ...)", or the error.
+ * quiet = 0 also prints progress lines and msg to stderr, as `run` does;
+ * errors are printed to stderr ("papertrade: what: why") either way. The
+ * report of a new run is stored (`report`, the dashboard), not printed.
+ * *next (may be NULL) gets the time to call again: the next run_at instant
+ * on a session not yet run (> now; 0 when none is left in the calendar's
+ * years), or now + CLI_SCHED_RETRY after a failure. Before run_at and on
+ * closed days the store is not opened, so a store ahead of the clock (runs
+ * stored for later dates) is noticed only at that time, and looked past.
+ * Returns 0 (ran, or nothing to do) or EXIT_RUNTIME.
+ */
+#define CLI_SCHED_RETRY 300
+int cli_run_due(const struct cli_ctx *ctx, int64_t now, int quiet, int64_t *next, char *msg,
+		size_t msgsz);
+/*
+ * When cli_run_due should next be called, seen from `now` without running
+ * anything (for display, or a scheduler's first wait): the run_at instant
+ * of today's session when it is due now and has not run (<= now), else the
+ * next run_at instant on a session not yet run. 0 when none is left in the
+ * calendar's years, or when the config or database cannot be read (the
+ * error printed). Opens the store (never creating it) only when today's
+ * run is due by the clock, to see whether it ran.
+ */
+int64_t cli_sched_next(const struct cli_ctx *ctx, int64_t now);
+
 /* Subcommands. Each parses its own flags with getopt_long and has --help. */
 int cmd_init(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_run(struct cli_ctx *ctx, int argc, char **argv);
@@ -80,5 +124,8 @@ int cmd_iv(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_tape(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_quote(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_chain(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_schedule(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_serve(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_dashboard(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -7,6 +7,7 @@
  */
 #include <getopt.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "../market/http.h"
 #include "../market/provider.h"
 #include "../report/report.h"
+#include "../sched/sched.h"
 #include "../store/store.h"
 #include "../strategy/strategy.h"
 #include "../util/date.h"
@@ -40,7 +42,9 @@ static const char run_usage[] =
 	"  --from D        run every session from D to today (or --to), catching up\n"
 	"  --to D          last session for --from\n"
 	"  --if-due        run today's session only if it is a session, it is past\n"
-	"                  run_at New York time, and it has not run yet (for schedulers)\n"
+	"                  run_at New York time, and it has not run yet (for schedulers:\n"
+	"                  call it as often as you like; see papertrade schedule); the\n"
+	"                  report is printed only when it runs\n"
 	"  --json          print the report as JSON\n"
 	"  --set key=value override a configuration key for this run\n"
 	"  --provider NAME the market data: sim, yahoo, cboe (or a list, tried in\n"
@@ -139,12 +143,12 @@ static struct provider_want *wants(const struct portfolio *pf, size_t *n)
 /* The provider request of a session: as of now for today's session (live
  * sources quote the present); the sim dates its own as-of time. */
 static void make_req(struct provider_req *req, const struct portfolio *pf,
-		     const struct config *cfg, int session, const char *const *tick, size_t nt,
-		     const struct provider_want *want, size_t n_want)
+		     const struct config *cfg, int session, int64_t asof, const char *const *tick,
+		     size_t nt, const struct provider_want *want, size_t n_want)
 {
 	memset(req, 0, sizeof(*req));
 	req->session = session;
-	req->asof = cli_now_epoch();
+	req->asof = asof;
 	req->tickers = tick;
 	req->n = nt;
 	req->hist_from = history_from(pf, cfg, session);
@@ -156,8 +160,39 @@ static void make_req(struct provider_req *req, const struct portfolio *pf,
 struct run_opts {
 	int json, quiet, color;
 	int catchup;		/* --from: sessions before the last run are skipped */
+	int sched;		/* --if-due or serve: a session already run is not due */
+	int64_t now;		/* the as-of moment of today's session (Unix time) */
 	const char *provider;
 };
+
+/* What run_session did, for the caller to say. */
+enum sess_status {
+	SESS_FAILED,		/* error printed; msg holds it */
+	SESS_RAN,		/* a new run was stored */
+	SESS_HAD,		/* the session had run already */
+	SESS_BEHIND,		/* before the portfolio's last run: skipped */
+};
+
+struct sess_out {
+	enum sess_status status;
+	int last;		/* the portfolio's last session (SESS_BEHIND) */
+	char msg[2 * PT_ERRSZ];	/* one line: what happened, or the error */
+};
+
+/* Prints an error the usual way ("papertrade: what: why") and keeps it, as
+ * one line "what: why", in msg. */
+static void __attribute__((format(printf, 4, 5)))
+fail(char *msg, size_t n, const char *what, const char *fmt, ...)
+{
+	char why[PT_ERRSZ * 2];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	cli_error(what, "%s", why);
+	snprintf(msg, n, "%s: %s", what, why);
+}
 
 static int capital_noted;
 
@@ -201,12 +236,14 @@ static void print_stored(struct store *st, int session, const struct run_opts *o
 	free(json);
 }
 
-/* Runs one session. Returns 0 (ran, or nothing to do), 1 on failure. *ran is
- * set when a new run was stored. The portfolio is reloaded inside the
- * transaction so two processes cannot both trade a session. */
+/* Runs one session. Returns 0 (ran, or nothing to do), 1 on failure (the
+ * error printed). so->status says which and so->msg says it in one line
+ * (for the caller to print: nothing here but notes is). The portfolio is
+ * reloaded inside the transaction so two processes cannot both trade a
+ * session. */
 static int run_session(const struct cli_ctx *ctx, struct store *st, struct run_market *m,
 		       const struct config *cfg, int session, const struct run_opts *o,
-		       struct sbuf *text, struct sbuf *json, int *ran)
+		       struct sbuf *text, struct sbuf *json, struct sess_out *so)
 {
 	struct provider *prov = NULL;
 	struct http_tape replay;
@@ -221,31 +258,35 @@ static int run_session(const struct cli_ctx *ctx, struct store *st, struct run_m
 	size_t nt, n_want = 0;
 	struct provider_want *want = NULL;
 	struct provider_req req;
+	char *msg = so->msg;
+	size_t msgsz = sizeof(so->msg);
 
-	*ran = 0;
+	so->status = SESS_FAILED;
+	so->last = 0;
+	msg[0] = '\0';
 	http_tape_init(&replay);
 	book_init(&pf, 0);
 	memset(&v, 0, sizeof(v));
 	memset(&day, 0, sizeof(day));
 	date_fmt(session, d);
 	if (store_begin(st, err)) {
-		cli_error("run", "%s", err);
+		fail(msg, msgsz, "run", "%s", err);
 		goto out_release;
 	}
 	if (store_has_run(st, session, &has, err)) {
-		cli_error("run", "%s", err);
+		fail(msg, msgsz, "run", "%s", err);
 		goto out;
 	}
 	if (has) {
-		if (!o->quiet)
-			fprintf(stderr, "papertrade: %s already ran; nothing to do\n", d);
-		if (!o->catchup)
+		snprintf(msg, msgsz, "%s already ran; nothing to do", d);
+		if (!o->catchup && !o->sched)
 			print_stored(st, session, o);
+		so->status = SESS_HAD;
 		rc = 0;
 		goto out;
 	}
 	if (cli_load_or_create(st, cfg, &pf, &created, err)) {
-		cli_error("store", "%s", err);
+		fail(msg, msgsz, "store", "%s", err);
 		goto out;
 	}
 	if (pf.initial_cents != cfg->initial_capital_cents && !o->quiet && !capital_noted++)
@@ -253,34 +294,39 @@ static int run_session(const struct cli_ctx *ctx, struct store *st, struct run_m
 				"portfolio started with %.2f; the portfolio's is used\n",
 			(double)cfg->initial_capital_cents / 100.0, (double)pf.initial_cents / 100.0);
 	if (session < pf.last_session) {
-		if (o->catchup) {
+		so->last = pf.last_session;
+		if (o->catchup || o->sched) {
+			/* A scheduler whose clock is behind the store: not due. */
+			snprintf(msg, msgsz, "not due: the portfolio has run up to %s, after %s",
+				 date_fmt(pf.last_session, d2), d);
+			so->status = SESS_BEHIND;
 			rc = 0;
 			goto out;
 		}
-		cli_error("run", "session %s is before the last run (%s); runs go forward in time",
-			  d, date_fmt(pf.last_session, d2));
+		fail(msg, msgsz, "run", "session %s is before the last run (%s); runs go forward in time",
+		     d, date_fmt(pf.last_session, d2));
 		goto out;
 	}
 	nt = view_tickers(&pf, cfg, tick, PT_ARRAY_SIZE(tick));
 	want = wants(&pf, &n_want);
-	make_req(&req, &pf, cfg, session, tick, nt, want, n_want);
+	make_req(&req, &pf, cfg, session, o->now, tick, nt, want, n_want);
 	prov = session_provider(ctx, st, cfg, m, session, &replay, &ti, err);
 	if (!prov) {
-		cli_error(d, "%s", err);
+		fail(msg, msgsz, d, "%s", err);
 		goto out;
 	}
 	if (m->replay)
 		req.asof = ti.asof;
 	if (provider_load(prov, &req, &v, err)) {
-		cli_error(d, "%s", err);
+		fail(msg, msgsz, d, "%s", err);
 		goto out;
 	}
 	if (engine_step(&pf, &v, cfg, &day, err)) {
-		cli_error(d, "%s", err);
+		fail(msg, msgsz, d, "%s", err);
 		goto out;
 	}
 	if (book_check(&pf, err)) {
-		cli_error(d, "ledger identity broken, nothing saved: %s", err);
+		fail(msg, msgsz, d, "ledger identity broken, nothing saved: %s", err);
 		goto out;
 	}
 	in.pf = &pf;
@@ -293,30 +339,29 @@ static int run_session(const struct cli_ctx *ctx, struct store *st, struct run_m
 	report_run_text(&in, text);
 	report_summary_text(&in, text);
 	if (report_json(&in, json)) {
-		cli_error(d, "cannot format the JSON report");
+		fail(msg, msgsz, d, "cannot format the JSON report");
 		goto out;
 	}
 	/* The live responses go in the same transaction as the run they made. */
 	if (!m->replay && m->record.n &&
 	    store_save_tape(st, session, v.asof, provider_name(prov), &m->record, err)) {
-		cli_error(d, "%s", err);
+		fail(msg, msgsz, d, "%s", err);
 		goto out;
 	}
 	if (store_save_run(st, &pf, session, provider_name(prov), sb_str(text), sb_str(json), err) ||
 	    store_commit(st, err)) {
-		cli_error(d, "%s", err);
+		fail(msg, msgsz, d, "%s", err);
 		goto out;
 	}
-	*ran = 1;
+	so->status = SESS_RAN;
 	rc = 0;
 	if (created && !o->quiet)
 		fprintf(stderr, "papertrade: created a portfolio of %.2f in %s\n",
 			(double)pf.initial_cents / 100.0, ctx->home);
-	if (!o->quiet)
-		fprintf(stderr, "papertrade: %s ran: %zu settled, %zu traded, value %.2f\n", d,
-			day.n_settled, day.n_trades, (double)day.snap.value_cents / 100.0);
+	snprintf(msg, msgsz, "%s ran: %zu settled, %zu traded, value %.2f", d, day.n_settled,
+		 day.n_trades, (double)day.snap.value_cents / 100.0);
 out:
-	if (!*ran)
+	if (so->status != SESS_RAN)
 		store_rollback(st);
 out_release:
 	if (m->replay)
@@ -327,6 +372,212 @@ out_release:
 	mv_release(&v);
 	book_release(&pf);
 	return rc;
+}
+
+/* Sets up where a run's market data comes from (the home made first, for
+ * the live sources' caches and tapes). 0, or -1 with the error printed and
+ * in msg. market_release() either way. */
+static int market_setup(const struct cli_ctx *ctx, const struct config *cfg, struct run_market *m,
+			char *msg, size_t msgsz)
+{
+	struct provider_env env = {0};
+	char err[PT_ERRSZ];
+
+	memset(m, 0, sizeof(*m));
+	http_tape_init(&m->record);
+	m->replay = strcmp(cfg->provider, "tape") == 0;
+	if (m->replay)
+		return 0;
+	env.home = ctx->home;
+	env.record = &m->record;
+	if (cli_make_home(ctx, err)) {
+		fail(msg, msgsz, "home", "%s", err);
+		return -1;
+	}
+	m->prov = provider_new(cfg, &env, err);
+	if (!m->prov) {
+		fail(msg, msgsz, "provider", "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void market_release(struct run_market *m)
+{
+	provider_free(m->prov);
+	m->prov = NULL;
+	http_tape_release(&m->record);
+}
+
+/* " (next run YYYY-MM-DD HH:MM New York)" for a decision time, or "". */
+static const char *next_note(int64_t next, char *buf, size_t n)
+{
+	char d[DATE_BUFSZ];
+	int day, sec;
+
+	if (!next)
+		return "";
+	cal_epoch_to_ny(next, &day, &sec);
+	snprintf(buf, n, " (next run %s %02d:%02d New York)", date_fmt(day, d), sec / 3600,
+		 sec / 60 % 60);
+	return buf;
+}
+
+/* What a scheduled run did. */
+enum due_what {
+	DUE_CLOSED,	/* today is not a session */
+	DUE_EARLY,	/* before today's run_at */
+	DUE_DONE,	/* today already ran (or the store is ahead of the clock) */
+	DUE_RAN,	/* today's session ran now */
+	DUE_FAILED,	/* the run failed: the error printed and in msg */
+};
+
+/*
+ * The scheduled run at o->now (run --if-due, cli_run_due): runs today's
+ * session when sched_decide says it is due, through run_session like
+ * `papertrade run`, in its own store connection. A new run's report is
+ * left in text/json. One line in msg; *next is the next decision point (0
+ * when none), now + CLI_SCHED_RETRY after a failure.
+ */
+static enum due_what due_run(const struct cli_ctx *ctx, const struct config *cfg,
+			     const struct run_opts *o, struct sbuf *text, struct sbuf *json,
+			     int64_t *next, char *msg, size_t msgsz)
+{
+	struct sched_decision dec;
+	struct run_market m;
+	struct store *st = NULL;
+	struct sess_out so = {0};
+	char d[DATE_BUFSZ], note[64], err[PT_ERRSZ];
+	const char *h;
+	enum due_what what = DUE_FAILED;
+	int has = 0, rc;
+
+	*next = 0;
+	rc = sched_decide(o->now, cfg->run_at_min, 0, &dec);
+	date_fmt(dec.today, d);
+	if (rc) {
+		fail(msg, msgsz, "today", "%s is outside the supported years %d-%d", d,
+		     CAL_FIRST_YEAR, CAL_LAST_YEAR);
+		return DUE_FAILED;
+	}
+	if (!dec.due) {
+		*next = dec.next;
+		if (cal_is_session(dec.today)) {
+			snprintf(msg, msgsz, "not due: today's run is at %02d:%02d New York "
+					     "(run --date to run it now)",
+				 cfg->run_at_min / 60, cfg->run_at_min % 60);
+			return DUE_EARLY;
+		}
+		h = cal_holiday_name(dec.today);
+		snprintf(msg, msgsz, "%s: market closed (%s); nothing to do%s", d,
+			 h ? h : date_weekday(dec.today) == 0 || date_weekday(dec.today) == 6
+				 ? "weekend" : "no session",
+			 next_note(*next, note, sizeof(note)));
+		return DUE_CLOSED;
+	}
+	/* Due by the clock: has it run? Asked outside any transaction first,
+	 * so the checks every few minutes after the run take no write lock. */
+	if (cli_open_store(ctx, 1, &st)) {
+		snprintf(msg, msgsz, "store: cannot open the database in %s", ctx->home);
+		*next = o->now + CLI_SCHED_RETRY;
+		return DUE_FAILED;
+	}
+	if (store_has_run(st, dec.due, &has, err)) {
+		fail(msg, msgsz, "store", "%s", err);
+		*next = o->now + CLI_SCHED_RETRY;
+		store_close(st);
+		return DUE_FAILED;
+	}
+	if (has) {
+		sched_decide(o->now, cfg->run_at_min, dec.due, &dec);
+		*next = dec.next;
+		snprintf(msg, msgsz, "%s already ran; nothing to do%s", d,
+			 next_note(*next, note, sizeof(note)));
+		store_close(st);
+		return DUE_DONE;
+	}
+	if (market_setup(ctx, cfg, &m, msg, msgsz)) {
+		*next = o->now + CLI_SCHED_RETRY;
+		goto out;
+	}
+	if (run_session(ctx, st, &m, cfg, dec.due, o, text, json, &so)) {
+		*next = o->now + CLI_SCHED_RETRY;
+		pt_strlcpy(msg, so.msg, msgsz);
+		goto out;
+	}
+	sched_decide(o->now, cfg->run_at_min, so.status == SESS_BEHIND ? so.last : dec.due, &dec);
+	*next = dec.next;
+	what = so.status == SESS_RAN ? DUE_RAN : DUE_DONE;
+	snprintf(msg, msgsz, "%s%s", so.msg,
+		 so.status == SESS_RAN ? "" : next_note(*next, note, sizeof(note)));
+out:
+	market_release(&m);
+	store_close(st);
+	return what;
+}
+
+int cli_run_due(const struct cli_ctx *ctx, int64_t now, int quiet, int64_t *next, char *msg,
+		size_t msgsz)
+{
+	struct run_opts o = {0};
+	struct config cfg;
+	struct sbuf text, json;
+	enum due_what what;
+	int64_t nx = 0;
+
+	if (next)
+		*next = now + CLI_SCHED_RETRY;
+	if (cli_load_config(ctx, &cfg, NULL, 0)) {
+		snprintf(msg, msgsz, "config: the configuration of %s has an error (printed above)",
+			 ctx->home);
+		return EXIT_RUNTIME;
+	}
+	o.quiet = quiet;
+	o.sched = 1;
+	o.now = now;
+	o.provider = cfg.provider;
+	sb_init(&text, 16u << 20);
+	sb_init(&json, 16u << 20);
+	what = due_run(ctx, &cfg, &o, &text, &json, &nx, msg, msgsz);
+	sb_release(&text);
+	sb_release(&json);
+	if (next)
+		*next = nx;
+	if (what != DUE_FAILED && !quiet)
+		fprintf(stderr, "papertrade: %s\n", msg);
+	return what == DUE_FAILED ? EXIT_RUNTIME : 0;
+}
+
+int64_t cli_sched_next(const struct cli_ctx *ctx, int64_t now)
+{
+	struct sched_decision dec;
+	struct config cfg;
+	struct store *st = NULL;
+	char db[4096], err[PT_ERRSZ];
+	int has = 0;
+	int64_t at;
+
+	if (cli_load_config(ctx, &cfg, NULL, 0) || sched_decide(now, cfg.run_at_min, 0, &dec))
+		return 0;
+	if (!dec.due)
+		return dec.next;
+	if (sched_run_time(dec.due, cfg.run_at_min, &at))
+		return 0;
+	/* No database yet: nothing has run. */
+	if (cli_home_file(ctx, "papertrade.db", db, sizeof(db)) || access(db, F_OK) != 0)
+		return at;
+	if (cli_open_store(ctx, 0, &st))
+		return 0;
+	if (store_has_run(st, dec.due, &has, err)) {
+		cli_error("store", "%s", err);
+		store_close(st);
+		return 0;
+	}
+	store_close(st);
+	if (!has)
+		return at;
+	sched_decide(now, cfg.run_at_min, dec.due, &dec);
+	return dec.next;
 }
 
 static void closed_message(int day, const struct run_opts *o)
@@ -356,7 +607,7 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 	};
 	char *sets[MAX_SETS];
 	size_t nsets = 0;
-	int date = 0, from = 0, to = 0, if_due = 0, plain, today, minute, c, rc = 0, any = 0;
+	int date = 0, from = 0, to = 0, if_due = 0, plain, today, minute, c, s, rc = 0, any = 0;
 	struct run_opts o = {0};
 	struct config cfg;
 	struct store *st = NULL;
@@ -437,66 +688,69 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	o.color = !o.json && cli_use_color(1);
 	o.provider = cfg.provider;
+	o.now = cli_now_epoch();
+	sb_init(&text, 16u << 20);
+	sb_init(&json, 16u << 20);
+	if (if_due) {
+		char msg[2 * PT_ERRSZ];
+		int64_t next;
+		enum due_what w;
+
+		o.sched = 1;
+		w = due_run(ctx, &cfg, &o, &text, &json, &next, msg, sizeof(msg));
+		if (w == DUE_RAN)
+			fputs(o.json ? sb_str(&json) : sb_str(&text), stdout);
+		else if (w == DUE_CLOSED && o.json)
+			printf("{\"session\": \"%s\", \"market_open\": false}\n", date_fmt(today, d));
+		if (w != DUE_FAILED && !o.quiet)
+			fprintf(stderr, "papertrade: %s\n", msg);
+		rc = w == DUE_FAILED ? EXIT_RUNTIME : 0;
+		goto out_buf;
+	}
 	/* A catch-up to today leaves today alone until its run time. */
 	if (from && to == today && minute < cfg.run_at_min)
 		to = cal_prev_session(today);
 
 	if (!from && !cal_is_session(date)) {
 		closed_message(date, &o);
-		return 0;
+		goto out_buf;
 	}
-	if ((if_due || plain) && minute < cfg.run_at_min) {
+	if (plain && minute < cfg.run_at_min) {
 		if (!o.quiet)
 			fprintf(stderr, "papertrade: not due: today's run is at %02d:%02d New York "
 					"(run --date to run it now)\n",
 				cfg.run_at_min / 60, cfg.run_at_min % 60);
-		return 0;
+		goto out_buf;
 	}
-	memset(&m, 0, sizeof(m));
-	http_tape_init(&m.record);
-	m.replay = strcmp(cfg.provider, "tape") == 0;
-	if (!m.replay) {
-		struct provider_env env = {0};
-		env.home = ctx->home;
-		env.record = &m.record;
-		if (cli_make_home(ctx, err)) {
-			cli_error("home", "%s", err);
-			return EXIT_RUNTIME;
-		}
-		m.prov = provider_new(&cfg, &env, err);
-		if (!m.prov) {
-			cli_error("provider", "%s", err);
-			return EXIT_RUNTIME;
-		}
+	if (market_setup(ctx, &cfg, &m, err, sizeof(err))) {
+		rc = EXIT_RUNTIME;
+		goto out_market;
 	}
 	if (cli_open_store(ctx, 1, &st)) {
-		provider_free(m.prov);
-		return EXIT_RUNTIME;
+		rc = EXIT_RUNTIME;
+		goto out_market;
 	}
 	o.catchup = from != 0;
-	sb_init(&text, 16u << 20);
-	sb_init(&json, 16u << 20);
-	if (from) {
-		int s;
-		for (s = cal_is_session(from) ? from : cal_next_session(from); s > 0 && s <= to;
-		     s = cal_next_session(s)) {
-			int ran;
-			if (run_session(ctx, st, &m, &cfg, s, &o, &text, &json, &ran)) {
-				rc = EXIT_RUNTIME;
-				break;
-			}
-			any |= ran;
+	for (s = from ? (cal_is_session(from) ? from : cal_next_session(from)) : date;
+	     s > 0 && s <= (from ? to : date); s = cal_next_session(s)) {
+		struct sess_out so = {0};
+
+		if (run_session(ctx, st, &m, &cfg, s, &o, &text, &json, &so)) {
+			rc = EXIT_RUNTIME;
+			break;
 		}
-	} else {
-		rc = run_session(ctx, st, &m, &cfg, date, &o, &text, &json, &any) ? EXIT_RUNTIME : 0;
+		if (!o.quiet && so.status != SESS_BEHIND)
+			fprintf(stderr, "papertrade: %s\n", so.msg);
+		any |= so.status == SESS_RAN;
 	}
 	if (any)
 		fputs(o.json ? sb_str(&json) : sb_str(&text), stdout);
+	store_close(st);
+out_market:
+	market_release(&m);
+out_buf:
 	sb_release(&text);
 	sb_release(&json);
-	store_close(st);
-	provider_free(m.prov);
-	http_tape_release(&m.record);
 	return rc;
 }
 
@@ -633,7 +887,7 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	nt = view_tickers(&pf, &cfg, tick, PT_ARRAY_SIZE(tick));
 	want = wants(&pf, &n_want);
-	make_req(&req, &pf, &cfg, date, tick, nt, want, n_want);
+	make_req(&req, &pf, &cfg, date, cli_now_epoch(), tick, nt, want, n_want);
 	if (env.replay)
 		req.asof = ti.asof;
 	if (provider_load(prov, &req, &v, err)) {

@@ -44,6 +44,7 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	int in_tx;
+	sqlite3_stmt *dv;	/* PRAGMA data_version, kept prepared (store_data_version) */
 };
 
 /* A date column: TEXT 'YYYY-MM-DD' that SQLite's date() gives back unchanged. */
@@ -517,6 +518,7 @@ void store_close(struct store *s)
 	if (!s)
 		return;
 	store_rollback(s);
+	sqlite3_finalize(s->dv);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
@@ -857,7 +859,25 @@ static int check_loaded(struct store *s, const struct portfolio *pf, char *err)
 	return 0;
 }
 
-int store_load(struct store *s, struct portfolio *pf, char *err)
+/* PRAGMA data_version of the connection: inside a read transaction, the
+ * version of the snapshot it reads. */
+static int data_version(struct store *s, int64_t *v, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, code = 0;
+
+	if ((code = prep(s, "PRAGMA data_version", &st, err)))
+		return code;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	else
+		code = db_err(s, rc, "data_version", err);
+	sqlite3_finalize(st);
+	return code;
+}
+
+static int load_versioned(struct store *s, struct portfolio *pf, int64_t *version, char *err)
 {
 	int own_tx = !s->in_tx, code;
 
@@ -865,6 +885,12 @@ int store_load(struct store *s, struct portfolio *pf, char *err)
 	if (own_tx && exec(s, "BEGIN", "begin read", err))
 		return PT_EIO;
 	code = load_account(s, pf, err);
+	/* The snapshot is fixed by the first read: its version is the one read. */
+	if (version && (!code || code == PT_ENOENT)) {
+		int c2 = data_version(s, version, err);
+		if (c2)
+			code = c2;
+	}
 	if (!code)
 		code = load_positions(s, pf, err);
 	if (!code)
@@ -878,6 +904,29 @@ int store_load(struct store *s, struct portfolio *pf, char *err)
 	if (own_tx)
 		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	return code;
+}
+
+int store_load(struct store *s, struct portfolio *pf, char *err)
+{
+	return load_versioned(s, pf, NULL, err);
+}
+
+int store_load_versioned(struct store *s, struct portfolio *pf, int64_t *version, char *err)
+{
+	return load_versioned(s, pf, version, err);
+}
+
+int store_data_version(struct store *s, int64_t *version, char *err)
+{
+	int rc;
+
+	if (!s->dv && (rc = prep(s, "PRAGMA data_version", &s->dv, err)))
+		return rc;
+	rc = sqlite3_step(s->dv);
+	if (rc == SQLITE_ROW)
+		*version = sqlite3_column_int64(s->dv, 0);
+	sqlite3_reset(s->dv);
+	return rc == SQLITE_ROW ? 0 : db_err(s, rc, "data_version", err);
 }
 
 /* ---- saving ----------------------------------------------------------- */

@@ -50,6 +50,19 @@ void store_close(struct store *s);
  * unless called inside store_begin. PT_ENOENT when there is no account yet.
  * On failure pf may hold part of the data: book_release it. */
 int store_load(struct store *s, struct portfolio *pf, char *err);
+/*
+ * store_load, also giving the PRAGMA data_version of the snapshot it read
+ * (the account row is read first, so the version is that of the whole
+ * picture). *version is set even on PT_ENOENT (no account yet).
+ */
+int store_load_versioned(struct store *s, struct portfolio *pf, int64_t *version, char *err);
+/*
+ * PRAGMA data_version outside any transaction: a number that changes when
+ * another connection commits. Cheap (a prepared statement kept open), so a
+ * reader may ask before every answer whether what it built is stale.
+ * Only comparable with values from the same connection.
+ */
+int store_data_version(struct store *s, int64_t *version, char *err);
 /* Initial capital as stored at creation (set once, by store_init_account:
  * PT_EINVAL when the account exists already). */
 int store_init_account(struct store *s, int64_t initial_cents, char *err);

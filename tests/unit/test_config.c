@@ -221,7 +221,8 @@ static void test_dump(void **state)
 				   "max_quote_age = 1800\n"
 				   "http_timeout = 20\n"
 				   "http_retries = 4\n"
-				   "run_at = 09:35\n";
+				   "run_at = 09:35\n"
+				   "serve_token_file = \n";
 	char buf[4096], err[PT_ERRSZ];
 	struct config c;
 

@@ -1,0 +1,185 @@
+# tests/e2e/serve.sh - the dashboard server and the offline dashboard end to
+# end: `papertrade serve` on 127.0.0.1 with a random port, driven by
+# serve_client.py (urllib, no curl): the JSON API against `report --json`,
+# ETags, gzip, content types, the embedded page and Chart.js, 404/405,
+# traversal, the token, the refusal to listen off loopback without one,
+# answers while a run writes, --assets-dir, the scheduler running a due
+# session by itself; then `dashboard --out`.
+source "$PT_ROOT/tests/e2e/lib.sh"
+client="$PT_ROOT/tests/e2e/serve_client.py"
+SRV_PID=
+trap '[ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null; [ -f "$T_TMP/run.pid" ] && kill "$(cat "$T_TMP/run.pid")" 2>/dev/null; rm -rf "$T_TMP"' EXIT
+
+# start_server ARGS... : starts serve in the background; sets SRV_PID and PORT
+# once it printed its address (fails if it exits first).
+start_server() {
+	: >"$T_TMP/serve.err"
+	"$PT" serve "$@" 2>"$T_TMP/serve.err" &
+	SRV_PID=$!
+	PORT=
+	local i
+	for i in $(seq 200); do
+		PORT=$(sed -n 's|^papertrade: serve: listening on http://127\.0\.0\.1:\([0-9][0-9]*\)/$|\1|p' "$T_TMP/serve.err")
+		[ -n "$PORT" ] && return 0
+		kill -0 "$SRV_PID" 2>/dev/null || { wait "$SRV_PID"; SRV_PID=; return 1; }
+		sleep 0.05
+	done
+	return 1
+}
+# stop_server : SIGTERM, wait; the exit status in SRV_RC
+stop_server() {
+	kill -TERM "$SRV_PID"
+	wait "$SRV_PID"
+	SRV_RC=$?
+	SRV_PID=
+}
+# client CHECK ARGS... : runs serve_client.py, each result a TAP line
+client() {
+	local line st what why n=0
+	while IFS=$'\t' read -r st what why; do
+		case "$st" in
+		PASS) ok "$what"; n=$((n + 1)) ;;
+		FAIL) not_ok "$what" "$why"; n=$((n + 1)) ;;
+		*) echo "$st $what $why" ;;
+		esac
+	done < <(/usr/bin/python3 "$client" "$@" 2>&1)
+	[ "$n" -gt 0 ] || not_ok "serve_client $1 printed results"
+}
+
+expect_rc "serve --help" 0 serve --help
+contains "serve --help documents --listen" "$OUT" "--listen"
+expect_rc "dashboard --help" 0 dashboard --help
+expect_rc "serve: unknown flag is usage" 2 serve --bogus
+expect_rc "serve: bad --listen is usage" 2 serve --listen nowhere
+expect_rc "serve: port out of range is usage" 2 serve --listen 127.0.0.1:70000
+expect_rc "dashboard without --out is usage" 2 dashboard
+
+# Off loopback without a token: refused before listening.
+expect_rc "serve on 0.0.0.0 without a token exits 2" 2 serve --listen 0.0.0.0:0 --no-scheduler
+contains "the refusal says why" "$ERR" "token"
+
+# No portfolio yet.
+export PAPERTRADE_NOW=2024-12-31T10:00
+if start_server --listen 127.0.0.1:0 --no-scheduler; then
+	ok "serve starts with no portfolio"
+	client empty "$PORT"
+	stop_server
+	same "SIGTERM stops serve with status 0" "$SRV_RC" 0
+else
+	not_ok "serve starts with no portfolio" "$(cat "$T_TMP/serve.err")"
+fi
+expect_rc "dashboard with no portfolio fails" 1 dashboard --out "$T_TMP/none.html"
+
+# A portfolio with half a year of sessions.
+"$PT" run -q --from 2024-07-01 >/dev/null 2>&1
+check "run --from 2024-07-01" test -f "$PAPERTRADE_HOME/papertrade.db"
+sessions=$("$PT" calendar --from 2024-07-01 --to 2024-12-31 --csv | tail -n +2 | grep -c .)
+"$PT" report --json >"$T_TMP/report.json"
+h=$(db_hash)
+if start_server --listen 127.0.0.1:0 --no-scheduler; then
+	ok "serve starts"
+	same "one line on stderr" "$(grep -c . "$T_TMP/serve.err")" 1
+	client main "$PORT" "$T_TMP/report.json" "$sessions"
+	kill -INT "$SRV_PID"
+	wait "$SRV_PID"
+	same "SIGINT stops serve with status 0" "$?" 0
+	SRV_PID=
+else
+	not_ok "serve starts" "$(cat "$T_TMP/serve.err")"
+fi
+same "serving changed nothing in the store" "$(db_hash)" "$h"
+
+# The token: from a 0600 file, required on /api/.
+printf 's3cret-%s\n' "$RANDOM$RANDOM" >"$T_TMP/token"
+chmod 600 "$T_TMP/token"
+if start_server --listen 127.0.0.1:0 --no-scheduler --token-file "$T_TMP/token"; then
+	ok "serve starts with a token file"
+	client token "$PORT" "$(head -n1 "$T_TMP/token")"
+	stop_server
+else
+	not_ok "serve starts with a token file" "$(cat "$T_TMP/serve.err")"
+fi
+chmod 644 "$T_TMP/token"
+expect_rc "a token file others can read is refused" 2 serve --listen 127.0.0.1:0 --token-file "$T_TMP/token"
+: >"$T_TMP/empty_token"
+chmod 600 "$T_TMP/empty_token"
+expect_rc "an empty token file is refused" 2 serve --listen 127.0.0.1:0 --token-file "$T_TMP/empty_token"
+expect_rc "a missing token file is refused" 2 serve --listen 127.0.0.1:0 --token-file "$T_TMP/nope"
+
+# --assets-dir: files from disk, nothing outside the folder.
+mkdir -p "$T_TMP/site/sub" "$T_TMP/outside"
+printf '<p>from disk</p>\n' >"$T_TMP/site/index.html"
+printf 'p{}\n' >"$T_TMP/site/sub/x.css"
+printf 'secret\n' >"$T_TMP/outside/secret.txt"
+printf 'secret\n' >"$T_TMP/secret.txt"
+ln -s "$T_TMP/outside" "$T_TMP/site/link"
+ln -s "$T_TMP/outside/secret.txt" "$T_TMP/site/outside.txt"
+if start_server --listen 127.0.0.1:0 --no-scheduler --assets-dir "$T_TMP/site"; then
+	ok "serve starts with --assets-dir"
+	client assets "$PORT"
+	stop_server
+else
+	not_ok "serve starts with --assets-dir" "$(cat "$T_TMP/serve.err")"
+fi
+expect_rc "--assets-dir must be a folder" 2 serve --listen 127.0.0.1:0 --assets-dir "$T_TMP/nope"
+
+# Answers while a run writes: a second home, one session stored, then a
+# long catch-up in the background while the client polls.
+export PAPERTRADE_HOME="$T_TMP/home2"
+"$PT" run -q --date 2023-01-03 >/dev/null 2>&1
+if start_server --listen 127.0.0.1:0 --no-scheduler; then
+	ok "serve starts on a portfolio about to be written"
+	"$PT" run -q --from 2023-01-04 >/dev/null 2>&1 &
+	echo $! >"$T_TMP/run.pid"
+	client during "$PORT" "$T_TMP/run.pid"
+	wait "$(cat "$T_TMP/run.pid")"
+	same "the run beside the server succeeded" "$?" 0
+	rm -f "$T_TMP/run.pid"
+	stop_server
+else
+	not_ok "serve starts on a portfolio about to be written" "$(cat "$T_TMP/serve.err")"
+fi
+
+# The scheduler: a session past run_at and not run yet is run at once.
+export PAPERTRADE_HOME="$T_TMP/home3"
+"$PT" run -q --date 2024-12-27 >/dev/null 2>&1
+if start_server --listen 127.0.0.1:0; then
+	ok "serve starts with the scheduler"
+	client sched "$PORT" 2024-12-31
+	stop_server
+	same "serve with the scheduler stops with status 0" "$SRV_RC" 0
+else
+	not_ok "serve starts with the scheduler" "$(cat "$T_TMP/serve.err")"
+fi
+export PAPERTRADE_HOME="$T_TMP/home"
+
+# The offline dashboard.
+expect_rc "dashboard --out FILE" 0 dashboard --out "$T_TMP/dash.html"
+check "dashboard: the file exists" test -s "$T_TMP/dash.html"
+check "dashboard: no temporary file left" bash -c "! ls '$T_TMP'/dash.html.tmp* 2>/dev/null | grep -q ."
+check "dashboard: no external script" bash -c "! grep -q '<script src=' '$T_TMP/dash.html'"
+check "dashboard: no external stylesheet" bash -c "! grep -q '<link rel=\"stylesheet\"' '$T_TMP/dash.html'"
+check "dashboard: data inlined" grep -q 'window.PT_DATA = {' "$T_TMP/dash.html"
+check "dashboard: Chart.js inlined" grep -q 'Chart' "$T_TMP/dash.html"
+check "dashboard: data equals report --json" /usr/bin/python3 - "$T_TMP/dash.html" "$T_TMP/report.json" <<'EOF'
+import json, re, sys
+html = open(sys.argv[1]).read()
+report = json.load(open(sys.argv[2]))
+m = re.search(r"<script>window\.PT_DATA = (\{.*?\n\});</script>", html, re.S)
+data = json.loads(m.group(1).replace("<\\/", "</"))
+assert set(data) == {"summary", "snapshots", "positions", "trades", "health"}, set(data)
+assert data["summary"] == report
+assert data["snapshots"]["dates"][-1] == report["session"]
+# nothing in an inlined script may close it early
+for s in re.findall(r"<script>(.*?)</script>", html, re.S):
+    assert "</" not in s
+EOF
+expect_rc "dashboard --out - writes stdout" 0 dashboard --out -
+contains "dashboard to stdout is the page" "$OUT" "window.PT_DATA"
+expect_rc "dashboard --json" 0 dashboard --json --out -
+check "dashboard --json parses, summary equals report --json" /usr/bin/python3 -c "
+import json, sys
+d = json.loads(sys.argv[1]); r = json.load(open(sys.argv[2]))
+assert d['summary'] == r and d['health']['ok'] is True" "$OUT" "$T_TMP/report.json"
+expect_rc "dashboard into a missing folder fails" 1 dashboard --out "$T_TMP/no/such/dir/x.html"
+done_testing

@@ -1,0 +1,356 @@
+/*
+ * test_web.c - unit tests of web/ (DESIGN.md §2 web/, the dashboard): the
+ * snapshots columns and health answers of api.c on a small hand-made
+ * portfolio and injected clocks (weekend, early close, before the open, a
+ * day already run), the self-contained page of page.c (every asset tag
+ * replaced, nothing that could close a script early), the embedded asset
+ * table, and the server itself on 127.0.0.1 with a random port: health,
+ * 404 with no portfolio, 405, traversal, a token, loopback refusal.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "book/book.h"
+#include "config.h"
+#include "market/calendar.h"
+#include "util/date.h"
+#include "util/util.h"
+#include "web/api.h"
+#include "web/assets.h"
+#include "web/page.h"
+#include "web/server.h"
+
+static int D(const char *s)
+{
+	int d = -1;
+
+	if (date_parse(s, &d))
+		fail_msg("bad date in test: %s", s);
+	return d;
+}
+
+static int64_t ny(const char *day, int h, int m)
+{
+	int64_t t = 0;
+
+	assert_int_equal(cal_ny_to_epoch(D(day), h * 60 + m, &t), 0);
+	return t;
+}
+
+/* A portfolio of three sessions with two benchmarks, values in cents. */
+static void small_portfolio(struct portfolio *pf)
+{
+	static const char *const days[] = {"2024-12-27", "2024-12-30", "2024-12-31"};
+	size_t i;
+
+	book_init(pf, 100000);
+	pf->n_bench = 2;
+	pf->bench = calloc(2, sizeof(*pf->bench));
+	assert_non_null(pf->bench);
+	pt_strlcpy(pf->bench[0].ticker, "SPY", BOOK_SYMSZ);
+	pt_strlcpy(pf->bench[1].ticker, "QQQ", BOOK_SYMSZ);
+	for (i = 0; i < 3; i++) {
+		struct snapshot s;
+		int64_t b[2] = {100000 + (int64_t)i * 101, 100000 - (int64_t)i * 5};
+		memset(&s, 0, sizeof(s));
+		s.session = D(days[i]);
+		s.cash_cents = 100000 + (int64_t)i * 1234;
+		s.positions_cents = -(int64_t)i * 205;
+		s.value_cents = s.cash_cents + s.positions_cents;
+		s.margin_cents = (int64_t)i * 6105;
+		book_add_snapshot(pf, &s, b);
+	}
+	pf->start = D("2024-12-27");
+	pf->last_session = D("2024-12-31");
+}
+
+static void test_snapshots_columns(void **state)
+{
+	struct portfolio pf;
+	struct config cfg;
+	struct sbuf sb;
+	const char *s;
+
+	(void)state;
+	config_defaults(&cfg);
+	small_portfolio(&pf);
+	sb_init(&sb, 1 << 20);
+	assert_int_equal(web_api_body(WEB_SNAPSHOTS, &pf, &cfg, &sb), 0);
+	s = sb_str(&sb);
+	assert_non_null(strstr(s, "\"initial_capital\": 1000.00"));
+	assert_non_null(strstr(s, "\"tickers\": [\"SPY\", \"QQQ\"]"));
+	assert_non_null(strstr(s, "\"dates\": [\"2024-12-27\",\"2024-12-30\",\"2024-12-31\"]"));
+	/* value = cash + positions: 1000.00, 1010.29, 1020.58 */
+	assert_non_null(strstr(s, "\"portfolio\": [1000.00,1010.29,1020.58]"));
+	assert_non_null(strstr(s, "\"cash\": [1000.00,1012.34,1024.68]"));
+	assert_non_null(strstr(s, "\"margin\": [0.00,61.05,122.10]"));
+	assert_non_null(strstr(s, "\"SPY\": [1000.00,1001.01,1002.02]"));
+	assert_non_null(strstr(s, "\"QQQ\": [1000.00,999.95,999.90]"));
+	sb_release(&sb);
+
+	/* Too small a buffer: an error, not half a body. */
+	sb_init(&sb, 100);
+	assert_int_equal(web_api_body(WEB_SNAPSHOTS, &pf, &cfg, &sb), -1);
+	sb_release(&sb);
+	book_release(&pf);
+}
+
+static void health_at(int64_t now, int last, const char *want1, const char *want2)
+{
+	struct web_health_in in;
+	struct sbuf sb;
+
+	memset(&in, 0, sizeof(in));
+	in.now = now;
+	in.version = "9.9";
+	in.run_at_min = 9 * 60 + 35;
+	in.last_session = last;
+	in.scheduler = 1;
+	sb_init(&sb, 1 << 16);
+	assert_int_equal(web_api_health(&in, &sb), 0);
+	if (!strstr(sb_str(&sb), want1) || (want2 && !strstr(sb_str(&sb), want2)))
+		fail_msg("health: want %s and %s in:\n%s", want1, want2 ? want2 : "-", sb_str(&sb));
+	sb_release(&sb);
+}
+
+static void test_health(void **state)
+{
+	(void)state;
+	/* A session, market open, today already run: next run is the next session. */
+	health_at(ny("2024-12-31", 10, 0), D("2024-12-31"),
+		  "\"market\": {\"open\": true, \"session_today\": true, \"opens\": \"09:30\", "
+		  "\"closes\": \"16:00\", \"next_session\": \"2025-01-02\"}",
+		  "\"next_run\": \"2025-01-02T09:35\"");
+	/* Before the open, not run: today's run_at; market closed. */
+	health_at(ny("2024-12-31", 8, 0), D("2024-12-30"), "\"open\": false, \"session_today\": true",
+		  "\"next_run\": \"2024-12-31T09:35\"");
+	/* Due now (past run_at, not run): next_run is today's run_at. */
+	health_at(ny("2024-12-31", 11, 0), D("2024-12-30"), "\"now_ny\": \"2024-12-31T11:00\"",
+		  "\"next_run\": \"2024-12-31T09:35\"");
+	/* Early close. */
+	health_at(ny("2024-12-24", 12, 0), 0, "\"closes\": \"13:00\"", "\"last_session\": null");
+	health_at(ny("2024-12-24", 13, 30), 0, "\"open\": false, \"session_today\": true", NULL);
+	/* Weekend: no hours. */
+	health_at(ny("2024-12-28", 12, 0), D("2024-12-27"),
+		  "\"open\": false, \"session_today\": false, \"opens\": null, \"closes\": null, "
+		  "\"next_session\": \"2024-12-30\"",
+		  "\"next_run\": \"2024-12-30T09:35\"");
+	health_at(ny("2024-12-28", 12, 0), 0, "\"version\": \"9.9\"", "\"scheduler\": true");
+}
+
+static void test_error_body(void **state)
+{
+	struct sbuf sb;
+
+	(void)state;
+	sb_init(&sb, 1024);
+	web_api_error(&sb, "a \"quoted\"\nline\\");
+	assert_string_equal(sb_str(&sb), "{\"error\": \"a \\\"quoted\\\"\\u000aline\\\\\"}\n");
+	sb_release(&sb);
+}
+
+static void test_assets_table(void **state)
+{
+	size_t i;
+
+	(void)state;
+	assert_non_null(web_asset_find("index.html"));
+	assert_non_null(web_asset_find("vendor/chart.umd.min.js"));
+	assert_null(web_asset_find("../index.html"));
+	assert_null(web_asset_find(""));
+	for (i = 0; i < web_n_assets; i++) {
+		const struct web_asset *a = &web_assets[i];
+		assert_non_null(a->type);
+		assert_true(a->etag[0] == '"' && a->etag[strlen(a->etag) - 1] == '"');
+		assert_int_equal(a->data[a->len], 0);
+		if (a->gz)
+			assert_true(a->gz_len < a->len && a->gz[0] == 0x1f && a->gz[1] == 0x8b);
+	}
+	assert_string_equal(web_asset_find("index.html")->type, "text/html; charset=utf-8");
+}
+
+static void test_page(void **state)
+{
+	const char *keys[2] = {"summary", "health"};
+	const char *bodies[2] = {"{\"x\": \"</script><!--\"}\n", "{\"ok\": true}"};
+	struct sbuf sb;
+	char err[PT_ERRSZ];
+	const char *s, *p;
+
+	(void)state;
+	sb_init(&sb, 64u << 20);
+	assert_int_equal(web_page_build(keys, bodies, 2, &sb, err), 0);
+	s = sb_str(&sb);
+	assert_null(strstr(s, "<script src="));
+	assert_null(strstr(s, "<link rel=\"stylesheet\""));
+	assert_non_null(strstr(s, "<style>"));
+	assert_non_null(strstr(s, "window.PT_DATA = {\n\"summary\": {\"x\": \"<\\/script><\\!--\"},\n"
+				  "\"health\": {\"ok\": true}\n};"));
+	/* Inside each inlined script, no "</" but the closing tag. */
+	for (p = strstr(s, "<script>"); p; p = strstr(p, "<script>")) {
+		const char *end = strstr(p, "</script>");
+		const char *q = strstr(p + 8, "</");
+		assert_non_null(end);
+		assert_true(q == end);
+		p = end;
+	}
+	/* The data comes before app.js. */
+	assert_true(strstr(s, "window.PT_DATA") < strstr(s, "</html>"));
+	sb_release(&sb);
+
+	sb_init(&sb, 1000);
+	assert_int_equal(web_page_build(keys, bodies, 2, &sb, err), PT_ERANGE);
+	sb_release(&sb);
+}
+
+/* ---- the server, over a socket ----------------------------------------- */
+
+/* Sends req to 127.0.0.1:port and reads the whole answer into buf. */
+static size_t http(unsigned port, const char *req, char *buf, size_t n)
+{
+	struct sockaddr_in a;
+	size_t len = 0;
+	ssize_t r;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+	while (len + 1 < n && (r = read(fd, buf + len, n - 1 - len)) > 0)
+		len += (size_t)r;
+	buf[len] = '\0';
+	close(fd);
+	return len;
+}
+
+static int64_t fixed_now(void)
+{
+	return 1735657200; /* 2024-12-31 10:00 New York */
+}
+
+static void start(struct web_server **srv, const char *token, const char *db, struct config *cfg)
+{
+	struct web_opts o;
+	char err[PT_ERRSZ];
+
+	memset(&o, 0, sizeof(o));
+	o.host = "127.0.0.1";
+	o.port = 0;
+	o.db_path = db;
+	o.token = token;
+	o.cfg = cfg;
+	o.version = "test";
+	o.threads = 2;
+	o.now = fixed_now;
+	if (web_start(&o, srv, err))
+		fail_msg("web_start: %s", err);
+	assert_true(web_port(*srv) > 0);
+	assert_string_equal(web_host(*srv), "127.0.0.1");
+}
+
+static void test_server(void **state)
+{
+	static char buf[1 << 20];
+	struct web_server *srv = NULL;
+	struct config cfg;
+	unsigned port;
+
+	(void)state;
+	config_defaults(&cfg);
+	start(&srv, NULL, "/nonexistent/papertrade.db", &cfg);
+	port = web_port(srv);
+
+	http(port, "GET /api/health HTTP/1.0\r\n\r\n", buf, sizeof(buf));
+	assert_true(!strncmp(buf, "HTTP/1.0 200", 12) || !strncmp(buf, "HTTP/1.1 200", 12));
+	assert_non_null(strstr(buf, "\"now_ny\": \"2024-12-31T10:00\""));
+	assert_non_null(strstr(buf, "\"last_session\": null"));
+	http(port, "GET /api/summary HTTP/1.0\r\n\r\n", buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 404 "));
+	assert_non_null(strstr(buf, "{\"error\": \"no portfolio yet: run papertrade run\"}"));
+	http(port, "POST /api/summary HTTP/1.0\r\nContent-Length: 0\r\n\r\n", buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 405 "));
+	assert_non_null(strstr(buf, "Allow: GET, HEAD"));
+	http(port, "GET /../x HTTP/1.0\r\n\r\n", buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 400 "));
+	http(port, "GET /%2e%2e/x HTTP/1.0\r\n\r\n", buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 400 "));
+	http(port, "GET / HTTP/1.0\r\nAccept-Encoding: gzip\r\n\r\n", buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 200 "));
+	assert_non_null(strstr(buf, "Content-Encoding: gzip"));
+	http(port, "GET /nope HTTP/1.0\r\n\r\n", buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 404 "));
+	web_stop(srv);
+
+	start(&srv, "tok", "/nonexistent/papertrade.db", &cfg);
+	port = web_port(srv);
+	http(port, "GET /api/health HTTP/1.0\r\n\r\n", buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 401 "));
+	http(port, "GET /api/health HTTP/1.0\r\nAuthorization: Bearer tok\r\n\r\n", buf,
+	     sizeof(buf));
+	assert_non_null(strstr(buf, " 200 "));
+	http(port, "GET /api/health?token=tok HTTP/1.0\r\n\r\n", buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 200 "));
+	http(port, "GET /api/health?token=to HTTP/1.0\r\n\r\n", buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 401 "));
+	web_stop(srv);
+	web_stop(NULL);
+}
+
+static void test_loopback_rule(void **state)
+{
+	struct web_server *srv = NULL;
+	struct web_opts o;
+	struct config cfg;
+	char err[PT_ERRSZ];
+
+	(void)state;
+	assert_true(web_host_is_loopback("127.0.0.1"));
+	assert_true(web_host_is_loopback("127.1.2.3"));
+	assert_true(web_host_is_loopback("::1"));
+	assert_false(web_host_is_loopback("0.0.0.0"));
+	assert_false(web_host_is_loopback("::"));
+	config_defaults(&cfg);
+	memset(&o, 0, sizeof(o));
+	o.host = "0.0.0.0";
+	o.db_path = "/nonexistent";
+	o.cfg = &cfg;
+	assert_int_equal(web_start(&o, &srv, err), PT_EINVAL);
+	assert_null(srv);
+	assert_non_null(strstr(err, "token"));
+	o.token = "";
+	assert_int_equal(web_start(&o, &srv, err), PT_EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_snapshots_columns),
+		cmocka_unit_test(test_health),
+		cmocka_unit_test(test_error_body),
+		cmocka_unit_test(test_assets_table),
+		cmocka_unit_test(test_page),
+		cmocka_unit_test(test_server),
+		cmocka_unit_test(test_loopback_rule),
+	};
+
+	/* A zone far from New York: nothing may depend on the machine's. */
+	setenv("TZ", "Asia/Tokyo", 1);
+	tzset();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
