@@ -65,6 +65,7 @@ static int show(struct cli_ctx *ctx, int argc, char **argv, enum what w)
 	if (cli_open_portfolio(ctx, &st, &pf))
 		return EXIT_RUNTIME;
 	sb_init(&out, 64u << 20);
+	memset(&in, 0, sizeof(in));
 	in.pf = &pf;
 	in.day = NULL;
 	in.cfg = &cfg;
@@ -79,13 +80,13 @@ static int show(struct cli_ctx *ctx, int argc, char **argv, enum what w)
 		break;
 	case W_POSITIONS:
 		if (json)
-			rc = report_positions_json(&pf, &out);
+			rc = report_positions_json(&pf, 0, &out);
 		else
 			report_positions_text(&pf, &out);
 		break;
 	case W_TRADES:
 		if (json)
-			rc = report_trades_json(&pf, &out);
+			rc = report_trades_json(&pf, 0, &out);
 		else
 			report_trades_text(&pf, &out);
 		break;

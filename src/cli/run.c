@@ -329,6 +329,7 @@ static int run_session(const struct cli_ctx *ctx, struct store *st, struct run_m
 		fail(msg, msgsz, d, "ledger identity broken, nothing saved: %s", err);
 		goto out;
 	}
+	memset(&in, 0, sizeof(in));
 	in.pf = &pf;
 	in.day = &day;
 	in.cfg = cfg;
@@ -918,6 +919,7 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
 			}
 		}
 	}
+	memset(&in, 0, sizeof(in));
 	in.pf = &dry;
 	in.day = &day;
 	in.cfg = &cfg;

@@ -20,7 +20,7 @@
 #include "../util/util.h"
 
 #define RULE_LINE "======================================================================"
-#define JSON_FLAGS (JSON_INDENT(2) | JSON_REAL_PRECISION(12) | JSON_PRESERVE_ORDER)
+#define JSON_FLAGS (JSON_REAL_PRECISION(12) | JSON_PRESERVE_ORDER)
 
 static const char *green(const struct report_in *in)
 {
@@ -315,9 +315,9 @@ static json_t *positions_array(const struct portfolio *pf, int closed)
 	return a;
 }
 
-static int dump(json_t *o, struct sbuf *out)
+static int dump(json_t *o, int compact, struct sbuf *out)
 {
-	char *s = json_dumps(o, JSON_FLAGS);
+	char *s = json_dumps(o, JSON_FLAGS | (compact ? JSON_COMPACT : JSON_INDENT(2)));
 	int rc = -1;
 
 	if (s) {
@@ -480,7 +480,7 @@ int report_json(const struct report_in *in, struct sbuf *out)
 		json_object_set_new(r, "notes", json_string(sb_str(&day->notes)));
 		json_object_set_new(o, "run", r);
 	}
-	return dump(o, out);
+	return dump(o, in->compact, out);
 }
 
 void report_positions_text(const struct portfolio *pf, struct sbuf *out)
@@ -536,14 +536,14 @@ void report_trades_text(const struct portfolio *pf, struct sbuf *out)
 			money(m1, sizeof(m1), total));
 }
 
-int report_positions_json(const struct portfolio *pf, struct sbuf *out)
+int report_positions_json(const struct portfolio *pf, int compact, struct sbuf *out)
 {
-	return dump(positions_array(pf, 0), out);
+	return dump(positions_array(pf, 0), compact, out);
 }
 
-int report_trades_json(const struct portfolio *pf, struct sbuf *out)
+int report_trades_json(const struct portfolio *pf, int compact, struct sbuf *out)
 {
-	return dump(positions_array(pf, 1), out);
+	return dump(positions_array(pf, 1), compact, out);
 }
 
 void report_scan_text(const struct report_in *in, int verbose, struct sbuf *out)
@@ -594,5 +594,5 @@ int report_scan_json(const struct report_in *in, struct sbuf *out)
 	for (i = 0; i < in->day->n_scans; i++)
 		json_array_append_new(a, scan_json(&in->day->scans[i]));
 	json_object_set_new(o, "tickers", a);
-	return dump(o, out);
+	return dump(o, in->compact, out);
 }

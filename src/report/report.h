@@ -17,6 +17,8 @@ struct report_in {
 	const struct config *cfg;
 	const char *provider;		/* name of the market data source */
 	int color;			/* ANSI colour allowed */
+	int compact;			/* JSON without whitespace (the wire, web/);
+					 * else indented for people (the CLI) */
 };
 
 /* The run's progress sections (positions updated, tickers analysed, trades,
@@ -32,8 +34,8 @@ int report_json(const struct report_in *in, struct sbuf *out);
 /* Listings for the positions and trades commands. */
 void report_positions_text(const struct portfolio *pf, struct sbuf *out);
 void report_trades_text(const struct portfolio *pf, struct sbuf *out);
-int report_positions_json(const struct portfolio *pf, struct sbuf *out);
-int report_trades_json(const struct portfolio *pf, struct sbuf *out);
+int report_positions_json(const struct portfolio *pf, int compact, struct sbuf *out);
+int report_trades_json(const struct portfolio *pf, int compact, struct sbuf *out);
 /* The scan: every contract looked at and the first rule it failed. */
 void report_scan_text(const struct report_in *in, int verbose, struct sbuf *out);
 int report_scan_json(const struct report_in *in, struct sbuf *out);

@@ -144,13 +144,14 @@ int web_api_body(enum web_api_kind k, const struct portfolio *pf, const struct c
 		in.cfg = cfg;
 		in.provider = cfg->provider;
 		in.color = 0;
+		in.compact = 1;
 		return report_json(&in, out);
 	case WEB_SNAPSHOTS:
 		return snapshots(pf, out);
 	case WEB_POSITIONS:
-		return report_positions_json(pf, out);
+		return report_positions_json(pf, 1, out);
 	case WEB_TRADES:
-		return report_trades_json(pf, out);
+		return report_trades_json(pf, 1, out);
 	case WEB_N_PF:
 		break;
 	}

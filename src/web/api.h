@@ -24,7 +24,7 @@ const char *web_api_name(enum web_api_kind k);
 
 /*
  * Appends the body of endpoint k for pf to out:
- *   summary    exactly `papertrade report --json` (report_json, no day);
+ *   summary    the object of `papertrade report --json` (report_json, no day), compact;
  *   positions  report_positions_json; trades report_trades_json;
  *   snapshots  the daily snapshots as columns, in dollars:
  *              {"initial_capital", "tickers": [...], "dates": [...],
