@@ -108,8 +108,13 @@ void report_run_text(const struct report_in *in, struct sbuf *out)
 			sb_addf(out, ", received %s", money(m1, sizeof(m1), e->cents));
 		sb_addf(out, " (benchmark reinvested at %.2f)\n", e->price);
 	}
+	/* The positions carried into the day, as marked before the scan; the
+	 * day's new trades are listed below. */
 	for (i = 0; i < pf->n_pos; i++)
-		pf->pos[i].closed ? closed++ : open++;
+		if (pf->pos[i].closed)
+			closed++;
+		else if (pf->pos[i].opened < day->session)
+			open++;
 	sb_addf(out, "  Open positions: %zu (marked: %d from quotes, %d from the model)\n", open,
 		day->n_marked, day->n_model_marks);
 	sb_addf(out, "  Closed trades: %zu\n\n", closed);

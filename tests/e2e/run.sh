@@ -126,4 +126,11 @@ expect_rc "run --from catches up" 0 run --from 2024-09-03 --to 2024-12-06
 contains "catch-up prints the report" "$OUT" "DAILY PORTFOLIO REPORT"
 same "catch-up ran every session" "$(sqlite3 "$PAPERTRADE_HOME/papertrade.db" 'select count(*) from runs')" 68
 expect_rc "catch-up again runs nothing new" 0 run --from 2024-09-03 --to 2024-12-06
+
+# The first session: nothing is carried into the day; its trades are listed
+# as trades, not as positions updated.
+export PAPERTRADE_HOME="$T_TMP/first"
+expect_rc "a first session" 0 run --date 2024-01-02
+contains "the first session trades" "$OUT" "TRADE EXECUTED"
+contains "no position is carried into the first session" "$OUT" "Open positions: 0 ("
 done_testing
