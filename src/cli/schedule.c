@@ -84,7 +84,7 @@ static int absolute(const char *opt, const char *path, int must_exist, char *out
 
 /* A path a unit file or crontab can hold: no control characters (a newline
  * would end the line). */
-static int printable(const char *opt, const char *path)
+static int printable(const char *opt, const char *path, int cron)
 {
 	const unsigned char *p;
 
@@ -93,12 +93,19 @@ static int printable(const char *opt, const char *path)
 			cli_error(opt, "the path has a control character; a unit cannot hold it");
 			return -1;
 		}
+		/* cron keeps a backslash except before '%', where it drops it:
+		 * a backslash followed by a '%' cannot be written at all. */
+		if (cron && *p == '\\') {
+			cli_error(opt, "the path has a backslash, which cron cannot pass on reliably");
+			return -1;
+		}
 	}
 	return 0;
 }
 
-/* A word of a systemd ExecStart= line: '%' doubled (specifiers), quoted
- * with backslash escapes when it has a space, a quote or a backslash. */
+/* A word of a systemd ExecStart= line: '%' doubled (specifiers), '$'
+ * doubled (variable expansion), quoted with backslash escapes when it has a
+ * space, a quote or a backslash. */
 static void put_systemd_word(const char *s)
 {
 	int quote = strpbrk(s, " \t\"'\\") != NULL;
@@ -107,8 +114,8 @@ static void put_systemd_word(const char *s)
 	if (quote)
 		putchar('"');
 	for (p = s; *p; p++) {
-		if (*p == '%')
-			putchar('%');
+		if (*p == '%' || *p == '$')
+			putchar(*p);
 		else if (quote && (*p == '"' || *p == '\\'))
 			putchar('\\');
 		putchar(*p);
@@ -118,8 +125,9 @@ static void put_systemd_word(const char *s)
 }
 
 /* A word of a crontab command (run by /bin/sh): single-quoted unless plain;
- * '%' and backslash escaped with a backslash, since cron turns a bare '%'
- * into a newline and drops the backslash of \% and \\. */
+ * '%' escaped with a backslash, since cron turns a bare '%' into a newline
+ * and drops the backslash of \% (and only that one: paths with a backslash
+ * are refused). */
 static void put_cron_word(const char *s)
 {
 	int quote = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -129,7 +137,7 @@ static void put_cron_word(const char *s)
 	if (quote)
 		putchar('\'');
 	for (p = s; *p; p++) {
-		if (*p == '%' || *p == '\\')
+		if (*p == '%')
 			putchar('\\');
 		if (*p == '\'')
 			fputs("'\\''", stdout);
@@ -268,7 +276,7 @@ int cmd_schedule(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (absolute("--home", home_arg ? home_arg : ctx->home, 0, home, sizeof(home)))
 		return EXIT_USAGE;
-	if (printable("--bin", bin) || printable("--home", home))
+	if (printable("--bin", bin, cron) || printable("--home", home, cron))
 		return EXIT_USAGE;
 	/* run_at as `run --if-due` will read it: the home's config and the
 	 * environment. An environment value is carried into the unit. */

@@ -162,25 +162,33 @@ struct sched {
  * says so and does it, in its own store connection), and returns when to
  * look again (Unix time; 0 when no session is left in the calendar).
  */
-static int64_t serve_scheduler_tick(const struct cli_ctx *ctx)
+static int64_t serve_scheduler_tick(const struct cli_ctx *ctx, char *last, size_t lastsz)
 {
 	char msg[512];
 	int64_t next = 0;
 
-	cli_run_due(ctx, cli_now_epoch(), 0, &next, msg, sizeof(msg));
+	/* Quiet, and a line in the log only when the news changes (a run, a
+	 * failure, the next run time): not one every wake-up. Errors are
+	 * printed by cli_run_due itself. */
+	cli_run_due(ctx, cli_now_epoch(), 1, &next, msg, sizeof(msg));
+	if (strcmp(msg, last) != 0) {
+		fprintf(stderr, "papertrade: serve: %s\n", msg);
+		snprintf(last, lastsz, "%s", msg);
+	}
 	return next;
 }
 
 static void *sched_main(void *arg)
 {
 	struct sched *sc = arg;
+	char last[512] = "";
 
 	pthread_mutex_lock(&sc->mu);
 	while (!sc->stop) {
 		int64_t next, wait, now;
 		struct timespec until;
 		pthread_mutex_unlock(&sc->mu);
-		next = serve_scheduler_tick(sc->ctx);
+		next = serve_scheduler_tick(sc->ctx, last, sizeof(last));
 		now = cli_now_epoch();
 		wait = next > now ? next - now : next ? 1 : SCHED_MAX_SLEEP;
 		if (wait > SCHED_MAX_SLEEP)

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -299,6 +300,42 @@ static int authorised(struct web_server *s, struct MHD_Connection *c)
 	return q && token_equal(q, s->o.token);
 }
 
+/*
+ * Without a token the server is for this machine only, and a web page from
+ * elsewhere must not read it through DNS rebinding (its own name pointed at
+ * 127.0.0.1): the Host header must then name a loopback address or
+ * localhost, with or without a port. A client that sends no Host (HTTP/1.0)
+ * is no browser and is let through. With a token, the token decides.
+ */
+static int host_allowed(const struct web_server *s, struct MHD_Connection *c)
+{
+	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	char name[256];
+	struct in_addr a4;
+	size_t n;
+
+	if (s->o.token && *s->o.token)
+		return 1;
+	if (!h)
+		return 1;
+	if (h[0] == '[') {	/* [::1]:port */
+		const char *e = strchr(h, ']');
+		if (!e || (e[1] && e[1] != ':'))
+			return 0;
+		return (size_t)(e - h - 1) == 3 && !strncmp(h + 1, "::1", 3);
+	}
+	n = strcspn(h, ":");
+	if (n == 0 || n >= sizeof(name) || (h[n] == ':' && strspn(h + n + 1, "0123456789") !=
+								strlen(h + n + 1)))
+		return 0;
+	memcpy(name, h, n);
+	name[n] = '\0';
+	if (!strcasecmp(name, "localhost"))
+		return 1;
+	/* a numeric address only: no name lookup on the request path */
+	return inet_pton(AF_INET, name, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127;
+}
+
 /* ---- the portfolio endpoints ----------------------------------------- */
 
 static struct tctx *thread_ctx(struct web_server *s)
@@ -440,26 +477,24 @@ static enum MHD_Result api(struct web_server *s, struct MHD_Connection *c, const
 
 /* ---- the page --------------------------------------------------------- */
 
-/* A path below the site root we are willing to look up: no "..", no "//"
- * or leading '/', no backslash, no control characters. */
+/* A path below the site root we are willing to look up: no empty segment
+ * (so no "//" or leading '/'), no segment starting with '.' (so no "..",
+ * and no dotfiles such as .git/ or .env when --assets-dir is a checkout),
+ * no backslash, no control characters. */
 static int safe_path(const char *p)
 {
-	const char *seg = p;
+	int seg_start = 1;
 
-	if (!*p || *p == '/')
+	if (!*p)
 		return 0;
 	for (; *p; p++) {
 		if ((unsigned char)*p < 0x20 || *p == '\\' || *p == 0x7f)
 			return 0;
-		if (*p == '/') {
-			if (p == seg || (p - seg == 2 && seg[0] == '.' && seg[1] == '.') ||
-			    (p - seg == 1 && seg[0] == '.'))
-				return 0;
-			seg = p + 1;
-		}
+		if (seg_start && (*p == '/' || *p == '.'))
+			return 0;
+		seg_start = *p == '/';
 	}
-	return !((p - seg == 2 && seg[0] == '.' && seg[1] == '.') || (p - seg == 1 && seg[0] == '.') ||
-		 p == seg);
+	return !seg_start;
 }
 
 static enum MHD_Result from_disk(struct web_server *s, struct MHD_Connection *c, const char *rel)
@@ -477,7 +512,9 @@ static enum MHD_Result from_disk(struct web_server *s, struct MHD_Connection *c,
 		return answer_error(c, MHD_HTTP_NOT_FOUND, "not found", NULL, NULL);
 	if (!realpath(path, real) || strncmp(real, s->assets_real, n) != 0 || real[n] != '/')
 		goto missing;
-	fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* O_NONBLOCK: a FIFO put there must not hang a pool thread in open();
+	 * fstat then refuses anything but a regular file. */
+	fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
 	    (size_t)sb.st_size > DISK_FILE_MAX)
 		goto missing;
@@ -566,6 +603,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	}
 	if (strlen(url) > URL_MAX)
 		return answer_error(c, MHD_HTTP_URI_TOO_LONG, "URL too long", NULL, NULL);
+	if (!host_allowed(s, c))
+		return answer_error(c, MHD_HTTP_MISDIRECTED_REQUEST,
+				    "this server answers to localhost only (or set a token)", NULL,
+				    NULL);
 	if (url[0] != '/')
 		return answer_error(c, MHD_HTTP_BAD_REQUEST, "bad path", NULL, NULL);
 	if (!strncmp(url, "/api/", 5)) {

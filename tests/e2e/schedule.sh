@@ -151,9 +151,12 @@ contains "shell-quoted, percent escaped" "$OUT" "--home '/srv/it'\\''s 100\\%' r
 # The line as cron runs it: '%' unescaped, then /bin/sh with the command.
 printf '#!/bin/sh\nfor a; do printf "[%%s]" "$a"; done\n' >"$T_TMP/args"
 chmod +x "$T_TMP/args"
-run_pt schedule --cron --bin "$T_TMP/args" --home "/srv/it's 100% \\ \"x\""
-cmd=$(printf '%s\n' "$OUT" | grep -v '^#' | cut -d' ' -f6- | sed 's/\\\([%\\]\)/\1/g')
-same "cron's shell gets the words back" "$(sh -c "$cmd")" "[--home][/srv/it's 100% \\ \"x\"][run][--if-due][--quiet]"
+run_pt schedule --cron --bin "$T_TMP/args" --home "/srv/it's 100% \"x\" \$HOME"
+cmd=$(printf '%s\n' "$OUT" | grep -v '^#' | cut -d' ' -f6- | sed 's/\\%/%/g')
+same "cron's shell gets the words back" "$(sh -c "$cmd")" "[--home][/srv/it's 100% \"x\" \$HOME][run][--if-due][--quiet]"
+expect_rc "cron: a path with a backslash is refused" 2 schedule --cron --home '/srv/a\%b'
+expect_rc "systemd: a path with a dollar" 0 schedule --systemd --home '/srv/${X}'
+contains "systemd: the dollar is doubled, not expanded" "$OUT" '/srv/$${X}'
 PAPERTRADE_RUN_AT=08:00 expect_rc "cron with run_at from the environment" 0 schedule --cron
 contains "the environment carried into the line" "$OUT" "PAPERTRADE_RUN_AT=08:00 "
 

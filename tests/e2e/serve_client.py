@@ -30,7 +30,8 @@ def out(ok, what, why=""):
 def req(path, method="GET", headers=None, body=None):
     """(status, headers dict lower-cased, body bytes); raw path, no normalising."""
     c = http.client.HTTPConnection(HOST, PORT, timeout=10)
-    c.putrequest(method, path, skip_accept_encoding=True)
+    c.putrequest(method, path, skip_accept_encoding=True,
+                 skip_host="Host" in (headers or {}))
     for k, v in (headers or {}).items():
         c.putheader(k, v)
     if body is not None:
@@ -177,6 +178,15 @@ def check_main(report_path, sessions):
               "/app.js%00.png"):
         s, h, b = req(p)
         out(s in (400, 403, 404) and b"SQLite" not in b, "traversal refused: %s" % p, s)
+    # DNS rebinding: without a token, only a loopback Host is answered.
+    for host in ("evil.example", "evil.example:%d" % PORT, "127.0.0.1.evil.example",
+                 "localhost.evil.example", "[::2]:%d" % PORT, "127.0.0.1:x"):
+        s, h, b = req("/api/summary", headers={"Host": host})
+        out(s == 421 and b"portfolio_value" not in b, "Host %s is refused (421)" % host, s)
+    for host in ("localhost:%d" % PORT, "LOCALHOST", "127.0.0.1:%d" % PORT, "127.1.2.3",
+                 "[::1]:%d" % PORT):
+        s, h, b = req("/api/summary", headers={"Host": host})
+        out(s == 200, "Host %s is answered" % host, s)
 
 
 def check_empty():
@@ -216,7 +226,8 @@ def check_assets():
         "--assets-dir: a file in a subfolder, typed", (s, h.get("content-type")))
     s, h, b = req("/vendor/chart.umd.min.js")
     out(s == 200 and len(b) > 10000, "--assets-dir: Chart.js from the embedded copy", s)
-    for p in ("/../papertrade.db", "/%2e%2e/secret.txt", "/link/secret.txt", "/outside.txt"):
+    for p in ("/../papertrade.db", "/%2e%2e/secret.txt", "/link/secret.txt", "/outside.txt",
+              "/.git/config", "/sub/.env", "/.hidden"):
         s, h, b = req(p)
         out(s in (400, 403, 404) and b"secret" not in b, "--assets-dir refuses %s" % p, s)
 
