@@ -37,11 +37,15 @@ void cli_error(const char *what, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
+	/* one line even when threads (serve's scheduler and its HTTP pool)
+	 * report at once */
+	flockfile(stderr);
 	fputs("papertrade: ", stderr);
 	put_clean(stderr, what);
 	fputs(": ", stderr);
 	put_clean(stderr, why);
 	fputc('\n', stderr);
+	funlockfile(stderr);
 }
 
 int cli_usage(const char *text, int to_stderr)

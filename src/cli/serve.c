@@ -312,6 +312,12 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (sigwait(&set, &sig) == 0)
 		rc = 0;
+	/* A run in progress is let finish (its transaction lands whole); a
+	 * second Ctrl-C or TERM ends the process at once, and SQLite rolls
+	 * the unfinished transaction back on the next open. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 stop:
 	if (sched_started) {
 		pthread_mutex_lock(&sc.mu);
