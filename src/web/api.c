@@ -1,13 +1,15 @@
 /*
  * api.c - the dashboard's JSON answers; see api.h. The summary, positions and
  * trades bodies are the report module's own (report/report.c); the
- * snapshots and health bodies are written here, by hand, with amounts in
- * exact cents-to-dollars text.
+ * snapshots and health bodies are built here with jansson, compact, amounts
+ * in dollars written back from cents to the cent.
  */
-#include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "api.h"
 #include "../book/book.h"
@@ -30,105 +32,91 @@ const char *web_api_name(enum web_api_kind k)
 	return (unsigned)k < WEB_N_PF ? names[k] : "?";
 }
 
-/* Cents as a JSON number of dollars, exactly: -1234.05. */
-static void dollars(struct sbuf *out, int64_t c)
+/* Dollars from cents: the double nearest the two-decimal amount, which
+ * JSON_REAL_PRECISION(12) writes back as that amount (-1234.05). */
+static json_t *dollars(int64_t c)
 {
-	uint64_t a = c < 0 ? (uint64_t)0 - (uint64_t)c : (uint64_t)c;
-
-	sb_addf(out, "%s%" PRIu64 ".%02u", c < 0 ? "-" : "", a / 100, (unsigned)(a % 100));
+	return json_real((double)c / 100.0);
 }
 
-/* A JSON string of s (ASCII controls and quotes escaped; UTF-8 passed through). */
-static void jstr(struct sbuf *out, const char *s)
-{
-	sb_add(out, "\"", 1);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			sb_addf(out, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			sb_addf(out, "\\u%04x", c);
-		else
-			sb_add(out, s, 1);
-	}
-	sb_add(out, "\"", 1);
-}
-
-static void jdate(struct sbuf *out, int day)
+static json_t *jdate(int day)
 {
 	char d[DATE_BUFSZ];
 
-	if (day > 0)
-		sb_addf(out, "\"%s\"", date_fmt(day, d));
-	else
-		sb_addf(out, "null");
+	return day > 0 ? json_string(date_fmt(day, d)) : json_null();
 }
 
-static void jhm(struct sbuf *out, int minute)
+static json_t *jhm(int minute)
 {
-	sb_addf(out, "\"%02d:%02d\"", minute / 60, minute % 60);
+	char b[8];
+
+	snprintf(b, sizeof(b), "%02d:%02d", minute / 60 % 100, minute % 60);
+	return json_string(b);
+}
+
+/* "YYYY-MM-DDTHH:MM", New York, of a Unix time. */
+static json_t *jny(int64_t t)
+{
+	char d[DATE_BUFSZ], b[32];
+	int day, sec;
+
+	cal_epoch_to_ny(t, &day, &sec);
+	snprintf(b, sizeof(b), "%sT%02d:%02d", date_fmt(day, d), sec / 3600, sec / 60 % 60);
+	return json_string(b);
+}
+
+/* Appends o (taken) compactly, with a newline; -1 past out's limit. */
+static int dump(json_t *o, struct sbuf *out)
+{
+	char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
+					       JSON_REAL_PRECISION(12)) : NULL;
+	int rc = -1;
+
+	if (text) {
+		rc = sb_add(out, text, strlen(text)) || sb_add(out, "\n", 1) ? -1 : 0;
+		free(text);
+	}
+	json_decref(o);
+	return rc;
 }
 
 /* One column of the snapshots: cents picked by field offset, as dollars. */
-static void column(struct sbuf *out, const char *key, const struct portfolio *pf, size_t off)
+static json_t *column(const struct portfolio *pf, size_t off)
 {
+	json_t *a = json_array();
 	size_t i;
 
-	sb_addf(out, ",\n  \"%s\": [", key);
 	for (i = 0; i < pf->n_snaps; i++) {
 		const int64_t *v = (const int64_t *)(const void *)((const char *)&pf->snaps[i] + off);
-		if (i)
-			sb_add(out, ",", 1);
-		dollars(out, *v);
+		json_array_append_new(a, dollars(*v));
 	}
-	sb_add(out, "]", 1);
+	return a;
 }
 
 static int snapshots(const struct portfolio *pf, struct sbuf *out)
 {
+	json_t *o = json_object(), *tickers = json_array(), *dates = json_array();
+	json_t *bench = json_object();
 	size_t i, b;
-	size_t len0 = out->len;
 
-	sb_addf(out, "{\n  \"initial_capital\": ");
-	dollars(out, pf->initial_cents);
-	sb_addf(out, ",\n  \"tickers\": [");
+	json_object_set_new(o, "initial_capital", dollars(pf->initial_cents));
+	for (b = 0; b < pf->n_bench; b++)
+		json_array_append_new(tickers, json_string(pf->bench[b].ticker));
+	json_object_set_new(o, "tickers", tickers);
+	for (i = 0; i < pf->n_snaps; i++)
+		json_array_append_new(dates, jdate(pf->snaps[i].session));
+	json_object_set_new(o, "dates", dates);
+	json_object_set_new(o, "portfolio", column(pf, offsetof(struct snapshot, value_cents)));
+	json_object_set_new(o, "cash", column(pf, offsetof(struct snapshot, cash_cents)));
+	json_object_set_new(o, "margin", column(pf, offsetof(struct snapshot, margin_cents)));
 	for (b = 0; b < pf->n_bench; b++) {
-		if (b)
-			sb_add(out, ", ", 2);
-		jstr(out, pf->bench[b].ticker);
+		json_t *a = json_array();
+		for (i = 0; i < pf->n_snaps; i++)
+			json_array_append_new(a, dollars(pf->snap_bench[i * pf->n_bench + b]));
+		json_object_set_new(bench, pf->bench[b].ticker, a);
 	}
-	sb_addf(out, "],\n  \"dates\": [");
-	for (i = 0; i < pf->n_snaps; i++) {
-		if (i)
-			sb_add(out, ",", 1);
-		jdate(out, pf->snaps[i].session);
-	}
-	sb_add(out, "]", 1);
-	column(out, "portfolio", pf, offsetof(struct snapshot, value_cents));
-	column(out, "cash", pf, offsetof(struct snapshot, cash_cents));
-	column(out, "margin", pf, offsetof(struct snapshot, margin_cents));
-	sb_addf(out, ",\n  \"benchmarks\": {");
-	for (b = 0; b < pf->n_bench; b++) {
-		sb_addf(out, "%s\n    ", b ? "," : "");
-		jstr(out, pf->bench[b].ticker);
-		sb_add(out, ": [", 3);
-		for (i = 0; i < pf->n_snaps; i++) {
-			if (i)
-				sb_add(out, ",", 1);
-			dollars(out, pf->snap_bench[i * pf->n_bench + b]);
-		}
-		sb_add(out, "]", 1);
-	}
-	/* Every piece appended is under 64 bytes, and an sbuf refuses a whole
-	 * piece at its limit: less room than that left means one was refused. */
-	if (sb_addf(out, "%s}\n}\n", pf->n_bench ? "\n  " : "") ||
-	    out->limit - out->len < 64) {
-		out->len = len0;
-		if (out->buf)
-			out->buf[len0] = '\0';
-		return -1;
-	}
-	return 0;
+	json_object_set_new(o, "benchmarks", bench);
+	return dump(o, out);
 }
 
 int web_api_body(enum web_api_kind k, const struct portfolio *pf, const struct config *cfg,
@@ -161,14 +149,13 @@ int web_api_body(enum web_api_kind k, const struct portfolio *pf, const struct c
 int web_api_health(const struct web_health_in *in, struct sbuf *out)
 {
 	struct sched_decision d;
-	int day, sec, minute, open_min = 0, close_min = 0, session, next;
+	int day, sec, minute, open_min = 0, close_min = 0, session;
 	int64_t next_at = 0;
-	char buf[DATE_BUFSZ];
+	json_t *o = json_object(), *m = json_object();
 
 	cal_epoch_to_ny(in->now, &day, &sec);
 	minute = sec / 60;
 	session = cal_session_hours(day, &open_min, &close_min) == 0;
-	next = cal_next_session(day);
 	memset(&d, 0, sizeof(d));
 	if (sched_decide(in->now, in->run_at_min, in->last_session, &d) == 0) {
 		if (d.due)
@@ -176,42 +163,28 @@ int web_api_health(const struct web_health_in *in, struct sbuf *out)
 		else
 			next_at = d.next;
 	}
-	sb_addf(out, "{\n  \"ok\": true,\n  \"version\": ");
-	jstr(out, in->version ? in->version : "");
-	sb_addf(out, ",\n  \"now_ny\": \"%sT%02d:%02d\",\n  \"market\": {\"open\": %s, "
-		     "\"session_today\": %s, \"opens\": ",
-		date_fmt(day, buf), minute / 60, minute % 60,
-		session && minute >= open_min && minute < close_min ? "true" : "false",
-		session ? "true" : "false");
-	if (session)
-		jhm(out, open_min);
-	else
-		sb_addf(out, "null");
-	sb_addf(out, ", \"closes\": ");
-	if (session)
-		jhm(out, close_min);
-	else
-		sb_addf(out, "null");
-	sb_addf(out, ", \"next_session\": ");
-	jdate(out, next);
-	sb_addf(out, "},\n  \"last_session\": ");
-	jdate(out, in->last_session);
-	sb_addf(out, ",\n  \"scheduler\": %s,\n  \"run_at\": ", in->scheduler ? "true" : "false");
-	jhm(out, in->run_at_min);
-	sb_addf(out, ",\n  \"next_run\": ");
-	if (next_at > 0) {
-		int nd, ns;
-		cal_epoch_to_ny(next_at, &nd, &ns);
-		sb_addf(out, "\"%sT%02d:%02d\"", date_fmt(nd, buf), ns / 3600, ns / 60 % 60);
-	} else {
-		sb_addf(out, "null");
-	}
-	return sb_addf(out, "\n}\n") ? -1 : 0;
+	json_object_set_new(o, "ok", json_true());
+	json_object_set_new(o, "version", json_string(in->version ? in->version : ""));
+	json_object_set_new(o, "now_ny", jny(in->now));
+	json_object_set_new(m, "open",
+			    json_boolean(session && minute >= open_min && minute < close_min));
+	json_object_set_new(m, "session_today", json_boolean(session));
+	json_object_set_new(m, "opens", session ? jhm(open_min) : json_null());
+	json_object_set_new(m, "closes", session ? jhm(close_min) : json_null());
+	json_object_set_new(m, "next_session", jdate(cal_next_session(day)));
+	json_object_set_new(o, "market", m);
+	json_object_set_new(o, "last_session", jdate(in->last_session));
+	json_object_set_new(o, "scheduler", json_boolean(in->scheduler));
+	json_object_set_new(o, "run_at", jhm(in->run_at_min));
+	json_object_set_new(o, "next_run", next_at > 0 ? jny(next_at) : json_null());
+	return dump(o, out);
 }
 
 void web_api_error(struct sbuf *out, const char *msg)
 {
-	sb_addf(out, "{\"error\": ");
-	jstr(out, msg);
-	sb_addf(out, "}\n");
+	json_t *o = json_object(), *m = json_string(msg);
+
+	/* json_string refuses invalid UTF-8: say so rather than lose the answer */
+	json_object_set_new(o, "error", m ? m : json_string("(unprintable error)"));
+	dump(o, out);
 }

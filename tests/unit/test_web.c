@@ -89,15 +89,15 @@ static void test_snapshots_columns(void **state)
 	sb_init(&sb, 1 << 20);
 	assert_int_equal(web_api_body(WEB_SNAPSHOTS, &pf, &cfg, &sb), 0);
 	s = sb_str(&sb);
-	assert_non_null(strstr(s, "\"initial_capital\": 1000.00"));
-	assert_non_null(strstr(s, "\"tickers\": [\"SPY\", \"QQQ\"]"));
-	assert_non_null(strstr(s, "\"dates\": [\"2024-12-27\",\"2024-12-30\",\"2024-12-31\"]"));
-	/* value = cash + positions: 1000.00, 1010.29, 1020.58 */
-	assert_non_null(strstr(s, "\"portfolio\": [1000.00,1010.29,1020.58]"));
-	assert_non_null(strstr(s, "\"cash\": [1000.00,1012.34,1024.68]"));
-	assert_non_null(strstr(s, "\"margin\": [0.00,61.05,122.10]"));
-	assert_non_null(strstr(s, "\"SPY\": [1000.00,1001.01,1002.02]"));
-	assert_non_null(strstr(s, "\"QQQ\": [1000.00,999.95,999.90]"));
+	assert_non_null(strstr(s, "\"initial_capital\":1000.0"));
+	assert_non_null(strstr(s, "\"tickers\":[\"SPY\",\"QQQ\"]"));
+	assert_non_null(strstr(s, "\"dates\":[\"2024-12-27\",\"2024-12-30\",\"2024-12-31\"]"));
+	/* value = cash + positions: 1000.0, 1010.29, 1020.58 */
+	assert_non_null(strstr(s, "\"portfolio\":[1000.0,1010.29,1020.58]"));
+	assert_non_null(strstr(s, "\"cash\":[1000.0,1012.34,1024.68]"));
+	assert_non_null(strstr(s, "\"margin\":[0.0,61.05,122.1]"));
+	assert_non_null(strstr(s, "\"SPY\":[1000.0,1001.01,1002.02]"));
+	assert_non_null(strstr(s, "\"QQQ\":[1000.0,999.95,999.9]"));
 	sb_release(&sb);
 
 	/* Too small a buffer: an error, not half a body. */
@@ -130,24 +130,24 @@ static void test_health(void **state)
 	(void)state;
 	/* A session, market open, today already run: next run is the next session. */
 	health_at(ny("2024-12-31", 10, 0), D("2024-12-31"),
-		  "\"market\": {\"open\": true, \"session_today\": true, \"opens\": \"09:30\", "
-		  "\"closes\": \"16:00\", \"next_session\": \"2025-01-02\"}",
-		  "\"next_run\": \"2025-01-02T09:35\"");
+		  "\"market\":{\"open\":true,\"session_today\":true,\"opens\":\"09:30\","
+		  "\"closes\":\"16:00\",\"next_session\":\"2025-01-02\"}",
+		  "\"next_run\":\"2025-01-02T09:35\"");
 	/* Before the open, not run: today's run_at; market closed. */
-	health_at(ny("2024-12-31", 8, 0), D("2024-12-30"), "\"open\": false, \"session_today\": true",
-		  "\"next_run\": \"2024-12-31T09:35\"");
+	health_at(ny("2024-12-31", 8, 0), D("2024-12-30"), "\"open\":false,\"session_today\":true",
+		  "\"next_run\":\"2024-12-31T09:35\"");
 	/* Due now (past run_at, not run): next_run is today's run_at. */
-	health_at(ny("2024-12-31", 11, 0), D("2024-12-30"), "\"now_ny\": \"2024-12-31T11:00\"",
-		  "\"next_run\": \"2024-12-31T09:35\"");
+	health_at(ny("2024-12-31", 11, 0), D("2024-12-30"), "\"now_ny\":\"2024-12-31T11:00\"",
+		  "\"next_run\":\"2024-12-31T09:35\"");
 	/* Early close. */
-	health_at(ny("2024-12-24", 12, 0), 0, "\"closes\": \"13:00\"", "\"last_session\": null");
-	health_at(ny("2024-12-24", 13, 30), 0, "\"open\": false, \"session_today\": true", NULL);
+	health_at(ny("2024-12-24", 12, 0), 0, "\"closes\":\"13:00\"", "\"last_session\":null");
+	health_at(ny("2024-12-24", 13, 30), 0, "\"open\":false,\"session_today\":true", NULL);
 	/* Weekend: no hours. */
 	health_at(ny("2024-12-28", 12, 0), D("2024-12-27"),
-		  "\"open\": false, \"session_today\": false, \"opens\": null, \"closes\": null, "
-		  "\"next_session\": \"2024-12-30\"",
-		  "\"next_run\": \"2024-12-30T09:35\"");
-	health_at(ny("2024-12-28", 12, 0), 0, "\"version\": \"9.9\"", "\"scheduler\": true");
+		  "\"open\":false,\"session_today\":false,\"opens\":null,\"closes\":null,"
+		  "\"next_session\":\"2024-12-30\"",
+		  "\"next_run\":\"2024-12-30T09:35\"");
+	health_at(ny("2024-12-28", 12, 0), 0, "\"version\":\"9.9\"", "\"scheduler\":true");
 }
 
 static void test_error_body(void **state)
@@ -157,7 +157,7 @@ static void test_error_body(void **state)
 	(void)state;
 	sb_init(&sb, 1024);
 	web_api_error(&sb, "a \"quoted\"\nline\\");
-	assert_string_equal(sb_str(&sb), "{\"error\": \"a \\\"quoted\\\"\\u000aline\\\\\"}\n");
+	assert_string_equal(sb_str(&sb), "{\"error\":\"a \\\"quoted\\\"\\nline\\\\\"}\n");
 	sb_release(&sb);
 }
 
@@ -278,11 +278,11 @@ static void test_server(void **state)
 
 	http(port, "GET /api/health HTTP/1.0\r\n\r\n", buf, sizeof(buf));
 	assert_true(!strncmp(buf, "HTTP/1.0 200", 12) || !strncmp(buf, "HTTP/1.1 200", 12));
-	assert_non_null(strstr(buf, "\"now_ny\": \"2024-12-31T10:00\""));
-	assert_non_null(strstr(buf, "\"last_session\": null"));
+	assert_non_null(strstr(buf, "\"now_ny\":\"2024-12-31T10:00\""));
+	assert_non_null(strstr(buf, "\"last_session\":null"));
 	http(port, "GET /api/summary HTTP/1.0\r\n\r\n", buf, sizeof(buf));
 	assert_non_null(strstr(buf, " 404 "));
-	assert_non_null(strstr(buf, "{\"error\": \"no portfolio yet: run papertrade run\"}"));
+	assert_non_null(strstr(buf, "{\"error\":\"no portfolio yet: run papertrade run\"}"));
 	http(port, "POST /api/summary HTTP/1.0\r\nContent-Length: 0\r\n\r\n", buf, sizeof(buf));
 	assert_non_null(strstr(buf, " 405 "));
 	assert_non_null(strstr(buf, "Allow: GET, HEAD"));
