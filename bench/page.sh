@@ -39,15 +39,10 @@ echo "snapshots: $(sqlite3 "$home/papertrade.db" 'select count(*) from snapshots
 err=$(mktemp)
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -f "$err"' EXIT
-"$pt" --home "$home" serve --listen 127.0.0.1:0 --no-scheduler 2>"$err" >/dev/null &
-pid=$!
-url=
-for _ in $(seq 100); do
-	url=$(sed -n 's|^papertrade: serve: listening on \(http://[^ ]*/\).*|\1|p' "$err")
-	[ -n "$url" ] && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.1
-done
+PT=$pt
+source tests/serve_bg.sh
+PAPERTRADE_HOME=$home serve_start "$err" --listen 127.0.0.1:0 --no-scheduler || true
+pid=$SERVE_PID url=$SERVE_URL
 [ -n "$url" ] || { echo "bench: serve did not start: $(cat "$err")"; exit 1; }
 echo "served at $url"
 if command -v curl >/dev/null; then

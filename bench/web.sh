@@ -21,16 +21,11 @@ trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 export PAPERTRADE_HOME="$tmp/home" PAPERTRADE_NOW=2024-12-31T10:00
 echo "# making a portfolio: every session of 2023 and 2024 on the sim market"
 "$pt" run -q --from 2023-01-03 >/dev/null
-"$pt" serve --listen 127.0.0.1:0 --no-scheduler 2>"$tmp/err" &
-pid=$!
-port=
-for _ in $(seq 200); do
-	port=$(sed -n 's|^papertrade: serve: listening on http://127\.0\.0\.1:\([0-9][0-9]*\)/$|\1|p' "$tmp/err")
-	[ -n "$port" ] && break
-	kill -0 "$pid" 2>/dev/null || { cat "$tmp/err" >&2; exit 1; }
-	sleep 0.05
-done
-[ -n "$port" ] || { echo "bench/web.sh: serve did not start" >&2; exit 1; }
+PT=$pt
+source tests/serve_bg.sh
+serve_start "$tmp/err" --listen 127.0.0.1:0 --no-scheduler || true
+pid=$SERVE_PID port=$SERVE_PORT
+[ -n "$port" ] || { echo "bench/web.sh: serve did not start: $(cat "$tmp/err")" >&2; exit 1; }
 echo "# serve on 127.0.0.1:$port, $(nproc) cores; wrk -t2 -c64 -d$duration --latency"
 
 # run_wrk NAME PATH [HEADER] : prints the figures, sets RPS and P99_MS

@@ -26,19 +26,14 @@ stop_servers() {
 }
 # start_serve NAME ARGS... : `papertrade serve ARGS` on a free port of
 # 127.0.0.1; sets URL from the address it prints on stderr (empty if none)
+# shellcheck source=tests/serve_bg.sh
+source "$PT_ROOT/tests/serve_bg.sh"
 start_serve() {
 	local name=$1
 	shift
-	"$PT" serve --listen 127.0.0.1:0 --no-scheduler "$@" 2>"$T_TMP/$name.err" >/dev/null &
-	local pid=$!
-	PIDS+=("$pid")
-	URL=
-	for _ in $(seq 100); do
-		URL=$(sed -n 's|^papertrade: serve: listening on \(http://127\.0\.0\.1:[0-9]*/\).*|\1|p' "$T_TMP/$name.err")
-		[ -n "$URL" ] && return
-		kill -0 "$pid" 2>/dev/null || return
-		sleep 0.1
-	done
+	serve_start "$T_TMP/$name.err" --listen 127.0.0.1:0 --no-scheduler "$@"
+	[ -n "$SERVE_PID" ] && PIDS+=("$SERVE_PID")
+	URL=$SERVE_URL
 }
 trap 'stop_servers; rm -rf "$T_TMP"' EXIT
 

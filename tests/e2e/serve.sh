@@ -10,21 +10,15 @@ client="$PT_ROOT/tests/e2e/serve_client.py"
 SRV_PID=
 trap '[ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null; [ -f "$T_TMP/run.pid" ] && kill "$(cat "$T_TMP/run.pid")" 2>/dev/null; rm -rf "$T_TMP"' EXIT
 
+# shellcheck source=tests/serve_bg.sh
+source "$PT_ROOT/tests/serve_bg.sh"
 # start_server ARGS... : starts serve in the background; sets SRV_PID and PORT
 # once it printed its address (fails if it exits first).
 start_server() {
-	: >"$T_TMP/serve.err"
-	"$PT" serve "$@" 2>"$T_TMP/serve.err" &
-	SRV_PID=$!
-	PORT=
-	local i
-	for i in $(seq 200); do
-		PORT=$(sed -n 's|^papertrade: serve: listening on http://127\.0\.0\.1:\([0-9][0-9]*\)/$|\1|p' "$T_TMP/serve.err")
-		[ -n "$PORT" ] && return 0
-		kill -0 "$SRV_PID" 2>/dev/null || { wait "$SRV_PID"; SRV_PID=; return 1; }
-		sleep 0.05
-	done
-	return 1
+	serve_start "$T_TMP/serve.err" "$@"
+	local rc=$?
+	SRV_PID=$SERVE_PID PORT=$SERVE_PORT
+	return $rc
 }
 # stop_server : SIGTERM, wait; the exit status in SRV_RC
 stop_server() {
