@@ -64,6 +64,10 @@ int cli_load_or_create(struct store *st, const struct config *cfg, struct portfo
 /* Now in New York: day number and minute of day (PAPERTRADE_NOW=YYYY-MM-DDTHH:MM,
  * New York time, overrides the clock for tests). Returns 0 or -1 after printing. */
 int cli_now_ny(int *day, int *minute);
+/* Writes path whole or not at all (a temporary file beside it, fsync,
+ * rename; mode 0666 less the umask). 0, or a PT_E* code with err naming the
+ * file. */
+int cli_write_atomic(const char *path, const char *buf, size_t len, char *err);
 /* Now as Unix time (PAPERTRADE_NOW honoured, to the minute). */
 int64_t cli_now_epoch(void);
 
@@ -97,16 +101,6 @@ int64_t cli_now_epoch(void);
 #define CLI_SCHED_RETRY 300
 int cli_run_due(const struct cli_ctx *ctx, int64_t now, int quiet, int64_t *next, char *msg,
 		size_t msgsz);
-/*
- * When cli_run_due should next be called, seen from `now` without running
- * anything (for display, or a scheduler's first wait): the run_at instant
- * of today's session when it is due now and has not run (<= now), else the
- * next run_at instant on a session not yet run. 0 when none is left in the
- * calendar's years, or when the config or database cannot be read (the
- * error printed). Opens the store (never creating it) only when today's
- * run is due by the clock, to see whether it ran.
- */
-int64_t cli_sched_next(const struct cli_ctx *ctx, int64_t now);
 
 /* Subcommands. Each parses its own flags with getopt_long and has --help. */
 int cmd_init(struct cli_ctx *ctx, int argc, char **argv);

@@ -410,6 +410,22 @@ static void market_release(struct run_market *m)
 	http_tape_release(&m->record);
 }
 
+/* Why day has no session: the holiday's name, "weekend" or "no session". */
+static const char *closed_reason(int day)
+{
+	const char *h = cal_holiday_name(day);
+	int wd = date_weekday(day);
+
+	return h ? h : wd == 0 || wd == 6 ? "weekend" : "no session";
+}
+
+/* The message of a run asked for before today's run_at. */
+static void not_due_text(const struct config *cfg, char *buf, size_t n)
+{
+	snprintf(buf, n, "not due: today's run is at %02d:%02d New York (run --date to run it now)",
+		 cfg->run_at_min / 60, cfg->run_at_min % 60);
+}
+
 /* " (next run YYYY-MM-DD HH:MM New York)" for a decision time, or "". */
 static const char *next_note(int64_t next, char *buf, size_t n)
 {
@@ -449,7 +465,6 @@ static enum due_what due_run(const struct cli_ctx *ctx, const struct config *cfg
 	struct store *st = NULL;
 	struct sess_out so = {0};
 	char d[DATE_BUFSZ], note[64], err[PT_ERRSZ];
-	const char *h;
 	enum due_what what = DUE_FAILED;
 	int has = 0, rc;
 
@@ -464,16 +479,11 @@ static enum due_what due_run(const struct cli_ctx *ctx, const struct config *cfg
 	if (!dec.due) {
 		*next = dec.next;
 		if (cal_is_session(dec.today)) {
-			snprintf(msg, msgsz, "not due: today's run is at %02d:%02d New York "
-					     "(run --date to run it now)",
-				 cfg->run_at_min / 60, cfg->run_at_min % 60);
+			not_due_text(cfg, msg, msgsz);
 			return DUE_EARLY;
 		}
-		h = cal_holiday_name(dec.today);
 		snprintf(msg, msgsz, "%s: market closed (%s); nothing to do%s", d,
-			 h ? h : date_weekday(dec.today) == 0 || date_weekday(dec.today) == 6
-				 ? "weekend" : "no session",
-			 next_note(*next, note, sizeof(note)));
+			 closed_reason(dec.today), next_note(*next, note, sizeof(note)));
 		return DUE_CLOSED;
 	}
 	/* Due by the clock: has it run? Asked outside any transaction first,
@@ -549,51 +559,18 @@ int cli_run_due(const struct cli_ctx *ctx, int64_t now, int quiet, int64_t *next
 	return what == DUE_FAILED ? EXIT_RUNTIME : 0;
 }
 
-int64_t cli_sched_next(const struct cli_ctx *ctx, int64_t now)
-{
-	struct sched_decision dec;
-	struct config cfg;
-	struct store *st = NULL;
-	char db[4096], err[PT_ERRSZ];
-	int has = 0;
-	int64_t at;
-
-	if (cli_load_config(ctx, &cfg, NULL, 0) || sched_decide(now, cfg.run_at_min, 0, &dec))
-		return 0;
-	if (!dec.due)
-		return dec.next;
-	if (sched_run_time(dec.due, cfg.run_at_min, &at))
-		return 0;
-	/* No database yet: nothing has run. */
-	if (cli_home_file(ctx, "papertrade.db", db, sizeof(db)) || access(db, F_OK) != 0)
-		return at;
-	if (cli_open_store(ctx, 0, &st))
-		return 0;
-	if (store_has_run(st, dec.due, &has, err)) {
-		cli_error("store", "%s", err);
-		store_close(st);
-		return 0;
-	}
-	store_close(st);
-	if (!has)
-		return at;
-	sched_decide(now, cfg.run_at_min, dec.due, &dec);
-	return dec.next;
-}
-
 static void closed_message(int day, const struct run_opts *o)
 {
 	if (o->quiet && !o->json)
 		return;
 	char d[DATE_BUFSZ];
-	const char *h = cal_holiday_name(day);
 
 	date_fmt(day, d);
 	if (o->json)
 		printf("{\"session\": \"%s\", \"market_open\": false}\n", d);
 	if (!o->quiet)
 		fprintf(stderr, "papertrade: %s: market closed (%s); nothing to do\n", d,
-		h ? h : date_weekday(day) == 0 || date_weekday(day) == 6 ? "weekend" : "no session");
+			closed_reason(day));
 }
 
 int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
@@ -717,10 +694,10 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		goto out_buf;
 	}
 	if (plain && minute < cfg.run_at_min) {
-		if (!o.quiet)
-			fprintf(stderr, "papertrade: not due: today's run is at %02d:%02d New York "
-					"(run --date to run it now)\n",
-				cfg.run_at_min / 60, cfg.run_at_min % 60);
+		if (!o.quiet) {
+			not_due_text(&cfg, err, sizeof(err));
+			fprintf(stderr, "papertrade: %s\n", err);
+		}
 		goto out_buf;
 	}
 	if (market_setup(ctx, &cfg, &m, err, sizeof(err))) {

@@ -336,44 +336,6 @@ out:
 
 /* ---- dashboard ----------------------------------------------------------- */
 
-/* Writes data to path atomically (a temporary file beside it, then rename). */
-static int write_atomic(const char *path, const char *data, size_t len)
-{
-	char tmp[PATH_MAX];
-	size_t off = 0;
-	int fd;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof(tmp)) {
-		cli_error("--out", "path too long: %s", path);
-		return -1;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		cli_error("--out", "%s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		off += (size_t)w;
-	}
-	if (off < len || fsync(fd) != 0) {
-		cli_error("--out", "%s: %s", tmp, strerror(errno ? errno : EIO));
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
-		cli_error("--out", "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
 int cmd_dashboard(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -465,7 +427,8 @@ int cmd_dashboard(struct cli_ctx *ctx, int argc, char **argv)
 			cli_error("dashboard", "cannot write to stdout");
 			goto done;
 		}
-	} else if (write_atomic(out_path, sb_str(&out), out.len)) {
+	} else if (cli_write_atomic(out_path, sb_str(&out), out.len, err)) {
+		cli_error("--out", "%s", err);
 		goto done;
 	}
 	rc = 0;
