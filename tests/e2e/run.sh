@@ -38,6 +38,30 @@ check "some trades in 2024 ($traded)" test "$traded" -gt 0
 check "some expirations settled in 2024 ($settled)" test "$settled" -gt 0
 echo "# 2024: $n sessions, $traded trades, $settled settled"
 
+# No change of results (issue 8): every 2024 session's stored report, text
+# and JSON, hashes as it did before the session layer and the strategy
+# table; likewise a covered (etf, whole contracts) and a margin-sized
+# account run with --from. tests/data/regress_2024.txt holds the hashes.
+regress() { # regress NAME: the stored reports of $PAPERTRADE_HOME against the file
+	/usr/bin/python3 "$PT_ROOT/tests/e2e/report_hashes.py" "$PAPERTRADE_HOME/papertrade.db" |
+		sed "s/^/$1 /" >"$T_TMP/got-$1"
+	grep "^$1 " "$PT_ROOT/tests/data/regress_2024.txt" >"$T_TMP/want-$1"
+	if cmp -s "$T_TMP/got-$1" "$T_TMP/want-$1"; then
+		ok "2024 reports unchanged ($1: $(wc -l <"$T_TMP/want-$1") hashes)"
+	else
+		not_ok "2024 reports unchanged ($1)" "$(diff "$T_TMP/want-$1" "$T_TMP/got-$1" | grep -c '^>') hashes differ, first:" \
+			"$(diff "$T_TMP/want-$1" "$T_TMP/got-$1" | grep '^[<>]' | head -4 | tr '\n' ' ')"
+	fi
+}
+regress default
+for cfg in "etf:holdings=etf contracts=whole initial_capital=200000" "margin:sizing=margin initial_capital=20000"; do
+	name=${cfg%%:*} sets=()
+	for s in ${cfg#*:}; do sets+=(--set "$s"); done
+	PAPERTRADE_HOME="$T_TMP/home-$name" "$PT" run -q --from 2024-01-02 --to 2024-12-31 "${sets[@]}" >/dev/null ||
+		echo "# run --from 2024 ($name) failed"
+	PAPERTRADE_HOME="$T_TMP/home-$name" regress "$name"
+done
+
 h=$(db_hash)
 for d in $("$PT" calendar --from 2024-01-02 --to 2024-12-31 --csv | tail -n +2 | cut -d, -f1); do
 	"$PT" run -q --date "$d" >/dev/null 2>&1 || echo "# rerun of $d failed"
