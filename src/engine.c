@@ -419,8 +419,10 @@ static void size_and_fill(struct portfolio *pf, const struct market_view *v,
 	t->margin_cents = margin;
 }
 
+/* Step 3 for every configured ticker, then steps 4 and 5 for what the
+ * strategy proposes when trade is set. */
 static void scan_and_trade(struct portfolio *pf, const struct market_view *v,
-			   const struct config *cfg, struct engine_day *out)
+			   const struct config *cfg, struct engine_day *out, int trade)
 {
 	size_t i, trade_cap = 0;
 
@@ -439,7 +441,7 @@ static void scan_and_trade(struct portfolio *pf, const struct market_view *v,
 		}
 		volarb_scan(tv, v, cfg, s);
 		out->dropped += tv->dropped;
-		if (s->best >= 0)
+		if (trade && s->best >= 0)
 			size_and_fill(pf, v, cfg, s, out, &trade_cap);
 	}
 }
@@ -488,8 +490,18 @@ int engine_step(struct portfolio *pf, const struct market_view *v, const struct 
 	settle(pf, v, out);
 	dividends(pf, v, out);
 	mark(pf, v, cfg, out);
-	scan_and_trade(pf, v, cfg, out);
+	scan_and_trade(pf, v, cfg, out, 1);
 	snapshot(pf, v, cfg, out);
 	pf->last_session = v->session;
 	return 0;
+}
+
+void engine_scan(struct portfolio *pf, const struct market_view *v, const struct config *cfg,
+		 struct engine_day *out)
+{
+	memset(out, 0, sizeof(*out));
+	sb_init(&out->notes, NOTES_LIMIT);
+	out->session = v->session;
+	out->asof = v->asof;
+	scan_and_trade(pf, v, cfg, out, 0);
 }

@@ -83,6 +83,14 @@ struct engine_day {
 int engine_step(struct portfolio *pf, const struct market_view *v, const struct config *cfg,
 		struct engine_day *out, char *err);
 void engine_day_release(struct engine_day *d);
+/*
+ * Step 3 alone: what the strategies see on every configured ticker, with
+ * nothing sized, filled or booked (pf is not changed). For `scan` on a day
+ * engine_step cannot run (a first session with a ticker missing its
+ * price). out is overwritten; release it with engine_day_release.
+ */
+void engine_scan(struct portfolio *pf, const struct market_view *v, const struct config *cfg,
+		 struct engine_day *out);
 
 /* Margin requirement of the open shorts at the day's prices, in cents. */
 int64_t engine_margin_used(const struct portfolio *pf, const struct market_view *v,

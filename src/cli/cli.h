@@ -53,14 +53,11 @@ struct portfolio;
  * failure; the caller store_close()s.
  */
 int cli_open_store(const struct cli_ctx *ctx, int create, struct store **st);
+/* cli_open_store(ctx, 1, st) in the shape session_run_due asks for. */
+int cli_open_home_store(void *ctx, struct store **st);
 /* Opens the database and loads the portfolio; fails (printing why) when there
  * is no portfolio. The caller store_close()s and book_release()s. */
 int cli_open_portfolio(const struct cli_ctx *ctx, struct store **st, struct portfolio *pf);
-/* Loads the portfolio, creating the account with cfg's capital when the
- * database has none yet (*created = 1). Call inside the run's transaction,
- * so a run that fails creates nothing. Returns 0 or a PT_E* code with err. */
-int cli_load_or_create(struct store *st, const struct config *cfg, struct portfolio *pf,
-		       int *created, char *err);
 /* Now in New York: day number and minute of day (PAPERTRADE_NOW=YYYY-MM-DDTHH:MM,
  * New York time, overrides the clock for tests). Returns 0 or -1 after printing. */
 int cli_now_ny(int *day, int *minute);
@@ -72,35 +69,24 @@ int cli_write_atomic(const char *path, const char *buf, size_t len, char *err);
 int64_t cli_now_epoch(void);
 
 /*
- * The scheduled daily run (DESIGN.md erratum 6; src/sched/sched.h has the
- * rules), for `run --if-due` and the scheduler thread of `serve`.
- *
- * cli_run_due runs today's session if it is due at `now` (Unix time): today
- * in New York is an NYSE session, now >= its run_at (papertrade.ini,
- * PAPERTRADE_RUN_AT, default 09:35 New York) and it has not run. It runs
- * through the same code as `papertrade run` (one store transaction, BEGIN
- * IMMEDIATE, the has-run check inside it, so two runs at once store one),
- * with the market data as of `now`. It reads the config and opens and
- * closes its own store connection on every call, so it may be called again
- * and again from one thread while other threads read the database; make
- * one New York time conversion (calendar.h) before starting threads.
- * msg (msgsz bytes; 512 is plenty) gets one line without the "papertrade: "
- * prefix: "2024-12-02 ran: 0 settled, 1 traded, value 1000.00", "not due:
- * ...", "2024-11-28: market closed (Thanksgiving Day); nothing to do (next
- * run ...)", "... already ran; nothing to do (next run ...)", or the error.
- * quiet = 0 also prints progress lines and msg to stderr, as `run` does;
- * errors are printed to stderr ("papertrade: what: why") either way. The
- * report of a new run is stored (`report`, the dashboard), not printed.
- * *next (may be NULL) gets the time to call again: the next run_at instant
- * on a session not yet run (> now; 0 when none is left in the calendar's
- * years), or now + CLI_SCHED_RETRY after a failure. Before run_at and on
- * closed days the store is not opened, so a store ahead of the clock (runs
- * stored for later dates) is noticed only at that time, and looked past.
- * Returns 0 (ran, or nothing to do) or EXIT_RUNTIME.
+ * One tick of serve's scheduler (DESIGN.md erratum 6; src/sched/sched.h has
+ * the rules, src/session.h the run): reads the config afresh and runs
+ * today's session through session_run_due when it is due at `now` (Unix
+ * time), in a store connection of its own, so it may be called again and
+ * again from one thread while other threads read the database; make one
+ * New York time conversion (calendar.h) before starting threads. Prints
+ * nothing but errors ("papertrade: what: why"); the report of a new run is
+ * stored (`report`, the dashboard). msg (msgsz bytes; 768 is plenty) gets
+ * one line without the "papertrade: " prefix: "2024-12-02 ran: 0 settled,
+ * 1 traded, value 1000.00", "not due: ...", "2024-11-28: market closed
+ * (Thanksgiving Day); nothing to do (next run ...)", "... already ran;
+ * nothing to do (next run ...)", or the error. *next (may be NULL) gets the
+ * time to call again: the next run_at instant on a session not yet run
+ * (> now; 0 when none is left in the calendar's years), or now +
+ * SESSION_DUE_RETRY after a failure. Returns 0 (ran, or nothing to do) or
+ * EXIT_RUNTIME.
  */
-#define CLI_SCHED_RETRY 300
-int cli_run_due(const struct cli_ctx *ctx, int64_t now, int quiet, int64_t *next, char *msg,
-		size_t msgsz);
+int cli_run_due(const struct cli_ctx *ctx, int64_t now, int64_t *next, char *msg, size_t msgsz);
 
 /* Subcommands. Each parses its own flags with getopt_long and has --help. */
 int cmd_init(struct cli_ctx *ctx, int argc, char **argv);

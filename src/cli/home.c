@@ -93,6 +93,11 @@ int cli_open_store(const struct cli_ctx *ctx, int create, struct store **st)
 	return 0;
 }
 
+int cli_open_home_store(void *ctx, struct store **st)
+{
+	return cli_open_store(ctx, 1, st);
+}
+
 int cli_open_portfolio(const struct cli_ctx *ctx, struct store **st, struct portfolio *pf)
 {
 	char err[PT_ERRSZ];
@@ -113,27 +118,6 @@ int cli_open_portfolio(const struct cli_ctx *ctx, struct store **st, struct port
 		return -1;
 	}
 	return 0;
-}
-
-int cli_load_or_create(struct store *st, const struct config *cfg, struct portfolio *pf,
-		       int *created, char *err)
-{
-	int rc;
-
-	*created = 0;
-	book_init(pf, 0);
-	rc = store_load(st, pf, err);
-	if (rc == PT_ENOENT) {
-		book_release(pf);
-		if ((rc = store_init_account(st, cfg->initial_capital_cents, err)))
-			return rc;
-		*created = 1;
-		book_init(pf, 0);
-		rc = store_load(st, pf, err);
-	}
-	if (rc)
-		book_release(pf);
-	return rc;
 }
 
 static int two_digits(const char *s, int *v)

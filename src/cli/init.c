@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "../session.h"
 #include "../book/book.h"
 #include "../store/store.h"
 #include "../util/util.h"
@@ -45,7 +46,7 @@ int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	if (cli_open_store(ctx, 1, &st))
 		return EXIT_RUNTIME;
-	if (store_begin(st, err) || cli_load_or_create(st, &cfg, &pf, &created, err) ||
+	if (store_begin(st, err) || session_load_or_create(st, &cfg, &pf, &created, err) ||
 	    store_commit(st, err)) {
 		cli_error("init", "%s", err);
 		store_close(st);

@@ -4,7 +4,8 @@
  *
  * serve: parses the flags, refuses a non-loopback address without a token,
  * starts the web server (web/server.h) and a scheduler thread that runs the
- * daily job at run_at New York on each session (cli_run_due, sched/), and
+ * daily job at run_at New York on each session (cli_run_due: sched/ says
+ * when, session.c runs it), and
  * waits for SIGINT or SIGTERM to stop both cleanly.
  * dashboard: the same five API bodies inlined into one HTML file
  * (web/page.h), written atomically.
@@ -25,6 +26,7 @@
 #include "cli.h"
 #include "../book/book.h"
 #include "../market/calendar.h"
+#include "../session.h"
 #include "../store/store.h"
 #include "../util/util.h"
 #include "../web/api.h"
@@ -157,20 +159,42 @@ struct sched {
 	const struct cli_ctx *ctx;
 };
 
+int cli_run_due(const struct cli_ctx *ctx, int64_t now, int64_t *next, char *msg, size_t msgsz)
+{
+	struct session_due due;
+	struct config cfg;
+
+	if (next)
+		*next = now + SESSION_DUE_RETRY;
+	if (cli_load_config(ctx, &cfg, NULL, 0)) {
+		snprintf(msg, msgsz, "config: the configuration of %s has an error (printed above)",
+			 ctx->home);
+		return EXIT_RUNTIME;
+	}
+	session_run_due(&cfg, ctx->home, cli_open_home_store, (void *)ctx, now, &due);
+	if (due.err.what[0])
+		cli_error(due.err.what, "%s", due.err.why);
+	pt_strlcpy(msg, due.msg, msgsz);
+	if (next)
+		*next = due.next;
+	session_due_release(&due);
+	return due.what == SESSION_DUE_FAILED ? EXIT_RUNTIME : 0;
+}
+
 /*
  * One look at the clock: runs today's session when it is due (cli_run_due
- * says so and does it, in its own store connection), and returns when to
- * look again (Unix time; 0 when no session is left in the calendar).
+ * says so and the session layer does it, in its own store connection), and
+ * returns when to look again (Unix time; 0 when no session is left).
  */
 static int64_t serve_scheduler_tick(const struct cli_ctx *ctx, char *last, size_t lastsz)
 {
-	char msg[512];
+	char msg[768];
 	int64_t next = 0;
 
 	/* Quiet, and a line in the log only when the news changes (a run, a
 	 * failure, the next run time): not one every wake-up. Errors are
 	 * printed by cli_run_due itself. */
-	cli_run_due(ctx, cli_now_epoch(), 1, &next, msg, sizeof(msg));
+	cli_run_due(ctx, cli_now_epoch(), &next, msg, sizeof(msg));
 	if (strcmp(msg, last) != 0) {
 		fprintf(stderr, "papertrade: serve: %s\n", msg);
 		snprintf(last, lastsz, "%s", msg);
@@ -181,7 +205,7 @@ static int64_t serve_scheduler_tick(const struct cli_ctx *ctx, char *last, size_
 static void *sched_main(void *arg)
 {
 	struct sched *sc = arg;
-	char last[512] = "";
+	char last[768] = "";
 
 	pthread_mutex_lock(&sc->mu);
 	while (!sc->stop) {

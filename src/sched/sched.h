@@ -4,7 +4,7 @@
  * clock; erratum 6). Given the time now, the configured run_at and the last
  * session already run, it says which session is due now and when the next
  * decision point is. `run --if-due`, the scheduler thread of `serve`
- * (through cli_run_due in cli/run.c) and the printed systemd/cron units all
+ * (through session_run_due in session.c) and the printed systemd/cron units all
  * rest on it.
  *
  * Pure: no clock, no I/O, no global state; the caller passes `now`, so the

@@ -26,6 +26,7 @@
 #include "cli/cli.h"
 #include "market/calendar.h"
 #include "sched/sched.h"
+#include "session.h"
 #include "util/date.h"
 #include "util/util.h"
 
@@ -391,7 +392,7 @@ static int run_due(const struct cli_ctx *ctx, int64_t now, int64_t *next, char *
 	saved = dup(1);
 	assert_true(saved >= 0);
 	assert_int_equal(dup2(fd, 1), 1);
-	rc = cli_run_due(ctx, now, 1, next, msg, n);
+	rc = cli_run_due(ctx, now, next, msg, n);
 	fflush(stdout);
 	assert_int_equal(dup2(saved, 1), 1);
 	close(saved);
@@ -404,7 +405,7 @@ static int run_due(const struct cli_ctx *ctx, int64_t now, int64_t *next, char *
 
 static void test_cli_run_due(void **state)
 {
-	char dir[] = "/tmp/pt-sched-XXXXXX", home[128], db[160], ini[160], msg[512];
+	char dir[] = "/tmp/pt-sched-XXXXXX", home[128], db[160], ini[160], msg[768];
 	struct cli_ctx ctx;
 	int64_t next = -1, now;
 	FILE *f;
@@ -467,7 +468,7 @@ static void test_cli_run_due(void **state)
 	now = NY("2024-12-04", 10, 45);
 	assert_int_equal(run_due(&ctx, now, &next, msg, sizeof(msg)), EXIT_RUNTIME);
 	assert_true(msg[0] != '\0');
-	assert_int_equal(next, now + CLI_SCHED_RETRY);
+	assert_int_equal(next, now + SESSION_DUE_RETRY);
 
 	remove_home(home);
 	rmdir(dir);

@@ -1,0 +1,509 @@
+/*
+ * session.c - one trading day as a library (DESIGN.md §1, every box from
+ * "store: load portfolio state" to "append events, commit"): plan, step,
+ * commit, and the run, dry run and scheduled run built from them. Never
+ * prints, never reads the clock; see session.h.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "session.h"
+#include "config.h"
+#include "market/calendar.h"
+#include "report/report.h"
+#include "sched/sched.h"
+#include "store/store.h"
+#include "util/date.h"
+
+static int __attribute__((format(printf, 4, 5)))
+fail(struct session_err *e, int code, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	pt_strlcpy(e->what, what, sizeof(e->what));
+	va_start(ap, fmt);
+	vsnprintf(e->why, sizeof(e->why), fmt, ap);
+	va_end(ap);
+	return code ? code : PT_EINVAL;
+}
+
+/* ---- plan ----------------------------------------------------------------- */
+
+/* First day of history the view must hold: enough for HV, for the closes of
+ * unsettled expirations and for dividends not yet processed. */
+static int history_from(const struct portfolio *pf, const struct config *cfg, int session)
+{
+	int from = session - (int)(cfg->hv_window * 7 / 4) - 30;
+	size_t i;
+
+	for (i = 0; i < pf->n_pos; i++)
+		if (!pf->pos[i].closed && pf->pos[i].right != 'S' && pf->pos[i].expiry - 5 < from)
+			from = pf->pos[i].expiry - 5;
+	if (pf->events_through && pf->events_through - 5 < from)
+		from = pf->events_through - 5;
+	return from;
+}
+
+static void add_ticker(struct session_plan *p, const char *sym)
+{
+	size_t j;
+
+	for (j = 0; j < p->n_tickers && strcmp(p->tickers[j], sym) != 0; j++)
+		;
+	if (j == p->n_tickers && p->n_tickers < SESSION_MAX_TICKERS)
+		pt_strlcpy(p->tickers[p->n_tickers++], sym, MV_SYMSZ);
+}
+
+void session_plan(const struct portfolio *pf, const struct config *cfg, int session, int64_t asof,
+		  struct session_plan *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->session = session;
+	out->asof = asof;
+	out->hist_from = history_from(pf, cfg, session);
+	/* Tickers: configured, benchmarks and held, without repeats. */
+	for (i = 0; i < cfg->n_tickers; i++)
+		add_ticker(out, cfg->tickers[i]);
+	for (i = 0; i < pf->n_bench; i++)
+		add_ticker(out, pf->bench[i].ticker);
+	for (i = 0; i < pf->n_pos; i++)
+		if (!pf->pos[i].closed)
+			add_ticker(out, pf->pos[i].ticker);
+	for (i = 0; i < out->n_tickers; i++)
+		out->tick[i] = out->tickers[i];
+	/* Expirations: those of open positions, which must be marked. */
+	out->want = xcalloc(pf->n_pos + 1, sizeof(*out->want));
+	for (i = 0; i < pf->n_pos; i++) {
+		if (pf->pos[i].closed || pf->pos[i].right == 'S')
+			continue;
+		pt_strlcpy(out->want[out->n_want].ticker, pf->pos[i].ticker, MV_SYMSZ);
+		out->want[out->n_want++].expiry = pf->pos[i].expiry;
+	}
+	out->target_dte = cfg->target_dte;
+}
+
+void session_plan_release(struct session_plan *p)
+{
+	free(p->want);
+	memset(p, 0, sizeof(*p));
+}
+
+void session_request(const struct session_plan *p, struct provider_req *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->session = p->session;
+	req->asof = p->asof;
+	req->tickers = p->tick;
+	req->n = p->n_tickers;
+	req->hist_from = p->hist_from;
+	req->target_dte = p->target_dte;
+	req->want = p->want;
+	req->n_want = p->n_want;
+}
+
+/* ---- step ----------------------------------------------------------------- */
+
+int session_step(struct portfolio *pf, struct provider *prov, const struct session_plan *plan,
+		 const struct config *cfg, struct market_view *v, struct engine_day *day,
+		 struct session_err *e)
+{
+	struct provider_req req;
+	char d[DATE_BUFSZ], err[PT_ERRSZ];
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	memset(day, 0, sizeof(*day));
+	date_fmt(plan->session, d);
+	session_request(plan, &req);
+	if ((rc = provider_load(prov, &req, v, err)))
+		return fail(e, rc, d, "%s", err);
+	if ((rc = engine_step(pf, v, cfg, day, err)))
+		return fail(e, rc, d, "%s", err);
+	if ((rc = book_check(pf, err)))
+		return fail(e, rc, d, "ledger identity broken, nothing saved: %s", err);
+	return 0;
+}
+
+/* ---- a series of sessions against a store --------------------------------- */
+
+int session_ctx_init(struct session_ctx *ctx, const struct config *cfg, const char *home,
+		     struct store *st, struct session_err *e)
+{
+	struct provider_env env = {0};
+	char err[PT_ERRSZ];
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->cfg = cfg;
+	ctx->home = home;
+	ctx->st = st;
+	http_tape_init(&ctx->record);
+	ctx->replay = strcmp(cfg->provider, "tape") == 0;
+	if (ctx->replay)
+		return 0;
+	env.home = home;
+	env.record = &ctx->record;
+	ctx->prov = provider_new(cfg, &env, err);
+	if (!ctx->prov)
+		return fail(e, PT_EINVAL, "provider", "%s", err);
+	return 0;
+}
+
+void session_ctx_release(struct session_ctx *ctx)
+{
+	provider_free(ctx->prov);
+	ctx->prov = NULL;
+	http_tape_release(&ctx->record);
+}
+
+struct provider *session_provider(struct session_ctx *ctx, int session, struct http_tape *tape,
+				  int64_t *asof, int *owned, struct session_err *e)
+{
+	struct provider_env env = {0};
+	struct store_tape_info ti = {0};
+	struct provider *p;
+	char err[PT_ERRSZ], d[DATE_BUFSZ];
+
+	*owned = 0;
+	date_fmt(session, d);
+	if (!ctx->replay) {
+		/* A new session records afresh. */
+		http_tape_release(&ctx->record);
+		http_tape_init(&ctx->record);
+		return ctx->prov;
+	}
+	if (!ctx->st) {
+		fail(e, PT_ENOENT, d, "no portfolio in %s, so no tapes", ctx->home ? ctx->home : "");
+		return NULL;
+	}
+	if (store_load_tape(ctx->st, session, tape, &ti, err)) {
+		fail(e, PT_ENOENT, d, "%s", err);
+		return NULL;
+	}
+	env.home = ctx->home;
+	env.replay = tape;
+	env.replay_sources = ti.sources;
+	p = provider_new(ctx->cfg, &env, err);
+	if (!p) {
+		fail(e, PT_EINVAL, d, "%s", err);
+		return NULL;
+	}
+	*asof = ti.asof;
+	*owned = 1;
+	return p;
+}
+
+void session_result_release(struct session_result *r)
+{
+	book_release(&r->pf);
+	engine_day_release(&r->day);
+	sb_release(&r->text);
+	sb_release(&r->json);
+	memset(r, 0, sizeof(*r));
+}
+
+int session_load_or_create(struct store *st, const struct config *cfg, struct portfolio *pf,
+			   int *created, char *err)
+{
+	int rc;
+
+	*created = 0;
+	book_init(pf, 0);
+	rc = store_load(st, pf, err);
+	if (rc == PT_ENOENT) {
+		book_release(pf);
+		if ((rc = store_init_account(st, cfg->initial_capital_cents, err)))
+			return rc;
+		*created = 1;
+		book_init(pf, 0);
+		rc = store_load(st, pf, err);
+	}
+	if (rc)
+		book_release(pf);
+	return rc;
+}
+
+int session_commit(struct session_ctx *ctx, const struct portfolio *pf,
+		   const struct engine_day *day, const char *provider, struct sbuf *text,
+		   struct sbuf *json, struct session_err *e)
+{
+	struct report_in in;
+	char d[DATE_BUFSZ], err[PT_ERRSZ];
+	int rc;
+
+	date_fmt(day->session, d);
+	memset(&in, 0, sizeof(in));
+	in.pf = pf;
+	in.day = day;
+	in.cfg = ctx->cfg;
+	in.provider = provider;
+	sb_release(text);
+	sb_release(json);
+	report_run_text(&in, text);
+	report_summary_text(&in, text);
+	if (report_json(&in, json))
+		return fail(e, PT_EIO, d, "cannot format the JSON report");
+	/* The live responses go in the same transaction as the run they made. */
+	if (!ctx->replay && ctx->record.n &&
+	    (rc = store_save_tape(ctx->st, day->session, day->asof, provider, &ctx->record, err)))
+		return fail(e, rc, d, "%s", err);
+	if ((rc = store_save_run(ctx->st, pf, day->session, provider, sb_str(text), sb_str(json),
+				 err)) ||
+	    (rc = store_commit(ctx->st, err)))
+		return fail(e, rc, d, "%s", err);
+	return 0;
+}
+
+int session_run(struct session_ctx *ctx, int session, int64_t now, struct session_result *res,
+		struct session_err *e)
+{
+	struct session_plan plan;
+	struct market_view v;
+	struct http_tape tape;
+	struct provider *prov = NULL;
+	char err[PT_ERRSZ], d[DATE_BUFSZ];
+	int has = 0, rc = 0, owned = 0;
+	int64_t asof = now;
+
+	memset(res, 0, sizeof(*res));
+	memset(&plan, 0, sizeof(plan));
+	memset(&v, 0, sizeof(v));
+	sb_init(&res->text, 16u << 20);
+	sb_init(&res->json, 16u << 20);
+	book_init(&res->pf, 0);
+	http_tape_init(&tape);
+	res->session = session;
+	date_fmt(session, d);
+	if ((rc = store_begin(ctx->st, err))) {
+		fail(e, rc, "run", "%s", err);
+		goto out_release;
+	}
+	if ((rc = store_has_run(ctx->st, session, &has, err))) {
+		fail(e, rc, "run", "%s", err);
+		goto out;
+	}
+	if (has) {
+		res->status = SESSION_HAD;
+		goto out;
+	}
+	book_release(&res->pf);
+	if ((rc = session_load_or_create(ctx->st, ctx->cfg, &res->pf, &res->created, err))) {
+		book_init(&res->pf, 0);
+		fail(e, rc, "store", "%s", err);
+		goto out;
+	}
+	res->last = res->pf.last_session;
+	if (session < res->pf.last_session) {
+		res->status = SESSION_BEHIND;
+		goto out;
+	}
+	prov = session_provider(ctx, session, &tape, &asof, &owned, e);
+	if (!prov) {
+		rc = PT_EINVAL;
+		goto out;
+	}
+	session_plan(&res->pf, ctx->cfg, session, asof, &plan);
+	if ((rc = session_step(&res->pf, prov, &plan, ctx->cfg, &v, &res->day, e)))
+		goto out;
+	pt_strlcpy(res->provider, provider_name(prov), sizeof(res->provider));
+	if ((rc = session_commit(ctx, &res->pf, &res->day, res->provider, &res->text, &res->json,
+				 e)))
+		goto out;
+	res->status = SESSION_RAN;
+out:
+	if (rc || res->status != SESSION_RAN)
+		store_rollback(ctx->st);
+out_release:
+	if (owned)
+		provider_free(prov);
+	http_tape_release(&tape);
+	session_plan_release(&plan);
+	mv_release(&v);
+	return rc;
+}
+
+int session_scan(struct session_ctx *ctx, const struct portfolio *pf, int session, int64_t now,
+		 struct portfolio *dry, struct market_view *v, struct engine_day *day,
+		 char *provider, size_t provider_sz, char *note, size_t note_sz,
+		 struct session_err *e)
+{
+	struct session_plan plan;
+	struct provider_req req;
+	struct http_tape tape;
+	struct provider *prov;
+	char err[PT_ERRSZ], d[DATE_BUFSZ];
+	int64_t asof = now;
+	int owned = 0, rc;
+
+	memset(v, 0, sizeof(*v));
+	memset(day, 0, sizeof(*day));
+	note[0] = '\0';
+	provider[0] = '\0';
+	date_fmt(session, d);
+	http_tape_init(&tape);
+	prov = session_provider(ctx, session, &tape, &asof, &owned, e);
+	if (!prov) {
+		http_tape_release(&tape);
+		return PT_EINVAL;
+	}
+	session_plan(pf, ctx->cfg, session, asof, &plan);
+	session_request(&plan, &req);
+	rc = provider_load(prov, &req, v, err);
+	if (rc) {
+		fail(e, rc, d, "%s", err);
+		goto out;
+	}
+	book_copy(dry, pf);
+	if (engine_step(dry, v, ctx->cfg, day, err)) {
+		/* The day could not run (a first session missing a price): still
+		 * show what the strategies see for every ticker. */
+		snprintf(note, note_sz, "%s", err);
+		engine_day_release(day);
+		engine_scan(dry, v, ctx->cfg, day);
+	}
+	pt_strlcpy(provider, provider_name(prov), provider_sz);
+out:
+	if (owned)
+		provider_free(prov);
+	http_tape_release(&tape);
+	session_plan_release(&plan);
+	return rc;
+}
+
+/* ---- the scheduled run ---------------------------------------------------- */
+
+/* Why day has no session: the holiday's name, "weekend" or "no session". */
+const char *session_closed_reason(int day)
+{
+	const char *h = cal_holiday_name(day);
+	int wd = date_weekday(day);
+
+	return h ? h : wd == 0 || wd == 6 ? "weekend" : "no session";
+}
+
+void session_not_due_text(const struct config *cfg, char *buf, size_t n)
+{
+	snprintf(buf, n, "not due: today's run is at %02d:%02d New York (run --date to run it now)",
+		 cfg->run_at_min / 60, cfg->run_at_min % 60);
+}
+
+/* " (next run YYYY-MM-DD HH:MM New York)" for a decision time, or "". */
+static const char *next_note(int64_t next, char *buf, size_t n)
+{
+	char d[DATE_BUFSZ];
+	int day, sec;
+
+	if (!next)
+		return "";
+	cal_epoch_to_ny(next, &day, &sec);
+	snprintf(buf, n, " (next run %s %02d:%02d New York)", date_fmt(day, d), sec / 3600,
+		 sec / 60 % 60);
+	return buf;
+}
+
+void session_due_release(struct session_due *d)
+{
+	session_result_release(&d->res);
+}
+
+int session_run_due(const struct config *cfg, const char *home, session_open_fn open, void *arg,
+		    int64_t now, struct session_due *out)
+{
+	struct sched_decision dec;
+	struct session_ctx ctx;
+	struct store *st = NULL;
+	char d[DATE_BUFSZ], note[64], err[PT_ERRSZ];
+	int has = 0, rc, last;
+
+	memset(out, 0, sizeof(*out));
+	out->what = SESSION_DUE_FAILED;
+	rc = sched_decide(now, cfg->run_at_min, 0, &dec);
+	out->today = dec.today;
+	date_fmt(dec.today, d);
+	if (rc) {
+		fail(&out->err, PT_ERANGE, "today", "%s is outside the supported years %d-%d", d,
+		     CAL_FIRST_YEAR, CAL_LAST_YEAR);
+		goto failed;
+	}
+	if (!dec.due) {
+		out->next = dec.next;
+		if (cal_is_session(dec.today)) {
+			session_not_due_text(cfg, out->msg, sizeof(out->msg));
+			out->what = SESSION_DUE_EARLY;
+		} else {
+			snprintf(out->msg, sizeof(out->msg), "%s: market closed (%s); nothing to do%s",
+				 d, session_closed_reason(dec.today),
+				 next_note(out->next, note, sizeof(note)));
+			out->what = SESSION_DUE_CLOSED;
+		}
+		return 0;
+	}
+	/* Due by the clock: has it run? Asked outside any transaction first,
+	 * so the checks every few minutes after the run take no write lock. */
+	out->next = now + SESSION_DUE_RETRY;
+	if (open(arg, &st)) {
+		snprintf(out->msg, sizeof(out->msg), "store: cannot open the database in %s", home);
+		return PT_EIO;
+	}
+	if (store_has_run(st, dec.due, &has, err)) {
+		fail(&out->err, PT_EIO, "store", "%s", err);
+		store_close(st);
+		goto failed;
+	}
+	if (has) {
+		sched_decide(now, cfg->run_at_min, dec.due, &dec);
+		out->next = dec.next;
+		snprintf(out->msg, sizeof(out->msg), "%s already ran; nothing to do%s", d,
+			 next_note(out->next, note, sizeof(note)));
+		out->what = SESSION_DUE_DONE;
+		store_close(st);
+		return 0;
+	}
+	if (session_ctx_init(&ctx, cfg, home, st, &out->err) ||
+	    session_run(&ctx, dec.due, now, &out->res, &out->err)) {
+		session_ctx_release(&ctx);
+		store_close(st);
+		goto failed;
+	}
+	session_ctx_release(&ctx);
+	store_close(st);
+	last = out->res.status == SESSION_BEHIND ? out->res.last : dec.due;
+	sched_decide(now, cfg->run_at_min, last, &dec);
+	out->next = dec.next;
+	session_outcome(&out->res, out->msg, sizeof(out->msg));
+	if (out->res.status == SESSION_RAN) {
+		out->what = SESSION_DUE_RAN;
+	} else {
+		size_t len = strlen(out->msg);
+		out->what = SESSION_DUE_DONE;
+		snprintf(out->msg + len, sizeof(out->msg) - len, "%s",
+			 next_note(out->next, note, sizeof(note)));
+	}
+	return 0;
+failed:
+	snprintf(out->msg, sizeof(out->msg), "%s: %s", out->err.what, out->err.why);
+	return PT_EIO;
+}
+
+void session_outcome(const struct session_result *r, char *buf, size_t n)
+{
+	char d[DATE_BUFSZ], d2[DATE_BUFSZ];
+
+	date_fmt(r->session, d);
+	switch (r->status) {
+	case SESSION_HAD:
+		snprintf(buf, n, "%s already ran; nothing to do", d);
+		break;
+	case SESSION_BEHIND:
+		snprintf(buf, n, "not due: the portfolio has run up to %s, after %s",
+			 date_fmt(r->last, d2), d);
+		break;
+	case SESSION_RAN:
+		snprintf(buf, n, "%s ran: %zu settled, %zu traded, value %.2f", d, r->day.n_settled,
+			 r->day.n_trades, (double)r->day.snap.value_cents / 100.0);
+		break;
+	}
+}
