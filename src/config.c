@@ -44,6 +44,7 @@ enum ktype {
 	K_URL,		/* http:// or https:// base URL, char[CFG_URLSZ] */
 	K_TIME,		/* HH:MM, stored as int minutes after midnight */
 	K_PATH,		/* a file name, "" for none, char[CFG_URLSZ] */
+	K_STRATEGIES,	/* comma list of strategy[:weight], into strat[], share[] */
 };
 
 struct key {
@@ -56,6 +57,7 @@ struct key {
 	const char *const *names;	/* K_ENUM: value i is names[i]; NULL-terminated */
 	const char *def;		/* default, as text: parsed by config_defaults */
 	const char *help;		/* comment of the default file; '\n' splits lines */
+	int dbl;			/* K_LONG, K_ENUM stored as a double (a strategy's key) */
 };
 
 static const char *const holdings_names[] = {[HOLD_CASH] = "cash", [HOLD_ETF] = "etf", NULL};
@@ -63,10 +65,12 @@ static const char *const sizing_names[] = {[SIZE_PREMIUM] = "premium", [SIZE_MAR
 					   NULL};
 static const char *const contracts_names[] = {[CONTRACTS_FRACTIONAL] = "fractional",
 					      [CONTRACTS_WHOLE] = "whole", NULL};
+static const char *const short_puts_names[] = {[PUTS_SECURED] = "secured",
+					       [PUTS_NAKED] = "naked", NULL};
 static const char *const provider_names[] = {"sim", "yahoo", "cboe", "tape", "csv", NULL};
 
 #define KEY(n, s, t, f, lo, hi, open, nm, d, h) \
-	{n, s, t, open, offsetof(struct config, f), lo, hi, nm, d, h}
+	{n, s, t, open, offsetof(struct config, f), lo, hi, nm, d, h, 0}
 
 /* The single source of truth: in section order, which is the default file's order. */
 static const struct key keys[] = {
@@ -86,22 +90,16 @@ static const struct key keys[] = {
 	KEY("margin_min_pct", "account", K_DOUBLE, margin_min_pct, 0, 1, 1, NULL, "0.10",
 	    "... and at least premium + margin_min_pct x underlying (more than 0: a\n"
 	    "naked call always needs margin)."),
+	KEY("short_puts", "account", K_ENUM, short_puts, 0, 0, 0, short_puts_names, "secured",
+	    "secured: a short put holds its strike in cash (less the premium);\n"
+	    "naked: Reg-T margin, premium + margin_pct x underlying - OTM amount, at\n"
+	    "least premium + margin_min_pct x strike."),
 
-	KEY("iv_edge", "strategy", K_DOUBLE, iv_edge, -1, 1, 0, NULL, "0.03",
-	    "Sell only when our implied volatility exceeds the historical one by this\n"
-	    "(a fraction: 0.03 = 3 points)."),
-	KEY("price_edge", "strategy", K_DOUBLE, price_edge, -1, 10, 0, NULL, "0.05",
-	    "... and the bid exceeds the Black-Scholes value by this fraction of it."),
-	KEY("min_volume", "strategy", K_LONG, min_volume, 0, 1e9, 0, NULL, "10",
-	    "... and the contract's volume exceeds this."),
-	KEY("min_bid", "strategy", K_DOUBLE, min_bid, 0, 1e6, 0, NULL, "0.10",
-	    "... and the bid exceeds this, in dollars."),
-	KEY("otm_min", "strategy", K_DOUBLE, otm_min, 0, 1, 0, NULL, "0.05",
-	    "Strikes from this far out of the money (strike / spot - 1) ..."),
-	KEY("otm_max", "strategy", K_DOUBLE, otm_max, 0, 1, 0, NULL, "0.15",
-	    "... to this far (at least otm_min)."),
-	KEY("target_dte", "strategy", K_LONG, target_dte, 1, 3650, 0, NULL, "30",
-	    "Trade the expiration nearest this many calendar days away."),
+	KEY("strategies", "strategy", K_STRATEGIES, strat, 0, 0, 0, NULL, "volarb",
+	    "The strategies that run, comma separated, each with its share of the\n"
+	    "capital as a weight (volarb:2,csp:1; default 1 each): volarb sells rich\n"
+	    "calls (the brief's), csp cash-secured puts. Each one's keys are in its\n"
+	    "own section below."),
 	KEY("max_positions_per_ticker", "strategy", K_LONG, max_positions_per_ticker, 0, 100, 0,
 	    NULL, "2", "Open positions allowed per ticker at once."),
 	KEY("position_pct", "strategy", K_DOUBLE, position_pct, 0, 1, 1, NULL, "0.05",
@@ -113,7 +111,8 @@ static const struct key keys[] = {
 	    "fractional: any quantity (a small account mirrors the strategy's returns);\n"
 	    "whole: whole contracts only (a trade that rounds to zero is skipped)."),
 	KEY("hv_window", "strategy", K_LONG, hv_window, 2, 1000, 0, NULL, "30",
-	    "Historical volatility over this many sessions of close-to-close returns."),
+	    "Historical volatility over this many sessions of close-to-close returns\n"
+	    "(every strategy's)."),
 	KEY("risk_free_rate", "strategy", K_RATE, risk_free_rate, -0.1, 1, 0, NULL, "auto",
 	    "auto (from the provider, e.g. the 13-week T-bill) or a fraction (0.045)."),
 
@@ -146,13 +145,78 @@ static const struct key keys[] = {
 #define FIELD(c, k, type) ((type *)(void *)((char *)(c) + (k)->off))
 #define CFIELD(c, k, type) ((const type *)(const void *)((const char *)(c) + (k)->off))
 
-static const struct key *find_key(const char *name)
+/*
+ * Every key: the table above, with each strategy's keys (its section named
+ * after it) after the [strategy] section. key_at(i, tmp) is the i-th, for
+ * i < n_keys(); a strategy's key is described in *tmp.
+ */
+static size_t n_strategy_keys(void)
+{
+	size_t n = 0, t;
+
+	for (t = 0; t < strategy_count; t++)
+		n += strategy_table[t]->n_keys;
+	return n;
+}
+
+static size_t n_keys(void)
+{
+	return PT_ARRAY_SIZE(keys) + n_strategy_keys();
+}
+
+/* Keys of the table before the strategies' sections: [account], [strategy]. */
+static size_t n_before(void)
 {
 	size_t i;
 
-	for (i = 0; i < PT_ARRAY_SIZE(keys); i++)
-		if (!strcmp(keys[i].name, name))
-			return &keys[i];
+	for (i = 0; i < PT_ARRAY_SIZE(keys) && strcmp(keys[i].section, "market") != 0; i++)
+		;
+	return i;
+}
+
+static const struct key *key_at(size_t i, struct key *tmp)
+{
+	size_t before = n_before(), t;
+
+	if (i < before)
+		return &keys[i];
+	i -= before;
+	for (t = 0; t < strategy_count; t++) {
+		const struct strategy *st = strategy_table[t];
+		const struct strategy_key *sk;
+
+		if (i >= st->n_keys) {
+			i -= st->n_keys;
+			continue;
+		}
+		sk = &st->keys[i];
+		memset(tmp, 0, sizeof(*tmp));
+		tmp->name = sk->name;
+		tmp->section = st->name;
+		tmp->type = sk->type == SKEY_ENUM ? K_ENUM : sk->type == SKEY_LONG ? K_LONG : K_DOUBLE;
+		tmp->min_open = sk->min_open;
+		tmp->off = offsetof(struct config, params) + t * sizeof(struct strategy_params) +
+			   i * sizeof(double);
+		tmp->min = sk->min;
+		tmp->max = sk->max;
+		tmp->names = sk->names;
+		tmp->def = sk->def;
+		tmp->help = sk->help;
+		tmp->dbl = 1;
+		return tmp;
+	}
+	return &keys[before + i];
+}
+
+static const struct key *find_key(const char *name, struct key *tmp)
+{
+	size_t i, n = n_keys();
+
+	for (i = 0; i < n; i++) {
+		const struct key *k = key_at(i, tmp);
+		if (!strcmp(k->name, name))
+			return k;
+	}
 	return NULL;
 }
 
@@ -189,14 +253,16 @@ static size_t distance(const char *a, const char *b)
 static void unknown_key(char *msg, size_t n, const char *name)
 {
 	size_t len = strlen(name), limit = len < 4 ? 1 : len < 10 ? 2 : 3;
-	size_t best = SIZE_MAX, i, d;
+	size_t best = SIZE_MAX, i, d, nk = n_keys();
 	const char *hint = NULL;
+	struct key tmp;
 
-	for (i = 0; i < PT_ARRAY_SIZE(keys); i++) {
-		d = distance(name, keys[i].name);
+	for (i = 0; i < nk; i++) {
+		const struct key *k = key_at(i, &tmp);
+		d = distance(name, k->name);
 		if (d < best) {
 			best = d;
-			hint = keys[i].name;
+			hint = k->name;
 		}
 	}
 	if (hint && best <= limit)
@@ -248,7 +314,10 @@ static int parse_enum(const struct key *k, struct config *c, const char *v, char
 
 	for (i = 0; k->names[i]; i++) {
 		if (!strcasecmp(v, k->names[i])) {
-			*FIELD(c, k, int) = i;
+			if (k->dbl)
+				*FIELD(c, k, double) = i;
+			else
+				*FIELD(c, k, int) = i;
 			return 0;
 		}
 	}
@@ -267,7 +336,10 @@ static int parse_long(const struct key *k, struct config *c, const char *v, char
 		return pt_err(why, PT_EINVAL, "not an integer");
 	if ((double)n < k->min || (double)n > k->max)
 		return range_err(k, why);
-	*FIELD(c, k, long) = n;
+	if (k->dbl)
+		*FIELD(c, k, double) = (double)n;
+	else
+		*FIELD(c, k, long) = n;
 	return 0;
 }
 
@@ -393,6 +465,81 @@ static int parse_provider(const struct key *k, struct config *c, const char *v, 
 	return 0;
 }
 
+struct strats {
+	const struct strategy *s[STRATEGY_MAX];
+	double w[STRATEGY_MAX];
+	size_t n;
+	char *why;
+};
+
+/* "name" or "name:weight". */
+static int strategy_item(const char *p, size_t n, void *arg)
+{
+	struct strats *st = arg;
+	const char *colon = memchr(p, ':', n);
+	size_t len = colon ? (size_t)(colon - p) : n, i, j;
+	char name[32], want[128] = "", num[32];
+	double w = 1;
+
+	if (!len)
+		return pt_err(st->why, PT_EINVAL, "empty strategy name");
+	for (i = 0; i < strategy_count; i++)
+		if (strlen(strategy_table[i]->name) == len &&
+		    !strncasecmp(p, strategy_table[i]->name, len))
+			break;
+	if (i == strategy_count) {
+		for (j = 0; j < strategy_count; j++)
+			snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%s",
+				 !j ? "" : j + 1 < strategy_count ? ", " : " or ",
+				 strategy_table[j]->name);
+		snprintf(name, sizeof(name), "%.*s", (int)(len < 24 ? len : 24), p);
+		return pt_err(st->why, PT_EINVAL, "unknown strategy '%s' (want %s)", name, want);
+	}
+	for (j = 0; j < st->n; j++)
+		if (st->s[j] == strategy_table[i])
+			return pt_err(st->why, PT_EINVAL, "strategy '%s' listed twice",
+				      strategy_table[i]->name);
+	if (colon) {
+		size_t wl = n - len - 1;
+		if (!wl || wl >= sizeof(num))
+			return pt_err(st->why, PT_EINVAL, "bad weight for '%s' (want name:weight)",
+				      strategy_table[i]->name);
+		memcpy(num, colon + 1, wl);
+		num[wl] = '\0';
+		if (pt_parse_double(num, &w) || !(w > 0) || w > 1000)
+			return pt_err(st->why, PT_EINVAL,
+				      "weight of '%s' not a number more than 0, at most 1000",
+				      strategy_table[i]->name);
+	}
+	if (st->n == STRATEGY_MAX)
+		return pt_err(st->why, PT_EINVAL, "more than %d strategies", STRATEGY_MAX);
+	st->s[st->n] = strategy_table[i];
+	st->w[st->n++] = w;
+	return 0;
+}
+
+static int parse_strategies(struct config *c, const char *v, char *why)
+{
+	struct strats st;
+	double sum = 0;
+	size_t i;
+
+	memset(&st, 0, sizeof(st));
+	st.why = why;
+	if (each_item(v, strategy_item, &st))
+		return PT_EINVAL;
+	for (i = 0; i < st.n; i++)
+		sum += st.w[i];
+	memset(c->strat, 0, sizeof(c->strat));
+	memset(c->share, 0, sizeof(c->share));
+	for (i = 0; i < st.n; i++) {
+		c->strat[i] = st.s[i];
+		c->share[i] = st.n == 1 ? 1.0 : st.w[i] / sum;
+	}
+	c->n_strat = st.n;
+	return 0;
+}
+
 static int parse_seed(const struct key *k, struct config *c, const char *v, char *why)
 {
 	unsigned long long n;
@@ -515,6 +662,8 @@ static int apply(const struct key *k, struct config *c, const char *v, char *why
 		return parse_path(k, c, v, why);
 	case K_TIME:
 		return parse_time(k, c, v, why);
+	case K_STRATEGIES:
+		return parse_strategies(c, v, why);
 	}
 	return pt_err(why, PT_EINVAL, "unsupported key type");
 }
@@ -552,7 +701,7 @@ static void format_value(const struct key *k, const struct config *c, struct sbu
 			sb_addf(out, "%s%s", i ? "," : "", c->tickers[i]);
 		return;
 	case K_ENUM:
-		v = *CFIELD(c, k, int);
+		v = k->dbl ? (int)*CFIELD(c, k, double) : *CFIELD(c, k, int);
 		for (i = 0; k->names[i] && (int)i != v; i++)
 			;
 		sb_addf(out, "%s", k->names[i] ? k->names[i] : "?");
@@ -567,7 +716,17 @@ static void format_value(const struct key *k, const struct config *c, struct sbu
 		sb_addf(out, "%s", num);
 		return;
 	case K_LONG:
-		sb_addf(out, "%ld", *CFIELD(c, k, long));
+		sb_addf(out, "%ld", k->dbl ? (long)*CFIELD(c, k, double) : *CFIELD(c, k, long));
+		return;
+	case K_STRATEGIES:
+		for (i = 0; i < c->n_strat; i++) {
+			if (c->n_strat == 1) {
+				sb_addf(out, "%s", c->strat[i]->name);
+				break;
+			}
+			fmt_double(num, sizeof(num), c->share[i]);
+			sb_addf(out, "%s%s:%s", i ? "," : "", c->strat[i]->name, num);
+		}
 		return;
 	case K_PROVIDER:
 	case K_URL:
@@ -584,16 +743,20 @@ static void format_value(const struct key *k, const struct config *c, struct sbu
 	}
 }
 
-/* The cross-key checks, run once a whole change has been applied. */
-static int config_validate(const struct config *c, char *err)
+/* The cross-key checks, run once a whole change has been applied; then
+ * the keys of the strategies chosen, in step with their sections. */
+static int config_validate(struct config *c, char *err)
 {
-	char lo[40], hi[40];
+	size_t i, t;
 
-	if (c->otm_min > c->otm_max) {
-		fmt_double(lo, sizeof(lo), c->otm_min);
-		fmt_double(hi, sizeof(hi), c->otm_max);
-		return pt_err(err, PT_EINVAL, "otm_min (%s) is more than otm_max (%s)", lo, hi);
-	}
+	for (t = 0; t < strategy_count; t++)
+		if (strategy_table[t]->check && strategy_table[t]->check(strategy_table[t],
+									 &c->params[t], err))
+			return PT_EINVAL;
+	for (i = 0; i < c->n_strat; i++)
+		for (t = 0; t < strategy_count; t++)
+			if (c->strat[i] == strategy_table[t])
+				c->sel[i] = c->params[t];
 	return 0;
 }
 
@@ -605,17 +768,24 @@ void config_defaults(struct config *c)
 
 	/* zero the padding too, so two default structs compare equal with memcmp */
 	memset(c, 0, sizeof(*c));
-	for (i = 0; i < PT_ARRAY_SIZE(keys); i++) {
-		rc = apply(&keys[i], c, keys[i].def, why);
+	assert(strategy_count <= CFG_MAX_TABLE);
+	for (i = 0; i < n_keys(); i++) {
+		struct key tmp;
+		const struct key *k = key_at(i, &tmp);
+
+		rc = apply(k, c, k->def, why);
 		assert(rc == 0 && "a built-in default does not parse");
 		(void)rc;
 	}
+	rc = config_validate(c, why);
+	assert(rc == 0 && "the defaults fail a cross-key check");
 }
 
 /* One key into c, checked alone; the cross-key checks are the caller's. */
 static int set_unchecked(struct config *c, const char *key, const char *value, char *err)
 {
-	const struct key *k = find_key(key);
+	struct key tmp;
+	const struct key *k = find_key(key, &tmp);
 	char why[PT_ERRSZ];
 
 	if (!k) {
@@ -746,16 +916,27 @@ static int on_pair(void *user, const char *section, const char *name, const char
 {
 	struct load *ld = user;
 	const struct key *k;
+	struct key tmp;
 	char why[PT_ERRSZ];
+	int moved = 0;
 
 	if (ld->err_line)
 		return 0;	/* only the first error is reported; the load fails anyway */
-	k = find_key(name);
+	k = find_key(name, &tmp);
+	/* A strategy's key in [strategy], where every strategy key lived
+	 * before per-strategy sections: read, and noted. */
+	if (k && k->dbl && !strcmp(section, "strategy")) {
+		size_t len = strlen(ld->cfg->moved);
+		moved = 1;
+		snprintf(ld->cfg->moved + len, sizeof(ld->cfg->moved) - len,
+			 "line %d: key '%s' belongs in [%s] now (read from [strategy])\n",
+			 ld->lineno, k->name, k->section);
+	}
 	if (!k)
 		unknown_key(ld->msg, sizeof(ld->msg), name);
 	else if (!*section)
 		pt_err(ld->msg, 0, "key '%s' must be under [%s]", k->name, k->section);
-	else if (strcmp(section, k->section) != 0)
+	else if (!moved && strcmp(section, k->section) != 0)
 		pt_err(ld->msg, 0, "key '%s' belongs in [%s], not [%.*s]", k->name, k->section,
 		       SHOW, section);
 	else if (apply(k, ld->cfg, value, why))
@@ -876,15 +1057,18 @@ int config_load_env(struct config *c, char *err)
 	size_t i, j, n;
 
 	memcpy(&tmp, c, sizeof(tmp));
-	for (i = 0; i < PT_ARRAY_SIZE(keys); i++) {
-		n = (size_t)snprintf(var, sizeof(var), ENV_PREFIX "%s", keys[i].name);
+	for (i = 0; i < n_keys(); i++) {
+		struct key kt;
+		const struct key *k = key_at(i, &kt);
+
+		n = (size_t)snprintf(var, sizeof(var), ENV_PREFIX "%s", k->name);
 		assert(n < sizeof(var));
 		for (j = sizeof(ENV_PREFIX) - 1; j < n; j++)
 			var[j] = (char)toupper((unsigned char)var[j]);
 		v = getenv(var);
 		if (!v)
 			continue;
-		if (apply(&keys[i], &tmp, v, why))
+		if (apply(k, &tmp, v, why))
 			return pt_err(err, PT_EINVAL, "%s: %s: '%.*s'", var, why, SHOW, v);
 	}
 	if (config_validate(&tmp, err))
@@ -904,18 +1088,21 @@ static void default_text(struct sbuf *sb)
 		    "; variables (PAPERTRADE_IV_EDGE=0.02), then --set key=value on run, scan\n"
 		    "; and backtest. Key names are unique across sections; a key in the wrong\n"
 		    "; section is an error.\n");
-	for (i = 0; i < PT_ARRAY_SIZE(keys); i++) {
-		if (strcmp(section, keys[i].section) != 0) {
-			section = keys[i].section;
+	for (i = 0; i < n_keys(); i++) {
+		struct key tmp;
+		const struct key *k = key_at(i, &tmp);
+
+		if (strcmp(section, k->section) != 0) {
+			section = k->section;
 			sb_addf(sb, "\n[%s]\n", section);
 		} else {
 			sb_addf(sb, "\n");
 		}
-		for (p = keys[i].help; *p; p = nl ? nl + 1 : p + strlen(p)) {
+		for (p = k->help; *p; p = nl ? nl + 1 : p + strlen(p)) {
 			nl = strchr(p, '\n');
 			sb_addf(sb, "; %.*s\n", (int)(nl ? (size_t)(nl - p) : strlen(p)), p);
 		}
-		sb_addf(sb, "%s = %s\n", keys[i].name, keys[i].def);
+		sb_addf(sb, "%s = %s\n", k->name, k->def);
 	}
 }
 
@@ -957,9 +1144,34 @@ void config_dump(const struct config *c, struct sbuf *out)
 {
 	size_t i;
 
-	for (i = 0; i < PT_ARRAY_SIZE(keys); i++) {
-		sb_addf(out, "%s = ", keys[i].name);
-		format_value(&keys[i], c, out);
+	for (i = 0; i < n_keys(); i++) {
+		struct key tmp;
+		const struct key *k = key_at(i, &tmp);
+
+		sb_addf(out, "%s = ", k->name);
+		format_value(k, c, out);
 		sb_addf(out, "\n");
 	}
+}
+
+int config_get(const struct config *c, const char *key, char *buf, size_t n)
+{
+	struct key tmp;
+	const struct key *k = find_key(key, &tmp);
+	struct sbuf sb;
+
+	if (!k)
+		return PT_EINVAL;
+	sb_init(&sb, 4096);
+	format_value(k, c, &sb);
+	pt_strlcpy(buf, sb_str(&sb), n);
+	sb_release(&sb);
+	return 0;
+}
+
+struct strategy_in config_strategy_in(const struct config *c, size_t i)
+{
+	struct strategy_in in = {c, &c->sel[i]};
+
+	return in;
 }

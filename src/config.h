@@ -11,13 +11,17 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "strategy/strategy.h"
+
 #define CFG_MAX_TICKERS 64
 #define CFG_SYMSZ 16
 #define CFG_URLSZ 256
+#define CFG_MAX_TABLE 16	/* strategies in strategy_table, at most */
 
 enum cfg_holdings { HOLD_CASH, HOLD_ETF };
 enum cfg_sizing { SIZE_PREMIUM, SIZE_MARGIN };
 enum cfg_contracts { CONTRACTS_FRACTIONAL, CONTRACTS_WHOLE };
+enum cfg_short_puts { PUTS_SECURED, PUTS_NAKED };
 
 struct config {
 	/* [account] */
@@ -28,13 +32,11 @@ struct config {
 	double commission;		/* dollars per contract */
 	double margin_pct;		/* Reg-T style: premium + margin_pct x underlying - OTM */
 	double margin_min_pct;		/* ... at least premium + margin_min_pct x underlying */
-	/* [strategy] */
-	double iv_edge;			/* IV must exceed HV by this (fraction: 0.03 = 3 points) */
-	double price_edge;		/* bid must exceed theo by this fraction of theo */
-	long min_volume;		/* volume must exceed */
-	double min_bid;			/* bid must exceed, dollars */
-	double otm_min, otm_max;	/* strike / spot - 1 within [otm_min, otm_max] */
-	long target_dte;		/* the expiration nearest this many calendar days */
+	int short_puts;			/* enum cfg_short_puts: cash-secured or Reg-T naked */
+	/* [strategy]: which strategies run, and what they share */
+	const struct strategy *strat[STRATEGY_MAX];	/* in the order listed */
+	double share[STRATEGY_MAX];	/* each one's share of the capital (sums to 1) */
+	size_t n_strat;
 	long max_positions_per_ticker;
 	double position_pct;		/* of the ticker's allocation, per trade */
 	int sizing;			/* enum cfg_sizing */
@@ -54,6 +56,14 @@ struct config {
 	int run_at_min;			/* minutes after midnight New York time */
 	/* [serve] */
 	char serve_token_file[CFG_URLSZ];	/* the API token's file, "" for none */
+	/* [NAME] of each strategy in strategy_table: its keys, by table index */
+	struct strategy_params params[CFG_MAX_TABLE];
+	/* the keys of strat[i], kept in step with params by every change (a
+	 * test may plug in a strategy of its own with strat[i] and sel[i]) */
+	struct strategy_params sel[STRATEGY_MAX];
+	/* keys read from the section they were in before (papertrade.ini of
+	 * an older version): one line each, "key 'x' belongs in [y] now" */
+	char moved[512];
 };
 
 /* Fills the defaults: the brief's values. */
@@ -82,5 +92,10 @@ int config_write_default(const char *path, char *err);
 /* Writes "key = value" lines of the effective configuration to an sbuf. */
 struct sbuf;
 void config_dump(const struct config *c, struct sbuf *out);
+/* The value of one key as config_dump writes it, into buf; PT_EINVAL when
+ * there is no such key. */
+int config_get(const struct config *c, const char *key, char *buf, size_t n);
+/* What strategy slot i of c sees (for the engine and plans). */
+struct strategy_in config_strategy_in(const struct config *c, size_t i);
 
 #endif

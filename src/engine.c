@@ -89,7 +89,8 @@ static int start(struct portfolio *pf, const struct market_view *v, const struct
 
 /* Errata 5: an option expires after the close of its expiration date and
  * settles at intrinsic value from that close. */
-static void settle(struct portfolio *pf, const struct market_view *v, struct engine_day *out)
+static void settle(struct portfolio *pf, const struct market_view *v, const struct config *cfg,
+		   struct engine_day *out)
 {
 	size_t i, cap = 0;
 	char d[DATE_BUFSZ];
@@ -115,6 +116,14 @@ static void settle(struct portfolio *pf, const struct market_view *v, struct eng
 			intrinsic = 0;
 		book_close(pf, p, p->expiry, intrinsic,
 			   intrinsic > 0 ? (p->quantity < 0 ? "assigned" : "exercised") : "expired", 0);
+		/* With holdings = etf an assigned put delivers the shares: the cash
+		 * equivalent above, then the shares bought at that close, so strike x
+		 * 100 is paid in all (the wheel's first turn). */
+		if (intrinsic > 0 && p->right == 'P' && p->quantity < 0 && cfg->holdings == HOLD_ETF) {
+			double shares = -p->quantity * 100.0;
+			p = book_open(pf, p->expiry, p->ticker, 'S', 0, 0, shares, close, 0);
+			p = &pf->pos[i];	/* book_open may move the array */
+		}
 		xgrow(&out->settled, &cap, out->n_settled + 1, sizeof(*out->settled));
 		s = &out->settled[out->n_settled++];
 		memset(s, 0, sizeof(*s));
@@ -268,7 +277,17 @@ static void mark(struct portfolio *pf, const struct market_view *v, const struct
 	}
 }
 
-static double short_calls(const struct portfolio *pf, const char *ticker);
+static double short_calls(const struct portfolio *pf, const char *ticker)
+{
+	double n = 0;
+	size_t i;
+
+	for (i = 0; i < pf->n_pos; i++)
+		if (!pf->pos[i].closed && pf->pos[i].right == 'C' && pf->pos[i].quantity < 0 &&
+		    !strcmp(pf->pos[i].ticker, ticker))
+			n -= pf->pos[i].quantity;
+	return n;
+}
 
 /* The underlying's price for margin: today's, else the benchmark's last,
  * else the one at entry, else the strike. */
@@ -286,59 +305,123 @@ static double last_spot(const struct portfolio *pf, const struct market_view *v,
 	return isfinite(p->entry_spot) && p->entry_spot > 0 ? p->entry_spot : p->strike;
 }
 
+static double mark_of(const struct position *p)
+{
+	return isfinite(p->mark) ? p->mark : p->entry_price;
+}
+
+/* How a short of right is held: covered calls only by shares actually held,
+ * whatever the config says now; puts as the account says. */
+static int cover_of(const struct portfolio *pf, const struct config *cfg, char right,
+		    const char *ticker, double extra_calls)
+{
+	if (right == 'P')
+		return cfg->short_puts == PUTS_SECURED ? BOOK_SECURED : BOOK_NAKED;
+	return book_shares(pf, ticker) + 1e-9 >= 100.0 * (short_calls(pf, ticker) + extra_calls)
+		       ? BOOK_COVERED
+		       : BOOK_NAKED;
+}
+
 int64_t engine_margin_used(const struct portfolio *pf, const struct market_view *v,
 			   const struct config *cfg)
 {
+	double *left = xcalloc(pf->n_pos + 1, sizeof(*left));
 	int64_t m = 0;
-	size_t i;
+	size_t i, j;
 
+	/* Longs left to pair with shorts of the same ticker, right and expiry:
+	 * a vertical spread needs its width less its credit (book.h). */
+	for (i = 0; i < pf->n_pos; i++)
+		if (!pf->pos[i].closed && pf->pos[i].right != 'S' && pf->pos[i].quantity > 0)
+			left[i] = pf->pos[i].quantity;
 	for (i = 0; i < pf->n_pos; i++) {
 		const struct position *p = &pf->pos[i];
-		int covered;
+		double q;
 
 		if (p->closed || p->right == 'S' || p->quantity >= 0)
 			continue;
-		/* Covered only by shares actually held, whatever the config says now. */
-		covered = p->right == 'C' &&
-			  book_shares(pf, p->ticker) + 1e-9 >= 100.0 * short_calls(pf, p->ticker);
-		m += book_margin_cents(p->quantity, p->strike, last_spot(pf, v, p),
-				       isfinite(p->mark) ? p->mark : p->entry_price, cfg->margin_pct,
-				       cfg->margin_min_pct, covered);
+		q = -p->quantity;
+		for (j = 0; j < pf->n_pos && q > 1e-12; j++) {
+			const struct position *l = &pf->pos[j];
+			double pair;
+
+			if (!(left[j] > 0) || l->right != p->right || l->expiry != p->expiry ||
+			    strcmp(l->ticker, p->ticker) != 0 ||
+			    (p->right == 'C' ? l->strike <= p->strike : l->strike >= p->strike))
+				continue;
+			pair = left[j] < q ? left[j] : q;
+			m += book_spread_margin_cents(pair, p->strike, l->strike, mark_of(p),
+						      mark_of(l));
+			left[j] -= pair;
+			q -= pair;
+		}
+		if (q > 1e-12)
+			m += book_margin_cents(p->right, -q, p->strike, last_spot(pf, v, p), mark_of(p),
+					       cfg->margin_pct, cfg->margin_min_pct,
+					       cover_of(pf, cfg, p->right, p->ticker, 0));
+	}
+	free(left);
+	return m;
+}
+
+/* The margin of units of order o at spot, its legs priced at the fill
+ * (at_fill) or at the cost to close. */
+static int64_t order_margin(const struct order *o, double units, double spot, int at_fill,
+			    const struct config *cfg, int cover)
+{
+	int64_t m = 0;
+	size_t i, j;
+
+	for (i = 0; i < o->n_legs; i++) {
+		const struct order_leg *l = &o->leg[i], *hedge = NULL;
+		double px = at_fill ? l->price : l->close_price;
+
+		if (l->ratio >= 0)
+			continue;
+		for (j = 0; j < o->n_legs && !hedge; j++)
+			if (o->leg[j].ratio > 0 && o->leg[j].right == l->right &&
+			    o->leg[j].expiry == l->expiry &&
+			    (l->right == 'C' ? o->leg[j].strike > l->strike : o->leg[j].strike < l->strike))
+				hedge = &o->leg[j];
+		if (hedge)
+			m += book_spread_margin_cents(units * -l->ratio, l->strike, hedge->strike, px,
+						      at_fill ? hedge->price : hedge->close_price);
+		else
+			m += book_margin_cents(l->right, units * l->ratio, l->strike, spot, px,
+					       cfg->margin_pct, cfg->margin_min_pct,
+					       l->right == 'C' ? cover : cover_of(NULL, cfg, 'P', "", 0));
 	}
 	return m;
 }
 
-static double short_calls(const struct portfolio *pf, const char *ticker)
+/* Steps 4 and 5 for one proposed order of strategy slot si: size (errata
+ * 2) by premium or margin, fractional or whole, check margin and buying
+ * power or cover (errata 3), fill every leg (sales at the bid). */
+static void size_and_fill(struct portfolio *pf, const struct market_view *v,
+			  const struct config *cfg, size_t si, struct scan_ticker *s,
+			  struct engine_day *out, size_t *trade_cap)
 {
-	double n = 0;
+	const struct order *o = &s->order;
+	double alloc = (double)pf->initial_cents / 100.0 * cfg->share[si] / (double)cfg->n_tickers;
+	double budget = cfg->position_pct * alloc;
+	double per_contract, contracts, premium = 0, fees = 0;
+	int64_t margin = 0, equity, used;
+	int open = book_open_count(pf, s->symbol), calls = 1;
+	int covered, cover;
 	size_t i;
 
-	for (i = 0; i < pf->n_pos; i++)
-		if (!pf->pos[i].closed && pf->pos[i].right == 'C' && pf->pos[i].quantity < 0 &&
-		    !strcmp(pf->pos[i].ticker, ticker))
-			n -= pf->pos[i].quantity;
-	return n;
-}
-
-/* Steps 4 and 5 for one ticker's proposal: size (errata 2), check margin and
- * buying power or cover (errata 3), fill at the bid. */
-static void size_and_fill(struct portfolio *pf, const struct market_view *v,
-			  const struct config *cfg, struct scan_ticker *s, struct engine_day *out,
-			  size_t *trade_cap)
-{
-	const struct scan_contract *c = &s->c[s->best];
-	double alloc = (double)pf->initial_cents / 100.0 / (double)cfg->n_tickers;
-	double budget = cfg->position_pct * alloc;
-	double per_contract, contracts;
-	int64_t margin = 0, equity, used;
-	struct engine_trade *t;
-	struct position *p;
-	int open = book_open_count(pf, s->symbol);
-
-	if (c->bid * 100.0 <= cfg->commission) {
+	for (i = 0; i < o->n_legs; i++) {
+		premium += -o->leg[i].ratio * o->leg[i].price * 100.0;
+		fees += abs(o->leg[i].ratio) * cfg->commission;
+		calls &= o->leg[i].right == 'C' && o->leg[i].ratio < 0;
+	}
+	/* A buy-write: short calls only, against the ETF shares held. */
+	covered = cfg->holdings == HOLD_ETF && calls;
+	cover = covered ? BOOK_COVERED : BOOK_NAKED;
+	if (premium <= fees) {
 		snprintf(s->skip, sizeof(s->skip),
 			 "qualified, not traded: the commission (%.2f a contract) is not less than "
-			 "the premium (%.2f)", cfg->commission, c->bid * 100.0);
+			 "the premium (%.2f)", fees, premium);
 		return;
 	}
 	if (open >= cfg->max_positions_per_ticker) {
@@ -347,15 +430,13 @@ static void size_and_fill(struct portfolio *pf, const struct market_view *v,
 		return;
 	}
 	if (cfg->sizing == SIZE_PREMIUM)
-		per_contract = c->bid * 100.0;
-	else if (cfg->holdings == HOLD_ETF)
+		per_contract = premium;
+	else if (covered)
 		per_contract = s->spot * 100.0;
 	else
-		per_contract = (double)book_margin_cents(-1, c->strike, s->spot, c->bid,
-							 cfg->margin_pct, cfg->margin_min_pct, 0) /
-			       100.0;
+		per_contract = (double)order_margin(o, 1, s->spot, 1, cfg, BOOK_NAKED) / 100.0;
 	contracts = budget / per_contract;
-	if (cfg->holdings == HOLD_ETF) {
+	if (covered) {
 		double free_shares = book_shares(pf, s->symbol) - 100.0 * short_calls(pf, s->symbol);
 		if (contracts > free_shares / 100.0)
 			contracts = free_shares / 100.0;
@@ -363,8 +444,8 @@ static void size_and_fill(struct portfolio *pf, const struct market_view *v,
 	contracts = cfg->contracts == CONTRACTS_WHOLE ? floor(contracts + 1e-9)
 						     : floor(contracts * 1e4) / 1e4;
 	if (!(contracts > 0)) {
-		if (cfg->holdings == HOLD_ETF && book_shares(pf, s->symbol) -
-		    100.0 * short_calls(pf, s->symbol) < (cfg->contracts == CONTRACTS_WHOLE ? 100.0 : 0.01))
+		if (covered && book_shares(pf, s->symbol) - 100.0 * short_calls(pf, s->symbol) <
+				       (cfg->contracts == CONTRACTS_WHOLE ? 100.0 : 0.01))
 			snprintf(s->skip, sizeof(s->skip),
 				 "qualified, not traded: not enough uncovered %s shares to cover a call",
 				 s->symbol);
@@ -377,9 +458,8 @@ static void size_and_fill(struct portfolio *pf, const struct market_view *v,
 				 per_contract / cfg->position_pct);
 		return;
 	}
-	if (cfg->holdings == HOLD_CASH) {
-		margin = book_margin_cents(-contracts, c->strike, s->spot, c->ask, cfg->margin_pct,
-					   cfg->margin_min_pct, 0);
+	if (!covered) {
+		margin = order_margin(o, contracts, s->spot, 0, cfg, cover);
 		equity = pf->cash_cents + book_positions_value_cents(pf);
 		used = engine_margin_used(pf, v, cfg);
 		if (used + margin > equity) {
@@ -389,60 +469,69 @@ static void size_and_fill(struct portfolio *pf, const struct market_view *v,
 			return;
 		}
 	}
-	p = book_open(pf, v->session, s->symbol, 'C', c->strike, s->expiry, -contracts, c->bid,
-		      cfg->commission);
-	p->entry_spot = s->spot;
-	p->entry_iv = c->iv;
-	p->entry_hv = s->hv;
-	p->entry_theo = c->theo;
-	p->mark = c->ask;
-	s->traded = 1;
-	snprintf(s->skip, sizeof(s->skip), "traded: largest price edge among %d qualifying calls",
-		 s->counts[RULE_QUALIFIED]);
+	for (i = 0; i < o->n_legs; i++) {
+		const struct order_leg *l = &o->leg[i];
+		double q = l->ratio * contracts;
+		struct position *p = book_open(pf, v->session, s->symbol, l->right, l->strike,
+					       l->expiry, q, l->price, cfg->commission);
+		struct engine_trade *t;
 
-	xgrow(&out->trades, trade_cap, out->n_trades + 1, sizeof(*out->trades));
-	t = &out->trades[out->n_trades++];
-	memset(t, 0, sizeof(*t));
-	t->pos_id = p->id;
-	pt_strlcpy(t->ticker, s->symbol, sizeof(t->ticker));
-	t->right = 'C';
-	t->strike = c->strike;
-	t->expiry = s->expiry;
-	t->quantity = -contracts;
-	t->price = c->bid;
-	t->spot = s->spot;
-	t->iv = c->iv;
-	t->hv = s->hv;
-	t->theo = c->theo;
-	t->premium_cents = pt_cents(contracts * c->bid * 100.0);
-	t->commission_cents = p->credit_cents - t->premium_cents;
-	t->margin_cents = margin;
+		p->entry_spot = s->spot;
+		p->entry_iv = l->iv;
+		p->entry_hv = s->hv;
+		p->entry_theo = l->theo;
+		p->mark = l->close_price;
+		xgrow(&out->trades, trade_cap, out->n_trades + 1, sizeof(*out->trades));
+		t = &out->trades[out->n_trades++];
+		memset(t, 0, sizeof(*t));
+		t->pos_id = p->id;
+		pt_strlcpy(t->ticker, s->symbol, sizeof(t->ticker));
+		t->right = l->right;
+		t->strike = l->strike;
+		t->expiry = l->expiry;
+		t->quantity = q;
+		t->price = l->price;
+		t->spot = s->spot;
+		t->iv = l->iv;
+		t->hv = s->hv;
+		t->theo = l->theo;
+		t->premium_cents = pt_cents(-l->ratio * contracts * l->price * 100.0);
+		t->commission_cents = p->credit_cents - t->premium_cents;
+		t->margin_cents = i == 0 ? margin : 0;
+	}
+	s->traded = 1;
+	snprintf(s->skip, sizeof(s->skip), "traded: %s", o->why);
 }
 
-/* Step 3 for every configured ticker, then steps 4 and 5 for what the
- * strategy proposes when trade is set. */
+/* Step 3 for every strategy on every configured ticker, then steps 4 and
+ * 5 for what each proposes when trade is set. */
 static void scan_and_trade(struct portfolio *pf, const struct market_view *v,
 			   const struct config *cfg, struct engine_day *out, int trade)
 {
-	size_t i, trade_cap = 0;
+	size_t si, i, trade_cap = 0;
 
-	out->scans = xcalloc(cfg->n_tickers, sizeof(*out->scans));
-	out->n_scans = cfg->n_tickers;
-	for (i = 0; i < cfg->n_tickers; i++) {
-		const struct ticker_view *tv = mv_ticker(v, cfg->tickers[i]);
-		struct scan_ticker *s = &out->scans[i];
+	out->n_scans = cfg->n_strat * cfg->n_tickers;
+	out->scans = xcalloc(out->n_scans + 1, sizeof(*out->scans));
+	for (si = 0; si < cfg->n_strat; si++) {
+		struct strategy_in in = config_strategy_in(cfg, si);
 
-		if (!tv) {
-			memset(s, 0, sizeof(*s));
+		for (i = 0; i < cfg->n_tickers; i++) {
+			const struct ticker_view *tv = mv_ticker(v, cfg->tickers[i]);
+			struct scan_ticker *s = &out->scans[si * cfg->n_tickers + i];
+
+			s->strat = cfg->strat[si];
 			s->best = -1;
-			pt_strlcpy(s->symbol, cfg->tickers[i], sizeof(s->symbol));
-			snprintf(s->skip, sizeof(s->skip), "not in the market view");
-			continue;
+			if (!tv) {
+				pt_strlcpy(s->symbol, cfg->tickers[i], sizeof(s->symbol));
+				snprintf(s->skip, sizeof(s->skip), "not in the market view");
+				continue;
+			}
+			cfg->strat[si]->scan(&in, tv, v, s);
+			if (si == 0)
+				out->dropped += tv->dropped;
+			if (trade && s->best >= 0)
+				size_and_fill(pf, v, cfg, si, s, out, &trade_cap);
 		}
-		volarb_scan(tv, v, cfg, s);
-		out->dropped += tv->dropped;
-		if (trade && s->best >= 0)
-			size_and_fill(pf, v, cfg, s, out, &trade_cap);
 	}
 }
 
@@ -487,7 +576,7 @@ int engine_step(struct portfolio *pf, const struct market_view *v, const struct 
 		return pt_err(err, PT_EINVAL, "no tickers configured");
 	if (!pf->start && (rc = start(pf, v, cfg, out, err)))
 		return rc;
-	settle(pf, v, out);
+	settle(pf, v, cfg, out);
 	dividends(pf, v, out);
 	mark(pf, v, cfg, out);
 	scan_and_trade(pf, v, cfg, out, 1);

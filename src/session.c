@@ -83,7 +83,18 @@ void session_plan(const struct portfolio *pf, const struct config *cfg, int sess
 		pt_strlcpy(out->want[out->n_want].ticker, pf->pos[i].ticker, MV_SYMSZ);
 		out->want[out->n_want++].expiry = pf->pos[i].expiry;
 	}
-	out->target_dte = cfg->target_dte;
+	out->target_dte = session_strategy_days(cfg);
+}
+
+long session_strategy_days(const struct config *cfg)
+{
+	long days[STRATEGY_MAX_WANTS];
+	struct strategy_in in;
+
+	if (!cfg->n_strat)
+		return 30;
+	in = config_strategy_in(cfg, 0);
+	return cfg->strat[0]->plan(&in, days) ? days[0] : 30;
 }
 
 void session_plan_release(struct session_plan *p)

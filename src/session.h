@@ -57,6 +57,9 @@ struct session_plan {
 void session_plan(const struct portfolio *pf, const struct config *cfg, int session, int64_t asof,
 		  struct session_plan *out);
 void session_plan_release(struct session_plan *p);
+/* The days to expiry the first strategy trades (30 when none): the
+ * expiration `chain` shows by default. */
+long session_strategy_days(const struct config *cfg);
 /* The provider request of a plan (borrows the plan's arrays). */
 void session_request(const struct session_plan *p, struct provider_req *req);
 

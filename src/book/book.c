@@ -152,18 +152,29 @@ int64_t book_unrealized_cents(const struct position *p)
 	return p->credit_cents + book_position_value_cents(p);
 }
 
-int64_t book_margin_cents(double quantity, double strike, double spot, double option_price,
-			  double pct, double min_pct, int covered)
+int64_t book_margin_cents(char right, double quantity, double strike, double spot,
+			  double option_price, double pct, double min_pct, int cover)
 {
-	double otm, per_share;
+	double otm, per_share, floor_base;
 
-	if (quantity >= 0 || covered)
+	if (quantity >= 0 || (right == 'C' && cover == BOOK_COVERED))
 		return 0;
-	otm = strike > spot ? strike - spot : 0;
+	if (right == 'P' && cover == BOOK_SECURED)
+		return pt_cents((strike - option_price) * 100.0 * fabs(quantity));
+	otm = right == 'C' ? (strike > spot ? strike - spot : 0) : (spot > strike ? spot - strike : 0);
+	floor_base = right == 'C' ? spot : strike;
 	per_share = pct * spot - otm;
-	if (per_share < min_pct * spot)
-		per_share = min_pct * spot;
+	if (per_share < min_pct * floor_base)
+		per_share = min_pct * floor_base;
 	return pt_cents((option_price + per_share) * 100.0 * fabs(quantity));
+}
+
+int64_t book_spread_margin_cents(double units, double short_strike, double long_strike,
+				 double short_price, double long_price)
+{
+	double per_share = fabs(long_strike - short_strike) - (short_price - long_price);
+
+	return per_share > 0 ? pt_cents(per_share * 100.0 * units) : 0;
 }
 
 int64_t book_positions_value_cents(const struct portfolio *pf)

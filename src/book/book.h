@@ -130,13 +130,33 @@ int64_t book_position_value_cents(const struct position *p);
 /* Unrealised P&L of an open position: credit + value. */
 int64_t book_unrealized_cents(const struct position *p);
 
+/* How a short option is held, for its margin. */
+enum book_cover {
+	BOOK_NAKED,	/* Reg-T margin */
+	BOOK_COVERED,	/* a call covered by 100 shares a contract: no margin */
+	BOOK_SECURED,	/* a put whose strike is held in cash */
+};
+
 /*
- * Margin requirement of a short call (errata 3): premium + pct x underlying
- * - OTM amount, at least premium + min_pct x underlying; per |quantity| x 100,
- * in cents. Zero for longs, and for a call covered by shares (covered = 1).
+ * Margin requirement of a short option (errata 3), per |quantity| x 100,
+ * in cents, with option_price its current price per share:
+ *   call, naked:  price + pct x spot - OTM amount, at least price + min_pct x spot
+ *   put, naked:   price + pct x spot - OTM amount, at least price + min_pct x strike
+ *   put, secured: strike - price (the strike held in cash, less the premium)
+ *   call, covered: 0
+ * Zero for longs (quantity >= 0).
  */
-int64_t book_margin_cents(double quantity, double strike, double spot, double option_price,
-			  double pct, double min_pct, int covered);
+int64_t book_margin_cents(char right, double quantity, double strike, double spot,
+			  double option_price, double pct, double min_pct, int cover);
+/*
+ * Margin of a vertical credit spread of units (> 0) spreads: the short leg
+ * at short_strike and price short_price, hedged by a long of the same right
+ * and expiry at long_strike and long_price: the width less the credit,
+ * (|long_strike - short_strike| - (short_price - long_price)) x 100 x
+ * units, in cents, never below 0 (a debit spread is paid in full).
+ */
+int64_t book_spread_margin_cents(double units, double short_strike, double long_strike,
+				 double short_price, double long_price);
 
 /* Sum of positions value (open only). */
 int64_t book_positions_value_cents(const struct portfolio *pf);

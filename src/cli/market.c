@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "../session.h"
 #include "../market/calendar.h"
 #include "../market/provider.h"
 #include "../quant/bs.h"
@@ -146,7 +147,7 @@ static int load_view(const struct cli_ctx *ctx, struct market_args *a, const cha
 	req.tickers = tick;
 	req.n = n;
 	req.hist_from = a->date - (int)(cfg->hv_window * 7 / 4) - 30;
-	req.target_dte = cfg->target_dte;
+	req.target_dte = session_strategy_days(cfg);
 	if (a->expiry) {
 		pt_strlcpy(want[0].ticker, tick[0], sizeof(want[0].ticker));
 		want[0].expiry = a->expiry;
@@ -306,7 +307,7 @@ int cmd_chain(struct cli_ctx *ctx, int argc, char **argv)
 	for (i = 0; i < t->n_bars; i++)
 		closes[i] = t->bars[i].close;
 	hv = hv_close_to_close(closes, t->n_bars, (size_t)cfg.hv_window);
-	expiry = a.expiry ? a.expiry : nearest_expiry(t, v.session, cfg.target_dte);
+	expiry = a.expiry ? a.expiry : nearest_expiry(t, v.session, session_strategy_days(&cfg));
 	if (!expiry) {
 		cli_error(tick[0], "no option expiration quoted");
 		goto out;

@@ -125,6 +125,8 @@ void report_run_text(const struct report_in *in, struct sbuf *out)
 		char hv[16], rate[16];
 
 		sb_addf(out, "\nAnalyzing %s", s->symbol);
+		if (in->cfg->n_strat > 1)
+			sb_addf(out, " for %s", s->strat->name);
 		if (s->source[0]) {
 			int qday, qsec;
 			char qd[DATE_BUFSZ];
@@ -149,11 +151,13 @@ void report_run_text(const struct report_in *in, struct sbuf *out)
 			date_fmt(s->expiry, d), s->dte, s->T);
 		sb_addf(out, "  Spot: %.2f | Historical vol (%ld sessions): %s | rate %s | dividend yield %.2f%%\n",
 			s->spot, in->cfg->hv_window, hv, rate, s->div_yield * 100.0);
-		sb_addf(out, "  Calls looked at: %zu", s->n);
-		for (int r = 1; r < RULE_COUNT; r++)
+		sb_addf(out, "  %c%s looked at: %zu", s->strat->contracts[0] - 'a' + 'A',
+			s->strat->contracts + 1, s->n);
+		for (size_t r = 1; r < s->strat->n_rules; r++)
 			if (s->counts[r])
-				sb_addf(out, ", %d failed %s", s->counts[r], scan_rule_name(r));
-		sb_addf(out, ", %d qualified\n", s->counts[RULE_QUALIFIED]);
+				sb_addf(out, ", %d failed %s", s->counts[r],
+					strategy_rule_name(s->strat, (int)r));
+		sb_addf(out, ", %d qualified\n", s->counts[0]);
 		if (s->best < 0) {
 			sb_addf(out, "  x No opportunities meeting criteria\n");
 			continue;
@@ -177,9 +181,9 @@ void report_run_text(const struct report_in *in, struct sbuf *out)
 	sb_addf(out, "\n");
 	for (i = 0; i < day->n_trades; i++) {
 		const struct engine_trade *t = &day->trades[i];
-		sb_addf(out, "  %sTRADE EXECUTED%s: SELL %.4g x %s %g call %s at %.2f\n", green(in),
-			reset(in), -t->quantity, t->ticker, t->strike, date_fmt(t->expiry, d2),
-			t->price);
+		sb_addf(out, "  %sTRADE EXECUTED%s: %s %.4g x %s %g %s %s at %.2f\n", green(in),
+			reset(in), t->quantity < 0 ? "SELL" : "BUY", fabs(t->quantity), t->ticker,
+			t->strike, right_name(t->right), date_fmt(t->expiry, d2), t->price);
 		sb_addf(out, "     Premium %s, commission %s", money(m1, sizeof(m1), t->premium_cents),
 			money(m2, sizeof(m2), -t->commission_cents));
 		if (t->margin_cents)
@@ -339,6 +343,7 @@ static json_t *scan_json(const struct scan_ticker *s)
 	size_t i;
 
 	json_object_set_new(o, "ticker", json_string(s->symbol));
+	json_object_set_new(o, "strategy", json_string(s->strat->name));
 	json_object_set_new(o, "source", json_string(s->source));
 	json_object_set_new(o, "ok", json_boolean(s->ok));
 	json_object_set_new(o, "spot", jreal(s->spot));
@@ -365,7 +370,8 @@ static json_t *scan_json(const struct scan_ticker *s)
 		json_object_set_new(k, "theo", jreal(c->theo));
 		json_object_set_new(k, "edge", jreal(c->edge));
 		json_object_set_new(k, "edge_pct", jreal(c->edge_pct));
-		json_object_set_new(k, "rule", json_string(scan_rule_name(c->rule)));
+		json_object_set_new(k, "right", jright(c->right));
+		json_object_set_new(k, "rule", json_string(strategy_rule_name(s->strat, c->rule)));
 		json_object_set_new(k, "chosen", json_boolean((int)i == s->best));
 		json_array_append_new(a, k);
 	}
@@ -472,7 +478,8 @@ int report_json(const struct report_in *in, struct sbuf *out)
 			json_object_set_new(x, "ok", json_boolean(s->ok));
 			json_object_set_new(x, "hv", jreal(s->hv));
 			json_object_set_new(x, "expiry", jdate(s->expiry));
-			json_object_set_new(x, "qualified", json_integer(s->counts[RULE_QUALIFIED]));
+			json_object_set_new(x, "strategy", json_string(s->strat->name));
+			json_object_set_new(x, "qualified", json_integer(s->counts[0]));
 			json_object_set_new(x, "traded", json_boolean(s->traded));
 			json_object_set_new(x, "dropped", json_integer(s->dropped));
 			json_object_set_new(x, "quote_time", json_integer(s->quote_time));
@@ -551,6 +558,18 @@ int report_trades_json(const struct portfolio *pf, int compact, struct sbuf *out
 	return dump(positions_array(pf, 1), compact, out);
 }
 
+/* The strategy's rule for contracts outside its strikes, which the scan
+ * hides unless asked (-1 when it has none). */
+static int moneyness_rule(const struct strategy *st)
+{
+	size_t r;
+
+	for (r = 1; r < st->n_rules; r++)
+		if (!strcmp(st->rules[r], "moneyness"))
+			return (int)r;
+	return -1;
+}
+
 void report_scan_text(const struct report_in *in, int verbose, struct sbuf *out)
 {
 	const struct engine_day *day = in->day;
@@ -560,31 +579,35 @@ void report_scan_text(const struct report_in *in, int verbose, struct sbuf *out)
 	sb_addf(out, "Scan of %s (%s)\n", date_fmt(day->session, d), in->provider ? in->provider : "");
 	for (i = 0; i < day->n_scans; i++) {
 		const struct scan_ticker *s = &day->scans[i];
+		int outside = moneyness_rule(s->strat);
+
 		sb_addf(out, "\n%s%s%s", bold(in), s->symbol, reset(in));
+		if (in->cfg->n_strat > 1)
+			sb_addf(out, " (%s)", s->strat->name);
 		if (!s->ok) {
 			sb_addf(out, ": skipped: %s\n", s->skip);
 			continue;
 		}
-		sb_addf(out, ": spot %.2f, HV %.1f%%, expiry %s (%d days), %zu calls\n", s->spot,
-			s->hv * 100.0, date_fmt(s->expiry, d), s->dte, s->n);
+		sb_addf(out, ": spot %.2f, HV %.1f%%, expiry %s (%d days), %zu %s\n", s->spot,
+			s->hv * 100.0, date_fmt(s->expiry, d), s->dte, s->n, s->strat->contracts);
 		sb_addf(out, "  %8s %7s %7s %7s %7s %7s %7s %7s %8s %s\n", "strike", "otm", "bid", "ask",
 			"volume", "iv", "vndr iv", "theo", "edge", "result");
 		for (j = 0; j < s->n; j++) {
 			const struct scan_contract *c = &s->c[j];
-			if (!verbose && c->rule == RULE_MONEYNESS)
+			if (!verbose && c->rule == outside)
 				continue;
 			num(iv, sizeof(iv), c->iv * 100.0, "%.1f%%");
 			num(viv, sizeof(viv), c->vendor_iv * 100.0, "%.1f%%");
 			sb_addf(out, "  %8.2f %6.1f%% %7.2f %7.2f %7lld %7s %7s %7.2f %+8.2f %s%s\n",
 				c->strike, c->moneyness * 100.0, c->bid, c->ask, (long long)c->volume, iv,
 				viv, c->theo, c->edge,
-				c->rule == RULE_QUALIFIED ? "qualified" : "failed ",
-				c->rule == RULE_QUALIFIED ? ((int)j == s->best ? " (chosen)" : "")
-							  : scan_rule_name(c->rule));
+				c->rule == 0 ? "qualified" : "failed ",
+				c->rule == 0 ? ((int)j == s->best ? " (chosen)" : "")
+					     : strategy_rule_name(s->strat, c->rule));
 		}
-		if (!verbose && s->counts[RULE_MONEYNESS])
-			sb_addf(out, "  (%d calls outside %.0f%%-%.0f%% OTM not shown; --all shows them)\n",
-				s->counts[RULE_MONEYNESS], in->cfg->otm_min * 100, in->cfg->otm_max * 100);
+		if (!verbose && outside > 0 && s->counts[outside])
+			sb_addf(out, "  (%d %s outside the moneyness range not shown; --all shows them)\n",
+				s->counts[outside], s->strat->contracts);
 		sb_addf(out, "  => %s\n", s->skip);
 	}
 }

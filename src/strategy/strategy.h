@@ -1,12 +1,16 @@
 /*
- * strategy.h - strategies behind one interface (DESIGN.md §1 step 3, "scan:
- * strategy proposes orders"). A strategy looks at one ticker's market view
- * and says, for every contract it considered, the first rule it failed or
- * that it qualified; the engine sizes and fills the chosen one. Pure: no I/O.
+ * strategy.h - strategies behind one ops table (DESIGN.md §1 step 3, "scan:
+ * strategy proposes orders"; §2 strategy/). A strategy says which
+ * expirations it needs (plan), and looks at one ticker's market view
+ * (scan): for every contract it considered, the first of its own rules the
+ * contract failed or that it qualified, and at most one order of one or
+ * more legs. The engine sizes and fills any order the same way; the book
+ * prices its margin. Pure: no I/O, no global state.
  *
- * volarb is the brief's: sell an out-of-the-money call whose implied
- * volatility, solved from the bid we would sell at (errata 7), is rich
- * against historical volatility and whose bid is above Black-Scholes value.
+ * Adding a strategy is one file (strategy/NAME.c defining a const struct
+ * strategy) and one entry in strategy_table (strategy.c). Its keys live in
+ * the [NAME] section of papertrade.ini; `strategies = volarb,csp` chooses
+ * which run. HACKING.md walks through csp as the example.
  */
 #ifndef PT_STRATEGY_H
 #define PT_STRATEGY_H
@@ -18,20 +22,52 @@
 
 struct config;
 
-/* The first rule a contract failed, in the order they are checked. */
-enum scan_rule {
-	RULE_QUALIFIED = 0,
-	RULE_BAD_QUOTE,		/* missing, non-finite, zero-width or crossed quote */
-	RULE_MONEYNESS,		/* strike not otm_min..otm_max above spot */
-	RULE_VOLUME,		/* volume not above min_volume */
-	RULE_BID,		/* bid not above min_bid */
-	RULE_NO_IV,		/* no volatility reproduces the bid */
-	RULE_IV_EDGE,		/* IV not above HV + iv_edge */
-	RULE_PRICE_EDGE,	/* bid not above theo x (1 + price_edge) */
-	RULE_COUNT
+#define STRATEGY_MAX 8		/* strategies run at once */
+#define STRATEGY_MAX_KEYS 16	/* configuration keys of one strategy */
+#define STRATEGY_MAX_RULES 16	/* rules of one strategy, "qualified" included */
+#define STRATEGY_MAX_WANTS 8	/* expirations one strategy asks for */
+#define ORDER_MAX_LEGS 4
+
+/* A configuration key of a strategy: parsed by config.c like every key. */
+enum strategy_key_type { SKEY_DOUBLE, SKEY_LONG, SKEY_ENUM };
+
+struct strategy_key {
+	const char *name;	/* unique across every section: "iv_edge", "csp_otm_min" */
+	enum strategy_key_type type;
+	double min, max;	/* range; min excluded when min_open */
+	int min_open;
+	const char *const *names;	/* SKEY_ENUM: value i is names[i]; NULL-terminated */
+	const char *def;	/* default, as text */
+	const char *help;	/* comment of the default file; '\n' splits lines */
 };
 
+/* The values of a strategy's keys, in the order of its key table (enums as
+ * their index, integers exactly). */
+struct strategy_params {
+	double v[STRATEGY_MAX_KEYS];
+};
+
+/* One leg of an order, per unit of the order. */
+struct order_leg {
+	char right;		/* 'C' or 'P' */
+	double strike;
+	int expiry;		/* day number */
+	int ratio;		/* signed contracts per unit: -1 sells one */
+	double price;		/* fill per share: the bid for a sale, the ask for a purchase */
+	double close_price;	/* cost to close per share: the other side */
+	double iv, theo;	/* for the record (NAN when unknown) */
+};
+
+/* An order a strategy proposes; the engine decides how many units. */
+struct order {
+	struct order_leg leg[ORDER_MAX_LEGS];
+	size_t n_legs;
+	char why[96];		/* why this one: "largest price edge among 3 qualifying calls" */
+};
+
+/* One contract a scan looked at. */
 struct scan_contract {
+	char right;		/* 'C' or 'P' */
 	double strike;
 	double bid, ask;
 	int64_t volume;
@@ -41,14 +77,18 @@ struct scan_contract {
 	double theo;		/* Black-Scholes value at HV */
 	double edge;		/* bid - theo, dollars per share */
 	double edge_pct;	/* bid / theo - 1 */
-	int rule;		/* enum scan_rule */
+	int rule;		/* index into the strategy's rules; 0 = qualified */
 };
 
+struct strategy;
+
+/* What one strategy saw on one ticker. */
 struct scan_ticker {
+	const struct strategy *strat;
 	char symbol[MV_SYMSZ];
 	char source[MV_SYMSZ];
 	int ok;			/* 0: skipped before looking at contracts; see skip */
-	char skip[PT_ERRSZ + 64];		/* why skipped, or why the chosen contract was (not) traded */
+	char skip[PT_ERRSZ + 64];	/* why skipped, or why the order was (not) traded */
 	double spot, hv, rate, div_yield, T;
 	int expiry;		/* chosen expiration (day number), 0 when none */
 	int dte;		/* its calendar days to expiry */
@@ -56,17 +96,105 @@ struct scan_ticker {
 	int64_t quote_time;	/* Unix time of the underlying's quote */
 	struct scan_contract *c;
 	size_t n;
-	int best;		/* index in c of the contract to trade, -1 when none qualified */
-	int traded;		/* set by the engine: 1 when an order was filled */
-	int counts[RULE_COUNT];	/* contracts per first-failed rule */
+	int best;		/* index in c of the order's main contract, -1 when none */
+	struct order order;	/* the proposed order when best >= 0 */
+	int traded;		/* set by the engine: 1 when the order was filled */
+	int counts[STRATEGY_MAX_RULES];	/* contracts per first-failed rule */
 };
 
-/* Scans one ticker. out is overwritten; release with scan_ticker_release. Never fails:
- * problems (no data, no history, no expiration) leave out->ok = 0 and say why. */
-void volarb_scan(const struct ticker_view *tv, const struct market_view *v,
-		 const struct config *cfg, struct scan_ticker *out);
+/* A strategy's inputs: the config (shared keys: hv_window, risk_free_rate)
+ * and its own parameters. */
+struct strategy_in {
+	const struct config *cfg;
+	const struct strategy_params *p;
+};
+
+struct strategy {
+	const char *name;	/* its name in `strategies` and its ini section */
+	const char *summary;	/* one line for --help and the docs */
+	const struct strategy_key *keys;
+	size_t n_keys;
+	const char *const *rules;	/* rule names, rules[0] = "qualified" */
+	size_t n_rules;
+	const char *contracts;	/* what a contract is in the reports: "calls", "puts" */
+	/* The expirations it trades: the listed ones nearest these many days
+	 * (at most STRATEGY_MAX_WANTS). Returns how many. */
+	size_t (*plan)(const struct strategy_in *in, long *days);
+	/* Scans one ticker into out (zeroed by the caller, strat and symbol set):
+	 * never fails; problems leave out->ok = 0 and say why in out->skip. */
+	void (*scan)(const struct strategy_in *in, const struct ticker_view *tv,
+		     const struct market_view *v, struct scan_ticker *out);
+	/* Optional: checks across its keys once a whole configuration change
+	 * is applied; 0, or PT_EINVAL with err (PT_ERRSZ) naming the keys. */
+	int (*check)(const struct strategy *s, const struct strategy_params *p, char *err);
+};
+
+/* The strategies papertrade knows, in the order `init` documents them. */
+extern const struct strategy *const strategy_table[];
+extern const size_t strategy_count;
+
+/* The strategy named name (exact), or NULL. */
+const struct strategy *strategy_find(const char *name);
+/* Fills p with the defaults of s's keys. */
+void strategy_defaults(const struct strategy *s, struct strategy_params *p);
+/* The rule's name for s ("volume", "iv edge", ...), "?" out of range. */
+const char *strategy_rule_name(const struct strategy *s, int rule);
+
+/*
+ * Helpers strategies share: the common start of a scan (source, spot, HV
+ * over cfg->hv_window sessions, rate, the expiration nearest days and T),
+ * returning 0 when the ticker can be scanned, -1 with out->skip said.
+ */
+int strategy_scan_start(const struct strategy_in *in, const struct ticker_view *tv,
+			const struct market_view *v, long days, struct scan_ticker *out);
+/* Appends a contract of the chosen expiration with the common numbers
+ * (moneyness, theo at HV, edge); returns it (valid until the next append). */
+struct scan_contract *strategy_add_contract(struct scan_ticker *out, size_t *cap,
+					    const struct option_quote *o);
+/* Counts c's rule, and makes it the order's contract when it qualified with
+ * the largest relative edge so far. */
+void strategy_rank(struct scan_ticker *out, const struct scan_contract *c);
+/* A one-leg sale of contract best at its bid (the cost to close at the ask). */
+void strategy_sell_one(struct scan_ticker *out, const char *what);
 void scan_ticker_release(struct scan_ticker *s);
-/* Short name of a rule ("volume", "iv edge", ...). */
-const char *scan_rule_name(int rule);
+
+/*
+ * The scan of a premium seller (volarb's calls, csp's puts): on the
+ * expiration nearest `days`, every contract of `right` is checked against
+ * the rich rules in order, and the qualifying one with the largest
+ * relative price edge is proposed for sale at its bid.
+ */
+enum rich_rule {
+	RICH_QUALIFIED,
+	RICH_BAD_QUOTE,		/* missing, non-finite, zero-width or crossed quote */
+	RICH_MONEYNESS,		/* not otm_min..otm_max out of the money */
+	RICH_VOLUME,		/* volume not above min_volume */
+	RICH_BID,		/* bid not above min_bid */
+	RICH_NO_IV,		/* no volatility reproduces the bid */
+	RICH_IV_EDGE,		/* IV not above HV + iv_edge */
+	RICH_PRICE_EDGE,	/* bid not above theo x (1 + price_edge) */
+	STRATEGY_RICH_RULES
+};
+extern const char *const strategy_rich_rules[STRATEGY_RICH_RULES];
+
+/* The keys of a premium seller, in this order in its key table. */
+enum rich_key {
+	RICH_K_IV_EDGE,
+	RICH_K_PRICE_EDGE,
+	RICH_K_MIN_VOLUME,
+	RICH_K_MIN_BID,
+	RICH_K_OTM_MIN,		/* out of the money: |strike / spot - 1| from ... */
+	RICH_K_OTM_MAX,		/* ... to */
+	RICH_K_TARGET_DTE,	/* the expiration nearest this many days */
+	RICH_KEYS
+};
+
+/* plan: the expiration nearest RICH_K_TARGET_DTE days. */
+size_t strategy_rich_plan(const struct strategy_in *in, long *days);
+/* check: otm_min <= otm_max. */
+int strategy_rich_check(const struct strategy *s, const struct strategy_params *p, char *err);
+/* scan: sells the richest contract of right ('C' or 'P'). */
+void strategy_sell_rich(const struct strategy_in *in, const struct ticker_view *tv,
+			const struct market_view *v, char right, struct scan_ticker *out);
 
 #endif

@@ -40,7 +40,7 @@ same "scan covers four tickers" "$n" 4
 ok_rules=$(echo "$OUT" | jq_py 'all(c["rule"] in ("qualified","bad quote","moneyness","volume","bid","no iv","iv edge","price edge") for t in r["tickers"] for c in t["contracts"])')
 same "every contract has a rule" "$ok_rules" True
 keys=$(echo "$OUT" | jq_py 'sorted(set(k for t in r["tickers"] for c in t["contracts"] for k in c))')
-contains "contract rows carry bid, ask, volume, iv, vendor iv, hv, theo, edge" "$keys" "'ask', 'bid', 'chosen', 'edge', 'edge_pct', 'hv', 'iv', 'moneyness', 'rule', 'strike', 'theo', 'vendor_iv', 'volume'"
+contains "contract rows carry bid, ask, volume, iv, vendor iv, hv, theo, edge, right" "$keys" "'ask', 'bid', 'chosen', 'edge', 'edge_pct', 'hv', 'iv', 'moneyness', 'right', 'rule', 'strike', 'theo', 'vendor_iv', 'volume'"
 same "scan creates no portfolio" "$(db_hash)" none
 expect_rc "scan text" 0 scan --date 2024-03-01
 contains "scan text explains each ticker" "$OUT" "=>"

@@ -24,6 +24,15 @@
 
 extern char **environ;
 
+/* A key's value as a number (config_get prints the shortest exact text). */
+static double K(const struct config *c, const char *key)
+{
+	char buf[64];
+
+	assert_int_equal(config_get(c, key, buf, sizeof(buf)), 0);
+	return strtod(buf, NULL);
+}
+
 static char tmpdir[256];
 
 /* A path inside the test's temporary folder (a static buffer per call site is enough). */
@@ -172,13 +181,13 @@ static void test_defaults(void **state)
 	assert_true(c.commission == 0.65);
 	assert_true(c.margin_pct == 0.20);
 	assert_true(c.margin_min_pct == 0.10);
-	assert_true(c.iv_edge == 0.03);
-	assert_true(c.price_edge == 0.05);
-	assert_int_equal(c.min_volume, 10);
-	assert_true(c.min_bid == 0.10);
-	assert_true(c.otm_min == 0.05);
-	assert_true(c.otm_max == 0.15);
-	assert_int_equal(c.target_dte, 30);
+	assert_true(K(&c, "iv_edge") == 0.03);
+	assert_true(K(&c, "price_edge") == 0.05);
+	assert_int_equal(K(&c, "min_volume"), 10);
+	assert_true(K(&c, "min_bid") == 0.10);
+	assert_true(K(&c, "otm_min") == 0.05);
+	assert_true(K(&c, "otm_max") == 0.15);
+	assert_int_equal(K(&c, "target_dte"), 30);
 	assert_int_equal(c.max_positions_per_ticker, 2);
 	assert_true(c.position_pct == 0.05);
 	assert_int_equal(c.sizing, SIZE_PREMIUM);
@@ -200,6 +209,14 @@ static void test_dump(void **state)
 				   "commission = 0.65\n"
 				   "margin_pct = 0.2\n"
 				   "margin_min_pct = 0.1\n"
+				   "short_puts = secured\n"
+				   "strategies = volarb\n"
+				   "max_positions_per_ticker = 2\n"
+				   "position_pct = 0.05\n"
+				   "sizing = premium\n"
+				   "contracts = fractional\n"
+				   "hv_window = 30\n"
+				   "risk_free_rate = auto\n"
 				   "iv_edge = 0.03\n"
 				   "price_edge = 0.05\n"
 				   "min_volume = 10\n"
@@ -207,12 +224,13 @@ static void test_dump(void **state)
 				   "otm_min = 0.05\n"
 				   "otm_max = 0.15\n"
 				   "target_dte = 30\n"
-				   "max_positions_per_ticker = 2\n"
-				   "position_pct = 0.05\n"
-				   "sizing = premium\n"
-				   "contracts = fractional\n"
-				   "hv_window = 30\n"
-				   "risk_free_rate = auto\n"
+				   "csp_iv_edge = 0.03\n"
+				   "csp_price_edge = 0.05\n"
+				   "csp_min_volume = 10\n"
+				   "csp_min_bid = 0.1\n"
+				   "csp_otm_min = 0.05\n"
+				   "csp_otm_max = 0.15\n"
+				   "csp_target_dte = 30\n"
 				   "provider = sim\n"
 				   "seed = 20240101\n"
 				   "yahoo_url = https://query2.finance.yahoo.com\n"
@@ -470,7 +488,7 @@ static void test_stored_values(void **state)
 	assert_int_equal(config_set(&c, "run_at", "23:59", err), 0);
 	assert_int_equal(c.run_at_min, 1439);
 	assert_int_equal(config_set(&c, "min_volume", "123", err), 0);
-	assert_int_equal(c.min_volume, 123);
+	assert_int_equal(K(&c, "min_volume"), 123);
 }
 
 static void test_tickers(void **state)
@@ -555,9 +573,9 @@ static void test_set_pair(void **state)
 	(void)state;
 	config_defaults(&c);
 	assert_int_equal(config_set_pair(&c, "iv_edge=0.02", err), 0);
-	assert_true(c.iv_edge == 0.02);
+	assert_true(K(&c, "iv_edge") == 0.02);
 	assert_int_equal(config_set_pair(&c, "  iv_edge \t=  0.04  ", err), 0);
-	assert_true(c.iv_edge == 0.04);
+	assert_true(K(&c, "iv_edge") == 0.04);
 	/* only the first '=' splits */
 	assert_int_equal(config_set_pair(&c, "yahoo_url=http://127.0.0.1:9/x?a=b", err), 0);
 	assert_string_equal(c.yahoo_url, "http://127.0.0.1:9/x?a=b");
@@ -594,14 +612,14 @@ static void test_cross_key(void **state)
 	assert_int_equal(config_set(&c, "otm_max", "0.05", err), 0);
 	assert_int_equal(config_set(&c, "otm_max", "0.3", err), 0);
 	assert_int_equal(config_set(&c, "otm_min", "0.2", err), 0);
-	assert_true(c.otm_min == 0.2 && c.otm_max == 0.3);
+	assert_true(K(&c, "otm_min") == 0.2 && K(&c, "otm_max") == 0.3);
 
 	/* in a file, the check runs after the whole file, in any key order */
 	path_of(path, sizeof(path), "cross.ini");
 	write_text(path, "[strategy]\notm_min = 0.5\notm_max = 0.6\n");
 	config_defaults(&c);
 	assert_int_equal(config_load_file(&c, path, err), 0);
-	assert_true(c.otm_min == 0.5 && c.otm_max == 0.6);
+	assert_true(K(&c, "otm_min") == 0.5 && K(&c, "otm_max") == 0.6);
 	write_text(path, "[strategy]\notm_min = 0.5\notm_max = 0.4\n");
 	config_defaults(&c);
 	memcpy(&before, &c, sizeof(c));
@@ -613,7 +631,7 @@ static void test_cross_key(void **state)
 	setenv("PAPERTRADE_OTM_MIN", "0.7", 1);
 	setenv("PAPERTRADE_OTM_MAX", "0.8", 1);
 	assert_int_equal(config_load_env(&c, err), 0);
-	assert_true(c.otm_min == 0.7 && c.otm_max == 0.8);
+	assert_true(K(&c, "otm_min") == 0.7 && K(&c, "otm_max") == 0.8);
 	setenv("PAPERTRADE_OTM_MAX", "0.6", 1);
 	memcpy(&before, &c, sizeof(c));
 	assert_int_equal(config_load_env(&c, err), PT_EINVAL);
@@ -680,7 +698,7 @@ static void test_file_values(void **state)
 	assert_int_equal(c.run_at_min, 600);
 	assert_true(c.seed == 43);	/* the last one wins */
 	assert_string_equal(c.provider, "yahoo,sim");
-	assert_true(c.iv_edge == 0.03);	/* untouched keys keep their value */
+	assert_true(K(&c, "iv_edge") == 0.03);	/* untouched keys keep their value */
 
 	write_text(path, "");
 	non_defaults(&c);
@@ -691,6 +709,38 @@ static void test_file_values(void **state)
 		assert_int_equal(config_load_file(&c, path, err), 0);
 		assert_memory_equal(&c, &before, sizeof(c));
 	}
+}
+
+/* A papertrade.ini of before per-strategy sections: volarb's keys under
+ * [strategy] are read, and config->moved says where they belong now. */
+static void test_moved_keys(void **state)
+{
+	char err[PT_ERRSZ], path[512];
+	struct config c;
+
+	(void)state;
+	path_of(path, sizeof(path), "old.ini");
+	write_text(path, "[strategy]\niv_edge = 0.02\nposition_pct = 0.1\ntarget_dte = 45\n");
+	config_defaults(&c);
+	assert_string_equal(c.moved, "");
+	assert_int_equal(config_load_file(&c, path, err), 0);
+	assert_true(K(&c, "iv_edge") == 0.02);
+	assert_true(K(&c, "target_dte") == 45);
+	assert_true(c.sel[0].v[RICH_K_TARGET_DTE] == 45);	/* what volarb sees */
+	assert_string_equal(c.moved, "line 2: key 'iv_edge' belongs in [volarb] now (read from [strategy])\n"
+				     "line 4: key 'target_dte' belongs in [volarb] now (read from [strategy])\n");
+	/* the same keys in their own section: no note */
+	write_text(path, "[volarb]\niv_edge = 0.04\n[csp]\ncsp_iv_edge = 0.05\n"
+			 "[strategy]\nstrategies = csp:1, volarb:3\n");
+	config_defaults(&c);
+	assert_int_equal(config_load_file(&c, path, err), 0);
+	assert_string_equal(c.moved, "");
+	assert_int_equal(c.n_strat, 2);
+	assert_string_equal(c.strat[0]->name, "csp");
+	assert_true(c.share[0] == 0.25 && c.share[1] == 0.75);
+	assert_true(c.sel[0].v[RICH_K_IV_EDGE] == 0.05 && c.sel[1].v[RICH_K_IV_EDGE] == 0.04);
+	assert_int_equal(config_get(&c, "strategies", err, sizeof(err)), 0);
+	assert_string_equal(err, "csp:0.25,volarb:0.75");
 }
 
 struct fcase {
@@ -706,9 +756,19 @@ static void test_file_errors(void **state)
 		{"; c\n[strategy\niv_edge = 0.02\n", "2: section header without a closing ']'"},
 		{"[strategy]\n\n\n\niv_edge = x\n", "5: iv_edge: not a number: 'x'"},
 		{"[account]\niv_edge = 0.02\n",
-		 "2: key 'iv_edge' belongs in [strategy], not [account]"},
-		{"[foo]\niv_edge = 0.02\n", "2: key 'iv_edge' belongs in [strategy], not [foo]"},
-		{"iv_edge = 0.02\n", "1: key 'iv_edge' must be under [strategy]"},
+		 "2: key 'iv_edge' belongs in [volarb], not [account]"},
+		{"[foo]\niv_edge = 0.02\n", "2: key 'iv_edge' belongs in [volarb], not [foo]"},
+		{"[volarb]\ncsp_otm_min = 0.02\n", "2: key 'csp_otm_min' belongs in [csp], not [volarb]"},
+		{"[strategy]\nstrategies = volarb,csp,volarb\n",
+		 "2: strategies: strategy 'volarb' listed twice: 'volarb,csp,volarb'"},
+		{"[strategy]\nstrategies = volarb,cps\n",
+		 "2: strategies: unknown strategy 'cps' (want volarb or csp): 'volarb,cps'"},
+		{"[strategy]\nstrategies = volarb:0\n",
+		 "2: strategies: weight of 'volarb' not a number more than 0, at most 1000: 'volarb:0'"},
+		{"[strategy]\nstrategies = volarb:1000.01\n",
+		 "2: strategies: weight of 'volarb' not a number more than 0, at most 1000: 'volarb:1000.01'"},
+		{"[csp]\ncsp_otm_min = 0.2\ncsp_otm_max = 0.1\n", " csp_otm_min (0.2) is more than csp_otm_max (0.1)"},
+		{"iv_edge = 0.02\n", "1: key 'iv_edge' must be under [volarb]"},
 		{"[strategy]\nfoo = 1\n", "2: unknown key 'foo'"},
 		{"[strategy]\nivedge = 1\n", "2: unknown key 'ivedge' (did you mean 'iv_edge'?)"},
 		{"[strategy]\nPAPERTRADE_HOME = /x\n", "2: unknown key 'PAPERTRADE_HOME'"},
@@ -787,7 +847,7 @@ static void test_nul_byte(void **state)
 	config_defaults(&c);
 	assert_int_equal(config_load_file(&c, path, err), PT_EINVAL);
 	assert_path_err(err, path, ":3: NUL byte in a text file");
-	assert_true(c.iv_edge == 0.03);
+	assert_true(K(&c, "iv_edge") == 0.03);
 }
 
 static void test_file_size_limit(void **state)
@@ -810,7 +870,7 @@ static void test_file_size_limit(void **state)
 	write_file(path, text, mib);
 	config_defaults(&c);
 	assert_int_equal(config_load_file(&c, path, err), 0);
-	assert_true(c.iv_edge == 0.5);
+	assert_true(K(&c, "iv_edge") == 0.5);
 
 	/* one byte more is refused, before any key is applied */
 	text[mib] = '\n';
@@ -847,7 +907,7 @@ static void test_env(void **state)
 	setenv("PAPERTRADE_MAX_POSITIONS_PER_TICKER", "7", 1);
 	setenv("PAPERTRADE_TICKERS", "iwm", 1);
 	assert_int_equal(config_load_env(&c, err), 0);
-	assert_true(c.iv_edge == 0.02);
+	assert_true(K(&c, "iv_edge") == 0.02);
 	assert_string_equal(c.yahoo_url, "http://127.0.0.1:5555");
 	assert_int_equal(c.max_positions_per_ticker, 7);
 	assert_int_equal(c.n_tickers, 1);
@@ -882,10 +942,10 @@ static void test_precedence(void **state)
 	assert_int_equal(config_load_env(&c, err), 0);
 	assert_int_equal(config_set_pair(&c, "min_bid=3", err), 0);
 	assert_true(c.hv_window == 30);		/* default */
-	assert_true(c.iv_edge == 0.01);		/* file */
+	assert_true(K(&c, "iv_edge") == 0.01);		/* file */
 	assert_string_equal(c.provider, "cboe");	/* file */
-	assert_true(c.price_edge == 0.2);	/* environment over file */
-	assert_true(c.min_bid == 3);		/* --set over environment */
+	assert_true(K(&c, "price_edge") == 0.2);	/* environment over file */
+	assert_true(K(&c, "min_bid") == 3);		/* --set over environment */
 	clear_env();
 }
 
@@ -901,7 +961,7 @@ static void test_set_pairs_order(void **state)
 	(void)state;
 	config_defaults(&c);
 	assert_int_equal(config_set_pairs(&c, widen, 2, err), 0);
-	assert_true(c.otm_min == 0.16 && c.otm_max == 0.30);
+	assert_true(K(&c, "otm_min") == 0.16 && K(&c, "otm_max") == 0.30);
 	memcpy(&before, &c, sizeof(c));
 	assert_int_equal(config_set_pairs(&c, bad, 2, err), PT_EINVAL);
 	assert_non_null(strstr(err, "iv_edge"));
@@ -928,6 +988,7 @@ int main(void)
 		cmocka_unit_test(test_unreadable_file),
 		cmocka_unit_test(test_file_values),
 		cmocka_unit_test(test_file_errors),
+		cmocka_unit_test(test_moved_keys),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_file_size_limit),

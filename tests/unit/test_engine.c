@@ -147,11 +147,11 @@ static void test_first_session_trades_by_the_rules(void **state)
 	assert_true(fabs(pf.bench[0].shares - 2.0) < 1e-12);
 	assert_int_equal(day.n_scans, 1);
 	assert_int_equal(day.scans[0].expiry, expiry);
-	assert_int_equal(day.scans[0].counts[RULE_QUALIFIED], 1);
-	assert_int_equal(day.scans[0].counts[RULE_VOLUME], 1);
-	assert_int_equal(day.scans[0].counts[RULE_IV_EDGE], 1);
-	assert_int_equal(day.scans[0].counts[RULE_MONEYNESS], 1);
-	assert_int_equal(day.scans[0].counts[RULE_BAD_QUOTE], 1);
+	assert_int_equal(day.scans[0].counts[RICH_QUALIFIED], 1);
+	assert_int_equal(day.scans[0].counts[RICH_VOLUME], 1);
+	assert_int_equal(day.scans[0].counts[RICH_IV_EDGE], 1);
+	assert_int_equal(day.scans[0].counts[RICH_MONEYNESS], 1);
+	assert_int_equal(day.scans[0].counts[RICH_BAD_QUOTE], 1);
 	assert_int_equal(day.n_trades, 1);
 	assert_int_equal(pf.n_pos, 1);
 	p = &pf.pos[0];
@@ -434,11 +434,32 @@ static void test_margin_formula(void **state)
 	(void)state;
 	/* 1 short call, spot 500, strike 530 (30 OTM), premium 2:
 	 * 2 + max(0.20 x 500 - 30, 0.10 x 500) = 72 per share -> 7,200.00 */
-	assert_int_equal(book_margin_cents(-1, 530, 500, 2, 0.20, 0.10, 0), 720000);
-	/* far OTM: the 10% floor: 2 + 50 = 52 */
-	assert_int_equal(book_margin_cents(-1, 600, 500, 2, 0.20, 0.10, 0), 520000);
-	assert_int_equal(book_margin_cents(-1, 600, 500, 2, 0.20, 0.10, 1), 0);
-	assert_int_equal(book_margin_cents(1, 600, 500, 2, 0.20, 0.10, 0), 0);
+	assert_int_equal(book_margin_cents('C', -1, 530, 500, 2, 0.20, 0.10, BOOK_NAKED), 720000);
+	/* far OTM: the 10% floor: 2 + 50 = 52; at the floor's edge, 550: 2 + 50 */
+	assert_int_equal(book_margin_cents('C', -1, 600, 500, 2, 0.20, 0.10, BOOK_NAKED), 520000);
+	assert_int_equal(book_margin_cents('C', -1, 550, 500, 2, 0.20, 0.10, BOOK_NAKED), 520000);
+	assert_int_equal(book_margin_cents('C', -1, 549, 500, 2, 0.20, 0.10, BOOK_NAKED), 530000);
+	assert_int_equal(book_margin_cents('C', -1, 600, 500, 2, 0.20, 0.10, BOOK_COVERED), 0);
+	assert_int_equal(book_margin_cents('C', 1, 600, 500, 2, 0.20, 0.10, BOOK_NAKED), 0);
+	/* a naked put, spot 500, strike 470 (30 OTM), premium 2: 2 + max(100 - 30,
+	 * 0.10 x 470) = 72; far OTM the floor is 10% of the strike: 400 -> 2 + 40 */
+	assert_int_equal(book_margin_cents('P', -1, 470, 500, 2, 0.20, 0.10, BOOK_NAKED), 720000);
+	assert_int_equal(book_margin_cents('P', -1, 400, 500, 2, 0.20, 0.10, BOOK_NAKED), 420000);
+	assert_int_equal(book_margin_cents('P', -2, 400, 500, 2, 0.20, 0.10, BOOK_NAKED), 840000);
+	/* cash-secured: the strike less the premium, per contract */
+	assert_int_equal(book_margin_cents('P', -1, 470, 500, 2, 0.20, 0.10, BOOK_SECURED), 4680000);
+	assert_int_equal(book_margin_cents('P', -0.5, 470, 500, 2, 0.20, 0.10, BOOK_SECURED),
+			 2340000);
+	assert_int_equal(book_margin_cents('P', 1, 470, 500, 2, 0.20, 0.10, BOOK_SECURED), 0);
+	/* a call covered "by shares" is no cover for a put */
+	assert_int_equal(book_margin_cents('P', -1, 400, 500, 2, 0.20, 0.10, BOOK_COVERED), 420000);
+	/* verticals: width less credit; 5 wide, credit 1.20 -> 3.80 x 100 x 2 */
+	assert_int_equal(book_spread_margin_cents(2, 530, 535, 2.00, 0.80), 76000);
+	assert_int_equal(book_spread_margin_cents(1, 470, 465, 2.00, 0.80), 38000);
+	/* credit equal to the width: nothing more at risk; the long dearer than
+	 * the short (prices out of line): the width and the debit */
+	assert_int_equal(book_spread_margin_cents(1, 530, 535, 5.80, 0.80), 0);
+	assert_int_equal(book_spread_margin_cents(1, 530, 535, 0.50, 0.80), 53000);
 }
 
 static void test_money_format(void **state)

@@ -1,0 +1,255 @@
+/*
+ * strategy.c - the strategy table and what every strategy's scan shares
+ * (DESIGN.md §1 step 3): the start of a scan (spot, HV, rate, the
+ * expiration nearest N days), the common numbers of a contract, the
+ * ranking by relative price edge and the one-leg sale. Pure: no I/O.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strategy.h"
+#include "../config.h"
+#include "../market/calendar.h"
+#include "../quant/bs.h"
+#include "../util/util.h"
+
+extern const struct strategy strategy_volarb;
+extern const struct strategy strategy_csp;
+
+/* Adding a strategy: its file, and one line here. */
+const struct strategy *const strategy_table[] = {
+	&strategy_volarb,
+	&strategy_csp,
+};
+const size_t strategy_count = PT_ARRAY_SIZE(strategy_table);
+
+const struct strategy *strategy_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < strategy_count; i++)
+		if (!strcmp(strategy_table[i]->name, name))
+			return strategy_table[i];
+	return NULL;
+}
+
+void strategy_defaults(const struct strategy *s, struct strategy_params *p)
+{
+	size_t i, j;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i < s->n_keys && i < STRATEGY_MAX_KEYS; i++) {
+		const struct strategy_key *k = &s->keys[i];
+
+		if (k->type == SKEY_ENUM) {
+			for (j = 0; k->names[j] && strcmp(k->names[j], k->def) != 0; j++)
+				;
+			p->v[i] = (double)j;
+		} else {
+			p->v[i] = strtod(k->def, NULL);
+		}
+	}
+}
+
+const char *strategy_rule_name(const struct strategy *s, int rule)
+{
+	return s && rule >= 0 && (size_t)rule < s->n_rules ? s->rules[rule] : "?";
+}
+
+void scan_ticker_release(struct scan_ticker *s)
+{
+	free(s->c);
+	s->c = NULL;
+	s->n = 0;
+}
+
+/* The expiration nearest target calendar days, among those after the session. */
+static int choose_expiry(const struct ticker_view *tv, int session, long target)
+{
+	int best = 0;
+	long best_d = 0;
+	size_t i;
+
+	for (i = 0; i < tv->n_opts; i++) {
+		int e = tv->opts[i].expiry;
+		long d;
+		if (e <= session || e == best)
+			continue;
+		d = labs((long)(e - session) - target);
+		if (!best || d < best_d || (d == best_d && e < best)) {
+			best = e;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+int strategy_scan_start(const struct strategy_in *in, const struct ticker_view *tv,
+			const struct market_view *v, long days, struct scan_ticker *out)
+{
+	const struct config *cfg = in->cfg;
+	double *closes;
+	size_t i, n = 0;
+
+	out->best = -1;
+	out->hv = out->T = out->spot = NAN;
+	pt_strlcpy(out->symbol, tv->symbol, sizeof(out->symbol));
+	pt_strlcpy(out->source, tv->source, sizeof(out->source));
+	out->dropped = tv->dropped;
+	out->quote_time = tv->quote_time;
+	if (!tv->ok) {
+		snprintf(out->skip, sizeof(out->skip), "no market data: %s", tv->error);
+		return -1;
+	}
+	out->spot = tv->spot;
+	out->rate = isfinite(cfg->risk_free_rate) ? cfg->risk_free_rate : v->rate;
+	out->div_yield = tv->div_yield;
+	if (!(tv->spot > 0)) {
+		snprintf(out->skip, sizeof(out->skip), "no valid quote for the underlying");
+		return -1;
+	}
+	closes = xmalloc((tv->n_bars + 1) * sizeof(*closes));
+	for (i = 0; i < tv->n_bars; i++)
+		closes[n++] = tv->bars[i].close;
+	out->hv = hv_close_to_close(closes, n, (size_t)cfg->hv_window);
+	free(closes);
+	if (!isfinite(out->hv)) {
+		snprintf(out->skip, sizeof(out->skip),
+			 "not enough history for %ld-session HV (%zu closes)", cfg->hv_window,
+			 tv->n_bars);
+		return -1;
+	}
+	out->expiry = choose_expiry(tv, v->session, days);
+	if (!out->expiry) {
+		snprintf(out->skip, sizeof(out->skip), "no option expiration listed");
+		return -1;
+	}
+	out->dte = out->expiry - v->session;
+	out->T = cal_year_frac(v->asof, out->expiry);
+	out->ok = 1;
+	return 0;
+}
+
+struct scan_contract *strategy_add_contract(struct scan_ticker *out, size_t *cap,
+					    const struct option_quote *o)
+{
+	struct scan_contract *c;
+
+	xgrow(&out->c, cap, out->n + 1, sizeof(*out->c));
+	c = &out->c[out->n++];
+	memset(c, 0, sizeof(*c));
+	c->right = o->right;
+	c->strike = o->strike;
+	c->bid = o->bid;
+	c->ask = o->ask;
+	c->volume = o->volume;
+	c->moneyness = o->strike / out->spot - 1.0;
+	c->vendor_iv = o->vendor_iv;
+	c->iv = NAN;
+	c->theo = bs_price(o->right, out->spot, o->strike, out->T, out->rate, out->div_yield,
+			   out->hv);
+	c->edge = o->bid - c->theo;
+	c->edge_pct = c->theo > 0 ? o->bid / c->theo - 1.0 : NAN;
+	return c;
+}
+
+void strategy_rank(struct scan_ticker *out, const struct scan_contract *c)
+{
+	out->counts[c->rule]++;
+	if (c->rule == 0 && (out->best < 0 || c->edge_pct > out->c[out->best].edge_pct))
+		out->best = (int)(c - out->c);
+}
+
+void strategy_sell_one(struct scan_ticker *out, const char *what)
+{
+	const struct scan_contract *c = &out->c[out->best];
+	struct order_leg *l = &out->order.leg[0];
+
+	memset(&out->order, 0, sizeof(out->order));
+	out->order.n_legs = 1;
+	l->right = c->right;
+	l->strike = c->strike;
+	l->expiry = out->expiry;
+	l->ratio = -1;
+	l->price = c->bid;
+	l->close_price = c->ask;
+	l->iv = c->iv;
+	l->theo = c->theo;
+	snprintf(out->order.why, sizeof(out->order.why), "largest price edge among %d qualifying %s",
+		 out->counts[0], what);
+}
+
+const char *const strategy_rich_rules[STRATEGY_RICH_RULES] = {
+	"qualified", "bad quote", "moneyness", "volume", "bid", "no iv", "iv edge", "price edge",
+};
+
+/* The first rich rule c fails (RICH_QUALIFIED when none), solving its IV. */
+static int rich_check(const struct scan_contract *cc, const struct scan_ticker *s,
+		      const double *k, double *iv)
+{
+	/* out of the money: above spot for a call, below for a put */
+	double otm = cc->right == 'C' ? cc->moneyness : -cc->moneyness;
+
+	if (!isfinite(cc->bid) || !isfinite(cc->ask) || cc->bid < 0 || cc->ask <= cc->bid)
+		return RICH_BAD_QUOTE;
+	if (otm < k[RICH_K_OTM_MIN] || otm > k[RICH_K_OTM_MAX])
+		return RICH_MONEYNESS;
+	if ((double)cc->volume <= k[RICH_K_MIN_VOLUME])
+		return RICH_VOLUME;
+	if (cc->bid <= k[RICH_K_MIN_BID])
+		return RICH_BID;
+	if (bs_implied_vol(cc->right, s->spot, cc->strike, s->T, s->rate, s->div_yield, cc->bid,
+			   iv)) {
+		*iv = NAN;
+		return RICH_NO_IV;
+	}
+	if (!(*iv > s->hv + k[RICH_K_IV_EDGE]))
+		return RICH_IV_EDGE;
+	if (!(cc->bid > cc->theo * (1.0 + k[RICH_K_PRICE_EDGE])))
+		return RICH_PRICE_EDGE;
+	return RICH_QUALIFIED;
+}
+
+size_t strategy_rich_plan(const struct strategy_in *in, long *days)
+{
+	days[0] = (long)in->p->v[RICH_K_TARGET_DTE];
+	return 1;
+}
+
+int strategy_rich_check(const struct strategy *s, const struct strategy_params *p, char *err)
+{
+	const double *k = p->v;
+
+	if (k[RICH_K_OTM_MIN] > k[RICH_K_OTM_MAX])
+		return pt_err(err, PT_EINVAL, "%s (%.15g) is more than %s (%.15g)",
+			      s->keys[RICH_K_OTM_MIN].name, k[RICH_K_OTM_MIN],
+			      s->keys[RICH_K_OTM_MAX].name, k[RICH_K_OTM_MAX]);
+	return 0;
+}
+
+void strategy_sell_rich(const struct strategy_in *in, const struct ticker_view *tv,
+			const struct market_view *v, char right, struct scan_ticker *out)
+{
+	const char *what = right == 'C' ? "call" : "put";
+	size_t i, cap = 0;
+
+	if (strategy_scan_start(in, tv, v, (long)in->p->v[RICH_K_TARGET_DTE], out))
+		return;
+	for (i = 0; i < tv->n_opts; i++) {
+		struct scan_contract *c;
+
+		if (tv->opts[i].expiry != out->expiry || tv->opts[i].right != right)
+			continue;
+		c = strategy_add_contract(out, &cap, &tv->opts[i]);
+		c->rule = rich_check(c, out, in->p->v, &c->iv);
+		strategy_rank(out, c);
+	}
+	if (!out->n)
+		snprintf(out->skip, sizeof(out->skip), "no %ss listed for the chosen expiration", what);
+	else if (out->best < 0)
+		snprintf(out->skip, sizeof(out->skip), "no %s met every rule", what);
+	else
+		strategy_sell_one(out, right == 'C' ? "calls" : "puts");
+}
