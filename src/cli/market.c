@@ -253,24 +253,6 @@ out:
 	return rc;
 }
 
-/* The expiration nearest target_dte days after the session among those quoted. */
-static int nearest_expiry(const struct ticker_view *t, int session, long target)
-{
-	int best = 0;
-	size_t i;
-
-	for (i = 0; i < t->n_opts; i++) {
-		int e = t->opts[i].expiry;
-		if (e <= session)
-			continue;
-		if (!best || labs((long)(e - session) - target) < labs((long)(best - session) - target) ||
-		    (labs((long)(e - session) - target) == labs((long)(best - session) - target) &&
-		     e < best))
-			best = e;
-	}
-	return best;
-}
-
 int cmd_chain(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct market_args a;
@@ -306,7 +288,7 @@ int cmd_chain(struct cli_ctx *ctx, int argc, char **argv)
 	for (i = 0; i < t->n_bars; i++)
 		closes[i] = t->bars[i].close;
 	hv = hv_close_to_close(closes, t->n_bars, (size_t)cfg.hv_window);
-	expiry = a.expiry ? a.expiry : nearest_expiry(t, v.session, cfg.target_dte);
+	expiry = a.expiry ? a.expiry : tv_nearest_expiry(t, v.session, cfg.target_dte);
 	if (!expiry) {
 		cli_error(tick[0], "no option expiration quoted");
 		goto out;

@@ -33,27 +33,6 @@ void scan_ticker_release(struct scan_ticker *s)
 	s->n = 0;
 }
 
-/* The expiration nearest target_dte calendar days, among those after the session. */
-static int choose_expiry(const struct ticker_view *tv, int session, long target)
-{
-	int best = 0;
-	long best_d = 0;
-	size_t i;
-
-	for (i = 0; i < tv->n_opts; i++) {
-		int e = tv->opts[i].expiry;
-		long d;
-		if (e <= session || e == best)
-			continue;
-		d = labs((long)(e - session) - target);
-		if (!best || d < best_d || (d == best_d && e < best)) {
-			best = e;
-			best_d = d;
-		}
-	}
-	return best;
-}
-
 static void check(struct scan_contract *c, const struct scan_ticker *s, const struct config *cfg)
 {
 	c->rule = RULE_QUALIFIED;
@@ -124,7 +103,7 @@ void volarb_scan(const struct ticker_view *tv, const struct market_view *v,
 			 tv->n_bars);
 		return;
 	}
-	out->expiry = choose_expiry(tv, v->session, cfg->target_dte);
+	out->expiry = tv_nearest_expiry(tv, v->session, cfg->target_dte);
 	if (!out->expiry) {
 		snprintf(out->skip, sizeof(out->skip), "no option expiration listed");
 		return;
