@@ -111,7 +111,7 @@ static int load_view(const struct cli_ctx *ctx, struct market_args *a, const cha
 		     size_t n, struct config *cfg, struct provider **prov, struct market_view *v)
 {
 	struct provider_env env = {0};
-	struct provider_want want[1];
+	struct provider_want want[2];
 	struct provider_req req;
 	char err[PT_ERRSZ], d[DATE_BUFSZ];
 	int today, minute;
@@ -146,12 +146,16 @@ static int load_view(const struct cli_ctx *ctx, struct market_args *a, const cha
 	req.tickers = tick;
 	req.n = n;
 	req.hist_from = a->date - (int)(cfg->hv_window * 7 / 4) - 30;
-	req.target_dte = cfg->target_dte;
+	/* what a run would see: the strategy's expiration for every ticker
+	 * (chain's default), and --expiry */
+	memset(want, 0, sizeof(want));
+	want[0].days = cfg->target_dte;
+	req.want = want;
+	req.n_want = 1;
 	if (a->expiry) {
-		pt_strlcpy(want[0].ticker, tick[0], sizeof(want[0].ticker));
-		want[0].expiry = a->expiry;
-		req.want = want;
-		req.n_want = 1;
+		pt_strlcpy(want[1].ticker, tick[0], sizeof(want[1].ticker));
+		want[1].expiry = a->expiry;
+		req.n_want = 2;
 	}
 	if (provider_load(*prov, &req, v, err)) {
 		cli_error(date_fmt(a->date, d), "%s", err);

@@ -141,10 +141,13 @@ static struct provider_want *wants(const struct portfolio *pf, size_t *n)
 }
 
 /* The provider request of a session: as of now for today's session (live
- * sources quote the present); the sim dates its own as-of time. */
+ * sources quote the present); the sim dates its own as-of time. want holds
+ * the n_want expirations of open positions and, as wants() allocates it,
+ * room for one more: the strategy's, nearest target_dte days, for every
+ * ticker, is added there. */
 static void make_req(struct provider_req *req, const struct portfolio *pf,
 		     const struct config *cfg, int session, int64_t asof, const char *const *tick,
-		     size_t nt, const struct provider_want *want, size_t n_want)
+		     size_t nt, struct provider_want *want, size_t n_want)
 {
 	memset(req, 0, sizeof(*req));
 	req->session = session;
@@ -152,9 +155,10 @@ static void make_req(struct provider_req *req, const struct portfolio *pf,
 	req->tickers = tick;
 	req->n = nt;
 	req->hist_from = history_from(pf, cfg, session);
-	req->target_dte = cfg->target_dte;
+	memset(&want[n_want], 0, sizeof(want[n_want]));
+	want[n_want].days = cfg->target_dte;
 	req->want = want;
-	req->n_want = n_want;
+	req->n_want = n_want + 1;
 }
 
 struct run_opts {

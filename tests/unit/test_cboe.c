@@ -761,6 +761,10 @@ static const char hist_spx[] =
 	"5472.9, \"low\": 5446.6, \"close\": 5469.3, \"volume\": 0}, {\"date\": \"2024-06-26\", "
 	"\"open\": 5460.7, \"high\": 5483.1, \"low\": 5451.9, \"close\": 5477.9, \"volume\": 0}]}";
 
+/* The strategy's want in these requests: for every ticker, the expiration
+ * nearest 30 days. */
+#define NEAR30 {"", 0, 30}
+
 static struct provider_req make_req(const char *const *tickers, size_t n,
 				    const struct provider_want *want, size_t n_want)
 {
@@ -772,7 +776,6 @@ static struct provider_req make_req(const char *const *tickers, size_t n,
 	r.tickers = tickers;
 	r.n = n;
 	r.hist_from = day(2024, 6, 20);
-	r.target_dte = 30;
 	r.want = want;
 	r.n_want = n_want;
 	return r;
@@ -793,7 +796,8 @@ static void test_provider_today_only(void **state)
 	void *c;
 	struct market_view v;
 	const char *tk[] = {"QQQ"};
-	struct provider_req r = make_req(tk, 1, NULL, 0);
+	const struct provider_want near[] = {NEAR30};
+	struct provider_req r = make_req(tk, 1, near, 1);
 	char err[PT_ERRSZ] = "";
 
 	(void)state;
@@ -863,8 +867,8 @@ static void test_provider_replay(void **state)
 	void *c;
 	struct market_view v;
 	const char *tk[] = {"QQQ", "MISSING", "^SPX", "JUNK", "bad/sym", "EMPTY", "NOHIST"};
-	const struct provider_want want[] = {{"QQQ", 0}, {"SPY", 0}};
-	struct provider_want w[2];
+	const struct provider_want want[] = {{"QQQ", 0, 0}, {"SPY", 0, 0}, NEAR30};
+	struct provider_want w[3];
 	struct provider_req r;
 	char err[PT_ERRSZ] = "";
 	char *qb = chain_body("QQQ", "2024-06-27 09:34:50", "480.12", qqq_rows,
@@ -886,7 +890,7 @@ static void test_provider_replay(void **state)
 	memcpy(w, want, sizeof(w));
 	w[0].expiry = day(2024, 7, 19);
 	w[1].expiry = day(2024, 7, 19);
-	r = make_req(tk, PT_ARRAY_SIZE(tk), w, 2);
+	r = make_req(tk, PT_ARRAY_SIZE(tk), w, 3);
 	/* The history has the deep past the request does not want. */
 	r.hist_from = day(2024, 6, 20);
 	http_tape_init(&tape);
@@ -1056,7 +1060,7 @@ static void test_provider_server(void **state)
 	void *c;
 	struct market_view v, v2;
 	const char *tk[] = {"QQQ", "NOPE", "^SPX", "JUNK"};
-	struct provider_want w = {"QQQ", 0};
+	struct provider_want w[2] = {{"QQQ", 0, 0}, NEAR30};
 	struct provider_req r;
 	char err[PT_ERRSZ] = "", path[160], base[64], *log, *qb, *sb;
 	size_t len, lines = 0;
@@ -1073,8 +1077,8 @@ static void test_provider_server(void **state)
 
 	(void)state;
 	memset(&srv, 0, sizeof(srv));
-	w.expiry = day(2024, 7, 19);
-	r = make_req(tk, PT_ARRAY_SIZE(tk), &w, 1);
+	w[0].expiry = day(2024, 7, 19);
+	r = make_req(tk, PT_ARRAY_SIZE(tk), w, 2);
 	/* Scenario: each built body served from a file, NOPE a 404, JUNK an
 	 * HTML page with status 200 (what a blocking CDN may send). */
 	sb_init(&sc, 1 << 16);

@@ -1119,6 +1119,10 @@ static void *provider(struct srv *s, struct http *h, int cached)
 	return yahoo_new(h, &o);
 }
 
+/* The strategy's want in req_init's request: for every ticker, the
+ * expiration nearest 2 days (2025-10-31, the nearest listed). */
+static const struct provider_want near2 = {"", 0, 2};
+
 static void req_init(struct provider_req *r, const char *const *tk, size_t n)
 {
 	memset(r, 0, sizeof(*r));
@@ -1127,7 +1131,8 @@ static void req_init(struct provider_req *r, const char *const *tk, size_t n)
 	r->tickers = tk;
 	r->n = n;
 	r->hist_from = day(2025, 4, 1);
-	r->target_dte = 2;	/* 2025-10-31, the nearest expiration */
+	r->want = &near2;
+	r->n_want = 1;
 }
 
 #define CHART_AAPL "/v8/finance/chart/AAPL?period1=1729641600&period2=1761782400&interval=1d" \
@@ -1178,7 +1183,7 @@ static void test_load_full(void **state)
 		OPT_AAPL "?date=1762473600",
 		IRX,
 	};
-	struct provider_want wants[4];
+	struct provider_want wants[5], near30 = {"", 0, 30};
 	struct provider_req req;
 	struct market_view v;
 	struct srv s;
@@ -1202,8 +1207,9 @@ static void test_load_full(void **state)
 	wants[2].expiry = day(2025, 11, 14);
 	pt_strlcpy(wants[3].ticker, "AAPL", MV_SYMSZ);
 	wants[3].expiry = day(2025, 10, 31);	/* already in the first answer */
+	wants[4] = near2;
 	req.want = wants;
-	req.n_want = 4;
+	req.n_want = 5;
 	memset(&v, 0, sizeof(v));
 	if (yahoo_load(y, &req, &v, err))
 		fail_msg("load: %s", err);
@@ -1220,8 +1226,8 @@ static void test_load_full(void **state)
 
 	/* target 30 days: 2025-11-28 is fetched by date; nothing to merge there */
 	srv_clear_log(&s);
-	req.n_want = 0;
-	req.target_dte = 30;
+	req.want = &near30;
+	req.n_want = 1;
 	assert_int_equal(yahoo_load(y, &req, &v, err), 0);
 	assert_int_equal(v.tickers[0].n_opts, 112);
 	{
@@ -1238,6 +1244,7 @@ static void test_load_full(void **state)
 static void test_load_merge(void **state)
 {
 	static const char *const tk[] = {"AAPL"};
+	struct provider_want near = {"", 0, 9};
 	struct provider_req req;
 	struct market_view v;
 	struct srv s;
@@ -1259,7 +1266,7 @@ static void test_load_merge(void **state)
 	h = client(NULL);
 	y = provider(&s, h, 0);
 	req_init(&req, tk, 1);
-	req.target_dte = 9;	/* 2025-11-07 */
+	req.want = &near;	/* 9 days: 2025-11-07 */
 	memset(&v, 0, sizeof(v));
 	if (yahoo_load(y, &req, &v, err))
 		fail_msg("load: %s", err);
@@ -1272,7 +1279,7 @@ static void test_load_merge(void **state)
 	mv_release(&v);
 
 	/* 11-14 answered with 10-31's contracts: those are not taken twice */
-	req.target_dte = 16;
+	near.days = 16;
 	assert_int_equal(yahoo_load(y, &req, &v, err), 0);
 	assert_true(v.tickers[0].ok);
 	assert_int_equal(v.tickers[0].n_opts, 112);
@@ -1697,7 +1704,7 @@ static void same_view(const struct market_view *a, const struct market_view *b)
 static void test_tape_replay(void **state)
 {
 	static const char *const tk[] = {"AAPL", "MDLY"};
-	struct provider_want w;
+	struct provider_want w[2];
 	struct provider_req req;
 	struct market_view live, again;
 	struct http_tape tape;
@@ -1716,11 +1723,12 @@ static void test_tape_replay(void **state)
 	h = client(&tape);
 	y = provider(&s, h, 1);
 	req_init(&req, tk, 2);
-	memset(&w, 0, sizeof(w));
-	pt_strlcpy(w.ticker, "AAPL", sizeof(w.ticker));
-	w.expiry = day(2025, 11, 7);
-	req.want = &w;
-	req.n_want = 1;
+	memset(w, 0, sizeof(w));
+	pt_strlcpy(w[0].ticker, "AAPL", sizeof(w[0].ticker));
+	w[0].expiry = day(2025, 11, 7);
+	w[1] = near2;
+	req.want = w;
+	req.n_want = 2;
 	memset(&live, 0, sizeof(live));
 	if (yahoo_load(y, &req, &live, err))
 		fail_msg("live: %s", err);
