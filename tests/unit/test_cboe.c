@@ -3,8 +3,9 @@
  * (src/market/cboe.c; DESIGN.md §6 "cboe"): OCC symbols, the options-chain
  * and daily-history parsers on built and hostile bodies, the real recorded
  * quote body, and the provider end to end through http.c against
- * tests/fixture_server.py on 127.0.0.1 (requests counted in its log), plus a
- * recorded tape replaying to an identical view.
+ * tests/fixture_server.py on 127.0.0.1 (requests counted in its log; the
+ * contracts kept for the expirations wanted), plus a recorded tape replaying
+ * to an identical view.
  *
  * No options chain or daily history of Cboe's was recorded (fixtures/README.md,
  * "What these fixtures do not cover"), so the bodies here are BUILT: the
@@ -1171,6 +1172,96 @@ static void test_provider_server(void **state)
 	free(sb);
 }
 
+/* Counts the ticker's contracts expiring on day. */
+static size_t n_on(const struct ticker_view *t, int day)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->n_opts; i++)
+		n += t->opts[i].expiry == day;
+	return n;
+}
+
+/*
+ * Two strategies in one request, nearest 10 and nearest 40 days, for every
+ * ticker, and one more for ^SPX only: each ticker keeps the contracts of
+ * every expiration some want names, resolved against its own chain, and
+ * nothing else (a sweep over target_dte shares one view).
+ */
+static void test_provider_server_nearest(void **state)
+{
+	struct server srv;
+	struct http_opts o;
+	struct http *h;
+	void *c;
+	struct market_view v;
+	const char *tk[] = {"QQQ", "^SPX"};
+	const struct provider_want w[] = {{"", 0, 10}, {"", 0, 40}, {"^SPX", 0, 20}};
+	struct provider_req r = make_req(tk, PT_ARRAY_SIZE(tk), w, PT_ARRAY_SIZE(w));
+	const struct ticker_view *q, *s;
+	char err[PT_ERRSZ] = "", path[160], base[64], *qb, *sb;
+
+	(void)state;
+	memset(&srv, 0, sizeof(srv));
+	server_start(&srv, "[{\"path\": \"/api/global/delayed_quotes/options/QQQ.json\", "
+			   "\"responses\": [{\"body_file\": \"qqq.json\"}]},"
+			   "{\"path\": \"/api/global/delayed_quotes/charts/historical/QQQ.json\", "
+			   "\"responses\": [{\"body_file\": \"qqq-hist.json\"}]},"
+			   "{\"path\": \"/api/global/delayed_quotes/options/_SPX.json\", "
+			   "\"responses\": [{\"body_file\": \"spx.json\"}]},"
+			   "{\"path\": \"/api/global/delayed_quotes/charts/historical/_SPX.json\", "
+			   "\"responses\": [{\"body_file\": \"spx-hist.json\"}]}]");
+	qb = chain_body("QQQ", "2024-06-27 09:34:50", "480.12", qqq_rows, PT_ARRAY_SIZE(qqq_rows));
+	sb = chain_body("_SPX", "2024-06-27 09:34:51", "5481.5", spx_rows, PT_ARRAY_SIZE(spx_rows));
+	snprintf(path, sizeof(path), "%s/qqq.json", srv.dir);
+	spit(path, qb);
+	snprintf(path, sizeof(path), "%s/spx.json", srv.dir);
+	spit(path, sb);
+	snprintf(path, sizeof(path), "%s/qqq-hist.json", srv.dir);
+	spit(path, hist_qqq);
+	snprintf(path, sizeof(path), "%s/spx-hist.json", srv.dir);
+	spit(path, hist_spx);
+
+	http_opts_default(&o);
+	o.min_interval_ms = 0;
+	o.retries = 0;
+	o.jitter_seed = 1;
+	h = http_new(&o, NULL);
+	assert_non_null(h);
+	http_set_sleep(h, no_sleep, NULL);
+	snprintf(base, sizeof(base), "http://127.0.0.1:%ld", srv.port);
+	c = cboe_new(h, base);
+	memset(&v, 0, sizeof(v));
+	if (cboe_load(c, &r, &v, err))
+		fail_msg("load: %s", err);
+	cboe_free(c);
+	http_free(h);
+	server_stop(&srv);
+
+	q = mv_ticker(&v, "QQQ");
+	s = mv_ticker(&v, "^SPX");
+	assert_non_null(q);
+	assert_non_null(s);
+	if (!q->ok)
+		fail_msg("QQQ: %s", q->error);
+	if (!s->ok)
+		fail_msg("^SPX: %s", s->error);
+	/* QQQ lists 06-28 (1 day), 07-19 (22), 07-26 (29), 07-28 (31) and
+	 * 08-16 (50): 10 days is 06-28, 40 days 07-28; ^SPX's 20 is not QQQ's. */
+	assert_int_equal(n_on(q, day(2024, 6, 28)), 1);
+	assert_int_equal(n_on(q, day(2024, 7, 28)), 1);
+	assert_int_equal(q->n_opts, 2);
+	/* ^SPX lists 06-28, 07-19 and 07-26: 10 days is 06-28, 40 days 07-26
+	 * (29 beats 22), its own 20 days 07-19. */
+	assert_int_equal(n_on(s, day(2024, 6, 28)), 1);
+	assert_int_equal(n_on(s, day(2024, 7, 26)), 2);
+	assert_int_equal(n_on(s, day(2024, 7, 19)), 1);
+	assert_int_equal(s->n_opts, 4);
+	mv_release(&v);
+	free(qb);
+	free(sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1185,6 +1276,7 @@ int main(void)
 		cmocka_unit_test(test_provider_today_only),
 		cmocka_unit_test(test_provider_replay),
 		cmocka_unit_test(test_provider_server),
+		cmocka_unit_test(test_provider_server_nearest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

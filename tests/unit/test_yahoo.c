@@ -3,8 +3,9 @@
  * DESIGN.md §6 "yahoo", the "market view for D" box of §1): the chart and
  * options parsers on every recorded fixture and on hostile input, Yahoo's
  * error envelopes, and the provider through tests/fixture_server.py on
- * 127.0.0.1 (the requests it makes, the cookie-and-crumb handshake, per-ticker
- * failures, the rate from ^IRX, and a recorded tape replaying to the same view).
+ * 127.0.0.1 (the requests it makes, the expirations wanted, the
+ * cookie-and-crumb handshake, per-ticker failures, the rate from ^IRX, and a
+ * recorded tape replaying to the same view).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -1289,6 +1290,87 @@ static void test_load_merge(void **state)
 	srv_stop(&s);
 }
 
+/* Writes name into the server's folder: the recorded 2025-09-19 chain with
+ * every mention of its expiration (epoch 1758240000) moved to epoch, a
+ * 10-digit Unix time: a chain of that expiration. */
+static void write_moved_chain(const struct srv *s, const char *name, const char *epoch)
+{
+	char path[PATH_MAX + 64], *b, *p;
+	size_t len;
+
+	assert_int_equal(strlen(epoch), 10);
+	b = fixture("yahoo/yahoo-AAPL-options-date-1758240000-2025-09-17.json", &len);
+	for (p = b; (p = strstr(p, "1758240000")) != NULL; p += 10)
+		memcpy(p, epoch, 10);
+	snprintf(path, sizeof(path), "%s/%s", s->dir, name);
+	write_file(path, b);
+	free(b);
+}
+
+/*
+ * Two strategies in one request, nearest 10 and nearest 40 days, for every
+ * ticker (and one for another ticker): both listed expirations are fetched,
+ * 2025-11-07 (9 days) and 2025-12-05 (37 days), and the view holds the
+ * contracts of both beside the first answer's (a sweep over target_dte
+ * shares one view).
+ */
+static void test_load_two_nearest(void **state)
+{
+	static const char *const tk[] = {"AAPL"};
+	const char *const want[] = {
+		CHART_AAPL,
+		OPT_AAPL,
+		OPT_AAPL "?date=1762473600",
+		OPT_AAPL "?date=1764892800",
+		IRX,
+	};
+	const struct provider_want wants[] = {{"", 0, 40}, {"QQQ", 0, 79}, {"", 0, 10}};
+	struct provider_req req;
+	struct market_view v;
+	struct srv s;
+	struct http *h;
+	char err[PT_ERRSZ] = "", path[PATH_MAX + 64];
+	size_t i, n1031 = 0, n1107 = 0, n1205 = 0;
+	void *y;
+
+	(void)state;
+	srv_start(&s, "[{\"path\":\"/v7/finance/options/AAPL\",\"query\":{\"date\":\"1762473600\"},"
+		      "\"responses\":[{\"body_file\":\"aapl-1107.json\"}]},"
+		      "{\"path\":\"/v7/finance/options/AAPL\",\"query\":{\"date\":\"1764892800\"},"
+		      "\"responses\":[{\"body_file\":\"aapl-1205.json\"}]}]");
+	write_moved_chain(&s, "aapl-1107.json", "1762473600");
+	write_moved_chain(&s, "aapl-1205.json", "1764892800");
+	h = client(NULL);
+	y = provider(&s, h, 0);
+	req_init(&req, tk, 1);
+	req.want = wants;
+	req.n_want = PT_ARRAY_SIZE(wants);
+	memset(&v, 0, sizeof(v));
+	if (yahoo_load(y, &req, &v, err))
+		fail_msg("load: %s", err);
+	assert_true(v.tickers[0].ok);
+	for (i = 0; i < v.tickers[0].n_opts; i++) {
+		int e = v.tickers[0].opts[i].expiry;
+		n1031 += e == day(2025, 10, 31);
+		n1107 += e == day(2025, 11, 7);
+		n1205 += e == day(2025, 12, 5);
+	}
+	assert_int_equal(n1031, 112);
+	assert_int_equal(n1107, 164);
+	assert_int_equal(n1205, 164);
+	assert_int_equal(v.tickers[0].n_opts, 112 + 164 + 164);
+	/* in listed order, once each; QQQ's want fetched nothing for AAPL */
+	expect_log(&s, want, PT_ARRAY_SIZE(want));
+	mv_release(&v);
+	yahoo_free(y);
+	http_free(h);
+	snprintf(path, sizeof(path), "%s/aapl-1107.json", s.dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/aapl-1205.json", s.dir);
+	unlink(path);
+	srv_stop(&s);
+}
+
 static void test_crumb_handshake(void **state)
 {
 	static const char *const tk[] = {"AAPL"};
@@ -1801,6 +1883,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_big, teardown),
 		cmocka_unit_test_teardown(test_load_full, teardown),
 		cmocka_unit_test_teardown(test_load_merge, teardown),
+		cmocka_unit_test_teardown(test_load_two_nearest, teardown),
 		cmocka_unit_test_teardown(test_crumb_handshake, teardown),
 		cmocka_unit_test_teardown(test_crumb_stale, teardown),
 		cmocka_unit_test_teardown(test_crumb_401_once, teardown),
