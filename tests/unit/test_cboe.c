@@ -828,20 +828,29 @@ static void test_provider_today_only(void **state)
 	assert_string_equal(cboe_provider_ops.name, "cboe");
 }
 
+/* The view's QQQ (*q) and ^SPX (*s), both served. */
+static void served_pair(const struct market_view *v, const struct ticker_view **q,
+			const struct ticker_view **s)
+{
+	*q = mv_ticker(v, "QQQ");
+	*s = mv_ticker(v, "^SPX");
+	assert_non_null(*q);
+	assert_non_null(*s);
+	if (!(*q)->ok)
+		fail_msg("QQQ: %s", (*q)->error);
+	if (!(*s)->ok)
+		fail_msg("^SPX: %s", (*s)->error);
+}
+
 /* Checks the view of QQQ and ^SPX loaded for make_req's request. */
 static void check_view(const struct market_view *v)
 {
-	const struct ticker_view *q = mv_ticker(v, "QQQ"), *s = mv_ticker(v, "^SPX");
+	const struct ticker_view *q, *s;
 	size_t i;
 
 	assert_true(isnan(v->rate));
 	assert_int_equal(v->session, day(2024, 6, 27));
-	assert_non_null(q);
-	assert_non_null(s);
-	if (!q->ok)
-		fail_msg("QQQ: %s", q->error);
-	if (!s->ok)
-		fail_msg("^SPX: %s", s->error);
+	served_pair(v, &q, &s);
 	assert_string_equal(q->source, "cboe");
 	assert_true(q->spot == 480.12);
 	/* Kept: the expiration nearest 30 days (07-26, not its tie 07-28) and
@@ -1052,36 +1061,17 @@ static void assert_same_view(const struct market_view *a, const struct market_vi
 	}
 }
 
-static void test_provider_server(void **state)
+/*
+ * Starts the fixture server serving the built QQQ and ^SPX bodies (chain
+ * and history, written into its folder), then more_rules: further scenario
+ * rules, each preceded by a comma, or "".
+ */
+static void serve_chains(struct server *srv, const char *more_rules)
 {
-	struct server srv;
-	struct http_opts o;
-	struct http_tape tape;
-	struct http *h, *rh;
-	void *c;
-	struct market_view v, v2;
-	const char *tk[] = {"QQQ", "NOPE", "^SPX", "JUNK"};
-	struct provider_want w[2] = {{"QQQ", 0, 0}, NEAR30};
-	struct provider_req r;
-	char err[PT_ERRSZ] = "", path[160], base[64], *log, *qb, *sb;
-	size_t len, lines = 0;
-	const char *p;
-	static const char *const want_log[] = {
-		"GET /api/global/delayed_quotes/options/QQQ.json 127.0.0.1",
-		"GET /api/global/delayed_quotes/charts/historical/QQQ.json 127.0.0.1",
-		"GET /api/global/delayed_quotes/options/NOPE.json 127.0.0.1",
-		"GET /api/global/delayed_quotes/options/_SPX.json 127.0.0.1",
-		"GET /api/global/delayed_quotes/charts/historical/_SPX.json 127.0.0.1",
-		"GET /api/global/delayed_quotes/options/JUNK.json 127.0.0.1",
-	};
+	char path[160], *qb, *sb;
 	struct sbuf sc;
 
-	(void)state;
-	memset(&srv, 0, sizeof(srv));
-	w[0].expiry = day(2024, 7, 19);
-	r = make_req(tk, PT_ARRAY_SIZE(tk), w, 2);
-	/* Scenario: each built body served from a file, NOPE a 404, JUNK an
-	 * HTML page with status 200 (what a blocking CDN may send). */
+	memset(srv, 0, sizeof(*srv));
 	sb_init(&sc, 1 << 16);
 	assert_int_equal(
 		sb_addf(&sc,
@@ -1092,42 +1082,87 @@ static void test_provider_server(void **state)
 			"{\"path\": \"/api/global/delayed_quotes/options/_SPX.json\", "
 			"\"responses\": [{\"body_file\": \"spx.json\"}]},"
 			"{\"path\": \"/api/global/delayed_quotes/charts/historical/_SPX.json\", "
-			"\"responses\": [{\"body_file\": \"spx-hist.json\"}]},"
-			"{\"path\": \"/api/global/delayed_quotes/options/NOPE.json\", "
-			"\"responses\": [{\"status\": 404, "
-			"\"body\": \"{\\\"error\\\": \\\"no\\\"}\"}]},"
-			"{\"path\": \"/api/global/delayed_quotes/options/JUNK.json\", "
-			"\"responses\": [{\"status\": 200, \"content_type\": \"text/html\", "
-			"\"body\": \"<html>Access denied</html>\"}]}]"),
+			"\"responses\": [{\"body_file\": \"spx-hist.json\"}]}%s]",
+			more_rules),
 		0);
-	server_start(&srv, sc.buf);
+	server_start(srv, sc.buf);
 	sb_release(&sc);
 	qb = chain_body("QQQ", "2024-06-27 09:34:50", "480.12", qqq_rows, PT_ARRAY_SIZE(qqq_rows));
 	sb = chain_body("_SPX", "2024-06-27 09:34:51", "5481.5", spx_rows, PT_ARRAY_SIZE(spx_rows));
-	snprintf(path, sizeof(path), "%s/qqq.json", srv.dir);
+	snprintf(path, sizeof(path), "%s/qqq.json", srv->dir);
 	spit(path, qb);
-	snprintf(path, sizeof(path), "%s/spx.json", srv.dir);
+	snprintf(path, sizeof(path), "%s/spx.json", srv->dir);
 	spit(path, sb);
-	snprintf(path, sizeof(path), "%s/qqq-hist.json", srv.dir);
+	snprintf(path, sizeof(path), "%s/qqq-hist.json", srv->dir);
 	spit(path, hist_qqq);
-	snprintf(path, sizeof(path), "%s/spx-hist.json", srv.dir);
+	snprintf(path, sizeof(path), "%s/spx-hist.json", srv->dir);
 	spit(path, hist_spx);
+	free(qb);
+	free(sb);
+}
+
+/* Loads v (zeroed here) for r from the server through a real HTTP client
+ * (no retries, no waits) recording on tape, or NULL. */
+static void server_load(const struct server *srv, struct http_tape *tape,
+			const struct provider_req *r, struct market_view *v)
+{
+	struct http_opts o;
+	struct http *h;
+	char base[64], err[PT_ERRSZ] = "";
+	void *c;
 
 	http_opts_default(&o);
 	o.min_interval_ms = 0;
 	o.retries = 0;
 	o.jitter_seed = 1;
-	http_tape_init(&tape);
-	h = http_new(&o, &tape);
+	h = http_new(&o, tape);
 	assert_non_null(h);
 	http_set_sleep(h, no_sleep, NULL);
-	snprintf(base, sizeof(base), "http://127.0.0.1:%ld", srv.port);
+	snprintf(base, sizeof(base), "http://127.0.0.1:%ld", srv->port);
 	c = cboe_new(h, base);
-	memset(&v, 0, sizeof(v));
-	if (cboe_load(c, &r, &v, err))
+	memset(v, 0, sizeof(*v));
+	if (cboe_load(c, r, v, err))
 		fail_msg("load: %s", err);
 	cboe_free(c);
 	http_free(h);
+}
+
+static void test_provider_server(void **state)
+{
+	struct server srv;
+	struct http_tape tape;
+	struct http *rh;
+	void *c;
+	struct market_view v, v2;
+	const char *tk[] = {"QQQ", "NOPE", "^SPX", "JUNK"};
+	struct provider_want w[2] = {{"QQQ", 0, 0}, NEAR30};
+	struct provider_req r;
+	char err[PT_ERRSZ] = "", path[160], base[64], *log;
+	size_t len, lines = 0;
+	const char *p;
+	static const char *const want_log[] = {
+		"GET /api/global/delayed_quotes/options/QQQ.json 127.0.0.1",
+		"GET /api/global/delayed_quotes/charts/historical/QQQ.json 127.0.0.1",
+		"GET /api/global/delayed_quotes/options/NOPE.json 127.0.0.1",
+		"GET /api/global/delayed_quotes/options/_SPX.json 127.0.0.1",
+		"GET /api/global/delayed_quotes/charts/historical/_SPX.json 127.0.0.1",
+		"GET /api/global/delayed_quotes/options/JUNK.json 127.0.0.1",
+	};
+
+	(void)state;
+	w[0].expiry = day(2024, 7, 19);
+	r = make_req(tk, PT_ARRAY_SIZE(tk), w, 2);
+	/* Scenario: each built body served from a file, NOPE a 404, JUNK an
+	 * HTML page with status 200 (what a blocking CDN may send). */
+	serve_chains(&srv, ",{\"path\": \"/api/global/delayed_quotes/options/NOPE.json\", "
+			   "\"responses\": [{\"status\": 404, "
+			   "\"body\": \"{\\\"error\\\": \\\"no\\\"}\"}]},"
+			   "{\"path\": \"/api/global/delayed_quotes/options/JUNK.json\", "
+			   "\"responses\": [{\"status\": 200, \"content_type\": \"text/html\", "
+			   "\"body\": \"<html>Access denied</html>\"}]}");
+	http_tape_init(&tape);
+	server_load(&srv, &tape, &r, &v);
+	snprintf(base, sizeof(base), "http://127.0.0.1:%ld", srv.port);
 
 	/* The views. */
 	check_view(&v);
@@ -1168,8 +1203,6 @@ static void test_provider_server(void **state)
 	mv_release(&v);
 	mv_release(&v2);
 	http_tape_release(&tape);
-	free(qb);
-	free(sb);
 }
 
 /* Counts the ticker's contracts expiring on day. */
@@ -1191,61 +1224,17 @@ static size_t n_on(const struct ticker_view *t, int day)
 static void test_provider_server_nearest(void **state)
 {
 	struct server srv;
-	struct http_opts o;
-	struct http *h;
-	void *c;
 	struct market_view v;
 	const char *tk[] = {"QQQ", "^SPX"};
 	const struct provider_want w[] = {{"", 0, 10}, {"", 0, 40}, {"^SPX", 0, 20}};
 	struct provider_req r = make_req(tk, PT_ARRAY_SIZE(tk), w, PT_ARRAY_SIZE(w));
 	const struct ticker_view *q, *s;
-	char err[PT_ERRSZ] = "", path[160], base[64], *qb, *sb;
 
 	(void)state;
-	memset(&srv, 0, sizeof(srv));
-	server_start(&srv, "[{\"path\": \"/api/global/delayed_quotes/options/QQQ.json\", "
-			   "\"responses\": [{\"body_file\": \"qqq.json\"}]},"
-			   "{\"path\": \"/api/global/delayed_quotes/charts/historical/QQQ.json\", "
-			   "\"responses\": [{\"body_file\": \"qqq-hist.json\"}]},"
-			   "{\"path\": \"/api/global/delayed_quotes/options/_SPX.json\", "
-			   "\"responses\": [{\"body_file\": \"spx.json\"}]},"
-			   "{\"path\": \"/api/global/delayed_quotes/charts/historical/_SPX.json\", "
-			   "\"responses\": [{\"body_file\": \"spx-hist.json\"}]}]");
-	qb = chain_body("QQQ", "2024-06-27 09:34:50", "480.12", qqq_rows, PT_ARRAY_SIZE(qqq_rows));
-	sb = chain_body("_SPX", "2024-06-27 09:34:51", "5481.5", spx_rows, PT_ARRAY_SIZE(spx_rows));
-	snprintf(path, sizeof(path), "%s/qqq.json", srv.dir);
-	spit(path, qb);
-	snprintf(path, sizeof(path), "%s/spx.json", srv.dir);
-	spit(path, sb);
-	snprintf(path, sizeof(path), "%s/qqq-hist.json", srv.dir);
-	spit(path, hist_qqq);
-	snprintf(path, sizeof(path), "%s/spx-hist.json", srv.dir);
-	spit(path, hist_spx);
-
-	http_opts_default(&o);
-	o.min_interval_ms = 0;
-	o.retries = 0;
-	o.jitter_seed = 1;
-	h = http_new(&o, NULL);
-	assert_non_null(h);
-	http_set_sleep(h, no_sleep, NULL);
-	snprintf(base, sizeof(base), "http://127.0.0.1:%ld", srv.port);
-	c = cboe_new(h, base);
-	memset(&v, 0, sizeof(v));
-	if (cboe_load(c, &r, &v, err))
-		fail_msg("load: %s", err);
-	cboe_free(c);
-	http_free(h);
+	serve_chains(&srv, "");
+	server_load(&srv, NULL, &r, &v);
 	server_stop(&srv);
-
-	q = mv_ticker(&v, "QQQ");
-	s = mv_ticker(&v, "^SPX");
-	assert_non_null(q);
-	assert_non_null(s);
-	if (!q->ok)
-		fail_msg("QQQ: %s", q->error);
-	if (!s->ok)
-		fail_msg("^SPX: %s", s->error);
+	served_pair(&v, &q, &s);
 	/* QQQ lists 06-28 (1 day), 07-19 (22), 07-26 (29), 07-28 (31) and
 	 * 08-16 (50): 10 days is 06-28, 40 days 07-28; ^SPX's 20 is not QQQ's. */
 	assert_int_equal(n_on(q, day(2024, 6, 28)), 1);
@@ -1258,8 +1247,6 @@ static void test_provider_server_nearest(void **state)
 	assert_int_equal(n_on(s, day(2024, 7, 19)), 1);
 	assert_int_equal(s->n_opts, 4);
 	mv_release(&v);
-	free(qb);
-	free(sb);
 }
 
 int main(void)
