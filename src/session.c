@@ -75,15 +75,23 @@ void session_plan(const struct portfolio *pf, const struct config *cfg, int sess
 			add_ticker(out, pf->pos[i].ticker);
 	for (i = 0; i < out->n_tickers; i++)
 		out->tick[i] = out->tickers[i];
-	/* Expirations: those of open positions, which must be marked. */
-	out->want = xcalloc(pf->n_pos + 1, sizeof(*out->want));
+	/* Expirations: those the strategies trade, on every ticker, and those
+	 * of open positions, which must be marked. */
+	out->want = xcalloc(pf->n_pos + cfg->n_strat * STRATEGY_MAX_WANTS + 1, sizeof(*out->want));
+	for (i = 0; i < cfg->n_strat; i++) {
+		struct strategy_in in = config_strategy_in(cfg, i);
+		long days[STRATEGY_MAX_WANTS];
+		size_t k, n = cfg->strat[i]->plan(&in, days);
+
+		for (k = 0; k < n && k < STRATEGY_MAX_WANTS; k++)
+			out->want[out->n_want++].days = days[k];
+	}
 	for (i = 0; i < pf->n_pos; i++) {
 		if (pf->pos[i].closed || pf->pos[i].right == 'S')
 			continue;
 		pt_strlcpy(out->want[out->n_want].ticker, pf->pos[i].ticker, MV_SYMSZ);
 		out->want[out->n_want++].expiry = pf->pos[i].expiry;
 	}
-	out->target_dte = session_strategy_days(cfg);
 }
 
 long session_strategy_days(const struct config *cfg)
@@ -111,7 +119,6 @@ void session_request(const struct session_plan *p, struct provider_req *req)
 	req->tickers = p->tick;
 	req->n = p->n_tickers;
 	req->hist_from = p->hist_from;
-	req->target_dte = p->target_dte;
 	req->want = p->want;
 	req->n_want = p->n_want;
 }

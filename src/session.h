@@ -46,7 +46,6 @@ struct session_plan {
 	int hist_from;			/* first day of history: HV, unsettled expiries, dividends */
 	struct provider_want *want;	/* expirations to quote */
 	size_t n_want;
-	long target_dte;		/* the strategy's expiration: nearest this many days */
 };
 
 /*

@@ -112,7 +112,7 @@ static int load_view(const struct cli_ctx *ctx, struct market_args *a, const cha
 		     size_t n, struct config *cfg, struct provider **prov, struct market_view *v)
 {
 	struct provider_env env = {0};
-	struct provider_want want[1];
+	struct provider_want want[2];
 	struct provider_req req;
 	char err[PT_ERRSZ], d[DATE_BUFSZ];
 	int today, minute;
@@ -147,12 +147,16 @@ static int load_view(const struct cli_ctx *ctx, struct market_args *a, const cha
 	req.tickers = tick;
 	req.n = n;
 	req.hist_from = a->date - (int)(cfg->hv_window * 7 / 4) - 30;
-	req.target_dte = session_strategy_days(cfg);
+	/* what a run would see: the strategy's expiration for every ticker
+	 * (chain's default), and --expiry */
+	memset(want, 0, sizeof(want));
+	want[0].days = session_strategy_days(cfg);
+	req.want = want;
+	req.n_want = 1;
 	if (a->expiry) {
-		pt_strlcpy(want[0].ticker, tick[0], sizeof(want[0].ticker));
-		want[0].expiry = a->expiry;
-		req.want = want;
-		req.n_want = 1;
+		pt_strlcpy(want[1].ticker, tick[0], sizeof(want[1].ticker));
+		want[1].expiry = a->expiry;
+		req.n_want = 2;
 	}
 	if (provider_load(*prov, &req, v, err)) {
 		cli_error(date_fmt(a->date, d), "%s", err);
@@ -254,24 +258,6 @@ out:
 	return rc;
 }
 
-/* The expiration nearest target_dte days after the session among those quoted. */
-static int nearest_expiry(const struct ticker_view *t, int session, long target)
-{
-	int best = 0;
-	size_t i;
-
-	for (i = 0; i < t->n_opts; i++) {
-		int e = t->opts[i].expiry;
-		if (e <= session)
-			continue;
-		if (!best || labs((long)(e - session) - target) < labs((long)(best - session) - target) ||
-		    (labs((long)(e - session) - target) == labs((long)(best - session) - target) &&
-		     e < best))
-			best = e;
-	}
-	return best;
-}
-
 int cmd_chain(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct market_args a;
@@ -307,7 +293,7 @@ int cmd_chain(struct cli_ctx *ctx, int argc, char **argv)
 	for (i = 0; i < t->n_bars; i++)
 		closes[i] = t->bars[i].close;
 	hv = hv_close_to_close(closes, t->n_bars, (size_t)cfg.hv_window);
-	expiry = a.expiry ? a.expiry : nearest_expiry(t, v.session, session_strategy_days(&cfg));
+	expiry = a.expiry ? a.expiry : tv_nearest_expiry(t, v.session, session_strategy_days(&cfg));
 	if (!expiry) {
 		cli_error(tick[0], "no option expiration quoted");
 		goto out;

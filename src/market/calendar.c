@@ -378,6 +378,31 @@ int cal_next_expiration(int day)
 	return -1;
 }
 
+int cal_nearest_expiry(const int *exp, size_t n, size_t stride, int session, long dte)
+{
+	const char *p = (const char *)exp;
+	unsigned long long best_d = 0;
+	int best = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int e = *(const int *)(const void *)(p + i * stride);
+		long long diff = (long long)e - session;
+		unsigned long long d;
+
+		if (diff <= 0)
+			continue;
+		/* |diff - dte| in unsigned arithmetic: exact for any dte */
+		d = diff >= dte ? (unsigned long long)diff - (unsigned long long)dte
+				 : (unsigned long long)dte - (unsigned long long)diff;
+		if (!best || d < best_d || (d == best_d && e < best)) {
+			best = e;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
 /* ---- New York time ---- */
 
 /*

@@ -15,6 +15,9 @@
  * calendar.c). The tables are built once, on first use, thread-safely; the
  * queries are then array lookups.
  *
+ * The rule "the expiration nearest N days" lives here too, once, for the
+ * strategy, the providers and the command line (cal_nearest_expiry).
+ *
  * New York time comes from the system tz database (America/New_York),
  * whatever the machine's own zone. The zone is read once, on the first time
  * conversion: the process's TZ is set to America/New_York for that moment
@@ -25,6 +28,7 @@
 #ifndef PT_CALENDAR_H
 #define PT_CALENDAR_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define CAL_FIRST_YEAR 2000
@@ -57,6 +61,21 @@ int cal_is_expiration(int day);
 int cal_is_monthly_expiration(int day);
 /* First standard expiration on or after day; -1 when none in range. */
 int cal_next_expiration(int day);
+/*
+ * "The expiration nearest dte calendar days after the session": among the
+ * expirations strictly after session, the one whose (expiry - session) is
+ * nearest dte; of two equally near, the earlier. Returns that day number,
+ * or 0 when no expiration lies after session (n == 0, or all are on or
+ * before it). Any dte is accepted: beyond the last expiration it gives the
+ * last, at or below 0 the first after the session.
+ *
+ * The n expirations are read at exp, stride bytes apart, in any order and
+ * with repeats allowed, so the same call walks a plain int array (stride
+ * sizeof(int)) or the expiry member of an array of structs, e.g.
+ * &opts[0].expiry with stride sizeof(struct option_quote). exp may be NULL
+ * when n is 0. Nothing is allocated.
+ */
+int cal_nearest_expiry(const int *exp, size_t n, size_t stride, int session, long dte);
 
 /* New York wall time (day, minute of day 0..1439) to Unix time. A time that
  * occurs twice (November) is the first, daylight-time one; a time skipped in

@@ -563,42 +563,24 @@ out:
 	return rc;
 }
 
-/* The expiration nearest target days after the session, among those after
- * it (ties to the earlier), as the strategy picks it; 0 when none. */
-static int nearest_expiry(const struct ticker_view *t, int session, long target)
-{
-	int best = 0;
-	long best_d = 0;
-	size_t i;
-
-	for (i = 0; i < t->n_opts; i++) {
-		int e = t->opts[i].expiry;
-		long d;
-		if (e <= session || e == best)
-			continue;
-		d = labs((long)(e - session) - target);
-		if (!best || d < best_d || (d == best_d && e < best)) {
-			best = e;
-			best_d = d;
-		}
-	}
-	return best;
-}
-
-/* Keeps the contracts of the target expiration and of the wanted ones. */
+/* Keeps the contracts of the expirations the wants ask of this ticker,
+ * "nearest" ones resolved against the expirations the chain lists. */
 static void keep_needed(struct ticker_view *t, const struct provider_req *req)
 {
-	int target = nearest_expiry(t, req->session, req->target_dte);
+	int *exp = xcalloc(req->n_want + 1, sizeof(*exp));
 	size_t i, j, k = 0;
 
+	for (j = 0; t->n_opts && j < req->n_want; j++)
+		exp[j] = provider_want_expiry(&req->want[j], t->symbol, &t->opts[0].expiry,
+					      t->n_opts, sizeof(t->opts[0]), req->session);
 	for (i = 0; i < t->n_opts; i++) {
-		int e = t->opts[i].expiry, keep = e == target && target != 0;
+		int e = t->opts[i].expiry, keep = 0;
 		for (j = 0; !keep && j < req->n_want; j++)
-			keep = req->want[j].expiry == e &&
-			       strcmp(req->want[j].ticker, t->symbol) == 0;
+			keep = exp[j] != 0 && exp[j] == e;
 		if (keep)
 			t->opts[k++] = t->opts[i];
 	}
+	free(exp);
 	t->n_opts = k;
 	if (k == 0) {
 		free(t->opts);

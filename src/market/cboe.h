@@ -35,10 +35,10 @@ void cboe_free(void *state);
  * ticker whose request fails (transport error, HTTP status other than 200),
  * whose body does not parse, or whose chain has no usable contract is !ok
  * with a one-line reason naming it. To keep views small, only the contracts
- * of the expiration nearest req->target_dte days after the session (the
- * strategy's rule: ties to the earlier) and of the expirations req->want
- * lists for that ticker are kept. Bars from req->hist_from to the day before
- * the session.
+ * of the expirations that the wants of req->want ask of that ticker are kept
+ * (provider_want_expiry: exact ones, and for "nearest" ones the expiration
+ * of the chain nearest their days after the session). Bars from
+ * req->hist_from to the day before the session.
  */
 int cboe_load(void *state, const struct provider_req *req, struct market_view *out, char *err);
 

@@ -307,6 +307,7 @@ int provider_load(struct provider *p, const struct provider_req *req, struct mar
 int provider_load_session(struct provider *p, int session, const char *const *tickers, size_t n,
 			  int hist_from, struct market_view *out, char *err)
 {
+	static const struct provider_want near30 = {"", 0, 30};
 	struct provider_req req;
 
 	memset(&req, 0, sizeof(req));
@@ -314,8 +315,19 @@ int provider_load_session(struct provider *p, int session, const char *const *ti
 	req.tickers = tickers;
 	req.n = n;
 	req.hist_from = hist_from;
-	req.target_dte = 30;
+	req.want = &near30;
+	req.n_want = 1;
 	return provider_load(p, &req, out, err);
+}
+
+int provider_want_expiry(const struct provider_want *w, const char *ticker, const int *exp,
+			 size_t n, size_t stride, int session)
+{
+	if (w->ticker[0] && strcmp(w->ticker, ticker) != 0)
+		return 0;
+	if (w->expiry)
+		return w->expiry;
+	return cal_nearest_expiry(exp, n, stride, session, w->days);
 }
 
 const char *provider_name(const struct provider *p)

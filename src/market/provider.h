@@ -14,21 +14,27 @@
 struct config;
 struct http_tape;
 
-/* An expiration a provider must quote for a ticker (an open position's). */
+/*
+ * An expiration a provider must quote: an exact one (an open position's) or
+ * "the listed expiration nearest `days` days after the session" (a
+ * strategy's, resolved per ticker against what the source lists, with
+ * cal_nearest_expiry's rule: see provider_want_expiry).
+ */
 struct provider_want {
-	char ticker[MV_SYMSZ];
-	int expiry;
+	char ticker[MV_SYMSZ];	/* "" = every ticker of the request */
+	int expiry;		/* the exact day, or 0 */
+	long days;		/* when expiry is 0: the one nearest this many days */
 };
 
-/* What a run asks of a provider. */
+/* What a run asks of a provider: tickers, a history start and expirations,
+ * nothing of a strategy's parameters (DESIGN.md §2). */
 struct provider_req {
 	int session;			/* day number */
 	int64_t asof;			/* the as-of moment (Unix time); 0: the session at run_at */
 	const char *const *tickers;
 	size_t n;
 	int hist_from;			/* first day of the bars wanted */
-	long target_dte;		/* the strategy's expiration: nearest this many days */
-	const struct provider_want *want;	/* expirations of open positions */
+	const struct provider_want *want;	/* the expirations wanted: all of them are served */
 	size_t n_want;
 };
 
@@ -67,9 +73,21 @@ struct provider *provider_new(const struct config *cfg, const struct provider_en
  */
 int provider_load(struct provider *p, const struct provider_req *req, struct market_view *out,
 		  char *err);
-/* Convenience for tools and tests: the view of a session with no wants. */
+/* Convenience for tools and tests: the view of a session wanting, for every
+ * ticker, the expiration nearest 30 days. */
 int provider_load_session(struct provider *p, int session, const char *const *tickers, size_t n,
 			  int hist_from, struct market_view *out, char *err);
+/*
+ * The expiration w asks of ticker, given the n expirations listed for it at
+ * exp, stride bytes apart (read as cal_nearest_expiry reads them; exp may be
+ * NULL when n is 0): w->expiry when w names one (listed or not: a provider
+ * serves it only when listed), else the listed one nearest w->days after
+ * session. 0 when w is for another ticker or nothing is listed after the
+ * session. Sources that list more expirations than they serve (yahoo, cboe)
+ * keep those that some want of the request asks.
+ */
+int provider_want_expiry(const struct provider_want *w, const char *ticker, const int *exp,
+			 size_t n, size_t stride, int session);
 /* 1 when the provider fetches over HTTP (live or replaying a tape): its
  * responses are what a tape records. */
 int provider_is_live(const struct provider *p);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "view.h"
+#include "calendar.h"
 
 void mv_release(struct market_view *v)
 {
@@ -57,4 +58,11 @@ const struct option_quote *tv_find_option(const struct ticker_view *t, int expir
 			return o;
 	}
 	return NULL;
+}
+
+int tv_nearest_expiry(const struct ticker_view *t, int session, long dte)
+{
+	if (!t->n_opts)
+		return 0;
+	return cal_nearest_expiry(&t->opts[0].expiry, t->n_opts, sizeof(t->opts[0]), session, dte);
 }

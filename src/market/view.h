@@ -73,5 +73,9 @@ double tv_close_on(const struct ticker_view *t, int day);
 /* The quote of a contract, or NULL. */
 const struct option_quote *tv_find_option(const struct ticker_view *t, int expiry, double strike,
 					  char right);
+/* Of the expirations the ticker's contracts have, the one nearest dte
+ * calendar days after session (ties to the earlier: cal_nearest_expiry's
+ * rule); 0 when no contract expires after session. */
+int tv_nearest_expiry(const struct ticker_view *t, int session, long dte);
 
 #endif

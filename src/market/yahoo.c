@@ -7,8 +7,8 @@
  *
  * Requests go through http.h, so each is recorded on the run's tape and a
  * run replays from it. The URLs depend only on the request (session,
- * hist_from, target_dte, the wanted expirations), never on the clock, so a
- * replay asks for exactly what the live run asked for.
+ * hist_from, the wanted expirations), never on the clock, so a replay asks
+ * for exactly what the live run asked for.
  *
  * The cookie-and-crumb handshake follows yfinance-rs: the API is called
  * first, without a crumb unless one is cached; a 401/403 triggers one
@@ -956,27 +956,6 @@ static void merge(struct ticker_view *t, size_t *cap, const struct yahoo_chain *
 	t->dropped += c->dropped;
 }
 
-/* The listed expiration after session nearest target days (ties: the
- * earlier), as volarb chooses; -1 when none. */
-static ssize_t nearest_exp(const struct yahoo_chain *c, int session, long target)
-{
-	ssize_t best = -1;
-	long best_d = 0;
-	size_t i;
-
-	for (i = 0; i < c->n_exp; i++) {
-		long d;
-		if (c->expirations[i] <= session)
-			continue;
-		d = labs((long)(c->expirations[i] - session) - target);
-		if (best < 0 || d < best_d) {
-			best = (ssize_t)i;
-			best_d = d;
-		}
-	}
-	return best;
-}
-
 /* Spot, quote time and the contracts of the expirations the run needs. */
 static int fetch_chains(struct yahoo *y, const struct provider_req *req, const char *sym,
 			struct ticker_view *t, int *how, char *err)
@@ -984,7 +963,8 @@ static int fetch_chains(struct yahoo *y, const struct provider_req *req, const c
 	struct yahoo_chain c, first;
 	size_t cap = 0, n_got = 0, n_todo = 0, i, j;
 	int *got = NULL, rc;
-	ssize_t *todo = NULL, near;
+	size_t *todo = NULL;
+	unsigned char *wanted = NULL;
 
 	rc = fetch_options(y, sym, -1, &first, how, err);
 	if (rc)
@@ -1003,6 +983,7 @@ static int fetch_chains(struct yahoo *y, const struct provider_req *req, const c
 	t->quote_time = first.quote_time;
 	got = xcalloc(first.n_exp + first.n_opts + 1, sizeof(*got));
 	todo = xcalloc(first.n_exp + 1, sizeof(*todo));
+	wanted = xcalloc(first.n_exp + 1, sizeof(*wanted));
 	/* what the first answer holds: its contracts' expirations (Yahoo's
 	 * nearest one, the first listed, when it has none) */
 	for (i = 0; i < first.n_opts; i++) {
@@ -1016,16 +997,21 @@ static int fetch_chains(struct yahoo *y, const struct provider_req *req, const c
 		got[n_got++] = first.expirations[0];
 	merge(t, &cap, &first, NULL, 0);
 
-	near = nearest_exp(&first, req->session, req->target_dte);
+	/* the listed expirations some want asks for, in listed order */
+	for (j = 0; j < req->n_want; j++) {
+		int e = provider_want_expiry(&req->want[j], sym, first.expirations, first.n_exp,
+					     sizeof(*first.expirations), req->session);
+		for (i = 0; e && i < first.n_exp; i++)
+			if (first.expirations[i] == e)
+				wanted[i] = 1;
+	}
 	for (i = 0; i < first.n_exp; i++) {
-		int e = first.expirations[i], want = (ssize_t)i == near;
-		for (j = 0; !want && j < req->n_want; j++)
-			want = req->want[j].expiry == e && strcmp(req->want[j].ticker, sym) == 0;
+		int want = wanted[i];
 		for (j = 0; want && j < n_got; j++)
-			if (got[j] == e)
+			if (got[j] == first.expirations[i])
 				want = 0;
 		if (want)
-			todo[n_todo++] = (ssize_t)i;
+			todo[n_todo++] = i;
 	}
 	for (i = 0; i < n_todo; i++) {
 		rc = fetch_options(y, sym, first.expiration_epochs[todo[i]], &c, how, err);
@@ -1037,6 +1023,7 @@ static int fetch_chains(struct yahoo *y, const struct provider_req *req, const c
 	}
 	free(got);
 	free(todo);
+	free(wanted);
 	yahoo_chain_release(&first);
 	return rc;
 }

@@ -2,7 +2,7 @@
  * yahoo.h - the Yahoo Finance provider (DESIGN.md §6), the only module that
  * knows Yahoo's formats: daily OHLC and dividends from the v8 chart
  * endpoint, option chains from the v7 options endpoint (only the
- * expirations the strategy needs), the cookie-and-crumb handshake (cached in
+ * expirations the request wants), the cookie-and-crumb handshake (cached in
  * the home folder until it fails), and the risk-free rate from the 13-week
  * T-bill (^IRX). Requests go through http.h, so they are recorded on the
  * run's tape and can be replayed.
@@ -35,9 +35,10 @@ void yahoo_free(void *state);
  * in New York at req->asof (0: now): any other gives PT_EINVAL. Per ticker:
  * the v8 chart (bars from req->hist_from, dividends of at least the last
  * year: div_yield is their sum over the spot, as ln(1 + x)), the v7 options
- * (spot, quote time, the nearest expiration's contracts), then by ?date= the
- * listed expiration nearest req->target_dte days and every listed expiration
- * of req->want for that ticker not fetched yet. A ticker that fails is
+ * (spot, quote time, the nearest expiration's contracts), then by ?date=,
+ * in listed order, every listed expiration that a want of req->want asks
+ * of that ticker (provider_want_expiry: an exact one, or the listed one
+ * nearest some days) not fetched yet. A ticker that fails is
  * marked !ok with "TICKER: what: why"; out->rate is the 13-week bill (^IRX)
  * as a continuous rate, NAN when unavailable. Returns PT_EIO when the source
  * is unusable: no crumb can be had, Yahoo refuses a fresh crumb, or every

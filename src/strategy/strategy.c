@@ -65,27 +65,6 @@ void scan_ticker_release(struct scan_ticker *s)
 	s->n = 0;
 }
 
-/* The expiration nearest target calendar days, among those after the session. */
-static int choose_expiry(const struct ticker_view *tv, int session, long target)
-{
-	int best = 0;
-	long best_d = 0;
-	size_t i;
-
-	for (i = 0; i < tv->n_opts; i++) {
-		int e = tv->opts[i].expiry;
-		long d;
-		if (e <= session || e == best)
-			continue;
-		d = labs((long)(e - session) - target);
-		if (!best || d < best_d || (d == best_d && e < best)) {
-			best = e;
-			best_d = d;
-		}
-	}
-	return best;
-}
-
 int strategy_scan_start(const struct strategy_in *in, const struct ticker_view *tv,
 			const struct market_view *v, long days, struct scan_ticker *out)
 {
@@ -121,7 +100,7 @@ int strategy_scan_start(const struct strategy_in *in, const struct ticker_view *
 			 tv->n_bars);
 		return -1;
 	}
-	out->expiry = choose_expiry(tv, v->session, days);
+	out->expiry = tv_nearest_expiry(tv, v->session, days);
 	if (!out->expiry) {
 		snprintf(out->skip, sizeof(out->skip), "no option expiration listed");
 		return -1;

@@ -1,8 +1,9 @@
 /*
  * test_calendar.c - unit tests of market/calendar (DESIGN.md §1, first box):
  * NYSE holidays and early closes against the exchange's published lists,
- * session counts, next/previous sessions, option expirations and New York
- * time with the process in another zone (and without a tz database).
+ * session counts, next/previous sessions, option expirations, "the
+ * expiration nearest N days" (cal_nearest_expiry, tv_nearest_expiry) and New
+ * York time with the process in another zone (and without a tz database).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include <unistd.h>
 
 #include "market/calendar.h"
+#include "market/view.h"
 #include "util/date.h"
 #include "util/util.h"
 
@@ -443,6 +446,86 @@ static void test_expiration_structure(void **state)
 	}
 }
 
+/* ---- the expiration nearest N days ---- */
+
+static int nearest(const int *exp, size_t n, int session, long days)
+{
+	return cal_nearest_expiry(exp, n, sizeof(int), session, days);
+}
+
+static void test_nearest_expiry(void **state)
+{
+	const int s = D("2024-06-27");
+	/* listed ascending, as Yahoo lists them: 06-27 (the session), 07-05,
+	 * 07-19, 07-26, 08-16 */
+	const int exp[] = {s, s + 8, s + 22, s + 29, s + 50};
+	const int rev[] = {s + 50, s + 29, s + 22, s + 8, s, s - 5};
+	const int dup[] = {s + 29, s + 29, s + 22, s + 22};
+	size_t n = PT_ARRAY_SIZE(exp);
+
+	(void)state;
+	/* nearest, either side */
+	assert_int_equal(nearest(exp, n, s, 30), s + 29);
+	assert_int_equal(nearest(exp, n, s, 21), s + 22);
+	assert_int_equal(nearest(exp, n, s, 40), s + 50); /* 10 above beats 11 below */
+	/* ties go to the earlier, whatever the order listed */
+	assert_int_equal(nearest(exp, n, s, 15), s + 8);    /* 7 below, 7 above */
+	assert_int_equal(nearest(rev, PT_ARRAY_SIZE(rev), s, 15), s + 8);
+	assert_int_equal(nearest(exp, n, s, 25), s + 22); /* 3 below beats 4 above */
+	assert_int_equal(nearest(dup, PT_ARRAY_SIZE(dup), s, 25), s + 22);
+	assert_int_equal(nearest(dup, PT_ARRAY_SIZE(dup), s, 26), s + 29);
+	/* the session's own expiration (0 days) is never chosen, nor earlier ones */
+	assert_int_equal(nearest(exp, n, s, 0), s + 8);
+	assert_int_equal(nearest(rev, PT_ARRAY_SIZE(rev), s, 0), s + 8);
+	assert_int_equal(nearest(exp, n, s, -100), s + 8);
+	assert_int_equal(nearest(exp, 1, s, 0), 0);
+	assert_int_equal(nearest(exp, n, s + 50, 30), 0);
+	assert_int_equal(nearest(exp, n, s + 49, 30), s + 50);
+	/* beyond the last listed: the last */
+	assert_int_equal(nearest(exp, n, s, 51), s + 50);
+	assert_int_equal(nearest(exp, n, s, 3650), s + 50);
+	assert_int_equal(nearest(exp, n, s, LONG_MAX), s + 50);
+	assert_int_equal(nearest(exp, n, s, LONG_MIN), s + 8);
+	/* nothing listed */
+	assert_int_equal(nearest(NULL, 0, s, 30), 0);
+	assert_int_equal(nearest(exp, 0, s, 30), 0);
+}
+
+/* The stride walks the expiry member of an array of structs. */
+static void test_nearest_expiry_stride(void **state)
+{
+	const int s = D("2024-06-27");
+	struct option_quote q[6];
+	struct ticker_view t;
+	size_t i;
+
+	(void)state;
+	memset(q, 0, sizeof(q));
+	for (i = 0; i < PT_ARRAY_SIZE(q); i++) {
+		q[i].strike = 100.0 + (double)i;
+		q[i].right = 'C';
+	}
+	/* a chain as providers leave it: contracts grouped by expiration, unsorted */
+	q[0].expiry = q[1].expiry = s + 29;
+	q[2].expiry = s;
+	q[3].expiry = q[4].expiry = s + 1;
+	q[5].expiry = s + 59;
+	assert_int_equal(cal_nearest_expiry(&q[0].expiry, 6, sizeof(q[0]), s, 30), s + 29);
+	assert_int_equal(cal_nearest_expiry(&q[0].expiry, 6, sizeof(q[0]), s, 0), s + 1);
+	assert_int_equal(cal_nearest_expiry(&q[0].expiry, 6, sizeof(q[0]), s, 44), s + 29); /* tie */
+	assert_int_equal(cal_nearest_expiry(&q[0].expiry, 6, sizeof(q[0]), s, 45), s + 59);
+	assert_int_equal(cal_nearest_expiry(&q[2].expiry, 1, sizeof(q[0]), s, 30), 0);
+	/* the same through the view */
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(tv_nearest_expiry(&t, s, 30), 0);
+	t.opts = q;
+	t.n_opts = PT_ARRAY_SIZE(q);
+	assert_int_equal(tv_nearest_expiry(&t, s, 30), s + 29);
+	assert_int_equal(tv_nearest_expiry(&t, s, 15), s + 1); /* 14 below, 14 above */
+	assert_int_equal(tv_nearest_expiry(&t, s + 29, 30), s + 59);
+	assert_int_equal(tv_nearest_expiry(&t, s + 59, 1), 0);
+}
+
 /* ---- New York time ---- */
 
 struct conv {
@@ -670,6 +753,8 @@ int main(void)
 		cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_expirations),
 		cmocka_unit_test(test_expiration_structure),
+		cmocka_unit_test(test_nearest_expiry),
+		cmocka_unit_test(test_nearest_expiry_stride),
 	};
 
 	if (getenv("PT_CAL_TEST_FALLBACK"))

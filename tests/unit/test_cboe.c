@@ -3,8 +3,9 @@
  * (src/market/cboe.c; DESIGN.md §6 "cboe"): OCC symbols, the options-chain
  * and daily-history parsers on built and hostile bodies, the real recorded
  * quote body, and the provider end to end through http.c against
- * tests/fixture_server.py on 127.0.0.1 (requests counted in its log), plus a
- * recorded tape replaying to an identical view.
+ * tests/fixture_server.py on 127.0.0.1 (requests counted in its log; the
+ * contracts kept for the expirations wanted), plus a recorded tape replaying
+ * to an identical view.
  *
  * No options chain or daily history of Cboe's was recorded (fixtures/README.md,
  * "What these fixtures do not cover"), so the bodies here are BUILT: the
@@ -761,6 +762,10 @@ static const char hist_spx[] =
 	"5472.9, \"low\": 5446.6, \"close\": 5469.3, \"volume\": 0}, {\"date\": \"2024-06-26\", "
 	"\"open\": 5460.7, \"high\": 5483.1, \"low\": 5451.9, \"close\": 5477.9, \"volume\": 0}]}";
 
+/* The strategy's want in these requests: for every ticker, the expiration
+ * nearest 30 days. */
+#define NEAR30 {"", 0, 30}
+
 static struct provider_req make_req(const char *const *tickers, size_t n,
 				    const struct provider_want *want, size_t n_want)
 {
@@ -772,7 +777,6 @@ static struct provider_req make_req(const char *const *tickers, size_t n,
 	r.tickers = tickers;
 	r.n = n;
 	r.hist_from = day(2024, 6, 20);
-	r.target_dte = 30;
 	r.want = want;
 	r.n_want = n_want;
 	return r;
@@ -793,7 +797,8 @@ static void test_provider_today_only(void **state)
 	void *c;
 	struct market_view v;
 	const char *tk[] = {"QQQ"};
-	struct provider_req r = make_req(tk, 1, NULL, 0);
+	const struct provider_want near[] = {NEAR30};
+	struct provider_req r = make_req(tk, 1, near, 1);
 	char err[PT_ERRSZ] = "";
 
 	(void)state;
@@ -823,20 +828,29 @@ static void test_provider_today_only(void **state)
 	assert_string_equal(cboe_provider_ops.name, "cboe");
 }
 
+/* The view's QQQ (*q) and ^SPX (*s), both served. */
+static void served_pair(const struct market_view *v, const struct ticker_view **q,
+			const struct ticker_view **s)
+{
+	*q = mv_ticker(v, "QQQ");
+	*s = mv_ticker(v, "^SPX");
+	assert_non_null(*q);
+	assert_non_null(*s);
+	if (!(*q)->ok)
+		fail_msg("QQQ: %s", (*q)->error);
+	if (!(*s)->ok)
+		fail_msg("^SPX: %s", (*s)->error);
+}
+
 /* Checks the view of QQQ and ^SPX loaded for make_req's request. */
 static void check_view(const struct market_view *v)
 {
-	const struct ticker_view *q = mv_ticker(v, "QQQ"), *s = mv_ticker(v, "^SPX");
+	const struct ticker_view *q, *s;
 	size_t i;
 
 	assert_true(isnan(v->rate));
 	assert_int_equal(v->session, day(2024, 6, 27));
-	assert_non_null(q);
-	assert_non_null(s);
-	if (!q->ok)
-		fail_msg("QQQ: %s", q->error);
-	if (!s->ok)
-		fail_msg("^SPX: %s", s->error);
+	served_pair(v, &q, &s);
 	assert_string_equal(q->source, "cboe");
 	assert_true(q->spot == 480.12);
 	/* Kept: the expiration nearest 30 days (07-26, not its tie 07-28) and
@@ -863,8 +877,8 @@ static void test_provider_replay(void **state)
 	void *c;
 	struct market_view v;
 	const char *tk[] = {"QQQ", "MISSING", "^SPX", "JUNK", "bad/sym", "EMPTY", "NOHIST"};
-	const struct provider_want want[] = {{"QQQ", 0}, {"SPY", 0}};
-	struct provider_want w[2];
+	const struct provider_want want[] = {{"QQQ", 0, 0}, {"SPY", 0, 0}, NEAR30};
+	struct provider_want w[3];
 	struct provider_req r;
 	char err[PT_ERRSZ] = "";
 	char *qb = chain_body("QQQ", "2024-06-27 09:34:50", "480.12", qqq_rows,
@@ -886,7 +900,7 @@ static void test_provider_replay(void **state)
 	memcpy(w, want, sizeof(w));
 	w[0].expiry = day(2024, 7, 19);
 	w[1].expiry = day(2024, 7, 19);
-	r = make_req(tk, PT_ARRAY_SIZE(tk), w, 2);
+	r = make_req(tk, PT_ARRAY_SIZE(tk), w, 3);
 	/* The history has the deep past the request does not want. */
 	r.hist_from = day(2024, 6, 20);
 	http_tape_init(&tape);
@@ -1047,36 +1061,17 @@ static void assert_same_view(const struct market_view *a, const struct market_vi
 	}
 }
 
-static void test_provider_server(void **state)
+/*
+ * Starts the fixture server serving the built QQQ and ^SPX bodies (chain
+ * and history, written into its folder), then more_rules: further scenario
+ * rules, each preceded by a comma, or "".
+ */
+static void serve_chains(struct server *srv, const char *more_rules)
 {
-	struct server srv;
-	struct http_opts o;
-	struct http_tape tape;
-	struct http *h, *rh;
-	void *c;
-	struct market_view v, v2;
-	const char *tk[] = {"QQQ", "NOPE", "^SPX", "JUNK"};
-	struct provider_want w = {"QQQ", 0};
-	struct provider_req r;
-	char err[PT_ERRSZ] = "", path[160], base[64], *log, *qb, *sb;
-	size_t len, lines = 0;
-	const char *p;
-	static const char *const want_log[] = {
-		"GET /api/global/delayed_quotes/options/QQQ.json 127.0.0.1",
-		"GET /api/global/delayed_quotes/charts/historical/QQQ.json 127.0.0.1",
-		"GET /api/global/delayed_quotes/options/NOPE.json 127.0.0.1",
-		"GET /api/global/delayed_quotes/options/_SPX.json 127.0.0.1",
-		"GET /api/global/delayed_quotes/charts/historical/_SPX.json 127.0.0.1",
-		"GET /api/global/delayed_quotes/options/JUNK.json 127.0.0.1",
-	};
+	char path[160], *qb, *sb;
 	struct sbuf sc;
 
-	(void)state;
-	memset(&srv, 0, sizeof(srv));
-	w.expiry = day(2024, 7, 19);
-	r = make_req(tk, PT_ARRAY_SIZE(tk), &w, 1);
-	/* Scenario: each built body served from a file, NOPE a 404, JUNK an
-	 * HTML page with status 200 (what a blocking CDN may send). */
+	memset(srv, 0, sizeof(*srv));
 	sb_init(&sc, 1 << 16);
 	assert_int_equal(
 		sb_addf(&sc,
@@ -1087,42 +1082,87 @@ static void test_provider_server(void **state)
 			"{\"path\": \"/api/global/delayed_quotes/options/_SPX.json\", "
 			"\"responses\": [{\"body_file\": \"spx.json\"}]},"
 			"{\"path\": \"/api/global/delayed_quotes/charts/historical/_SPX.json\", "
-			"\"responses\": [{\"body_file\": \"spx-hist.json\"}]},"
-			"{\"path\": \"/api/global/delayed_quotes/options/NOPE.json\", "
-			"\"responses\": [{\"status\": 404, "
-			"\"body\": \"{\\\"error\\\": \\\"no\\\"}\"}]},"
-			"{\"path\": \"/api/global/delayed_quotes/options/JUNK.json\", "
-			"\"responses\": [{\"status\": 200, \"content_type\": \"text/html\", "
-			"\"body\": \"<html>Access denied</html>\"}]}]"),
+			"\"responses\": [{\"body_file\": \"spx-hist.json\"}]}%s]",
+			more_rules),
 		0);
-	server_start(&srv, sc.buf);
+	server_start(srv, sc.buf);
 	sb_release(&sc);
 	qb = chain_body("QQQ", "2024-06-27 09:34:50", "480.12", qqq_rows, PT_ARRAY_SIZE(qqq_rows));
 	sb = chain_body("_SPX", "2024-06-27 09:34:51", "5481.5", spx_rows, PT_ARRAY_SIZE(spx_rows));
-	snprintf(path, sizeof(path), "%s/qqq.json", srv.dir);
+	snprintf(path, sizeof(path), "%s/qqq.json", srv->dir);
 	spit(path, qb);
-	snprintf(path, sizeof(path), "%s/spx.json", srv.dir);
+	snprintf(path, sizeof(path), "%s/spx.json", srv->dir);
 	spit(path, sb);
-	snprintf(path, sizeof(path), "%s/qqq-hist.json", srv.dir);
+	snprintf(path, sizeof(path), "%s/qqq-hist.json", srv->dir);
 	spit(path, hist_qqq);
-	snprintf(path, sizeof(path), "%s/spx-hist.json", srv.dir);
+	snprintf(path, sizeof(path), "%s/spx-hist.json", srv->dir);
 	spit(path, hist_spx);
+	free(qb);
+	free(sb);
+}
+
+/* Loads v (zeroed here) for r from the server through a real HTTP client
+ * (no retries, no waits) recording on tape, or NULL. */
+static void server_load(const struct server *srv, struct http_tape *tape,
+			const struct provider_req *r, struct market_view *v)
+{
+	struct http_opts o;
+	struct http *h;
+	char base[64], err[PT_ERRSZ] = "";
+	void *c;
 
 	http_opts_default(&o);
 	o.min_interval_ms = 0;
 	o.retries = 0;
 	o.jitter_seed = 1;
-	http_tape_init(&tape);
-	h = http_new(&o, &tape);
+	h = http_new(&o, tape);
 	assert_non_null(h);
 	http_set_sleep(h, no_sleep, NULL);
-	snprintf(base, sizeof(base), "http://127.0.0.1:%ld", srv.port);
+	snprintf(base, sizeof(base), "http://127.0.0.1:%ld", srv->port);
 	c = cboe_new(h, base);
-	memset(&v, 0, sizeof(v));
-	if (cboe_load(c, &r, &v, err))
+	memset(v, 0, sizeof(*v));
+	if (cboe_load(c, r, v, err))
 		fail_msg("load: %s", err);
 	cboe_free(c);
 	http_free(h);
+}
+
+static void test_provider_server(void **state)
+{
+	struct server srv;
+	struct http_tape tape;
+	struct http *rh;
+	void *c;
+	struct market_view v, v2;
+	const char *tk[] = {"QQQ", "NOPE", "^SPX", "JUNK"};
+	struct provider_want w[2] = {{"QQQ", 0, 0}, NEAR30};
+	struct provider_req r;
+	char err[PT_ERRSZ] = "", path[160], base[64], *log;
+	size_t len, lines = 0;
+	const char *p;
+	static const char *const want_log[] = {
+		"GET /api/global/delayed_quotes/options/QQQ.json 127.0.0.1",
+		"GET /api/global/delayed_quotes/charts/historical/QQQ.json 127.0.0.1",
+		"GET /api/global/delayed_quotes/options/NOPE.json 127.0.0.1",
+		"GET /api/global/delayed_quotes/options/_SPX.json 127.0.0.1",
+		"GET /api/global/delayed_quotes/charts/historical/_SPX.json 127.0.0.1",
+		"GET /api/global/delayed_quotes/options/JUNK.json 127.0.0.1",
+	};
+
+	(void)state;
+	w[0].expiry = day(2024, 7, 19);
+	r = make_req(tk, PT_ARRAY_SIZE(tk), w, 2);
+	/* Scenario: each built body served from a file, NOPE a 404, JUNK an
+	 * HTML page with status 200 (what a blocking CDN may send). */
+	serve_chains(&srv, ",{\"path\": \"/api/global/delayed_quotes/options/NOPE.json\", "
+			   "\"responses\": [{\"status\": 404, "
+			   "\"body\": \"{\\\"error\\\": \\\"no\\\"}\"}]},"
+			   "{\"path\": \"/api/global/delayed_quotes/options/JUNK.json\", "
+			   "\"responses\": [{\"status\": 200, \"content_type\": \"text/html\", "
+			   "\"body\": \"<html>Access denied</html>\"}]}");
+	http_tape_init(&tape);
+	server_load(&srv, &tape, &r, &v);
+	snprintf(base, sizeof(base), "http://127.0.0.1:%ld", srv.port);
 
 	/* The views. */
 	check_view(&v);
@@ -1163,8 +1203,50 @@ static void test_provider_server(void **state)
 	mv_release(&v);
 	mv_release(&v2);
 	http_tape_release(&tape);
-	free(qb);
-	free(sb);
+}
+
+/* Counts the ticker's contracts expiring on day. */
+static size_t n_on(const struct ticker_view *t, int day)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->n_opts; i++)
+		n += t->opts[i].expiry == day;
+	return n;
+}
+
+/*
+ * Two strategies in one request, nearest 10 and nearest 40 days, for every
+ * ticker, and one more for ^SPX only: each ticker keeps the contracts of
+ * every expiration some want names, resolved against its own chain, and
+ * nothing else (a sweep over target_dte shares one view).
+ */
+static void test_provider_server_nearest(void **state)
+{
+	struct server srv;
+	struct market_view v;
+	const char *tk[] = {"QQQ", "^SPX"};
+	const struct provider_want w[] = {{"", 0, 10}, {"", 0, 40}, {"^SPX", 0, 20}};
+	struct provider_req r = make_req(tk, PT_ARRAY_SIZE(tk), w, PT_ARRAY_SIZE(w));
+	const struct ticker_view *q, *s;
+
+	(void)state;
+	serve_chains(&srv, "");
+	server_load(&srv, NULL, &r, &v);
+	server_stop(&srv);
+	served_pair(&v, &q, &s);
+	/* QQQ lists 06-28 (1 day), 07-19 (22), 07-26 (29), 07-28 (31) and
+	 * 08-16 (50): 10 days is 06-28, 40 days 07-28; ^SPX's 20 is not QQQ's. */
+	assert_int_equal(n_on(q, day(2024, 6, 28)), 1);
+	assert_int_equal(n_on(q, day(2024, 7, 28)), 1);
+	assert_int_equal(q->n_opts, 2);
+	/* ^SPX lists 06-28, 07-19 and 07-26: 10 days is 06-28, 40 days 07-26
+	 * (29 beats 22), its own 20 days 07-19. */
+	assert_int_equal(n_on(s, day(2024, 6, 28)), 1);
+	assert_int_equal(n_on(s, day(2024, 7, 26)), 2);
+	assert_int_equal(n_on(s, day(2024, 7, 19)), 1);
+	assert_int_equal(s->n_opts, 4);
+	mv_release(&v);
 }
 
 int main(void)
@@ -1181,6 +1263,7 @@ int main(void)
 		cmocka_unit_test(test_provider_today_only),
 		cmocka_unit_test(test_provider_replay),
 		cmocka_unit_test(test_provider_server),
+		cmocka_unit_test(test_provider_server_nearest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,8 +3,9 @@
  * DESIGN.md §6 "yahoo", the "market view for D" box of §1): the chart and
  * options parsers on every recorded fixture and on hostile input, Yahoo's
  * error envelopes, and the provider through tests/fixture_server.py on
- * 127.0.0.1 (the requests it makes, the cookie-and-crumb handshake, per-ticker
- * failures, the rate from ^IRX, and a recorded tape replaying to the same view).
+ * 127.0.0.1 (the requests it makes, the expirations wanted, the
+ * cookie-and-crumb handshake, per-ticker failures, the rate from ^IRX, and a
+ * recorded tape replaying to the same view).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -1119,6 +1120,10 @@ static void *provider(struct srv *s, struct http *h, int cached)
 	return yahoo_new(h, &o);
 }
 
+/* The strategy's want in req_init's request: for every ticker, the
+ * expiration nearest 2 days (2025-10-31, the nearest listed). */
+static const struct provider_want near2 = {"", 0, 2};
+
 static void req_init(struct provider_req *r, const char *const *tk, size_t n)
 {
 	memset(r, 0, sizeof(*r));
@@ -1127,7 +1132,8 @@ static void req_init(struct provider_req *r, const char *const *tk, size_t n)
 	r->tickers = tk;
 	r->n = n;
 	r->hist_from = day(2025, 4, 1);
-	r->target_dte = 2;	/* 2025-10-31, the nearest expiration */
+	r->want = &near2;
+	r->n_want = 1;
 }
 
 #define CHART_AAPL "/v8/finance/chart/AAPL?period1=1729641600&period2=1761782400&interval=1d" \
@@ -1178,7 +1184,7 @@ static void test_load_full(void **state)
 		OPT_AAPL "?date=1762473600",
 		IRX,
 	};
-	struct provider_want wants[4];
+	struct provider_want wants[5], near30 = {"", 0, 30};
 	struct provider_req req;
 	struct market_view v;
 	struct srv s;
@@ -1202,8 +1208,9 @@ static void test_load_full(void **state)
 	wants[2].expiry = day(2025, 11, 14);
 	pt_strlcpy(wants[3].ticker, "AAPL", MV_SYMSZ);
 	wants[3].expiry = day(2025, 10, 31);	/* already in the first answer */
+	wants[4] = near2;
 	req.want = wants;
-	req.n_want = 4;
+	req.n_want = 5;
 	memset(&v, 0, sizeof(v));
 	if (yahoo_load(y, &req, &v, err))
 		fail_msg("load: %s", err);
@@ -1220,8 +1227,8 @@ static void test_load_full(void **state)
 
 	/* target 30 days: 2025-11-28 is fetched by date; nothing to merge there */
 	srv_clear_log(&s);
-	req.n_want = 0;
-	req.target_dte = 30;
+	req.want = &near30;
+	req.n_want = 1;
 	assert_int_equal(yahoo_load(y, &req, &v, err), 0);
 	assert_int_equal(v.tickers[0].n_opts, 112);
 	{
@@ -1238,6 +1245,7 @@ static void test_load_full(void **state)
 static void test_load_merge(void **state)
 {
 	static const char *const tk[] = {"AAPL"};
+	struct provider_want near = {"", 0, 9};
 	struct provider_req req;
 	struct market_view v;
 	struct srv s;
@@ -1259,7 +1267,7 @@ static void test_load_merge(void **state)
 	h = client(NULL);
 	y = provider(&s, h, 0);
 	req_init(&req, tk, 1);
-	req.target_dte = 9;	/* 2025-11-07 */
+	req.want = &near;	/* 9 days: 2025-11-07 */
 	memset(&v, 0, sizeof(v));
 	if (yahoo_load(y, &req, &v, err))
 		fail_msg("load: %s", err);
@@ -1272,13 +1280,94 @@ static void test_load_merge(void **state)
 	mv_release(&v);
 
 	/* 11-14 answered with 10-31's contracts: those are not taken twice */
-	req.target_dte = 16;
+	near.days = 16;
 	assert_int_equal(yahoo_load(y, &req, &v, err), 0);
 	assert_true(v.tickers[0].ok);
 	assert_int_equal(v.tickers[0].n_opts, 112);
 	mv_release(&v);
 	yahoo_free(y);
 	http_free(h);
+	srv_stop(&s);
+}
+
+/* Writes name into the server's folder: the recorded 2025-09-19 chain with
+ * every mention of its expiration (epoch 1758240000) moved to epoch, a
+ * 10-digit Unix time: a chain of that expiration. */
+static void write_moved_chain(const struct srv *s, const char *name, const char *epoch)
+{
+	char path[PATH_MAX + 64], *b, *p;
+	size_t len;
+
+	assert_int_equal(strlen(epoch), 10);
+	b = fixture("yahoo/yahoo-AAPL-options-date-1758240000-2025-09-17.json", &len);
+	for (p = b; (p = strstr(p, "1758240000")) != NULL; p += 10)
+		memcpy(p, epoch, 10);
+	snprintf(path, sizeof(path), "%s/%s", s->dir, name);
+	write_file(path, b);
+	free(b);
+}
+
+/*
+ * Two strategies in one request, nearest 10 and nearest 40 days, for every
+ * ticker (and one for another ticker): both listed expirations are fetched,
+ * 2025-11-07 (9 days) and 2025-12-05 (37 days), and the view holds the
+ * contracts of both beside the first answer's (a sweep over target_dte
+ * shares one view).
+ */
+static void test_load_two_nearest(void **state)
+{
+	static const char *const tk[] = {"AAPL"};
+	const char *const want[] = {
+		CHART_AAPL,
+		OPT_AAPL,
+		OPT_AAPL "?date=1762473600",
+		OPT_AAPL "?date=1764892800",
+		IRX,
+	};
+	const struct provider_want wants[] = {{"", 0, 40}, {"QQQ", 0, 79}, {"", 0, 10}};
+	struct provider_req req;
+	struct market_view v;
+	struct srv s;
+	struct http *h;
+	char err[PT_ERRSZ] = "", path[PATH_MAX + 64];
+	size_t i, n1031 = 0, n1107 = 0, n1205 = 0;
+	void *y;
+
+	(void)state;
+	srv_start(&s, "[{\"path\":\"/v7/finance/options/AAPL\",\"query\":{\"date\":\"1762473600\"},"
+		      "\"responses\":[{\"body_file\":\"aapl-1107.json\"}]},"
+		      "{\"path\":\"/v7/finance/options/AAPL\",\"query\":{\"date\":\"1764892800\"},"
+		      "\"responses\":[{\"body_file\":\"aapl-1205.json\"}]}]");
+	write_moved_chain(&s, "aapl-1107.json", "1762473600");
+	write_moved_chain(&s, "aapl-1205.json", "1764892800");
+	h = client(NULL);
+	y = provider(&s, h, 0);
+	req_init(&req, tk, 1);
+	req.want = wants;
+	req.n_want = PT_ARRAY_SIZE(wants);
+	memset(&v, 0, sizeof(v));
+	if (yahoo_load(y, &req, &v, err))
+		fail_msg("load: %s", err);
+	assert_true(v.tickers[0].ok);
+	for (i = 0; i < v.tickers[0].n_opts; i++) {
+		int e = v.tickers[0].opts[i].expiry;
+		n1031 += e == day(2025, 10, 31);
+		n1107 += e == day(2025, 11, 7);
+		n1205 += e == day(2025, 12, 5);
+	}
+	assert_int_equal(n1031, 112);
+	assert_int_equal(n1107, 164);
+	assert_int_equal(n1205, 164);
+	assert_int_equal(v.tickers[0].n_opts, 112 + 164 + 164);
+	/* in listed order, once each; QQQ's want fetched nothing for AAPL */
+	expect_log(&s, want, PT_ARRAY_SIZE(want));
+	mv_release(&v);
+	yahoo_free(y);
+	http_free(h);
+	snprintf(path, sizeof(path), "%s/aapl-1107.json", s.dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/aapl-1205.json", s.dir);
+	unlink(path);
 	srv_stop(&s);
 }
 
@@ -1697,7 +1786,7 @@ static void same_view(const struct market_view *a, const struct market_view *b)
 static void test_tape_replay(void **state)
 {
 	static const char *const tk[] = {"AAPL", "MDLY"};
-	struct provider_want w;
+	struct provider_want w[2];
 	struct provider_req req;
 	struct market_view live, again;
 	struct http_tape tape;
@@ -1716,11 +1805,12 @@ static void test_tape_replay(void **state)
 	h = client(&tape);
 	y = provider(&s, h, 1);
 	req_init(&req, tk, 2);
-	memset(&w, 0, sizeof(w));
-	pt_strlcpy(w.ticker, "AAPL", sizeof(w.ticker));
-	w.expiry = day(2025, 11, 7);
-	req.want = &w;
-	req.n_want = 1;
+	memset(w, 0, sizeof(w));
+	pt_strlcpy(w[0].ticker, "AAPL", sizeof(w[0].ticker));
+	w[0].expiry = day(2025, 11, 7);
+	w[1] = near2;
+	req.want = w;
+	req.n_want = 2;
 	memset(&live, 0, sizeof(live));
 	if (yahoo_load(y, &req, &live, err))
 		fail_msg("live: %s", err);
@@ -1793,6 +1883,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_big, teardown),
 		cmocka_unit_test_teardown(test_load_full, teardown),
 		cmocka_unit_test_teardown(test_load_merge, teardown),
+		cmocka_unit_test_teardown(test_load_two_nearest, teardown),
 		cmocka_unit_test_teardown(test_crumb_handshake, teardown),
 		cmocka_unit_test_teardown(test_crumb_stale, teardown),
 		cmocka_unit_test_teardown(test_crumb_401_once, teardown),
