@@ -62,6 +62,16 @@ for cfg in "etf:holdings=etf contracts=whole initial_capital=200000" "margin:siz
 	PAPERTRADE_HOME="$T_TMP/home-$name" regress "$name"
 done
 
+# csp beside volarb (issue 8): 2024 on the sim with strategies = volarb,csp
+# trades puts, and the identities hold at the end.
+PAPERTRADE_HOME="$T_TMP/home-csp" "$PT" run -q --from 2024-01-02 --to 2024-12-31 --set strategies=volarb,csp >/dev/null
+puts=$(PAPERTRADE_HOME="$T_TMP/home-csp" "$PT" report --json | /usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin); print(sum(p["right"]=="P" for p in r["open_positions"]+r["closed_trades"]))')
+check "csp sold puts in 2024 beside volarb ($puts)" test "${puts:-0}" -gt 0
+check "identities with volarb and csp" sh -c "PAPERTRADE_HOME='$T_TMP/home-csp' '$PT' report --json | /usr/bin/python3 '$PT_ROOT/tests/e2e/identities.py'"
+PAPERTRADE_HOME="$T_TMP/home-csp" run_pt scan --date 2024-12-31 --set strategies=volarb,csp
+contains "scan explains csp in its own words" "$OUT" "SPY (csp)"
+contains "scan lists puts" "$OUT" " puts"
+
 h=$(db_hash)
 for d in $("$PT" calendar --from 2024-01-02 --to 2024-12-31 --csv | tail -n +2 | cut -d, -f1); do
 	"$PT" run -q --date "$d" >/dev/null 2>&1 || echo "# rerun of $d failed"
