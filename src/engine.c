@@ -121,8 +121,12 @@ static void settle(struct portfolio *pf, const struct market_view *v, const stru
 		 * 100 is paid in all (the wheel's first turn). */
 		if (intrinsic > 0 && p->right == 'P' && p->quantity < 0 && cfg->holdings == HOLD_ETF) {
 			double shares = -p->quantity * 100.0;
-			p = book_open(pf, p->expiry, p->ticker, 'S', 0, 0, shares, close, 0);
-			p = &pf->pos[i];	/* book_open may move the array */
+			char sym[BOOK_SYMSZ];
+
+			/* book_open may move the array p points into */
+			pt_strlcpy(sym, p->ticker, sizeof(sym));
+			book_open(pf, p->expiry, sym, 'S', 0, 0, shares, close, 0);
+			p = &pf->pos[i];
 		}
 		xgrow(&out->settled, &cap, out->n_settled + 1, sizeof(*out->settled));
 		s = &out->settled[out->n_settled++];
@@ -310,16 +314,21 @@ static double mark_of(const struct position *p)
 	return isfinite(p->mark) ? p->mark : p->entry_price;
 }
 
-/* How a short of right is held: covered calls only by shares actually held,
- * whatever the config says now; puts as the account says. */
+/* How the account holds a short put: its strike in cash, or on margin. */
+static int put_cover(const struct config *cfg)
+{
+	return cfg->short_puts == PUTS_SECURED ? BOOK_SECURED : BOOK_NAKED;
+}
+
+/* How a short of right is held: calls covered only by shares actually
+ * held, whatever the config says now; puts as the account says. */
 static int cover_of(const struct portfolio *pf, const struct config *cfg, char right,
-		    const char *ticker, double extra_calls)
+		    const char *ticker)
 {
 	if (right == 'P')
-		return cfg->short_puts == PUTS_SECURED ? BOOK_SECURED : BOOK_NAKED;
-	return book_shares(pf, ticker) + 1e-9 >= 100.0 * (short_calls(pf, ticker) + extra_calls)
-		       ? BOOK_COVERED
-		       : BOOK_NAKED;
+		return put_cover(cfg);
+	return book_shares(pf, ticker) + 1e-9 >= 100.0 * short_calls(pf, ticker) ? BOOK_COVERED
+										 : BOOK_NAKED;
 }
 
 int64_t engine_margin_used(const struct portfolio *pf, const struct market_view *v,
@@ -358,7 +367,7 @@ int64_t engine_margin_used(const struct portfolio *pf, const struct market_view 
 		if (q > 1e-12)
 			m += book_margin_cents(p->right, -q, p->strike, last_spot(pf, v, p), mark_of(p),
 					       cfg->margin_pct, cfg->margin_min_pct,
-					       cover_of(pf, cfg, p->right, p->ticker, 0));
+					       cover_of(pf, cfg, p->right, p->ticker));
 	}
 	free(left);
 	return m;
@@ -389,7 +398,7 @@ static int64_t order_margin(const struct order *o, double units, double spot, in
 		else
 			m += book_margin_cents(l->right, units * l->ratio, l->strike, spot, px,
 					       cfg->margin_pct, cfg->margin_min_pct,
-					       l->right == 'C' ? cover : cover_of(NULL, cfg, 'P', "", 0));
+					       l->right == 'C' ? cover : put_cover(cfg));
 	}
 	return m;
 }

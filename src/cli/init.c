@@ -5,6 +5,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "../session.h"
@@ -44,6 +45,13 @@ int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (cli_load_config(ctx, &cfg, NULL, 0))
 		return EXIT_USAGE;
+	/* keys of an older papertrade.ini read from their old section */
+	for (const char *p = cfg.moved, *nl; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		fprintf(stderr, "papertrade: note: papertrade.ini %.*s\n", (int)(nl - p), p);
+	}
 	if (cli_open_store(ctx, 1, &st))
 		return EXIT_RUNTIME;
 	if (store_begin(st, err) || session_load_or_create(st, &cfg, &pf, &created, err) ||

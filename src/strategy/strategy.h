@@ -34,8 +34,8 @@ enum strategy_key_type { SKEY_DOUBLE, SKEY_LONG, SKEY_ENUM };
 struct strategy_key {
 	const char *name;	/* unique across every section: "iv_edge", "csp_otm_min" */
 	enum strategy_key_type type;
-	double min, max;	/* range; min excluded when min_open */
-	int min_open;
+	int min_open;		/* min itself is not allowed */
+	double min, max;	/* range */
 	const char *const *names;	/* SKEY_ENUM: value i is names[i]; NULL-terminated */
 	const char *def;	/* default, as text */
 	const char *help;	/* comment of the default file; '\n' splits lines */

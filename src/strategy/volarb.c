@@ -11,20 +11,20 @@
 /* Its keys, in the order of enum rich_key. Names predate per-strategy
  * sections (they were in [strategy]), so they carry no prefix. */
 static const struct strategy_key keys[] = {
-	[RICH_K_IV_EDGE] = {"iv_edge", SKEY_DOUBLE, -1, 1, 0, NULL, "0.03",
+	[RICH_K_IV_EDGE] = {"iv_edge", SKEY_DOUBLE, 0, -1, 1, NULL, "0.03",
 		       "Sell only when our implied volatility exceeds the historical one by this\n"
 		       "(a fraction: 0.03 = 3 points)."},
-	[RICH_K_PRICE_EDGE] = {"price_edge", SKEY_DOUBLE, -1, 10, 0, NULL, "0.05",
+	[RICH_K_PRICE_EDGE] = {"price_edge", SKEY_DOUBLE, 0, -1, 10, NULL, "0.05",
 			  "... and the bid exceeds the Black-Scholes value by this fraction of it."},
-	[RICH_K_MIN_VOLUME] = {"min_volume", SKEY_LONG, 0, 1e9, 0, NULL, "10",
+	[RICH_K_MIN_VOLUME] = {"min_volume", SKEY_LONG, 0, 0, 1e9, NULL, "10",
 			  "... and the contract's volume exceeds this."},
-	[RICH_K_MIN_BID] = {"min_bid", SKEY_DOUBLE, 0, 1e6, 0, NULL, "0.10",
+	[RICH_K_MIN_BID] = {"min_bid", SKEY_DOUBLE, 0, 0, 1e6, NULL, "0.10",
 		       "... and the bid exceeds this, in dollars."},
-	[RICH_K_OTM_MIN] = {"otm_min", SKEY_DOUBLE, 0, 1, 0, NULL, "0.05",
+	[RICH_K_OTM_MIN] = {"otm_min", SKEY_DOUBLE, 0, 0, 1, NULL, "0.05",
 		       "Strikes from this far out of the money (strike / spot - 1) ..."},
-	[RICH_K_OTM_MAX] = {"otm_max", SKEY_DOUBLE, 0, 1, 0, NULL, "0.15",
+	[RICH_K_OTM_MAX] = {"otm_max", SKEY_DOUBLE, 0, 0, 1, NULL, "0.15",
 		       "... to this far (at least otm_min)."},
-	[RICH_K_TARGET_DTE] = {"target_dte", SKEY_LONG, 1, 3650, 0, NULL, "30",
+	[RICH_K_TARGET_DTE] = {"target_dte", SKEY_LONG, 0, 1, 3650, NULL, "30",
 			  "Trade the expiration nearest this many calendar days away."},
 };
 

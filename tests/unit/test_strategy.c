@@ -28,7 +28,7 @@
 /* The throwaway: on the expiration nearest toy_days, sell the put whose
  * strike is nearest 90% of spot, every time; rules of its own. */
 static const struct strategy_key toy_keys[] = {
-	{"toy_days", SKEY_LONG, 1, 365, 0, NULL, "45", "Days to the toy's expiration."},
+	{"toy_days", SKEY_LONG, 0, 1, 365, NULL, "45", "Days to the toy's expiration."},
 };
 static const char *const toy_rules[] = {"qualified", "not the one"};
 static int toy_planned;
