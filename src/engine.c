@@ -355,8 +355,7 @@ int64_t engine_margin_used(const struct portfolio *pf, const struct market_view 
 			double pair;
 
 			if (!(left[j] > 0) || l->right != p->right || l->expiry != p->expiry ||
-			    strcmp(l->ticker, p->ticker) != 0 ||
-			    (p->right == 'C' ? l->strike <= p->strike : l->strike >= p->strike))
+			    strcmp(l->ticker, p->ticker) != 0 || !book_hedges(p->right, p->strike, l->strike))
 				continue;
 			pair = left[j] < q ? left[j] : q;
 			m += book_spread_margin_cents(pair, p->strike, l->strike, mark_of(p),
@@ -374,9 +373,10 @@ int64_t engine_margin_used(const struct portfolio *pf, const struct market_view 
 }
 
 /* The margin of units of order o at spot, its legs priced at the fill
- * (at_fill) or at the cost to close. */
+ * (at_fill) or at the cost to close; its calls are not covered (a covered
+ * call needs none). */
 static int64_t order_margin(const struct order *o, double units, double spot, int at_fill,
-			    const struct config *cfg, int cover)
+			    const struct config *cfg)
 {
 	int64_t m = 0;
 	size_t i, j;
@@ -390,7 +390,7 @@ static int64_t order_margin(const struct order *o, double units, double spot, in
 		for (j = 0; j < o->n_legs && !hedge; j++)
 			if (o->leg[j].ratio > 0 && o->leg[j].right == l->right &&
 			    o->leg[j].expiry == l->expiry &&
-			    (l->right == 'C' ? o->leg[j].strike > l->strike : o->leg[j].strike < l->strike))
+			    book_hedges(l->right, l->strike, o->leg[j].strike))
 				hedge = &o->leg[j];
 		if (hedge)
 			m += book_spread_margin_cents(units * -l->ratio, l->strike, hedge->strike, px,
@@ -398,7 +398,7 @@ static int64_t order_margin(const struct order *o, double units, double spot, in
 		else
 			m += book_margin_cents(l->right, units * l->ratio, l->strike, spot, px,
 					       cfg->margin_pct, cfg->margin_min_pct,
-					       l->right == 'C' ? cover : put_cover(cfg));
+					       l->right == 'C' ? BOOK_NAKED : put_cover(cfg));
 	}
 	return m;
 }
@@ -416,7 +416,7 @@ static void size_and_fill(struct portfolio *pf, const struct market_view *v,
 	double per_contract, contracts, premium = 0, fees = 0;
 	int64_t margin = 0, equity, used;
 	int open = book_open_count(pf, s->symbol), calls = 1;
-	int covered, cover;
+	int covered;
 	size_t i;
 
 	for (i = 0; i < o->n_legs; i++) {
@@ -426,7 +426,6 @@ static void size_and_fill(struct portfolio *pf, const struct market_view *v,
 	}
 	/* A buy-write: short calls only, against the ETF shares held. */
 	covered = cfg->holdings == HOLD_ETF && calls;
-	cover = covered ? BOOK_COVERED : BOOK_NAKED;
 	if (premium <= fees) {
 		snprintf(s->skip, sizeof(s->skip),
 			 "qualified, not traded: the commission (%.2f a contract) is not less than "
@@ -443,7 +442,7 @@ static void size_and_fill(struct portfolio *pf, const struct market_view *v,
 	else if (covered)
 		per_contract = s->spot * 100.0;
 	else
-		per_contract = (double)order_margin(o, 1, s->spot, 1, cfg, BOOK_NAKED) / 100.0;
+		per_contract = (double)order_margin(o, 1, s->spot, 1, cfg) / 100.0;
 	contracts = budget / per_contract;
 	if (covered) {
 		double free_shares = book_shares(pf, s->symbol) - 100.0 * short_calls(pf, s->symbol);
@@ -468,7 +467,7 @@ static void size_and_fill(struct portfolio *pf, const struct market_view *v,
 		return;
 	}
 	if (!covered) {
-		margin = order_margin(o, contracts, s->spot, 0, cfg, cover);
+		margin = order_margin(o, contracts, s->spot, 0, cfg);
 		equity = pf->cash_cents + book_positions_value_cents(pf);
 		used = engine_margin_used(pf, v, cfg);
 		if (used + margin > equity) {

@@ -125,20 +125,32 @@ void session_request(const struct session_plan *p, struct provider_req *req)
 
 /* ---- step ----------------------------------------------------------------- */
 
-int session_step(struct portfolio *pf, struct provider *prov, const struct session_plan *plan,
-		 const struct config *cfg, struct market_view *v, struct engine_day *day,
-		 struct session_err *e)
+/* The market view of plan through prov into v (overwritten). */
+static int load_view(struct provider *prov, const struct session_plan *plan, struct market_view *v,
+		     struct session_err *e)
 {
 	struct provider_req req;
 	char d[DATE_BUFSZ], err[PT_ERRSZ];
 	int rc;
 
 	memset(v, 0, sizeof(*v));
-	memset(day, 0, sizeof(*day));
-	date_fmt(plan->session, d);
 	session_request(plan, &req);
 	if ((rc = provider_load(prov, &req, v, err)))
-		return fail(e, rc, d, "%s", err);
+		return fail(e, rc, date_fmt(plan->session, d), "%s", err);
+	return 0;
+}
+
+int session_step(struct portfolio *pf, struct provider *prov, const struct session_plan *plan,
+		 const struct config *cfg, struct market_view *v, struct engine_day *day,
+		 struct session_err *e)
+{
+	char d[DATE_BUFSZ], err[PT_ERRSZ];
+	int rc;
+
+	memset(day, 0, sizeof(*day));
+	date_fmt(plan->session, d);
+	if ((rc = load_view(prov, plan, v, e)))
+		return rc;
 	if ((rc = engine_step(pf, v, cfg, day, err)))
 		return fail(e, rc, d, "%s", err);
 	if ((rc = book_check(pf, err)))
@@ -184,6 +196,7 @@ struct provider *session_provider(struct session_ctx *ctx, int session, struct h
 	struct store_tape_info ti = {0};
 	struct provider *p;
 	char err[PT_ERRSZ], d[DATE_BUFSZ];
+	int rc;
 
 	*owned = 0;
 	date_fmt(session, d);
@@ -194,11 +207,12 @@ struct provider *session_provider(struct session_ctx *ctx, int session, struct h
 		return ctx->prov;
 	}
 	if (!ctx->st) {
-		fail(e, PT_ENOENT, d, "no portfolio in %s, so no tapes", ctx->home ? ctx->home : "");
+		fail(e, PT_ENOENT, d, "no portfolio in %s, so no tapes",
+		     ctx->home ? ctx->home : "");
 		return NULL;
 	}
-	if (store_load_tape(ctx->st, session, tape, &ti, err)) {
-		fail(e, PT_ENOENT, d, "%s", err);
+	if ((rc = store_load_tape(ctx->st, session, tape, &ti, err))) {
+		fail(e, rc, d, "%s", err);
 		return NULL;
 	}
 	env.home = ctx->home;
@@ -260,8 +274,7 @@ int session_commit(struct session_ctx *ctx, const struct portfolio *pf,
 	in.provider = provider;
 	sb_release(text);
 	sb_release(json);
-	report_run_text(&in, text);
-	report_summary_text(&in, text);
+	report_text(&in, text);
 	if (report_json(&in, json))
 		return fail(e, PT_EIO, d, "cannot format the JSON report");
 	/* The live responses go in the same transaction as the run they made. */
@@ -282,19 +295,17 @@ int session_run(struct session_ctx *ctx, int session, int64_t now, struct sessio
 	struct market_view v;
 	struct http_tape tape;
 	struct provider *prov = NULL;
-	char err[PT_ERRSZ], d[DATE_BUFSZ];
+	char err[PT_ERRSZ];
 	int has = 0, rc = 0, owned = 0;
 	int64_t asof = now;
 
-	memset(res, 0, sizeof(*res));
+	memset(res, 0, sizeof(*res)); /* res->pf zeroed: book_release is a no-op */
 	memset(&plan, 0, sizeof(plan));
 	memset(&v, 0, sizeof(v));
 	sb_init(&res->text, 16u << 20);
 	sb_init(&res->json, 16u << 20);
-	book_init(&res->pf, 0);
 	http_tape_init(&tape);
 	res->session = session;
-	date_fmt(session, d);
 	if ((rc = store_begin(ctx->st, err))) {
 		fail(e, rc, "run", "%s", err);
 		goto out_release;
@@ -307,9 +318,7 @@ int session_run(struct session_ctx *ctx, int session, int64_t now, struct sessio
 		res->status = SESSION_HAD;
 		goto out;
 	}
-	book_release(&res->pf);
 	if ((rc = session_load_or_create(ctx->st, ctx->cfg, &res->pf, &res->created, err))) {
-		book_init(&res->pf, 0);
 		fail(e, rc, "store", "%s", err);
 		goto out;
 	}
@@ -349,10 +358,9 @@ int session_scan(struct session_ctx *ctx, const struct portfolio *pf, int sessio
 		 struct session_err *e)
 {
 	struct session_plan plan;
-	struct provider_req req;
 	struct http_tape tape;
 	struct provider *prov;
-	char err[PT_ERRSZ], d[DATE_BUFSZ];
+	char err[PT_ERRSZ];
 	int64_t asof = now;
 	int owned = 0, rc;
 
@@ -360,7 +368,6 @@ int session_scan(struct session_ctx *ctx, const struct portfolio *pf, int sessio
 	memset(day, 0, sizeof(*day));
 	note[0] = '\0';
 	provider[0] = '\0';
-	date_fmt(session, d);
 	http_tape_init(&tape);
 	prov = session_provider(ctx, session, &tape, &asof, &owned, e);
 	if (!prov) {
@@ -368,12 +375,8 @@ int session_scan(struct session_ctx *ctx, const struct portfolio *pf, int sessio
 		return PT_EINVAL;
 	}
 	session_plan(pf, ctx->cfg, session, asof, &plan);
-	session_request(&plan, &req);
-	rc = provider_load(prov, &req, v, err);
-	if (rc) {
-		fail(e, rc, d, "%s", err);
+	if ((rc = load_view(prov, &plan, v, e)))
 		goto out;
-	}
 	book_copy(dry, pf);
 	if (engine_step(dry, v, ctx->cfg, day, err)) {
 		/* The day could not run (a first session missing a price): still
@@ -452,8 +455,9 @@ int session_run_due(const struct config *cfg, const char *home, session_open_fn 
 			session_not_due_text(cfg, out->msg, sizeof(out->msg));
 			out->what = SESSION_DUE_EARLY;
 		} else {
-			snprintf(out->msg, sizeof(out->msg), "%s: market closed (%s); nothing to do%s",
-				 d, session_closed_reason(dec.today),
+			snprintf(out->msg, sizeof(out->msg),
+				 "%s: market closed (%s); nothing to do%s", d,
+				 session_closed_reason(dec.today),
 				 next_note(out->next, note, sizeof(note)));
 			out->what = SESSION_DUE_CLOSED;
 		}
@@ -512,6 +516,9 @@ void session_outcome(const struct session_result *r, char *buf, size_t n)
 
 	date_fmt(r->session, d);
 	switch (r->status) {
+	case SESSION_NONE:
+		snprintf(buf, n, "%s: nothing run", d);
+		break;
 	case SESSION_HAD:
 		snprintf(buf, n, "%s already ran; nothing to do", d);
 		break;

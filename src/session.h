@@ -28,7 +28,7 @@ struct config;
 struct store;
 struct sched_decision;
 
-#define SESSION_MAX_TICKERS 192	/* configured, benchmarks and held, without repeats */
+#define SESSION_MAX_TICKERS 192 /* configured, benchmarks and held, without repeats */
 
 struct session_err {
 	char what[32];
@@ -38,13 +38,14 @@ struct session_err {
 /* What a session needs of the market: asked of the configuration (tickers,
  * benchmarks), the strategies (expirations) and the open positions. */
 struct session_plan {
-	int session;			/* day number */
-	int64_t asof;			/* the as-of moment (Unix time) */
+	int session;  /* day number */
+	int64_t asof; /* the as-of moment (Unix time) */
 	char tickers[SESSION_MAX_TICKERS][MV_SYMSZ];
-	const char *tick[SESSION_MAX_TICKERS];	/* pointers into tickers, for the request */
+	const char *tick[SESSION_MAX_TICKERS]; /* pointers into tickers, for the
+						* request: use the plan in place */
 	size_t n_tickers;
-	int hist_from;			/* first day of history: HV, unsettled expiries, dividends */
-	struct provider_want *want;	/* expirations to quote */
+	int hist_from;		    /* first day of history: HV, unsettled expiries, dividends */
+	struct provider_want *want; /* expirations to quote */
 	size_t n_want;
 };
 
@@ -79,11 +80,11 @@ int session_step(struct portfolio *pf, struct provider *prov, const struct sessi
  */
 struct session_ctx {
 	const struct config *cfg;
-	const char *home;		/* caches and cookies of live providers */
-	struct store *st;		/* the caller's; not closed here */
-	struct provider *prov;		/* NULL when replaying tapes */
-	struct http_tape record;	/* live responses of the session being run */
-	int replay;			/* provider = tape */
+	const char *home;	 /* caches and cookies of live providers */
+	struct store *st;	 /* the caller's; not closed here */
+	struct provider *prov;	 /* NULL when replaying tapes */
+	struct http_tape record; /* live responses of the session being run */
+	int replay;		 /* provider = tape */
 };
 
 /* Opens the market side of ctx (the provider; the home must exist for live
@@ -100,9 +101,10 @@ struct provider *session_provider(struct session_ctx *ctx, int session, struct h
 				  int64_t *asof, int *owned, struct session_err *e);
 
 enum session_status {
-	SESSION_RAN,		/* a new run was stored */
-	SESSION_HAD,		/* the session had run already: nothing changed */
-	SESSION_BEHIND,		/* before the portfolio's last run: nothing changed */
+	SESSION_NONE,	/* a zeroed result: nothing run */
+	SESSION_RAN,	/* a new run was stored */
+	SESSION_HAD,	/* the session had run already: nothing changed */
+	SESSION_BEHIND, /* before the portfolio's last run: nothing changed */
 };
 
 /* What session_run did: the caller prints from it. */
@@ -114,7 +116,7 @@ struct session_result {
 	struct portfolio pf;	/* after the run (SESSION_RAN), else as loaded */
 	struct engine_day day;	/* the day's events (SESSION_RAN) */
 	char provider[64];	/* the source that served it (a tape: its sources) */
-	struct sbuf text, json;	/* the report as stored (SESSION_RAN) */
+	struct sbuf text, json; /* the report as stored (SESSION_RAN) */
 };
 
 /* One line saying what a run did: "2024-12-02 ran: 0 settled, 1 traded,
@@ -179,22 +181,22 @@ int session_scan(struct session_ctx *ctx, const struct portfolio *pf, int sessio
  * minutes before run_at take no lock and touch no file.
  */
 enum session_due_what {
-	SESSION_DUE_CLOSED,	/* today is not a session */
-	SESSION_DUE_EARLY,	/* before today's run_at */
-	SESSION_DUE_DONE,	/* today already ran (or the store is ahead of the clock) */
-	SESSION_DUE_RAN,	/* today's session ran now */
-	SESSION_DUE_FAILED,	/* see err (empty when open() reported its own failure) */
+	SESSION_DUE_CLOSED, /* today is not a session */
+	SESSION_DUE_EARLY,  /* before today's run_at */
+	SESSION_DUE_DONE,   /* today already ran (or the store is ahead of the clock) */
+	SESSION_DUE_RAN,    /* today's session ran now */
+	SESSION_DUE_FAILED, /* see err (empty when open() reported its own failure) */
 };
 
-#define SESSION_DUE_RETRY 300	/* seconds before trying again after a failure */
+#define SESSION_DUE_RETRY 300 /* seconds before trying again after a failure */
 
 struct session_due {
 	enum session_due_what what;
-	int today;		/* today in New York (day number) */
-	int64_t next;		/* when to decide again (Unix time; 0: no session left) */
-	char msg[3 * PT_ERRSZ];	/* one line: what happened, or the error */
-	struct session_err err;	/* the error of a failure, to print */
-	struct session_result res;	/* SESSION_DUE_RAN: the run */
+	int today;		   /* today in New York (day number) */
+	int64_t next;		   /* when to decide again (Unix time; 0: no session left) */
+	char msg[3 * PT_ERRSZ];	   /* one line: what happened, or the error */
+	struct session_err err;	   /* the error of a failure, to print */
+	struct session_result res; /* SESSION_DUE_RAN: the run */
 };
 
 typedef int (*session_open_fn)(void *arg, struct store **st);

@@ -177,6 +177,11 @@ int64_t book_spread_margin_cents(double units, double short_strike, double long_
 	return per_share > 0 ? pt_cents(per_share * 100.0 * units) : 0;
 }
 
+int book_hedges(char right, double short_strike, double long_strike)
+{
+	return right == 'C' ? long_strike > short_strike : long_strike < short_strike;
+}
+
 int64_t book_positions_value_cents(const struct portfolio *pf)
 {
 	int64_t v = 0;

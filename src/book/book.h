@@ -157,6 +157,9 @@ int64_t book_margin_cents(char right, double quantity, double strike, double spo
  */
 int64_t book_spread_margin_cents(double units, double short_strike, double long_strike,
 				 double short_price, double long_price);
+/* 1 when a long of right at long_strike caps the loss of a short at
+ * short_strike (same right and expiry): a call struck higher, a put lower. */
+int book_hedges(char right, double short_strike, double long_strike);
 
 /* Sum of positions value (open only). */
 int64_t book_positions_value_cents(const struct portfolio *pf);

@@ -126,8 +126,7 @@ static void print_report(const struct session_result *r, const struct config *cf
 	in.provider = r->provider;
 	in.color = 1;
 	sb_init(&text, 16u << 20);
-	report_run_text(&in, &text);
-	report_summary_text(&in, &text);
+	report_text(&in, &text);
 	fputs(sb_str(&text), stdout);
 	sb_release(&text);
 }
@@ -150,18 +149,23 @@ static void run_notes(const struct cli_ctx *ctx, const struct config *cfg,
 			(double)r->pf.initial_cents / 100.0, ctx->home);
 }
 
-static void closed_message(int day, const struct run_opts *o)
+/* The --json answer of a day with no session. */
+static void closed_json(int day)
 {
-	if (o->quiet && !o->json)
-		return;
 	char d[DATE_BUFSZ];
 
-	date_fmt(day, d);
+	printf("{\"session\": \"%s\", \"market_open\": false}\n", date_fmt(day, d));
+}
+
+static void closed_message(int day, const struct run_opts *o)
+{
+	char d[DATE_BUFSZ];
+
 	if (o->json)
-		printf("{\"session\": \"%s\", \"market_open\": false}\n", d);
+		closed_json(day);
 	if (!o->quiet)
-		fprintf(stderr, "papertrade: %s: market closed (%s); nothing to do\n", d,
-			session_closed_reason(day));
+		fprintf(stderr, "papertrade: %s: market closed (%s); nothing to do\n",
+			date_fmt(day, d), session_closed_reason(day));
 }
 
 /* run --if-due: the scheduled run, its report printed only when it ran. */
@@ -169,7 +173,6 @@ static int run_if_due(const struct cli_ctx *ctx, const struct config *cfg,
 		      const struct run_opts *o)
 {
 	struct session_due due;
-	char d[DATE_BUFSZ];
 
 	session_run_due(cfg, ctx->home, cli_open_home_store, (void *)ctx, o->now, &due);
 	if (due.err.what[0])
@@ -178,7 +181,7 @@ static int run_if_due(const struct cli_ctx *ctx, const struct config *cfg,
 	if (due.what == SESSION_DUE_RAN)
 		print_report(&due.res, cfg, o);
 	else if (due.what == SESSION_DUE_CLOSED && o->json)
-		printf("{\"session\": \"%s\", \"market_open\": false}\n", date_fmt(due.today, d));
+		closed_json(due.today);
 	if (due.what != SESSION_DUE_FAILED && !o->quiet)
 		fprintf(stderr, "papertrade: %s\n", due.msg);
 	session_due_release(&due);
@@ -241,7 +244,7 @@ static int run_sessions(const struct cli_ctx *ctx, const struct config *cfg, int
 			session_result_release(&r);
 		}
 	}
-	if (shown.status == SESSION_RAN && shown.session)
+	if (shown.status == SESSION_RAN)
 		print_report(&shown, cfg, o);
 out:
 	session_result_release(&shown);

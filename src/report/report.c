@@ -4,6 +4,7 @@
  * Text follows the brief's example output, section by section; numbers come
  * from the book, with shorts carried at their cost to close (errata 1).
  */
+#include <ctype.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -151,7 +152,7 @@ void report_run_text(const struct report_in *in, struct sbuf *out)
 			date_fmt(s->expiry, d), s->dte, s->T);
 		sb_addf(out, "  Spot: %.2f | Historical vol (%ld sessions): %s | rate %s | dividend yield %.2f%%\n",
 			s->spot, in->cfg->hv_window, hv, rate, s->div_yield * 100.0);
-		sb_addf(out, "  %c%s looked at: %zu", s->strat->contracts[0] - 'a' + 'A',
+		sb_addf(out, "  %c%s looked at: %zu", toupper((unsigned char)s->strat->contracts[0]),
 			s->strat->contracts + 1, s->n);
 		for (size_t r = 1; r < s->strat->n_rules; r++)
 			if (s->counts[r])
@@ -251,6 +252,12 @@ void report_summary_text(const struct report_in *in, struct sbuf *out)
 		sb_addf(out, "Dividend income: %s\n", money(m1, sizeof(m1), pf->income_cents));
 	sb_addf(out, "Margin in use: %s\n%s\n", money(m1, sizeof(m1), pf->snaps[pf->n_snaps - 1].margin_cents),
 		RULE_LINE);
+}
+
+void report_text(const struct report_in *in, struct sbuf *out)
+{
+	report_run_text(in, out);
+	report_summary_text(in, out);
 }
 
 /* JSON helpers: NAN becomes null. */
@@ -558,18 +565,6 @@ int report_trades_json(const struct portfolio *pf, int compact, struct sbuf *out
 	return dump(positions_array(pf, 1), compact, out);
 }
 
-/* The strategy's rule for contracts outside its strikes, which the scan
- * hides unless asked (-1 when it has none). */
-static int moneyness_rule(const struct strategy *st)
-{
-	size_t r;
-
-	for (r = 1; r < st->n_rules; r++)
-		if (!strcmp(st->rules[r], "moneyness"))
-			return (int)r;
-	return -1;
-}
-
 void report_scan_text(const struct report_in *in, int verbose, struct sbuf *out)
 {
 	const struct engine_day *day = in->day;
@@ -579,7 +574,7 @@ void report_scan_text(const struct report_in *in, int verbose, struct sbuf *out)
 	sb_addf(out, "Scan of %s (%s)\n", date_fmt(day->session, d), in->provider ? in->provider : "");
 	for (i = 0; i < day->n_scans; i++) {
 		const struct scan_ticker *s = &day->scans[i];
-		int outside = moneyness_rule(s->strat);
+		int outside = s->strat->hidden_rule;
 
 		sb_addf(out, "\n%s%s%s", bold(in), s->symbol, reset(in));
 		if (in->cfg->n_strat > 1)
@@ -594,7 +589,7 @@ void report_scan_text(const struct report_in *in, int verbose, struct sbuf *out)
 			"volume", "iv", "vndr iv", "theo", "edge", "result");
 		for (j = 0; j < s->n; j++) {
 			const struct scan_contract *c = &s->c[j];
-			if (!verbose && c->rule == outside)
+			if (!verbose && outside && c->rule == outside)
 				continue;
 			num(iv, sizeof(iv), c->iv * 100.0, "%.1f%%");
 			num(viv, sizeof(viv), c->vendor_iv * 100.0, "%.1f%%");
@@ -605,9 +600,10 @@ void report_scan_text(const struct report_in *in, int verbose, struct sbuf *out)
 				c->rule == 0 ? ((int)j == s->best ? " (chosen)" : "")
 					     : strategy_rule_name(s->strat, c->rule));
 		}
-		if (!verbose && outside > 0 && s->counts[outside])
-			sb_addf(out, "  (%d %s outside the moneyness range not shown; --all shows them)\n",
-				s->counts[outside], s->strat->contracts);
+		if (!verbose && outside && s->counts[outside])
+			sb_addf(out, "  (%d %s that failed %s not shown; --all shows them)\n",
+				s->counts[outside], s->strat->contracts,
+				strategy_rule_name(s->strat, outside));
 		sb_addf(out, "  => %s\n", s->skip);
 	}
 }

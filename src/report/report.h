@@ -27,6 +27,8 @@ void report_run_text(const struct report_in *in, struct sbuf *out);
 /* The summary: value, return, benchmarks, excess return and alpha vs SPY,
  * Sharpe, Sortino, drawdown, win rate, positions. */
 void report_summary_text(const struct report_in *in, struct sbuf *out);
+/* The daily report as text: report_run_text, then report_summary_text. */
+void report_text(const struct report_in *in, struct sbuf *out);
 /* The JSON object of DESIGN.md §5 (plus "run" with the day's events when
  * in->day is set). Returns 0, or -1 when the JSON library fails. */
 int report_json(const struct report_in *in, struct sbuf *out);

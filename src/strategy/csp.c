@@ -13,21 +13,23 @@
 #include "strategy.h"
 
 static const struct strategy_key keys[] = {
-	[RICH_K_IV_EDGE] = {"csp_iv_edge", SKEY_DOUBLE, 0, -1, 1, NULL, "0.03",
-		       "Sell a put only when our implied volatility exceeds the historical one\n"
-		       "by this (a fraction: 0.03 = 3 points)."},
-	[RICH_K_PRICE_EDGE] = {"csp_price_edge", SKEY_DOUBLE, 0, -1, 10, NULL, "0.05",
-			  "... and the bid exceeds the Black-Scholes value by this fraction of it."},
+	[RICH_K_IV_EDGE] =
+		{"csp_iv_edge", SKEY_DOUBLE, 0, -1, 1, NULL, "0.03",
+		 "Sell a put only when our implied volatility exceeds the historical one\n"
+		 "by this (a fraction: 0.03 = 3 points)."},
+	[RICH_K_PRICE_EDGE] =
+		{"csp_price_edge", SKEY_DOUBLE, 0, -1, 10, NULL, "0.05",
+		 "... and the bid exceeds the Black-Scholes value by this fraction of it."},
 	[RICH_K_MIN_VOLUME] = {"csp_min_volume", SKEY_LONG, 0, 0, 1e9, NULL, "10",
-			  "... and the contract's volume exceeds this."},
+			       "... and the contract's volume exceeds this."},
 	[RICH_K_MIN_BID] = {"csp_min_bid", SKEY_DOUBLE, 0, 0, 1e6, NULL, "0.10",
-		       "... and the bid exceeds this, in dollars."},
+			    "... and the bid exceeds this, in dollars."},
 	[RICH_K_OTM_MIN] = {"csp_otm_min", SKEY_DOUBLE, 0, 0, 1, NULL, "0.05",
-		       "Strikes from this far below spot (1 - strike / spot) ..."},
+			    "Strikes from this far below spot (1 - strike / spot) ..."},
 	[RICH_K_OTM_MAX] = {"csp_otm_max", SKEY_DOUBLE, 0, 0, 1, NULL, "0.15",
-		       "... to this far (at least csp_otm_min)."},
+			    "... to this far (at least csp_otm_min)."},
 	[RICH_K_TARGET_DTE] = {"csp_target_dte", SKEY_LONG, 0, 1, 3650, NULL, "30",
-			  "Trade the expiration nearest this many calendar days away."},
+			       "Trade the expiration nearest this many calendar days away."},
 };
 
 static void scan(const struct strategy_in *in, const struct ticker_view *tv,
@@ -38,11 +40,13 @@ static void scan(const struct strategy_in *in, const struct ticker_view *tv,
 
 const struct strategy strategy_csp = {
 	.name = "csp",
-	.summary = "sell the out-of-the-money put richest against HV and Black-Scholes, cash-secured",
+	.summary =
+		"sell the out-of-the-money put richest against HV and Black-Scholes, cash-secured",
 	.keys = keys,
 	.n_keys = PT_ARRAY_SIZE(keys),
 	.rules = strategy_rich_rules,
 	.n_rules = STRATEGY_RICH_RULES,
+	.hidden_rule = RICH_MONEYNESS,
 	.contracts = "puts",
 	.plan = strategy_rich_plan,
 	.scan = scan,

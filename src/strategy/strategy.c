@@ -156,8 +156,8 @@ void strategy_sell_one(struct scan_ticker *out, const char *what)
 	l->close_price = c->ask;
 	l->iv = c->iv;
 	l->theo = c->theo;
-	snprintf(out->order.why, sizeof(out->order.why), "largest price edge among %d qualifying %s",
-		 out->counts[0], what);
+	snprintf(out->order.why, sizeof(out->order.why),
+		 "largest price edge among %d qualifying %s", out->counts[0], what);
 }
 
 const char *const strategy_rich_rules[STRATEGY_RICH_RULES] = {
@@ -165,8 +165,8 @@ const char *const strategy_rich_rules[STRATEGY_RICH_RULES] = {
 };
 
 /* The first rich rule c fails (RICH_QUALIFIED when none), solving its IV. */
-static int rich_check(const struct scan_contract *cc, const struct scan_ticker *s,
-		      const double *k, double *iv)
+static int rich_check(const struct scan_contract *cc, const struct scan_ticker *s, const double *k,
+		      double *iv)
 {
 	/* out of the money: above spot for a call, below for a put */
 	double otm = cc->right == 'C' ? cc->moneyness : -cc->moneyness;
@@ -226,7 +226,8 @@ void strategy_sell_rich(const struct strategy_in *in, const struct ticker_view *
 		strategy_rank(out, c);
 	}
 	if (!out->n)
-		snprintf(out->skip, sizeof(out->skip), "no %ss listed for the chosen expiration", what);
+		snprintf(out->skip, sizeof(out->skip), "no %ss listed for the chosen expiration",
+			 what);
 	else if (out->best < 0)
 		snprintf(out->skip, sizeof(out->skip), "no %s met every rule", what);
 	else

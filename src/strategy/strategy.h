@@ -22,23 +22,23 @@
 
 struct config;
 
-#define STRATEGY_MAX 8		/* strategies run at once */
-#define STRATEGY_MAX_KEYS 16	/* configuration keys of one strategy */
-#define STRATEGY_MAX_RULES 16	/* rules of one strategy, "qualified" included */
-#define STRATEGY_MAX_WANTS 8	/* expirations one strategy asks for */
+#define STRATEGY_MAX 8	      /* strategies run at once */
+#define STRATEGY_MAX_KEYS 16  /* configuration keys of one strategy */
+#define STRATEGY_MAX_RULES 16 /* rules of one strategy, "qualified" included */
+#define STRATEGY_MAX_WANTS 8  /* expirations one strategy asks for */
 #define ORDER_MAX_LEGS 4
 
 /* A configuration key of a strategy: parsed by config.c like every key. */
 enum strategy_key_type { SKEY_DOUBLE, SKEY_LONG, SKEY_ENUM };
 
 struct strategy_key {
-	const char *name;	/* unique across every section: "iv_edge", "csp_otm_min" */
+	const char *name; /* unique across every section: "iv_edge", "csp_otm_min" */
 	enum strategy_key_type type;
-	int min_open;		/* min itself is not allowed */
-	double min, max;	/* range */
-	const char *const *names;	/* SKEY_ENUM: value i is names[i]; NULL-terminated */
-	const char *def;	/* default, as text */
-	const char *help;	/* comment of the default file; '\n' splits lines */
+	int min_open;		  /* min itself is not allowed */
+	double min, max;	  /* range */
+	const char *const *names; /* SKEY_ENUM: value i is names[i]; NULL-terminated */
+	const char *def;	  /* default, as text */
+	const char *help;	  /* comment of the default file; '\n' splits lines */
 };
 
 /* The values of a strategy's keys, in the order of its key table (enums as
@@ -49,35 +49,35 @@ struct strategy_params {
 
 /* One leg of an order, per unit of the order. */
 struct order_leg {
-	char right;		/* 'C' or 'P' */
+	char right; /* 'C' or 'P' */
 	double strike;
-	int expiry;		/* day number */
-	int ratio;		/* signed contracts per unit: -1 sells one */
-	double price;		/* fill per share: the bid for a sale, the ask for a purchase */
-	double close_price;	/* cost to close per share: the other side */
-	double iv, theo;	/* for the record (NAN when unknown) */
+	int expiry;	    /* day number */
+	int ratio;	    /* signed contracts per unit: -1 sells one */
+	double price;	    /* fill per share: the bid for a sale, the ask for a purchase */
+	double close_price; /* cost to close per share: the other side */
+	double iv, theo;    /* for the record (NAN when unknown) */
 };
 
 /* An order a strategy proposes; the engine decides how many units. */
 struct order {
 	struct order_leg leg[ORDER_MAX_LEGS];
 	size_t n_legs;
-	char why[96];		/* why this one: "largest price edge among 3 qualifying calls" */
+	char why[96]; /* why this one: "largest price edge among 3 qualifying calls" */
 };
 
 /* One contract a scan looked at. */
 struct scan_contract {
-	char right;		/* 'C' or 'P' */
+	char right; /* 'C' or 'P' */
 	double strike;
 	double bid, ask;
 	int64_t volume;
-	double moneyness;	/* strike / spot - 1 */
-	double iv;		/* ours, from the bid; NAN when not solved */
-	double vendor_iv;	/* NAN when none */
-	double theo;		/* Black-Scholes value at HV */
-	double edge;		/* bid - theo, dollars per share */
-	double edge_pct;	/* bid / theo - 1 */
-	int rule;		/* index into the strategy's rules; 0 = qualified */
+	double moneyness; /* strike / spot - 1 */
+	double iv;	  /* ours, from the bid; NAN when not solved */
+	double vendor_iv; /* NAN when none */
+	double theo;	  /* Black-Scholes value at HV */
+	double edge;	  /* bid - theo, dollars per share */
+	double edge_pct;  /* bid / theo - 1 */
+	int rule;	  /* index into the strategy's rules; 0 = qualified */
 };
 
 struct strategy;
@@ -87,19 +87,19 @@ struct scan_ticker {
 	const struct strategy *strat;
 	char symbol[MV_SYMSZ];
 	char source[MV_SYMSZ];
-	int ok;			/* 0: skipped before looking at contracts; see skip */
-	char skip[PT_ERRSZ + 64];	/* why skipped, or why the order was (not) traded */
+	int ok;			  /* 0: skipped before looking at contracts; see skip */
+	char skip[PT_ERRSZ + 64]; /* why skipped, or why the order was (not) traded */
 	double spot, hv, rate, div_yield, T;
-	int expiry;		/* chosen expiration (day number), 0 when none */
-	int dte;		/* its calendar days to expiry */
-	int dropped;		/* bad rows the provider dropped */
-	int64_t quote_time;	/* Unix time of the underlying's quote */
+	int expiry;	    /* chosen expiration (day number), 0 when none */
+	int dte;	    /* its calendar days to expiry */
+	int dropped;	    /* bad rows the provider dropped */
+	int64_t quote_time; /* Unix time of the underlying's quote */
 	struct scan_contract *c;
 	size_t n;
-	int best;		/* index in c of the order's main contract, -1 when none */
-	struct order order;	/* the proposed order when best >= 0 */
-	int traded;		/* set by the engine: 1 when the order was filled */
-	int counts[STRATEGY_MAX_RULES];	/* contracts per first-failed rule */
+	int best;			/* index in c of the order's main contract, -1 when none */
+	struct order order;		/* the proposed order when best >= 0 */
+	int traded;			/* set by the engine: 1 when the order was filled */
+	int counts[STRATEGY_MAX_RULES]; /* contracts per first-failed rule */
 };
 
 /* A strategy's inputs: the config (shared keys: hv_window, risk_free_rate)
@@ -110,13 +110,15 @@ struct strategy_in {
 };
 
 struct strategy {
-	const char *name;	/* its name in `strategies` and its ini section */
-	const char *summary;	/* one line for --help and the docs */
+	const char *name;    /* its name in `strategies` and its ini section */
+	const char *summary; /* one line for --help and the docs */
 	const struct strategy_key *keys;
 	size_t n_keys;
-	const char *const *rules;	/* rule names, rules[0] = "qualified" */
+	const char *const *rules; /* rule names, rules[0] = "qualified" */
 	size_t n_rules;
-	const char *contracts;	/* what a contract is in the reports: "calls", "puts" */
+	const char *contracts; /* what a contract is in the reports: "calls", "puts" */
+	int hidden_rule;       /* the rule `scan` lists only with --all (contracts far
+				* from what it trades), 0 for none */
 	/* The expirations it trades: the listed ones nearest these many days
 	 * (at most STRATEGY_MAX_WANTS). Returns how many. */
 	size_t (*plan)(const struct strategy_in *in, long *days);
@@ -166,13 +168,13 @@ void scan_ticker_release(struct scan_ticker *s);
  */
 enum rich_rule {
 	RICH_QUALIFIED,
-	RICH_BAD_QUOTE,		/* missing, non-finite, zero-width or crossed quote */
-	RICH_MONEYNESS,		/* not otm_min..otm_max out of the money */
-	RICH_VOLUME,		/* volume not above min_volume */
-	RICH_BID,		/* bid not above min_bid */
-	RICH_NO_IV,		/* no volatility reproduces the bid */
-	RICH_IV_EDGE,		/* IV not above HV + iv_edge */
-	RICH_PRICE_EDGE,	/* bid not above theo x (1 + price_edge) */
+	RICH_BAD_QUOTE,	 /* missing, non-finite, zero-width or crossed quote */
+	RICH_MONEYNESS,	 /* not otm_min..otm_max out of the money */
+	RICH_VOLUME,	 /* volume not above min_volume */
+	RICH_BID,	 /* bid not above min_bid */
+	RICH_NO_IV,	 /* no volatility reproduces the bid */
+	RICH_IV_EDGE,	 /* IV not above HV + iv_edge */
+	RICH_PRICE_EDGE, /* bid not above theo x (1 + price_edge) */
 	STRATEGY_RICH_RULES
 };
 extern const char *const strategy_rich_rules[STRATEGY_RICH_RULES];
@@ -183,9 +185,9 @@ enum rich_key {
 	RICH_K_PRICE_EDGE,
 	RICH_K_MIN_VOLUME,
 	RICH_K_MIN_BID,
-	RICH_K_OTM_MIN,		/* out of the money: |strike / spot - 1| from ... */
-	RICH_K_OTM_MAX,		/* ... to */
-	RICH_K_TARGET_DTE,	/* the expiration nearest this many days */
+	RICH_K_OTM_MIN,	   /* out of the money: |strike / spot - 1| from ... */
+	RICH_K_OTM_MAX,	   /* ... to */
+	RICH_K_TARGET_DTE, /* the expiration nearest this many days */
 	RICH_KEYS
 };
 

@@ -251,6 +251,76 @@ static void test_assigned_in_the_money(void **state)
 	run_to_expiry(545.5, "assigned", 1550); /* 15.50 intrinsic per share */
 }
 
+/* A short put of 2 contracts at 480 sold on the first session, settled the
+ * session after its expiry with the expiry's close at `close`: at its cash
+ * equivalent, and with holdings = etf also the 200 shares bought at that
+ * close, so strike x 100 x 2 leaves the cash in all. */
+static void put_to_expiry(int holdings, double close, const char *reason)
+{
+	struct market_view v, w;
+	struct portfolio pf;
+	struct engine_day day;
+	struct config c;
+	char err[PT_ERRSZ];
+	int session = D(2024, 3, 1), expiry = D(2024, 3, 15), after;
+	int64_t cash_before, intrinsic_cents = close < 480 ? pt_cents((480 - close) * 200) : 0;
+	double etf_shares;
+	size_t i, n_before;
+	struct position *p;
+
+	cfg_one(&c);
+	c.holdings = holdings;
+	make_view(&v, session);
+	add_ticker(&v, "SPY", 500);
+	book_init(&pf, 100000);
+	assert_int_equal(engine_step(&pf, &v, &c, &day, err), 0);
+	engine_day_release(&day);
+	etf_shares = book_shares(&pf, "SPY");
+	p = book_open(&pf, session, "SPY", 'P', 480, expiry, -2, 3.0, 0.65);
+	p->mark = 3.1;
+	cash_before = pf.cash_cents;
+	n_before = pf.n_pos;
+
+	after = cal_next_session(expiry);
+	make_view(&w, after);
+	add_ticker(&w, "SPY", 500);
+	for (i = 0; i < w.tickers[0].n_bars; i++)
+		if (w.tickers[0].bars[i].date == expiry)
+			w.tickers[0].bars[i].close = close;
+	assert_int_equal(engine_step(&pf, &w, &c, &day, err), 0);
+	check_identities(&pf);
+	assert_int_equal(day.n_settled, 1);
+	assert_string_equal(day.settled[0].reason, reason);
+	assert_int_equal(day.settled[0].cents, -intrinsic_cents);
+	if (holdings == HOLD_ETF && intrinsic_cents) {
+		/* the shares delivered, bought at the close */
+		assert_int_equal(pf.n_pos, n_before + 1);
+		assert_int_equal(pf.pos[n_before].right, 'S');
+		assert_true(pf.pos[n_before].quantity == 200);
+		assert_true(pf.pos[n_before].entry_price == close);
+		assert_true(book_shares(&pf, "SPY") == etf_shares + 200);
+		assert_int_equal(pf.cash_cents, cash_before - pt_cents(480 * 200.0));
+	} else {
+		assert_int_equal(pf.n_pos, n_before);
+		assert_int_equal(pf.cash_cents, cash_before - intrinsic_cents);
+	}
+	engine_day_release(&day);
+	mv_release(&v);
+	mv_release(&w);
+	book_release(&pf);
+}
+
+static void test_put_settlement(void **state)
+{
+	(void)state;
+	put_to_expiry(HOLD_CASH, 470.0, "assigned");
+	put_to_expiry(HOLD_CASH, 480.0, "expired");	/* at the strike: worthless */
+	put_to_expiry(HOLD_CASH, 479.99, "assigned");	/* a cent inside */
+	put_to_expiry(HOLD_ETF, 470.0, "assigned");
+	put_to_expiry(HOLD_ETF, 479.99, "assigned");
+	put_to_expiry(HOLD_ETF, 480.0, "expired");
+}
+
 static void test_max_positions_and_rerun(void **state)
 {
 	struct market_view v, w, x;
@@ -632,6 +702,7 @@ int main(void)
 		cmocka_unit_test(test_whole_contracts_skip_with_reason),
 		cmocka_unit_test(test_expired_worthless),
 		cmocka_unit_test(test_assigned_in_the_money),
+		cmocka_unit_test(test_put_settlement),
 		cmocka_unit_test(test_max_positions_and_rerun),
 		cmocka_unit_test(test_buying_power),
 		cmocka_unit_test(test_etf_holdings_covered_and_dividends),

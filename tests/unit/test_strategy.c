@@ -86,21 +86,36 @@ static void sim_config(struct config *c, const char *const *pairs, size_t n)
 	assert_int_equal(config_set_pairs(c, pairs, n, err), 0);
 }
 
+/* Plans and steps session on the sim for a fresh portfolio of c's capital:
+ * plan, v and day are the caller's to release, with pf. */
+static void sim_day(const struct config *c, int session, struct portfolio *pf,
+		    struct session_plan *plan, struct market_view *v, struct engine_day *day)
+{
+	struct provider *prov;
+	struct session_err e;
+	char err[PT_ERRSZ];
+
+	book_init(pf, c->initial_capital_cents);
+	session_plan(pf, c, session, 0, plan);
+	prov = provider_new(c, NULL, err);
+	assert_non_null(prov);
+	if (session_step(pf, prov, plan, c, v, day, &e))
+		fail_msg("%s: %s", e.what, e.why);
+	provider_free(prov);
+	assert_int_equal(book_check(pf, err), 0);
+}
+
 static void test_throwaway_strategy_runs_a_session(void **state)
 {
-	static const char *const pairs[] = {"tickers=SPY", "initial_capital=100000", "sizing=margin",
-					    "risk_free_rate=0.04"};
+	static const char *const pairs[] = {"tickers=SPY", "initial_capital=100000",
+					    "sizing=margin", "risk_free_rate=0.04"};
 	struct config c;
-	struct provider *prov;
 	struct portfolio pf;
 	struct session_plan plan;
 	struct market_view v;
 	struct engine_day day;
-	struct session_err e;
 	struct report_in in;
 	struct sbuf text;
-	char err[PT_ERRSZ];
-	int session = date_from_ymd(2024, 3, 1);
 	size_t i, nearest = 0;
 
 	(void)state;
@@ -112,26 +127,22 @@ static void test_throwaway_strategy_runs_a_session(void **state)
 	strategy_defaults(&toy, &c.sel[0]);
 	assert_true(c.sel[0].v[0] == 45);
 
-	book_init(&pf, c.initial_capital_cents);
-	session_plan(&pf, &c, session, 0, &plan);
+	sim_day(&c, date_from_ymd(2024, 3, 1), &pf, &plan, &v, &day);
 	assert_int_equal(toy_planned, 1);
 	for (i = 0; i < plan.n_want; i++)
-		nearest += plan.want[i].expiry == 0 && plan.want[i].days == 45 && !plan.want[i].ticker[0];
+		nearest += plan.want[i].expiry == 0 && plan.want[i].days == 45 &&
+			   !plan.want[i].ticker[0];
 	assert_int_equal(nearest, 1);
-
-	prov = provider_new(&c, NULL, err);
-	assert_non_null(prov);
-	assert_int_equal(session_step(&pf, prov, &plan, &c, &v, &day, &e), 0);
 	assert_int_equal(day.n_scans, 1);
 	assert_ptr_equal(day.scans[0].strat, &toy);
 	if (day.n_trades != 1)
 		fail_msg("no trade: %s", day.scans[0].skip);
 	assert_int_equal(day.trades[0].right, 'P');
 	assert_true(day.trades[0].quantity < 0);
-	assert_true(fabs(day.trades[0].strike - 0.9 * day.scans[0].spot) < 0.06 * day.scans[0].spot);
+	assert_true(fabs(day.trades[0].strike - 0.9 * day.scans[0].spot) <
+		    0.06 * day.scans[0].spot);
 	assert_int_equal(day.scans[0].expiry, day.trades[0].expiry);
 	assert_true(abs(day.scans[0].dte - 45) <= 7);
-	assert_int_equal(book_check(&pf, err), 0);
 	/* cash-secured (short_puts = secured): margin = (strike - ask) x 100 x q */
 	assert_int_equal(day.snap.margin_cents,
 			 book_margin_cents('P', pf.pos[0].quantity, pf.pos[0].strike, 0,
@@ -153,7 +164,6 @@ static void test_throwaway_strategy_runs_a_session(void **state)
 	engine_day_release(&day);
 	mv_release(&v);
 	session_plan_release(&plan);
-	provider_free(prov);
 	book_release(&pf);
 }
 
@@ -161,29 +171,22 @@ static void test_throwaway_strategy_runs_a_session(void **state)
  * each one's allocation is its share of the capital. */
 static void test_two_strategies_share_the_capital(void **state)
 {
-	static const char *const pairs[] = {"tickers=SPY,QQQ", "strategies=csp:1,volarb:3",
-					    "sizing=margin", "initial_capital=100000",
+	static const char *const pairs[] = {"tickers=SPY,QQQ",	   "strategies=csp:1,volarb:3",
+					    "sizing=margin",	   "initial_capital=100000",
 					    "risk_free_rate=0.04", "csp_iv_edge=-1",
-					    "csp_price_edge=-1", "iv_edge=-1", "price_edge=-1"};
+					    "csp_price_edge=-1",   "iv_edge=-1",
+					    "price_edge=-1"};
 	struct config c;
-	struct provider *prov;
 	struct portfolio pf;
 	struct session_plan plan;
 	struct market_view v;
 	struct engine_day day;
-	struct session_err e;
-	char err[PT_ERRSZ];
-	int session = date_from_ymd(2024, 3, 1);
 	size_t i;
 
 	(void)state;
 	sim_config(&c, pairs, PT_ARRAY_SIZE(pairs));
 	assert_int_equal(c.n_strat, 2);
-	book_init(&pf, c.initial_capital_cents);
-	session_plan(&pf, &c, session, 0, &plan);
-	prov = provider_new(&c, NULL, err);
-	assert_non_null(prov);
-	assert_int_equal(session_step(&pf, prov, &plan, &c, &v, &day, &e), 0);
+	sim_day(&c, date_from_ymd(2024, 3, 1), &pf, &plan, &v, &day);
 	assert_int_equal(day.n_scans, 4);
 	assert_string_equal(day.scans[0].strat->name, "csp");
 	assert_string_equal(day.scans[1].strat->name, "csp");
@@ -198,11 +201,9 @@ static void test_two_strategies_share_the_capital(void **state)
 		assert_true(day.trades[i].margin_cents <= pt_cents(0.05 * alloc * 1.05));
 		assert_true(day.trades[i].margin_cents >= pt_cents(0.05 * alloc * 0.90));
 	}
-	assert_int_equal(book_check(&pf, err), 0);
 	engine_day_release(&day);
 	mv_release(&v);
 	session_plan_release(&plan);
-	provider_free(prov);
 	book_release(&pf);
 }
 
