@@ -156,35 +156,6 @@ static const struct key *find_key(const char *name)
 	return NULL;
 }
 
-/* Levenshtein distance, case-insensitive; large for names too long to matter. */
-static size_t distance(const char *a, const char *b)
-{
-	size_t row[64], la = strlen(a), lb = strlen(b), i, j;
-
-	if (la >= PT_ARRAY_SIZE(row) || lb >= PT_ARRAY_SIZE(row))
-		return SIZE_MAX;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (tolower((unsigned char)a[i - 1]) !=
-					      tolower((unsigned char)b[j - 1]));
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			diag = up;
-			row[j] = best;
-		}
-	}
-	return row[lb];
-}
-
 /* "unknown key 'x'", with " (did you mean 'y'?)" when one key is close. */
 static void unknown_key(char *msg, size_t n, const char *name)
 {
@@ -193,7 +164,7 @@ static void unknown_key(char *msg, size_t n, const char *name)
 	const char *hint = NULL;
 
 	for (i = 0; i < PT_ARRAY_SIZE(keys); i++) {
-		d = distance(name, keys[i].name);
+		d = pt_edit_distance(name, keys[i].name);
 		if (d < best) {
 			best = d;
 			hint = keys[i].name;
