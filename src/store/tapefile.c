@@ -1,15 +1,14 @@
 /*
  * tapefile.c - a tape as a file to share (DESIGN.md §6, "a tape can be
  * exported and imported"): gzip-compressed JSON, written whole or not at all
- * (a temporary file renamed into place), read as hostile input with a size
- * cap. See store.h.
+ * (util/file.h), read as hostile input with a size cap. See store.h.
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <jansson.h>
 #include <zlib.h>
@@ -17,20 +16,53 @@
 #include "store.h"
 #include "../market/http.h"
 #include "../util/date.h"
+#include "../util/file.h"
 #include "../util/util.h"
 
 #define TAPEFILE_MAX ((size_t)256 << 20)
+
+/* Appends text, gzip-compressed at level 9, to out; 0 or -1. */
+static int gzip(const char *text, size_t len, struct sbuf *out)
+{
+	unsigned char buf[65536];
+	z_stream zs;
+	int zrc = Z_OK;
+
+	memset(&zs, 0, sizeof(zs));
+	/* windowBits 15 + 16: a gzip header and trailer, as gzopen writes */
+	if (deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	zs.next_in = (Bytef *)(uintptr_t)text;
+	while (zrc != Z_STREAM_END) {
+		/* avail_in is 32 bits: feed the text a piece at a time */
+		size_t piece = len < UINT_MAX ? len : UINT_MAX;
+
+		zs.avail_in = (uInt)piece;
+		zs.next_out = buf;
+		zs.avail_out = sizeof(buf);
+		zrc = deflate(&zs, len == piece ? Z_FINISH : Z_NO_FLUSH);
+		len -= piece - zs.avail_in;
+		if ((zrc != Z_OK && zrc != Z_STREAM_END) ||
+		    sb_add(out, buf, sizeof(buf) - zs.avail_out)) {
+			deflateEnd(&zs);
+			return -1;
+		}
+	}
+	deflateEnd(&zs);
+	return 0;
+}
 
 int store_tape_write_file(const char *path, const struct store_tape_info *info,
 			  const struct http_tape *t, char *err)
 {
 	json_t *o = json_object(), *a = json_array();
-	char d[DATE_BUFSZ], tmp[PATH_MAX];
+	char d[DATE_BUFSZ];
 	char *text = NULL;
-	gzFile gz = NULL;
-	size_t i, len;
+	struct sbuf gz;
+	size_t i;
 	int code = 0;
 
+	sb_init(&gz, SIZE_MAX);
 	json_object_set_new(o, "papertrade_tape", json_integer(1));
 	json_object_set_new(o, "session", json_string(date_fmt(info->session, d)));
 	json_object_set_new(o, "asof", json_integer(info->asof));
@@ -57,31 +89,13 @@ int store_tape_write_file(const char *path, const struct store_tape_info *info,
 		code = pt_err(err, PT_EIO, "cannot format the tape");
 		goto out;
 	}
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof(tmp)) {
-		code = pt_err(err, PT_EINVAL, "path too long: %s", path);
+	if (gzip(text, strlen(text), &gz)) {
+		code = pt_err(err, PT_EIO, "cannot compress the tape");
 		goto out;
 	}
-	gz = gzopen(tmp, "wb9");
-	len = strlen(text);
-	if (!gz || gzwrite(gz, text, (unsigned)len) != (int)len) {
-		code = pt_err(err, PT_EIO, "cannot write %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (gzclose(gz) != Z_OK) {
-		gz = NULL;
-		code = pt_err(err, PT_EIO, "cannot write %s", tmp);
-		goto out;
-	}
-	gz = NULL;
-	if (rename(tmp, path)) {
-		code = pt_err(err, PT_EIO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-		goto out;
-	}
+	code = pt_write_atomic(path, gz.buf, gz.len, 0666, err);
 out:
-	if (gz)
-		gzclose(gz);
-	if (code)
-		unlink(tmp);
+	sb_release(&gz);
 	free(text);
 	json_decref(a);
 	json_decref(o);
