@@ -24,6 +24,7 @@
 #include <ini.h>
 
 #include "config.h"
+#include "market/provider.h"
 #include "util/util.h"
 
 /* The largest configuration file we read (STYLE.md: hard limits on input). */
@@ -63,7 +64,6 @@ static const char *const sizing_names[] = {[SIZE_PREMIUM] = "premium", [SIZE_MAR
 					   NULL};
 static const char *const contracts_names[] = {[CONTRACTS_FRACTIONAL] = "fractional",
 					      [CONTRACTS_WHOLE] = "whole", NULL};
-static const char *const provider_names[] = {"sim", "yahoo", "cboe", "tape", "csv", NULL};
 
 #define KEY(n, s, t, f, lo, hi, open, nm, d, h) \
 	{n, s, t, open, offsetof(struct config, f), lo, hi, nm, d, h}
@@ -326,28 +326,29 @@ static int parse_tickers(struct config *c, const char *v, char *why)
 
 struct providers {
 	char out[sizeof(((struct config *)0)->provider)];
-	int seen[PT_ARRAY_SIZE(provider_names)];
+	int seen[PROVIDER_MAX_KNOWN];
 	char *why;
 };
 
 static int provider_item(const char *p, size_t n, void *arg)
 {
 	struct providers *pr = arg;
-	size_t i, len = strlen(pr->out);
+	size_t len = strlen(pr->out);
+	char known[128];
+	int i;
 
 	if (!n)
 		return pt_err(pr->why, PT_EINVAL, "empty provider name");
-	for (i = 0; provider_names[i]; i++)
-		if (strlen(provider_names[i]) == n && !strncasecmp(p, provider_names[i], n))
-			break;
-	if (!provider_names[i])
-		return pt_err(pr->why, PT_EINVAL,
-			      "unknown provider '%.*s' (want sim, yahoo, cboe, tape or csv)",
-			      (int)(n < SHOW ? n : SHOW), p);
+	i = provider_lookup(p, n);
+	if (i < 0)
+		return pt_err(pr->why, PT_EINVAL, "unknown provider '%.*s' (want %s)",
+			      (int)(n < SHOW ? n : SHOW), p, provider_known_text(known, sizeof(known)));
 	if (pr->seen[i]++)
-		return pt_err(pr->why, PT_EINVAL, "provider '%s' listed twice", provider_names[i]);
+		return pt_err(pr->why, PT_EINVAL, "provider '%s' listed twice",
+			      provider_known((size_t)i));
 	/* each name once: the longest list fits in out */
-	snprintf(pr->out + len, sizeof(pr->out) - len, "%s%s", len ? "," : "", provider_names[i]);
+	snprintf(pr->out + len, sizeof(pr->out) - len, "%s%s", len ? "," : "",
+		 provider_known((size_t)i));
 	return 0;
 }
 

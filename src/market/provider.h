@@ -7,6 +7,7 @@
 #ifndef PT_PROVIDER_H
 #define PT_PROVIDER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "view.h"
@@ -49,6 +50,21 @@ struct provider_env {
 	const struct http_tape *replay;	/* for provider "tape": the responses to replay */
 	const char *replay_sources;	/* for "tape": the provider list the tape was recorded with */
 };
+
+/*
+ * The provider names a configuration may use, served or not by this build:
+ * one list, which the configuration checks names against (config.c), so a
+ * new provider is one entry in provider.c. At most PROVIDER_MAX_KNOWN.
+ */
+#define PROVIDER_MAX_KNOWN 32
+/* The i-th name ("sim", "yahoo", ...), or NULL past the last; borrowed. */
+const char *provider_known(size_t i);
+/* The index in that list of the n bytes at name (not NUL-terminated),
+ * compared ignoring ASCII case; -1 when it is none of them. */
+int provider_lookup(const char *name, size_t n);
+/* The list for messages, "sim, yahoo, cboe, tape or csv", into buf of size
+ * bytes (at least 1; cut at a name when it does not fit); returns buf. */
+char *provider_known_text(char *buf, size_t size);
 
 struct provider;
 
