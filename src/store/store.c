@@ -1,8 +1,8 @@
 /*
  * store.c - the SQLite store in the home folder (DESIGN.md §1: "store: load
  * portfolio state", "store: append events, commit"; §2 store/). The only
- * file that talks to SQLite; see store.h for the API and seedjson.c for the
- * portfolio_data.json import/export.
+ * file that talks to SQLite; see store.h for the API. (The brief's
+ * portfolio_data.json is brief/, beside it.)
  *
  * Schema (version 1; PRAGMA user_version, migrations below, applied in one
  * transaction; PRAGMA application_id marks the file as papertrade's):

@@ -100,26 +100,6 @@ int store_save_portfolio(struct store *s, const struct portfolio *pf, char *err)
 int store_get_report(struct store *s, int session, char **text, char **json, char *err);
 
 /*
- * The brief's portfolio_data.json (seed/live-paper-trading-guide.md, "Files
- * Created"): export writes it from a portfolio; import reads one into a
- * fresh portfolio, with the ledger rows that keep the identities of
- * DESIGN.md §5. Input is hostile: every field checked, size capped.
- *
- * export appends to out (PT_ERANGE past out's limit): the brief's fields
- * (amounts in dollars, 2 decimals) plus a "papertrade" object with the
- * exact state, so export -> import gives back the same portfolio.
- * import takes text of len bytes (at most 64 MiB): with a "papertrade"
- * object, that exact state (the brief's fields beside it must agree); else
- * the brief's fields alone, with the ledger rows described in seedjson.c.
- * pf must be book_init'ed; on success it is replaced (ledger_saved = 0, so
- * store_save_portfolio writes every row); on failure (PT_EINVAL, the message
- * naming the field: "positions[2].strike: not a positive number") it is
- * left as it was. Both results pass book_check.
- */
-int store_export_json(const struct portfolio *pf, struct sbuf *out, char *err);
-int store_import_json(const char *text, size_t len, struct portfolio *pf, char *err);
-
-/*
  * Tapes (DESIGN.md §6): every raw response a live run used, stored in the
  * run's transaction, each body zlib-compressed with its length and CRC-32.
  */

@@ -2,7 +2,9 @@
  * test_store.c - unit tests of store/ (DESIGN.md §1 "store: load", "append
  * events, commit"; §5 export/import): open/create checks that never touch a
  * file that is not ours, save/load round trips field by field, transactions
- * and the write lock, and portfolio_data.json export/import with hostile input.
+ * and the write lock; and brief/'s portfolio_data.json export/import with
+ * hostile input (here, to share the portfolios built for the store, and to
+ * go through the store once).
  */
 #include <dirent.h>
 #include <math.h>
@@ -23,6 +25,7 @@
 #include "market/http.h"
 #include "store/store.h"
 #include "book/book.h"
+#include "brief/brief.h"
 #include "util/date.h"
 #include "util/util.h"
 
@@ -683,7 +686,7 @@ static void import_ok(const char *text, struct portfolio *pf)
 	int rc;
 
 	book_init(pf, 0);
-	rc = store_import_json(text, strlen(text), pf, err);
+	rc = brief_import_json(text, strlen(text), pf, err);
 	if (rc)
 		print_error("import: %s\n", err);
 	assert_int_equal(rc, 0);
@@ -704,14 +707,14 @@ static void test_export_import_round_trip(void **state)
 	pf.pos[0].entry_theo = 1.0 / 3.0; /* needs all 17 digits */
 	sb_init(&a, 1 << 24);
 	sb_init(&b, 1 << 24);
-	assert_int_equal(store_export_json(&pf, &a, err), 0);
+	assert_int_equal(brief_export_json(&pf, &a, err), 0);
 	assert_non_null(strstr(sb_str(&a), "\"current_cash\": "));
 	assert_non_null(strstr(sb_str(&a), "\"status\": \"OPEN\""));
 
 	import_ok(sb_str(&a), &back);
 	assert_pf_equal(&pf, &back);
 	assert_int_equal(back.ledger_saved, 0);
-	assert_int_equal(store_export_json(&back, &b, err), 0);
+	assert_int_equal(brief_export_json(&back, &b, err), 0);
 	assert_string_equal(sb_str(&a), sb_str(&b));
 
 	/* And through the store. */
@@ -847,7 +850,7 @@ static void assert_import_fails(const char *text, const char *want)
 	int rc;
 
 	book_init(&pf, 777);
-	rc = store_import_json(text, strlen(text), &pf, err);
+	rc = brief_import_json(text, strlen(text), &pf, err);
 	if (rc != PT_EINVAL || !strstr(err, want))
 		print_error("input %s\n gave %d '%s', want '%s'\n", text, rc, err, want);
 	assert_int_equal(rc, PT_EINVAL);
@@ -959,7 +962,7 @@ static void test_import_rejects_exact_edits(void **state)
 	(void)state;
 	build_session1(&pf);
 	sb_init(&sb, 1 << 24);
-	assert_int_equal(store_export_json(&pf, &sb, err), 0);
+	assert_int_equal(brief_export_json(&pf, &sb, err), 0);
 
 	/* current_cash edited by hand: disagrees with the exact state. */
 	snprintf(cash, sizeof(cash), "\"current_cash\": %lld.%02lld",
@@ -1011,7 +1014,7 @@ static void test_import_size_cap(void **state)
 	(void)state;
 	memset(big, ' ', n);
 	book_init(&pf, 0);
-	assert_int_equal(store_import_json(big, n, &pf, err), PT_EINVAL);
+	assert_int_equal(brief_import_json(big, n, &pf, err), PT_EINVAL);
 	assert_non_null(strstr(err, "64 MiB"));
 	free(big);
 	book_release(&pf);
