@@ -200,21 +200,21 @@ static int capital_noted;
  * for provider "tape", one per session built from that session's tape. */
 struct run_market {
 	struct provider *prov;		/* NULL when replaying tapes */
-	struct http_tape record;	/* the live responses of the session being run */
+	struct tape record;		/* the live responses of the session being run */
 	int replay;
 };
 
 /* The provider of a session: the command's, or one replaying its tape. */
 static struct provider *session_provider(const struct cli_ctx *ctx, struct store *st,
 					 const struct config *cfg, struct run_market *m,
-					 int session, struct http_tape *replay,
+					 int session, struct tape *replay,
 					 struct store_tape_info *ti, char *err)
 {
 	struct provider_env env = {0};
 
 	if (!m->replay) {
-		http_tape_release(&m->record);
-		http_tape_init(&m->record);
+		tape_release(&m->record);
+		tape_init(&m->record);
 		return m->prov;
 	}
 	if (store_load_tape(st, session, replay, ti, err))
@@ -246,7 +246,7 @@ static int run_session(const struct cli_ctx *ctx, struct store *st, struct run_m
 		       struct sbuf *text, struct sbuf *json, struct sess_out *so)
 {
 	struct provider *prov = NULL;
-	struct http_tape replay;
+	struct tape replay;
 	struct store_tape_info ti = {0};
 	char err[PT_ERRSZ], d[DATE_BUFSZ], d2[DATE_BUFSZ];
 	const char *tick[CFG_MAX_TICKERS * 3];
@@ -264,7 +264,7 @@ static int run_session(const struct cli_ctx *ctx, struct store *st, struct run_m
 	so->status = SESS_FAILED;
 	so->last = 0;
 	msg[0] = '\0';
-	http_tape_init(&replay);
+	tape_init(&replay);
 	book_init(&pf, 0);
 	memset(&v, 0, sizeof(v));
 	memset(&day, 0, sizeof(day));
@@ -367,7 +367,7 @@ out:
 out_release:
 	if (m->replay)
 		provider_free(prov);
-	http_tape_release(&replay);
+	tape_release(&replay);
 	free(want);
 	engine_day_release(&day);
 	mv_release(&v);
@@ -385,7 +385,7 @@ static int market_setup(const struct cli_ctx *ctx, const struct config *cfg, str
 	char err[PT_ERRSZ];
 
 	memset(m, 0, sizeof(*m));
-	http_tape_init(&m->record);
+	tape_init(&m->record);
 	m->replay = strcmp(cfg->provider, "tape") == 0;
 	if (m->replay)
 		return 0;
@@ -407,7 +407,7 @@ static void market_release(struct run_market *m)
 {
 	provider_free(m->prov);
 	m->prov = NULL;
-	http_tape_release(&m->record);
+	tape_release(&m->record);
 }
 
 /* Why day has no session: the holiday's name, "weekend" or "no session". */
@@ -745,7 +745,7 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
 	struct provider_want *want = NULL;
 	struct provider_req req;
 	struct provider_env env = {0};
-	struct http_tape replay;
+	struct tape replay;
 	struct store_tape_info ti;
 	int date = 0, all = 0, json = 0, today, minute, c, rc = EXIT_RUNTIME;
 	struct config cfg;
@@ -816,7 +816,7 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
 	book_init(&pf, cfg.initial_capital_cents);
 	book_init(&dry, 0);
 	sb_init(&out, 64u << 20);
-	http_tape_init(&replay);
+	tape_init(&replay);
 	/* Scan against the stored portfolio when there is one, else a fresh one. */
 	if (access(ctx->home, F_OK) == 0) {
 		char db[4096];
@@ -918,7 +918,7 @@ out:
 	book_release(&dry);
 	book_release(&pf);
 	provider_free(prov);
-	http_tape_release(&replay);
+	tape_release(&replay);
 	store_close(st);
 	return rc;
 }

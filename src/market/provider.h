@@ -13,7 +13,7 @@
 #include "view.h"
 
 struct config;
-struct http_tape;
+struct tape;
 
 /* An expiration a provider must quote for a ticker (an open position's). */
 struct provider_want {
@@ -46,8 +46,8 @@ struct provider_ops {
 /* Where a provider lives: the home folder (crumb cache, cookie jar) and the tapes. */
 struct provider_env {
 	const char *home;		/* NULL: nothing cached on disk */
-	struct http_tape *record;	/* live sources append every response here, or NULL */
-	const struct http_tape *replay;	/* for provider "tape": the responses to replay */
+	struct tape *record;	/* live sources append every response here, or NULL */
+	const struct tape *replay;	/* for provider "tape": the responses to replay */
 	const char *replay_sources;	/* for "tape": the provider list the tape was recorded with */
 };
 

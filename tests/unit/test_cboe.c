@@ -778,17 +778,17 @@ static struct provider_req make_req(const char *const *tickers, size_t n,
 	return r;
 }
 
-static void tape_add(struct http_tape *tape, const char *path, long status, const char *body)
+static void tape_add(struct tape *tape, const char *path, long status, const char *body)
 {
 	char url[256];
 
 	snprintf(url, sizeof(url), BASE "/api/global/delayed_quotes/%s", path);
-	http_tape_add(tape, url, status, 1719495290, "application/json", body, strlen(body));
+	tape_append(tape, url, status, 1719495290, "application/json", body, strlen(body));
 }
 
 static void test_provider_today_only(void **state)
 {
-	struct http_tape tape;
+	struct tape tape;
 	struct http *h;
 	void *c;
 	struct market_view v;
@@ -797,7 +797,7 @@ static void test_provider_today_only(void **state)
 	char err[PT_ERRSZ] = "";
 
 	(void)state;
-	http_tape_init(&tape);
+	tape_init(&tape);
 	h = http_new_replay(&tape);
 	c = cboe_new(h, BASE "/");
 	memset(&v, 0, sizeof(v));
@@ -819,7 +819,7 @@ static void test_provider_today_only(void **state)
 	cboe_free(c);
 	cboe_free(NULL);
 	http_free(h);
-	http_tape_release(&tape);
+	tape_release(&tape);
 	assert_string_equal(cboe_provider_ops.name, "cboe");
 }
 
@@ -858,7 +858,7 @@ static void check_view(const struct market_view *v)
 
 static void test_provider_replay(void **state)
 {
-	struct http_tape tape;
+	struct tape tape;
 	struct http *h;
 	void *c;
 	struct market_view v;
@@ -889,7 +889,7 @@ static void test_provider_replay(void **state)
 	r = make_req(tk, PT_ARRAY_SIZE(tk), w, 2);
 	/* The history has the deep past the request does not want. */
 	r.hist_from = day(2024, 6, 20);
-	http_tape_init(&tape);
+	tape_init(&tape);
 	tape_add(&tape, "options/QQQ.json", 200, qb);
 	tape_add(&tape, "charts/historical/QQQ.json", 200, hist_qqq);
 	tape_add(&tape, "options/_SPX.json", 200, sb);
@@ -930,7 +930,7 @@ static void test_provider_replay(void **state)
 	mv_release(&v);
 	cboe_free(c);
 	http_free(h);
-	http_tape_release(&tape);
+	tape_release(&tape);
 	free(qb);
 	free(sb);
 	free(eb);
@@ -1051,7 +1051,7 @@ static void test_provider_server(void **state)
 {
 	struct server srv;
 	struct http_opts o;
-	struct http_tape tape;
+	struct tape tape;
 	struct http *h, *rh;
 	void *c;
 	struct market_view v, v2;
@@ -1112,7 +1112,7 @@ static void test_provider_server(void **state)
 	o.min_interval_ms = 0;
 	o.retries = 0;
 	o.jitter_seed = 1;
-	http_tape_init(&tape);
+	tape_init(&tape);
 	h = http_new(&o, &tape);
 	assert_non_null(h);
 	http_set_sleep(h, no_sleep, NULL);
@@ -1162,7 +1162,7 @@ static void test_provider_server(void **state)
 	http_free(rh);
 	mv_release(&v);
 	mv_release(&v2);
-	http_tape_release(&tape);
+	tape_release(&tape);
 	free(qb);
 	free(sb);
 }

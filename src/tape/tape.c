@@ -1,7 +1,9 @@
 /*
- * tapefile.c - a tape as a file to share (DESIGN.md §6, "a tape can be
- * exported and imported"): gzip-compressed JSON, written whole or not at all
- * (util/file.h), read as hostile input with a size cap. See store.h.
+ * tape.c - tapes (DESIGN.md §6): the responses a live run used, recorded by
+ * market/http.c and stored by store/ (§1 "market view for D", "append
+ * events, commit"); and a tape as a file to share ("a tape can be exported
+ * and imported"): gzip-compressed JSON, written whole or not at all
+ * (util/file.h), read as hostile input with a size cap. See tape.h.
  */
 #include <errno.h>
 #include <limits.h>
@@ -13,13 +15,51 @@
 #include <jansson.h>
 #include <zlib.h>
 
-#include "store.h"
-#include "../market/http.h"
+#include "tape.h"
 #include "../util/date.h"
 #include "../util/file.h"
 #include "../util/util.h"
 
 #define TAPEFILE_MAX ((size_t)256 << 20)
+
+/* ---- records ---- */
+
+void tape_init(struct tape *t)
+{
+	t->rec = NULL;
+	t->n = 0;
+	t->cap = 0;
+}
+
+void tape_release(struct tape *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->rec[i].url);
+		free(t->rec[i].body);
+	}
+	free(t->rec);
+	tape_init(t);
+}
+
+void tape_append(struct tape *t, const char *url, long status, int64_t fetched_at,
+		 const char *content_type, const void *body, size_t len)
+{
+	struct tape_record *r;
+
+	xgrow(&t->rec, &t->cap, t->n + 1, sizeof(*t->rec));
+	r = &t->rec[t->n++];
+	r->url = xstrdup(url ? url : "");
+	r->status = status;
+	r->fetched_at = fetched_at;
+	pt_strlcpy(r->content_type, content_type ? content_type : "", sizeof(r->content_type));
+	r->body = xmalloc(len + 1);
+	if (len)
+		memcpy(r->body, body, len);
+	r->body[len] = '\0';
+	r->len = len;
+}
+
+/* ---- files ---- */
 
 /* Appends text, gzip-compressed at level 9, to out; 0 or -1. */
 static int gzip(const char *text, size_t len, struct sbuf *out)
@@ -52,8 +92,8 @@ static int gzip(const char *text, size_t len, struct sbuf *out)
 	return 0;
 }
 
-int store_tape_write_file(const char *path, const struct store_tape_info *info,
-			  const struct http_tape *t, char *err)
+int tape_write_file(const char *path, const struct tape_info *info, const struct tape *t,
+		    char *err)
 {
 	json_t *o = json_object(), *a = json_array();
 	char d[DATE_BUFSZ];
@@ -68,7 +108,7 @@ int store_tape_write_file(const char *path, const struct store_tape_info *info,
 	json_object_set_new(o, "asof", json_integer(info->asof));
 	json_object_set_new(o, "sources", json_string(info->sources));
 	for (i = 0; i < t->n; i++) {
-		const struct http_record *r = &t->rec[i];
+		const struct tape_record *r = &t->rec[i];
 		json_t *x = json_object(), *body = json_stringn(r->body, r->len);
 
 		if (!body) {
@@ -108,8 +148,7 @@ static int get_field(json_t *x, const char *key, json_type type, json_t **out)
 	return *out && json_typeof(*out) == type ? 0 : -1;
 }
 
-int store_tape_read_file(const char *path, struct store_tape_info *info, struct http_tape *t,
-			 char *err)
+int tape_read_file(const char *path, struct tape_info *info, struct tape *t, char *err)
 {
 	struct sbuf sb;
 	char buf[65536];
@@ -120,7 +159,7 @@ int store_tape_read_file(const char *path, struct store_tape_info *info, struct 
 	size_t i;
 
 	memset(info, 0, sizeof(*info));
-	http_tape_init(t);
+	tape_init(t);
 	sb_init(&sb, TAPEFILE_MAX);
 	gz = gzopen(path, "rb");
 	if (!gz)
@@ -181,15 +220,14 @@ int store_tape_read_file(const char *path, struct store_tape_info *info, struct 
 			       path, i);
 			goto out;
 		}
-		http_tape_add(t, json_string_value(url), (long)json_integer_value(st),
+		tape_append(t, json_string_value(url), (long)json_integer_value(st),
 			      json_integer_value(at), json_string_value(ct), json_string_value(body),
 			      json_string_length(body));
 	}
-	info->n = t->n;
 	code = 0;
 out:
 	json_decref(o);
 	if (code)
-		http_tape_release(t);
+		tape_release(t);
 	return code;
 }
