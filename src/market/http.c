@@ -91,10 +91,7 @@ static void response_set(struct http_response *out, long status, const char *cty
 {
 	out->status = status;
 	pt_strlcpy(out->content_type, ctype ? ctype : "", sizeof(out->content_type));
-	out->body = xmalloc(len + 1);
-	if (len)
-		memcpy(out->body, body, len);
-	out->body[len] = '\0';
+	out->body = xmemdupz(body, len);
 	out->len = len;
 }
 

@@ -52,10 +52,7 @@ void tape_append(struct tape *t, const char *url, long status, int64_t fetched_a
 	r->status = status;
 	r->fetched_at = fetched_at;
 	pt_strlcpy(r->content_type, content_type ? content_type : "", sizeof(r->content_type));
-	r->body = xmalloc(len + 1);
-	if (len)
-		memcpy(r->body, body, len);
-	r->body[len] = '\0';
+	r->body = xmemdupz(body, len);
 	r->len = len;
 }
 

@@ -43,10 +43,17 @@ void *xrealloc(void *p, size_t n)
 
 char *xstrdup(const char *s)
 {
-	size_t n = strlen(s) + 1;
-	char *p = xmalloc(n);
-	memcpy(p, s, n);
-	return p;
+	return xmemdupz(s, strlen(s));
+}
+
+char *xmemdupz(const void *p, size_t n)
+{
+	char *q = xmalloc(n + 1);
+
+	if (n)
+		memcpy(q, p, n);
+	q[n] = '\0';
+	return q;
 }
 
 void xgrow(void *pp, size_t *cap, size_t need, size_t sz)

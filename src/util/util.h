@@ -35,6 +35,9 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* A copy of the n bytes at p with a NUL after them (git's xmemdupz); p may
+ * be NULL when n is 0. The caller frees it. */
+char *xmemdupz(const void *p, size_t n);
 /* Grow *p (of *cap elements of size sz) so it holds at least need elements. */
 void xgrow(void *pp, size_t *cap, size_t need, size_t sz);
 

@@ -1,8 +1,9 @@
 /*
  * test_util.c - unit tests of util/ (under everything in DESIGN.md §1): the
- * edit distance behind every "did you mean" (util.h) and the atomic file
- * writer (file.h) that exports, dashboards, tape files and the crumb cache
- * go through. Files live in a temporary folder made by the group setup.
+ * edit distance behind every "did you mean" and xmemdupz (util.h), and the
+ * atomic file writer (file.h) that exports, dashboards, tape files and the
+ * crumb cache go through. Files live in a temporary folder made by the group
+ * setup.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -126,6 +127,27 @@ static void test_distance_lengths(void **state)
 	assert_true(pt_edit_distance(a64, a64) == SIZE_MAX);
 	assert_true(pt_edit_distance(a64, "a") == SIZE_MAX);
 	assert_true(pt_edit_distance("a", a64) == SIZE_MAX);
+}
+
+/* ---- xmemdupz ---- */
+
+static void test_memdupz(void **state)
+{
+	char *p;
+
+	(void)state;
+	p = xmemdupz("a\0bc", 4);
+	assert_memory_equal(p, "a\0bc", 5);	/* bytes as they are, and a NUL after */
+	free(p);
+	p = xmemdupz("abc", 2);
+	assert_string_equal(p, "ab");
+	free(p);
+	p = xmemdupz(NULL, 0);
+	assert_string_equal(p, "");
+	free(p);
+	p = xstrdup("xstrdup");
+	assert_string_equal(p, "xstrdup");
+	free(p);
 }
 
 /* ---- pt_write_atomic ---- */
@@ -297,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_distance_basics),
 		cmocka_unit_test(test_distance_case),
 		cmocka_unit_test(test_distance_lengths),
+		cmocka_unit_test(test_memdupz),
 		cmocka_unit_test(test_atomic_new_and_replace),
 		cmocka_unit_test(test_atomic_symlink),
 		cmocka_unit_test(test_atomic_failures),
