@@ -3,7 +3,7 @@
  * the record type (copies, defaults, reuse) and tape files, written whole and
  * read back field by field, and read as hostile input: whatever is not a
  * whole papertrade tape fails with a message naming the file and leaves an
- * empty tape. Files live in a temporary folder made by the group setup.
+ * empty tape. Files live in a temporary folder (tmpdir.h).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,13 +24,7 @@
 #include "tape/tape.h"
 #include "util/date.h"
 #include "util/util.h"
-
-static char tmpdir[] = "/tmp/pt-test-tape-XXXXXX";
-
-static void path_of(char *buf, size_t n, const char *name)
-{
-	snprintf(buf, n, "%s/%s", tmpdir, name);
-}
+#include "tmpdir.h"
 
 /* Writes text gzip-compressed to path. */
 static void gz_spit(const char *path, const char *text)
@@ -40,22 +34,6 @@ static void gz_spit(const char *path, const char *text)
 	assert_non_null(gz);
 	assert_int_equal(gzwrite(gz, text, (unsigned)strlen(text)), (int)strlen(text));
 	assert_int_equal(gzclose(gz), Z_OK);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	umask(022);
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[PATH_MAX + 16];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
 }
 
 static void test_records(void **state)
@@ -262,5 +240,5 @@ int main(void)
 		cmocka_unit_test(test_file_hostile),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

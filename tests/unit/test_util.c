@@ -2,8 +2,7 @@
  * test_util.c - unit tests of util/ (under everything in DESIGN.md §1): the
  * edit distance behind every "did you mean" and xmemdupz (util.h), and the
  * atomic file writer (file.h) that exports, dashboards, tape files and the
- * crumb cache go through. Files live in a temporary folder made by the group
- * setup.
+ * crumb cache go through. Files live in a temporary folder (tmpdir.h).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,13 +25,7 @@
 
 #include "util/file.h"
 #include "util/util.h"
-
-static char tmpdir[] = "/tmp/pt-test-util-XXXXXX";
-
-static void path_of(char *buf, size_t n, const char *name)
-{
-	snprintf(buf, n, "%s/%s", tmpdir, name);
-}
+#include "tmpdir.h"
 
 /* The whole content of path into buf (NUL-terminated); its length, or -1
  * when it cannot be read. */
@@ -61,22 +54,6 @@ static int temp_files(void)
 		n += strstr(e->d_name, ".tmp.") != NULL;
 	closedir(d);
 	return n;
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	umask(022);
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[PATH_MAX + 16];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
 }
 
 /* ---- pt_edit_distance ---- */
@@ -327,5 +304,5 @@ int main(void)
 		cmocka_unit_test(test_atomic_threads),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
