@@ -152,7 +152,7 @@ int tape_read_file(const char *path, struct tape_info *info, struct tape *t, cha
 	gzFile gz;
 	json_t *o = NULL, *v, *a;
 	json_error_t je;
-	int n, code = PT_EINVAL;
+	int n, zrc, code = PT_EINVAL;
 	size_t i;
 
 	memset(info, 0, sizeof(*info));
@@ -169,7 +169,8 @@ int tape_read_file(const char *path, struct tape_info *info, struct tape *t, cha
 				      TAPEFILE_MAX >> 20);
 		}
 	}
-	if (n < 0 || gzclose(gz) != Z_OK) {
+	zrc = gzclose(gz);	/* also after a read error: it frees the stream */
+	if (n < 0 || zrc != Z_OK) {
 		sb_release(&sb);
 		return pt_err(err, PT_EINVAL, "%s: not a gzip file, or cut short", path);
 	}
