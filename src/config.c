@@ -24,6 +24,7 @@
 #include <ini.h>
 
 #include "config.h"
+#include "market/provider.h"
 #include "util/util.h"
 
 /* The largest configuration file we read (STYLE.md: hard limits on input). */
@@ -67,7 +68,6 @@ static const char *const contracts_names[] = {[CONTRACTS_FRACTIONAL] = "fraction
 					      [CONTRACTS_WHOLE] = "whole", NULL};
 static const char *const short_puts_names[] = {[PUTS_SECURED] = "secured",
 					       [PUTS_NAKED] = "naked", NULL};
-static const char *const provider_names[] = {"sim", "yahoo", "cboe", "tape", "csv", NULL};
 
 #define KEY(n, s, t, f, lo, hi, open, nm, d, h) \
 	{n, s, t, open, offsetof(struct config, f), lo, hi, nm, d, h, 0}
@@ -220,35 +220,6 @@ static const struct key *find_key(const char *name, struct key *tmp)
 	return NULL;
 }
 
-/* Levenshtein distance, case-insensitive; large for names too long to matter. */
-static size_t distance(const char *a, const char *b)
-{
-	size_t row[64], la = strlen(a), lb = strlen(b), i, j;
-
-	if (la >= PT_ARRAY_SIZE(row) || lb >= PT_ARRAY_SIZE(row))
-		return SIZE_MAX;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (tolower((unsigned char)a[i - 1]) !=
-					      tolower((unsigned char)b[j - 1]));
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			diag = up;
-			row[j] = best;
-		}
-	}
-	return row[lb];
-}
-
 /* "unknown key 'x'", with " (did you mean 'y'?)" when one key is close. */
 static void unknown_key(char *msg, size_t n, const char *name)
 {
@@ -259,7 +230,7 @@ static void unknown_key(char *msg, size_t n, const char *name)
 
 	for (i = 0; i < nk; i++) {
 		const struct key *k = key_at(i, &tmp);
-		d = distance(name, k->name);
+		d = pt_edit_distance(name, k->name);
 		if (d < best) {
 			best = d;
 			hint = k->name;
@@ -427,28 +398,29 @@ static int parse_tickers(struct config *c, const char *v, char *why)
 
 struct providers {
 	char out[sizeof(((struct config *)0)->provider)];
-	int seen[PT_ARRAY_SIZE(provider_names)];
+	int seen[PROVIDER_MAX_KNOWN];
 	char *why;
 };
 
 static int provider_item(const char *p, size_t n, void *arg)
 {
 	struct providers *pr = arg;
-	size_t i, len = strlen(pr->out);
+	size_t len = strlen(pr->out);
+	char known[128];
+	int i;
 
 	if (!n)
 		return pt_err(pr->why, PT_EINVAL, "empty provider name");
-	for (i = 0; provider_names[i]; i++)
-		if (strlen(provider_names[i]) == n && !strncasecmp(p, provider_names[i], n))
-			break;
-	if (!provider_names[i])
-		return pt_err(pr->why, PT_EINVAL,
-			      "unknown provider '%.*s' (want sim, yahoo, cboe, tape or csv)",
-			      (int)(n < SHOW ? n : SHOW), p);
+	i = provider_lookup(p, n);
+	if (i < 0)
+		return pt_err(pr->why, PT_EINVAL, "unknown provider '%.*s' (want %s)",
+			      (int)(n < SHOW ? n : SHOW), p, provider_known_text(known, sizeof(known)));
 	if (pr->seen[i]++)
-		return pt_err(pr->why, PT_EINVAL, "provider '%s' listed twice", provider_names[i]);
+		return pt_err(pr->why, PT_EINVAL, "provider '%s' listed twice",
+			      provider_known((size_t)i));
 	/* each name once: the longest list fits in out */
-	snprintf(pr->out + len, sizeof(pr->out) - len, "%s%s", len ? "," : "", provider_names[i]);
+	snprintf(pr->out + len, sizeof(pr->out) - len, "%s%s", len ? "," : "",
+		 provider_known((size_t)i));
 	return 0;
 }
 

@@ -46,33 +46,6 @@ static void usage(FILE *f)
 		   "else ~/.local/share/papertrade.\n");
 }
 
-/* Levenshtein distance, for "did you mean". */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j;
-	size_t row[64];
-
-	if (lb >= PT_ARRAY_SIZE(row) || la >= 64)
-		return (size_t)-1;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		size_t prev = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			size_t cur = row[j];
-			size_t best = prev + (a[i - 1] != b[j - 1]);
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			prev = cur;
-		}
-	}
-	return row[lb];
-}
-
 static char home_buf[4096];
 
 static const char *resolve_home(const char *flag, int *given)
@@ -148,7 +121,7 @@ int main(int argc, char **argv)
 		}
 	}
 	for (i = 0; i < PT_ARRAY_SIZE(commands); i++) {
-		size_t d = edit_distance(argv[optind], commands[i].name);
+		size_t d = pt_edit_distance(argv[optind], commands[i].name);
 		if (d < best_d) {
 			best_d = d;
 			best = commands[i].name;

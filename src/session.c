@@ -170,7 +170,7 @@ int session_ctx_init(struct session_ctx *ctx, const struct config *cfg, const ch
 	ctx->cfg = cfg;
 	ctx->home = home;
 	ctx->st = st;
-	http_tape_init(&ctx->record);
+	tape_init(&ctx->record);
 	ctx->replay = strcmp(cfg->provider, "tape") == 0;
 	if (ctx->replay)
 		return 0;
@@ -186,10 +186,10 @@ void session_ctx_release(struct session_ctx *ctx)
 {
 	provider_free(ctx->prov);
 	ctx->prov = NULL;
-	http_tape_release(&ctx->record);
+	tape_release(&ctx->record);
 }
 
-struct provider *session_provider(struct session_ctx *ctx, int session, struct http_tape *tape,
+struct provider *session_provider(struct session_ctx *ctx, int session, struct tape *tape,
 				  int64_t *asof, int *owned, struct session_err *e)
 {
 	struct provider_env env = {0};
@@ -202,8 +202,8 @@ struct provider *session_provider(struct session_ctx *ctx, int session, struct h
 	date_fmt(session, d);
 	if (!ctx->replay) {
 		/* A new session records afresh. */
-		http_tape_release(&ctx->record);
-		http_tape_init(&ctx->record);
+		tape_release(&ctx->record);
+		tape_init(&ctx->record);
 		return ctx->prov;
 	}
 	if (!ctx->st) {
@@ -293,7 +293,7 @@ int session_run(struct session_ctx *ctx, int session, int64_t now, struct sessio
 {
 	struct session_plan plan;
 	struct market_view v;
-	struct http_tape tape;
+	struct tape tape;
 	struct provider *prov = NULL;
 	char err[PT_ERRSZ];
 	int has = 0, rc = 0, owned = 0;
@@ -304,7 +304,7 @@ int session_run(struct session_ctx *ctx, int session, int64_t now, struct sessio
 	memset(&v, 0, sizeof(v));
 	sb_init(&res->text, 16u << 20);
 	sb_init(&res->json, 16u << 20);
-	http_tape_init(&tape);
+	tape_init(&tape);
 	res->session = session;
 	if ((rc = store_begin(ctx->st, err))) {
 		fail(e, rc, "run", "%s", err);
@@ -346,7 +346,7 @@ out:
 out_release:
 	if (owned)
 		provider_free(prov);
-	http_tape_release(&tape);
+	tape_release(&tape);
 	session_plan_release(&plan);
 	mv_release(&v);
 	return rc;
@@ -358,7 +358,7 @@ int session_scan(struct session_ctx *ctx, const struct portfolio *pf, int sessio
 		 struct session_err *e)
 {
 	struct session_plan plan;
-	struct http_tape tape;
+	struct tape tape;
 	struct provider *prov;
 	char err[PT_ERRSZ];
 	int64_t asof = now;
@@ -368,10 +368,10 @@ int session_scan(struct session_ctx *ctx, const struct portfolio *pf, int sessio
 	memset(day, 0, sizeof(*day));
 	note[0] = '\0';
 	provider[0] = '\0';
-	http_tape_init(&tape);
+	tape_init(&tape);
 	prov = session_provider(ctx, session, &tape, &asof, &owned, e);
 	if (!prov) {
-		http_tape_release(&tape);
+		tape_release(&tape);
 		return PT_EINVAL;
 	}
 	session_plan(pf, ctx->cfg, session, asof, &plan);
@@ -389,7 +389,7 @@ int session_scan(struct session_ctx *ctx, const struct portfolio *pf, int sessio
 out:
 	if (owned)
 		provider_free(prov);
-	http_tape_release(&tape);
+	tape_release(&tape);
 	session_plan_release(&plan);
 	return rc;
 }

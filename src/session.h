@@ -19,7 +19,7 @@
 
 #include "book/book.h"
 #include "engine.h"
-#include "market/http.h"
+#include "tape/tape.h"
 #include "market/provider.h"
 #include "market/view.h"
 #include "util/util.h"
@@ -83,7 +83,7 @@ struct session_ctx {
 	const char *home;	 /* caches and cookies of live providers */
 	struct store *st;	 /* the caller's; not closed here */
 	struct provider *prov;	 /* NULL when replaying tapes */
-	struct http_tape record; /* live responses of the session being run */
+	struct tape record; /* live responses of the session being run */
 	int replay;		 /* provider = tape */
 };
 
@@ -97,7 +97,7 @@ void session_ctx_release(struct session_ctx *ctx);
  * the session's tape (loaded into *tape, with its as-of moment in *asof).
  * *owned = 1 when the caller must provider_free it. NULL with e filled on
  * failure. */
-struct provider *session_provider(struct session_ctx *ctx, int session, struct http_tape *tape,
+struct provider *session_provider(struct session_ctx *ctx, int session, struct tape *tape,
 				  int64_t *asof, int *owned, struct session_err *e);
 
 enum session_status {

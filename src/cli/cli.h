@@ -61,9 +61,9 @@ int cli_open_portfolio(const struct cli_ctx *ctx, struct store **st, struct port
 /* Now in New York: day number and minute of day (PAPERTRADE_NOW=YYYY-MM-DDTHH:MM,
  * New York time, overrides the clock for tests). Returns 0 or -1 after printing. */
 int cli_now_ny(int *day, int *minute);
-/* Writes path whole or not at all (a temporary file beside it, fsync,
- * rename; mode 0666 less the umask). 0, or a PT_E* code with err naming the
- * file. */
+/* Writes a file the user asked for (export --out, dashboard --out) whole
+ * or not at all: pt_write_atomic (util/file.h) with mode 0666 less the
+ * umask. 0, or a PT_E* code with err naming the file. */
 int cli_write_atomic(const char *path, const char *buf, size_t len, char *err);
 /* Now as Unix time (PAPERTRADE_NOW honoured, to the minute). */
 int64_t cli_now_epoch(void);

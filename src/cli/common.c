@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "../market/calendar.h"
 #include "../util/date.h"
+#include "../util/file.h"
 #include "../util/util.h"
 
 /* Copies s with control characters shown as \xNN, so that whatever the
@@ -121,49 +122,7 @@ int cli_use_color(int fd)
 	return isatty(fd);
 }
 
-/* Writes all of buf to fd; 0 or -1 with errno. */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Writes path whole or not at all: a temporary file beside it, fsync, rename. */
 int cli_write_atomic(const char *path, const char *buf, size_t len, char *err)
 {
-	char tmp[PATH_MAX];
-	mode_t mask;
-	int fd, e;
-
-	/* mkstemp's template ends in six 'X' that it replaces with a unique name. */
-	static const char six_x[] = {'X', 'X', 'X', 'X', 'X', 'X', '\0'};
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%s", path, six_x) >= (int)sizeof(tmp))
-		return pt_err(err, PT_EINVAL, "%s: path too long", path);
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return pt_err(err, PT_EIO, "%s: %s", path, strerror(errno));
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) || write_all(fd, buf, len) || fsync(fd)) {
-		e = errno;
-		close(fd);
-		unlink(tmp);
-		return pt_err(err, PT_EIO, "%s: %s", path, strerror(e));
-	}
-	if (close(fd) || rename(tmp, path)) {
-		e = errno;
-		unlink(tmp);
-		return pt_err(err, PT_EIO, "%s: %s", path, strerror(e));
-	}
-	return 0;
+	return pt_write_atomic(path, buf, len, 0666, err);
 }

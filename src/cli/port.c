@@ -2,7 +2,7 @@
  * port.c - `papertrade export` and `papertrade import` (DESIGN.md §5): the
  * brief's portfolio_data.json out of and into the store. Parses flags, moves
  * bytes between files and the store, prints; the format itself is
- * store/seedjson.c's.
+ * brief/brief.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,11 +17,11 @@
 
 #include "cli.h"
 #include "../book/book.h"
+#include "../brief/brief.h"
 #include "../store/store.h"
 #include "../util/util.h"
 
 #define DB_NAME "papertrade.db"
-#define IMPORT_MAX (64u << 20) /* as store_import_json's own cap */
 #define EXPORT_MAX (512u << 20)
 
 static const char export_help[] =
@@ -107,7 +107,7 @@ int cmd_export(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error("export", "no portfolio in %s; run 'papertrade init'", ctx->home);
 		goto out;
 	}
-	if (code || store_export_json(&pf, &sb, err)) {
+	if (code || brief_export_json(&pf, &sb, err)) {
 		cli_error("export", "%s", err);
 		goto out;
 	}
@@ -205,10 +205,10 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	book_init(&pf, 0);
 	book_init(&cur, 0);
-	sb_init(&sb, IMPORT_MAX);
+	sb_init(&sb, BRIEF_MAX_TEXT);
 
 	/* The whole file is read and checked before the home is touched. */
-	if (read_input(file, &sb, err) || store_import_json(sb_str(&sb), sb.len, &pf, err)) {
+	if (read_input(file, &sb, err) || brief_import_json(sb_str(&sb), sb.len, &pf, err)) {
 		cli_error("import", "%s: %s", file, err);
 		goto out;
 	}

@@ -11,8 +11,8 @@
 
 #include "cli.h"
 #include "../market/calendar.h"
-#include "../market/http.h"
 #include "../store/store.h"
+#include "../tape/tape.h"
 #include "../util/date.h"
 #include "../util/util.h"
 
@@ -73,7 +73,7 @@ static int do_list(struct store *st)
 static int do_verify(struct store *st, int only)
 {
 	struct store_tape_info *t, info;
-	struct http_tape tape;
+	struct tape tape;
 	char err[PT_ERRSZ], d[DATE_BUFSZ];
 	size_t n, i, bad = 0, seen = 0;
 
@@ -92,7 +92,7 @@ static int do_verify(struct store *st, int only)
 		}
 		printf("%s  ok   %zu responses, %" PRIu64 " bytes\n", date_fmt(t[i].session, d),
 		       tape.n, info.raw_bytes);
-		http_tape_release(&tape);
+		tape_release(&tape);
 	}
 	free(t);
 	if (only && !seen) {
@@ -108,36 +108,40 @@ static int do_verify(struct store *st, int only)
 
 static int do_export(struct store *st, int session, const char *out)
 {
-	struct store_tape_info info;
-	struct http_tape tape;
+	struct store_tape_info stored;
+	struct tape_info info = {0};
+	struct tape tape;
 	char err[PT_ERRSZ], d[DATE_BUFSZ], name[64];
 
-	if (store_load_tape(st, session, &tape, &info, err)) {
+	if (store_load_tape(st, session, &tape, &stored, err)) {
 		cli_error("tape", "%s", err);
 		return EXIT_RUNTIME;
 	}
+	info.session = stored.session;
+	info.asof = stored.asof;
+	pt_strlcpy(info.sources, stored.sources, sizeof(info.sources));
 	if (!out) {
 		snprintf(name, sizeof(name), "papertrade-tape-%s.json.gz", date_fmt(session, d));
 		out = name;
 	}
-	if (store_tape_write_file(out, &info, &tape, err)) {
+	if (tape_write_file(out, &info, &tape, err)) {
 		cli_error("tape", "%s", err);
-		http_tape_release(&tape);
+		tape_release(&tape);
 		return EXIT_RUNTIME;
 	}
 	fprintf(stderr, "papertrade: wrote %zu responses of %s to %s\n", tape.n,
 		date_fmt(session, d), out);
-	http_tape_release(&tape);
+	tape_release(&tape);
 	return 0;
 }
 
 static int do_import(struct store *st, const char *file)
 {
-	struct store_tape_info info;
-	struct http_tape tape;
+	struct tape_info info;
+	struct tape tape;
 	char err[PT_ERRSZ], d[DATE_BUFSZ];
 
-	if (store_tape_read_file(file, &info, &tape, err)) {
+	if (tape_read_file(file, &info, &tape, err)) {
 		cli_error("tape", "%s", err);
 		return EXIT_RUNTIME;
 	}
@@ -146,12 +150,12 @@ static int do_import(struct store *st, const char *file)
 	    store_commit(st, err)) {
 		store_rollback(st);
 		cli_error("tape", "%s: %s", file, err);
-		http_tape_release(&tape);
+		tape_release(&tape);
 		return EXIT_RUNTIME;
 	}
 	fprintf(stderr, "papertrade: stored the tape of %s (%zu responses, %s)\n",
 		date_fmt(info.session, d), tape.n, info.sources);
-	http_tape_release(&tape);
+	tape_release(&tape);
 	return 0;
 }
 

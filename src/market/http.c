@@ -40,13 +40,13 @@ struct http {
 	struct http_opts o;	/* strings point into ua / cookie_file below */
 	char *ua;
 	char *cookie_file;
-	struct http_tape *record;
+	struct tape *record;
 	uint64_t rng;
 	int have_last;
 	struct timespec last_start;
 	char curl_err[CURL_ERROR_SIZE];
 	/* replay */
-	const struct http_tape *tape;
+	const struct tape *tape;
 	unsigned char *used;	/* one flag per record of the tape as it was at creation */
 	size_t n_used;
 	/* both */
@@ -60,43 +60,6 @@ struct xfer {
 	int too_big;
 	long retry_after;	/* seconds, -1 when absent */
 };
-
-/* ---- tape ---- */
-
-void http_tape_init(struct http_tape *t)
-{
-	t->rec = NULL;
-	t->n = 0;
-	t->cap = 0;
-}
-
-void http_tape_release(struct http_tape *t)
-{
-	for (size_t i = 0; i < t->n; i++) {
-		free(t->rec[i].url);
-		free(t->rec[i].body);
-	}
-	free(t->rec);
-	http_tape_init(t);
-}
-
-void http_tape_add(struct http_tape *t, const char *url, long status, int64_t fetched_at,
-		   const char *content_type, const void *body, size_t len)
-{
-	struct http_record *r;
-
-	xgrow(&t->rec, &t->cap, t->n + 1, sizeof(*t->rec));
-	r = &t->rec[t->n++];
-	r->url = xstrdup(url ? url : "");
-	r->status = status;
-	r->fetched_at = fetched_at;
-	pt_strlcpy(r->content_type, content_type ? content_type : "", sizeof(r->content_type));
-	r->body = xmalloc(len + 1);
-	if (len)
-		memcpy(r->body, body, len);
-	r->body[len] = '\0';
-	r->len = len;
-}
 
 /* ---- options, responses ---- */
 
@@ -128,10 +91,7 @@ static void response_set(struct http_response *out, long status, const char *cty
 {
 	out->status = status;
 	pt_strlcpy(out->content_type, ctype ? ctype : "", sizeof(out->content_type));
-	out->body = xmalloc(len + 1);
-	if (len)
-		memcpy(out->body, body, len);
-	out->body[len] = '\0';
+	out->body = xmemdupz(body, len);
 	out->len = len;
 }
 
@@ -288,7 +248,7 @@ static int setup_handle(struct http *h)
 	return bad ? -1 : 0;
 }
 
-struct http *http_new(const struct http_opts *o, struct http_tape *record)
+struct http *http_new(const struct http_opts *o, struct tape *record)
 {
 	struct http_opts def;
 	struct http *h;
@@ -343,7 +303,7 @@ fail:
 	return NULL;
 }
 
-struct http *http_new_replay(const struct http_tape *tape)
+struct http *http_new_replay(const struct tape *tape)
 {
 	struct http *h = xcalloc(1, sizeof(*h));
 
@@ -457,7 +417,7 @@ static int replay_get(struct http *h, const char *url, struct http_response *out
 	int rc = PT_EIO;
 
 	for (size_t i = 0; h->tape && i < h->n_used && i < h->tape->n; i++) {
-		const struct http_record *r = &h->tape->rec[i];
+		const struct tape_record *r = &h->tape->rec[i];
 		char *have;
 		int same;
 
@@ -667,7 +627,7 @@ static int live_get(struct http *h, const char *url, struct http_response *out, 
 		response_set(out, status, ctype, sb_str(&x.body), x.body.len);
 	}
 	if (h->record)
-		http_tape_add(h->record, url, out->status, (int64_t)time(NULL), out->content_type,
+		tape_append(h->record, url, out->status, (int64_t)time(NULL), out->content_type,
 			      out->body, out->len);
 	rc = 0;
 out:

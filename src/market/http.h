@@ -5,8 +5,8 @@
  * given), enforces connect and total timeouts and a response-size cap, waits
  * politely between requests, and retries 429 and 5xx with exponential
  * backoff and jitter (honouring Retry-After). Every final response is
- * appended to a tape when one is given, so a live day can be replayed:
- * a replay client answers from a tape instead of the network.
+ * appended to a tape (tape/tape.h) when one is given, so a live day can be
+ * replayed: a replay client answers from a tape instead of the network.
  */
 #ifndef PT_HTTP_H
 #define PT_HTTP_H
@@ -14,30 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One response as received: the body after content decoding (gzip). */
-struct http_record {
-	char *url;		/* the URL requested */
-	long status;		/* HTTP status */
-	int64_t fetched_at;	/* Unix time it arrived */
-	char content_type[64];
-	char *body;		/* NUL-terminated for convenience; len excludes the NUL */
-	size_t len;
-};
-
-/* The responses of one run, in request order. The caller owns it. */
-struct http_tape {
-	struct http_record *rec;
-	size_t n, cap;
-};
-
-/* An empty tape. */
-void http_tape_init(struct http_tape *t);
-/* Frees every record; the tape is empty (and reusable) afterwards. */
-void http_tape_release(struct http_tape *t);
-/* Appends a copy of a response (url and body copied, body NUL-terminated;
- * content_type may be NULL for "", and is cut at 63 bytes). */
-void http_tape_add(struct http_tape *t, const char *url, long status, int64_t fetched_at,
-		   const char *content_type, const void *body, size_t len);
+#include "../tape/tape.h"
 
 struct http_opts {
 	const char *user_agent;		/* NULL or "": a desktop Chrome UA */
@@ -74,13 +51,13 @@ struct http;
  * is reused for all requests (connections and cookies persist). Returns
  * NULL only when libcurl cannot be initialised.
  */
-struct http *http_new(const struct http_opts *o, struct http_tape *record);
+struct http *http_new(const struct http_opts *o, struct tape *record);
 /* A client that answers from tape, never from the network: each request is
  * matched with the first unused record whose URL is the same once the scheme
  * and host (a tape replays whatever the sources' base URLs are now) and every
  * query parameter named "crumb" are removed from both. The tape is borrowed: it
  * must outlive the client, and records added after this call are not seen. */
-struct http *http_new_replay(const struct http_tape *tape);
+struct http *http_new_replay(const struct tape *tape);
 /* Writes the cookie jar (if any) and frees the client; NULL is a no-op. */
 void http_free(struct http *h);
 

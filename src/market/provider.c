@@ -7,11 +7,15 @@
  * first source cannot serve goes to the next, and its view says which source
  * served it. Every view is cleaned here, whatever its source: bad rows are
  * dropped and counted, stale quotes make a ticker unusable.
+ *
+ * The names a configuration may use are one table here (kinds[]), which
+ * config.c checks names against: a new provider is one entry.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "provider.h"
 #include "calendar.h"
@@ -40,19 +44,6 @@ struct provider {
 	long max_quote_age;
 	double fixed_rate;	/* cfg->risk_free_rate: NAN for "auto" */
 };
-
-/* Names a configuration may use, served or not by this build. */
-static const char *const known_names[] = {"sim", "yahoo", "cboe", "tape", "csv"};
-
-static int is_known(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < PT_ARRAY_SIZE(known_names); i++)
-		if (strcmp(name, known_names[i]) == 0)
-			return 1;
-	return 0;
-}
 
 /* Copies the next comma-separated, blank-trimmed item of *p into name. */
 static void next_item(const char **p, char *name, size_t size)
@@ -99,35 +90,100 @@ static struct http *client(struct provider *pv, const struct config *cfg,
 	return pv->http;
 }
 
+static void open_sim(struct provider *pv, struct source *s, const struct config *cfg,
+		     const struct provider_env *env)
+{
+	(void)pv;
+	(void)env;
+	s->ops = &sim_provider_ops;
+	s->state = sim_new(cfg->seed, 0);
+}
+
+static void open_yahoo(struct provider *pv, struct source *s, const struct config *cfg,
+		       const struct provider_env *env)
+{
+	struct yahoo_opts yo = {cfg->yahoo_url, cfg->yahoo_cookie_url, NULL};
+
+	if (env && env->home && !env->replay &&
+	    snprintf(pv->crumb_file, sizeof(pv->crumb_file), "%s/yahoo-crumb", env->home) <
+		    (int)sizeof(pv->crumb_file))
+		yo.crumb_file = pv->crumb_file;
+	s->ops = &yahoo_provider_ops;
+	s->state = yahoo_new(client(pv, cfg, env), &yo);
+}
+
+static void open_cboe(struct provider *pv, struct source *s, const struct config *cfg,
+		      const struct provider_env *env)
+{
+	s->ops = &cboe_provider_ops;
+	s->state = cboe_new(client(pv, cfg, env), cfg->cboe_url);
+}
+
+/*
+ * Every provider a configuration may name, served or not by this build: the
+ * one list (config.c checks names against it through provider_lookup), so
+ * adding a provider is one entry. open is NULL for a name that is not a
+ * source of its own: "tape" replays through the sources it was recorded
+ * with (provider_new), "csv" is not in this build.
+ */
+static const struct kind {
+	const char *name;
+	void (*open)(struct provider *pv, struct source *s, const struct config *cfg,
+		     const struct provider_env *env);
+} kinds[] = {
+	{"sim", open_sim}, {"yahoo", open_yahoo}, {"cboe", open_cboe}, {"tape", NULL}, {"csv", NULL},
+};
+
+_Static_assert(PT_ARRAY_SIZE(kinds) <= PROVIDER_MAX_KNOWN, "raise PROVIDER_MAX_KNOWN");
+
+const char *provider_known(size_t i)
+{
+	return i < PT_ARRAY_SIZE(kinds) ? kinds[i].name : NULL;
+}
+
+int provider_lookup(const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < PT_ARRAY_SIZE(kinds); i++)
+		if (strlen(kinds[i].name) == n && !strncasecmp(name, kinds[i].name, n))
+			return (int)i;
+	return -1;
+}
+
+char *provider_known_text(char *buf, size_t size)
+{
+	size_t i, len = 0, n = PT_ARRAY_SIZE(kinds);
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		const char *sep = i == 0 ? "" : i + 1 == n ? " or " : ", ";
+		int w = snprintf(buf + len, size - len, "%s%s", sep, kinds[i].name);
+
+		if (w < 0 || (size_t)w >= size - len) {
+			buf[len] = '\0';	/* no part of a name */
+			break;
+		}
+		len += (size_t)w;
+	}
+	return buf;
+}
+
 /* Opens one source by name; 0, or an error. */
 static int open_source(struct provider *pv, const char *name, const struct config *cfg,
 		       const struct provider_env *env, char *err)
 {
-	struct source *s = &pv->src[pv->n_src];
+	int k = provider_lookup(name, strlen(name));
+	char known[128];
 
 	if (pv->n_src == MAX_SOURCES)
 		return pt_err(err, PT_EINVAL, "more than %d providers listed", MAX_SOURCES);
-	if (strcmp(name, "sim") == 0) {
-		s->ops = &sim_provider_ops;
-		s->state = sim_new(cfg->seed, 0);
-	} else if (strcmp(name, "yahoo") == 0) {
-		struct yahoo_opts yo = {cfg->yahoo_url, cfg->yahoo_cookie_url, NULL};
-
-		if (env && env->home && !env->replay &&
-		    snprintf(pv->crumb_file, sizeof(pv->crumb_file), "%s/yahoo-crumb", env->home) <
-			    (int)sizeof(pv->crumb_file))
-			yo.crumb_file = pv->crumb_file;
-		s->ops = &yahoo_provider_ops;
-		s->state = yahoo_new(client(pv, cfg, env), &yo);
-	} else if (strcmp(name, "cboe") == 0) {
-		s->ops = &cboe_provider_ops;
-		s->state = cboe_new(client(pv, cfg, env), cfg->cboe_url);
-	} else if (!is_known(name)) {
-		return pt_err(err, PT_EINVAL,
-			      "unknown provider '%s' (expected sim, yahoo, cboe, tape or csv)", name);
-	} else {
+	if (k < 0)
+		return pt_err(err, PT_EINVAL, "unknown provider '%s' (expected %s)", name,
+			      provider_known_text(known, sizeof(known)));
+	if (!kinds[k].open)
 		return pt_err(err, PT_EINVAL, "provider '%s' is not available in this build", name);
-	}
+	kinds[k].open(pv, &pv->src[pv->n_src], cfg, env);
 	pv->n_src++;
 	return 0;
 }

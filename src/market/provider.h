@@ -7,12 +7,13 @@
 #ifndef PT_PROVIDER_H
 #define PT_PROVIDER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "view.h"
 
 struct config;
-struct http_tape;
+struct tape;
 
 /*
  * An expiration a provider must quote: an exact one (an open position's) or
@@ -51,10 +52,25 @@ struct provider_ops {
 /* Where a provider lives: the home folder (crumb cache, cookie jar) and the tapes. */
 struct provider_env {
 	const char *home;		/* NULL: nothing cached on disk */
-	struct http_tape *record;	/* live sources append every response here, or NULL */
-	const struct http_tape *replay;	/* for provider "tape": the responses to replay */
+	struct tape *record;	/* live sources append every response here, or NULL */
+	const struct tape *replay;	/* for provider "tape": the responses to replay */
 	const char *replay_sources;	/* for "tape": the provider list the tape was recorded with */
 };
+
+/*
+ * The provider names a configuration may use, served or not by this build:
+ * one list, which the configuration checks names against (config.c), so a
+ * new provider is one entry in provider.c. At most PROVIDER_MAX_KNOWN.
+ */
+#define PROVIDER_MAX_KNOWN 32
+/* The i-th name ("sim", "yahoo", ...), or NULL past the last; borrowed. */
+const char *provider_known(size_t i);
+/* The index in that list of the n bytes at name (not NUL-terminated),
+ * compared ignoring ASCII case; -1 when it is none of them. */
+int provider_lookup(const char *name, size_t n);
+/* The list for messages, "sim, yahoo, cboe, tape or csv", into buf of size
+ * bytes (at least 1; cut at a name when it does not fit); returns buf. */
+char *provider_known_text(char *buf, size_t size);
 
 struct provider;
 

@@ -19,16 +19,13 @@
  * nesting, check every type and range, and drop and count bad rows.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -36,6 +33,7 @@
 #include "calendar.h"
 #include "http.h"
 #include "../util/date.h"
+#include "../util/file.h"
 #include "../util/util.h"
 
 #define YH_MAX_BODY ((size_t)32 << 20)	/* bytes of JSON a parser accepts */
@@ -677,29 +675,18 @@ static void read_crumb(struct yahoo *y)
 		pt_strlcpy(y->crumb, buf, sizeof(y->crumb));
 }
 
-/* Writes the crumb cache: a 0600 temporary file renamed into place. A cache
- * that cannot be written costs a handshake next time, nothing more. */
+/* Writes the crumb cache whole or not at all, mode 0600. A cache that
+ * cannot be written costs a handshake next time, nothing more. */
 static void save_crumb(const struct yahoo *y)
 {
-	char tmp[PATH_MAX];
-	size_t len = strlen(y->crumb);
-	int fd, ok;
+	char line[sizeof(y->crumb) + 1], err[PT_ERRSZ];
+	int n;
 
 	if (!y->crumb_file)
 		return;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", y->crumb_file, (long)getpid()) >=
-	    (int)sizeof(tmp))
-		return;
-	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return;
-	ok = fchmod(fd, 0600) == 0 && write(fd, y->crumb, len) == (ssize_t)len &&
-	     write(fd, "\n", 1) == 1 && fsync(fd) == 0;
-	if (close(fd) != 0)
-		ok = 0;
-	if (!ok || rename(tmp, y->crumb_file) != 0)
-		unlink(tmp);
+	n = snprintf(line, sizeof(line), "%s\n", y->crumb);
+	if (n > 0 && (size_t)n < sizeof(line))
+		pt_write_atomic(y->crumb_file, line, (size_t)n, 0600, err);
 }
 
 void *yahoo_new(struct http *h, const struct yahoo_opts *o)

@@ -1,8 +1,8 @@
 /*
  * store.c - the SQLite store in the home folder (DESIGN.md §1: "store: load
  * portfolio state", "store: append events, commit"; §2 store/). The only
- * file that talks to SQLite; see store.h for the API and seedjson.c for the
- * portfolio_data.json import/export.
+ * file that talks to SQLite; see store.h for the API. (The brief's
+ * portfolio_data.json is brief/, beside it.)
  *
  * Schema (version 1; PRAGMA user_version, migrations below, applied in one
  * transaction; PRAGMA application_id marks the file as papertrade's):
@@ -29,7 +29,7 @@
 
 #include "store.h"
 #include "../book/book.h"
-#include "../market/http.h"
+#include "../tape/tape.h"
 #include "../util/date.h"
 #include "../util/util.h"
 
@@ -1298,7 +1298,7 @@ out:
 #define TAPE_MAX_BODY ((size_t)256 << 20)
 
 int store_save_tape(struct store *s, int session, int64_t asof, const char *sources,
-                    const struct http_tape *t, char *err)
+                    const struct tape *t, char *err)
 {
 	sqlite3_stmt *st = NULL;
 	struct bind b;
@@ -1331,7 +1331,7 @@ int store_save_tape(struct store *s, int session, int64_t asof, const char *sour
 	                 &st, err)))
 		return code;
 	for (i = 0; i < t->n && !code; i++) {
-		const struct http_record *r = &t->rec[i];
+		const struct tape_record *r = &t->rec[i];
 		uLongf zlen = compressBound((uLong)r->len);
 		int rc;
 
@@ -1404,7 +1404,7 @@ int store_list_tapes(struct store *s, struct store_tape_info **out, size_t *n, c
 	return code;
 }
 
-int store_load_tape(struct store *s, int session, struct http_tape *t,
+int store_load_tape(struct store *s, int session, struct tape *t,
                     struct store_tape_info *info, char *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -1413,7 +1413,7 @@ int store_load_tape(struct store *s, int session, struct http_tape *t,
 	char *raw = NULL;
 	int code, rc;
 
-	http_tape_init(t);
+	tape_init(t);
 	if ((code = prep(s, TAPE_INFO_SQL "WHERE t.session = ? GROUP BY t.session", &st, err)))
 		return code;
 	bind_start(&b, st);
@@ -1469,7 +1469,7 @@ int store_load_tape(struct store *s, int session, struct http_tape *t,
 			              (long long)sqlite3_column_int64(st, 0));
 			goto out;
 		}
-		http_tape_add(t, (const char *)url, (long)sqlite3_column_int64(st, 2),
+		tape_append(t, (const char *)url, (long)sqlite3_column_int64(st, 2),
 		              sqlite3_column_int64(st, 3), (const char *)ct, raw, (size_t)raw_len);
 	}
 	if (rc != SQLITE_DONE)
@@ -1478,6 +1478,6 @@ out:
 	free(raw);
 	sqlite3_finalize(st);
 	if (code)
-		http_tape_release(t);
+		tape_release(t);
 	return code;
 }

@@ -100,30 +100,13 @@ int store_save_portfolio(struct store *s, const struct portfolio *pf, char *err)
 int store_get_report(struct store *s, int session, char **text, char **json, char *err);
 
 /*
- * The brief's portfolio_data.json (seed/live-paper-trading-guide.md, "Files
- * Created"): export writes it from a portfolio; import reads one into a
- * fresh portfolio, with the ledger rows that keep the identities of
- * DESIGN.md §5. Input is hostile: every field checked, size capped.
- *
- * export appends to out (PT_ERANGE past out's limit): the brief's fields
- * (amounts in dollars, 2 decimals) plus a "papertrade" object with the
- * exact state, so export -> import gives back the same portfolio.
- * import takes text of len bytes (at most 64 MiB): with a "papertrade"
- * object, that exact state (the brief's fields beside it must agree); else
- * the brief's fields alone, with the ledger rows described in seedjson.c.
- * pf must be book_init'ed; on success it is replaced (ledger_saved = 0, so
- * store_save_portfolio writes every row); on failure (PT_EINVAL, the message
- * naming the field: "positions[2].strike: not a positive number") it is
- * left as it was. Both results pass book_check.
+ * Tapes (DESIGN.md §6; the record type is tape/tape.h's): every raw
+ * response a live run used, stored in the run's transaction, each body
+ * zlib-compressed with its length and CRC-32. Tape files are tape/'s too.
  */
-int store_export_json(const struct portfolio *pf, struct sbuf *out, char *err);
-int store_import_json(const char *text, size_t len, struct portfolio *pf, char *err);
-
-/*
- * Tapes (DESIGN.md §6): every raw response a live run used, stored in the
- * run's transaction, each body zlib-compressed with its length and CRC-32.
- */
-struct http_tape;
+struct tape;
+/* A stored tape: what it was recorded for (the fields of tape.h's struct
+ * tape_info) and how it is stored. */
 struct store_tape_info {
 	int session;		/* day number */
 	int64_t asof;		/* the run's as-of moment (Unix time) */
@@ -136,22 +119,14 @@ struct store_tape_info {
 /* Saves a tape for session; inside the run's transaction. A second tape for
  * the same session is an error. */
 int store_save_tape(struct store *s, int session, int64_t asof, const char *sources,
-		    const struct http_tape *t, char *err);
+		    const struct tape *t, char *err);
 /* Loads (and checks: every body decompresses to its length and CRC-32) the
- * tape of session into t (initialised here; the caller releases it).
+ * tape of session into t (initialised here; the caller releases it after a
+ * success, after a failure it is empty) and what it is into info.
  * PT_ENOENT when there is none. */
-int store_load_tape(struct store *s, int session, struct http_tape *t,
+int store_load_tape(struct store *s, int session, struct tape *t,
 		    struct store_tape_info *info, char *err);
 /* Every tape, oldest first; the caller frees *out. */
 int store_list_tapes(struct store *s, struct store_tape_info **out, size_t *n, char *err);
-/*
- * A tape as a file to share: gzip-compressed JSON {"papertrade_tape": 1,
- * "session", "asof", "sources", "responses": [{url, status, fetched_at,
- * content_type, body}]}. Import checks everything (hostile input, 256 MiB cap).
- */
-int store_tape_write_file(const char *path, const struct store_tape_info *info,
-			  const struct http_tape *t, char *err);
-int store_tape_read_file(const char *path, struct store_tape_info *info, struct http_tape *t,
-			 char *err);
 
 #endif

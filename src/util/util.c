@@ -1,6 +1,8 @@
 /*
- * util.c - allocation, bounded strings, strict parsing and cents; see util.h.
+ * util.c - allocation, bounded strings, edit distance, strict parsing and
+ * cents; see util.h.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -41,10 +43,17 @@ void *xrealloc(void *p, size_t n)
 
 char *xstrdup(const char *s)
 {
-	size_t n = strlen(s) + 1;
-	char *p = xmalloc(n);
-	memcpy(p, s, n);
-	return p;
+	return xmemdupz(s, strlen(s));
+}
+
+char *xmemdupz(const void *p, size_t n)
+{
+	char *q = xmalloc(n + 1);
+
+	if (n)
+		memcpy(q, p, n);
+	q[n] = '\0';
+	return q;
 }
 
 void xgrow(void *pp, size_t *cap, size_t need, size_t sz)
@@ -87,6 +96,35 @@ int pt_strlcpy(char *dst, const char *src, size_t size)
 	}
 	memcpy(dst, src, n + 1);
 	return 0;
+}
+
+size_t pt_edit_distance(const char *a, const char *b)
+{
+	size_t row[64], la = strlen(a), lb = strlen(b), i, j;
+
+	if (la >= PT_ARRAY_SIZE(row) || lb >= PT_ARRAY_SIZE(row))
+		return SIZE_MAX;
+	/* one row of the matrix: row[j] is the distance of a[0..i) to b[0..j) */
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (tolower((unsigned char)a[i - 1]) !=
+					      tolower((unsigned char)b[j - 1]));
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
 }
 
 void sb_init(struct sbuf *sb, size_t limit)

@@ -1,7 +1,8 @@
 /*
  * util.h - the few helpers every module shares: allocation that aborts on
  * out-of-memory (we are an application), a growable string buffer with a hard
- * size limit, strict number parsing and the caller-owned error buffer.
+ * size limit, strict number parsing, the caller-owned error buffer and the
+ * edit distance behind every "did you mean".
  *
  * Sits under everything in DESIGN.md §1; it does no I/O except the abort
  * message on out-of-memory.
@@ -34,6 +35,9 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* A copy of the n bytes at p with a NUL after them (git's xmemdupz); p may
+ * be NULL when n is 0. The caller frees it. */
+char *xmemdupz(const void *p, size_t n);
 /* Grow *p (of *cap elements of size sz) so it holds at least need elements. */
 void xgrow(void *pp, size_t *cap, size_t need, size_t sz);
 
@@ -42,6 +46,14 @@ int pt_err(char *err, int code, const char *fmt, ...) __attribute__((format(prin
 
 /* Bounded copy that always terminates; returns 0, or -1 when src was cut. */
 int pt_strlcpy(char *dst, const char *src, size_t size);
+
+/*
+ * Levenshtein distance between a and b, ignoring ASCII case: the fewest
+ * one-byte insertions, deletions and substitutions that turn one into the
+ * other (for "did you mean"). SIZE_MAX when either is 64 bytes or longer:
+ * no name worth suggesting is that long.
+ */
+size_t pt_edit_distance(const char *a, const char *b);
 
 /*
  * A growable string with a hard limit (curl's dynbuf). The caller owns the

@@ -782,17 +782,17 @@ static struct provider_req make_req(const char *const *tickers, size_t n,
 	return r;
 }
 
-static void tape_add(struct http_tape *tape, const char *path, long status, const char *body)
+static void tape_add(struct tape *tape, const char *path, long status, const char *body)
 {
 	char url[256];
 
 	snprintf(url, sizeof(url), BASE "/api/global/delayed_quotes/%s", path);
-	http_tape_add(tape, url, status, 1719495290, "application/json", body, strlen(body));
+	tape_append(tape, url, status, 1719495290, "application/json", body, strlen(body));
 }
 
 static void test_provider_today_only(void **state)
 {
-	struct http_tape tape;
+	struct tape tape;
 	struct http *h;
 	void *c;
 	struct market_view v;
@@ -802,7 +802,7 @@ static void test_provider_today_only(void **state)
 	char err[PT_ERRSZ] = "";
 
 	(void)state;
-	http_tape_init(&tape);
+	tape_init(&tape);
 	h = http_new_replay(&tape);
 	c = cboe_new(h, BASE "/");
 	memset(&v, 0, sizeof(v));
@@ -824,7 +824,7 @@ static void test_provider_today_only(void **state)
 	cboe_free(c);
 	cboe_free(NULL);
 	http_free(h);
-	http_tape_release(&tape);
+	tape_release(&tape);
 	assert_string_equal(cboe_provider_ops.name, "cboe");
 }
 
@@ -872,7 +872,7 @@ static void check_view(const struct market_view *v)
 
 static void test_provider_replay(void **state)
 {
-	struct http_tape tape;
+	struct tape tape;
 	struct http *h;
 	void *c;
 	struct market_view v;
@@ -903,7 +903,7 @@ static void test_provider_replay(void **state)
 	r = make_req(tk, PT_ARRAY_SIZE(tk), w, 3);
 	/* The history has the deep past the request does not want. */
 	r.hist_from = day(2024, 6, 20);
-	http_tape_init(&tape);
+	tape_init(&tape);
 	tape_add(&tape, "options/QQQ.json", 200, qb);
 	tape_add(&tape, "charts/historical/QQQ.json", 200, hist_qqq);
 	tape_add(&tape, "options/_SPX.json", 200, sb);
@@ -944,7 +944,7 @@ static void test_provider_replay(void **state)
 	mv_release(&v);
 	cboe_free(c);
 	http_free(h);
-	http_tape_release(&tape);
+	tape_release(&tape);
 	free(qb);
 	free(sb);
 	free(eb);
@@ -1103,7 +1103,7 @@ static void serve_chains(struct server *srv, const char *more_rules)
 
 /* Loads v (zeroed here) for r from the server through a real HTTP client
  * (no retries, no waits) recording on tape, or NULL. */
-static void server_load(const struct server *srv, struct http_tape *tape,
+static void server_load(const struct server *srv, struct tape *tape,
 			const struct provider_req *r, struct market_view *v)
 {
 	struct http_opts o;
@@ -1130,7 +1130,7 @@ static void server_load(const struct server *srv, struct http_tape *tape,
 static void test_provider_server(void **state)
 {
 	struct server srv;
-	struct http_tape tape;
+	struct tape tape;
 	struct http *rh;
 	void *c;
 	struct market_view v, v2;
@@ -1160,7 +1160,7 @@ static void test_provider_server(void **state)
 			   "{\"path\": \"/api/global/delayed_quotes/options/JUNK.json\", "
 			   "\"responses\": [{\"status\": 200, \"content_type\": \"text/html\", "
 			   "\"body\": \"<html>Access denied</html>\"}]}");
-	http_tape_init(&tape);
+	tape_init(&tape);
 	server_load(&srv, &tape, &r, &v);
 	snprintf(base, sizeof(base), "http://127.0.0.1:%ld", srv.port);
 
@@ -1202,7 +1202,7 @@ static void test_provider_server(void **state)
 	http_free(rh);
 	mv_release(&v);
 	mv_release(&v2);
-	http_tape_release(&tape);
+	tape_release(&tape);
 }
 
 /* Counts the ticker's contracts expiring on day. */

@@ -158,7 +158,7 @@ static void test_opts(struct http_opts *o)
 	o->jitter_seed = 42;
 }
 
-static struct http *client(const struct http_opts *o, struct waits *w, struct http_tape *tape)
+static struct http *client(const struct http_opts *o, struct waits *w, struct tape *tape)
 {
 	struct http *h = http_new(o, tape);
 
@@ -718,7 +718,7 @@ static void test_record_and_replay(void **state)
 	struct http_opts o;
 	struct waits w;
 	struct http_response r;
-	struct http_tape tape;
+	struct tape tape;
 	char err[PT_ERRSZ], u[3][256], other[256];
 	size_t len = 0;
 	char *aapl = fixture("yahoo/yahoo-AAPL-options-2025-10-29.json", &len);
@@ -727,12 +727,12 @@ static void test_record_and_replay(void **state)
 
 	(void)state;
 	assert_non_null(aapl);
-	http_tape_init(&tape);
+	tape_init(&tape);
 	test_opts(&o);
 	h = client(&o, &w, &tape);
 	assert_int_equal(get(h, "/__fixture/reset", &r, err), 0);
 	http_response_release(&r);
-	http_tape_release(&tape);	/* start with an empty tape */
+	tape_release(&tape);	/* start with an empty tape */
 	url(u[0], sizeof(u[0]), "/v7/finance/options/AAPL?crumb=abc");
 	url(u[1], sizeof(u[1]), "/t/rec");
 	url(u[2], sizeof(u[2]), "/v8/finance/chart/MDLY");
@@ -784,24 +784,24 @@ static void test_record_and_replay(void **state)
 	assert_int_equal(strncmp(err, "not in the tape: ", 17), 0);
 	assert_string_equal(err + 17, u[1]);
 	http_free(h);
-	http_tape_release(&tape);
+	tape_release(&tape);
 	assert_int_equal(tape.n, 0);
 	free(aapl);
 }
 
 static void test_replay_matching(void **state)
 {
-	struct http_tape tape;
+	struct tape tape;
 	struct http_response r;
 	char err[PT_ERRSZ];
 	struct http *h;
 
 	(void)state;
-	http_tape_init(&tape);
-	http_tape_add(&tape, "http://x/a?s=1&crumb=AAA&t=2", 200, 1, "text/plain", "one", 3);
-	http_tape_add(&tape, "http://x/a?s=1&t=2&crumb=BBB", 503, 2, NULL, "two", 3);
-	http_tape_add(&tape, "http://x/b?crumb=C", 200, 3, "application/json", "{}", 2);
-	http_tape_add(&tape, "http://x/c?crumbs=1", 200, 4, "", "", 0);
+	tape_init(&tape);
+	tape_append(&tape, "http://x/a?s=1&crumb=AAA&t=2", 200, 1, "text/plain", "one", 3);
+	tape_append(&tape, "http://x/a?s=1&t=2&crumb=BBB", 503, 2, NULL, "two", 3);
+	tape_append(&tape, "http://x/b?crumb=C", 200, 3, "application/json", "{}", 2);
+	tape_append(&tape, "http://x/c?crumbs=1", 200, 4, "", "", 0);
 	h = http_new_replay(&tape);
 	/* No network at all: the host does not exist. */
 	assert_int_equal(http_get(h, "http://x/a?s=1&t=2", &r, err), 0);
@@ -827,7 +827,7 @@ static void test_replay_matching(void **state)
 	http_free(h);
 
 	/* An empty tape answers nothing. */
-	http_tape_release(&tape);
+	tape_release(&tape);
 	h = http_new_replay(&tape);
 	assert_int_equal(http_get(h, "http://x/b", &r, err), PT_EIO);
 	http_free(h);

@@ -937,11 +937,35 @@ static void test_provider(void **state)
 	provider_free(p);
 	cfg_with(&cfg, "nasdaq");
 	assert_null(provider_new(&cfg, NULL, err));
-	assert_non_null(strstr(err, "nasdaq"));
+	assert_string_equal(err, "unknown provider 'nasdaq' (expected sim, yahoo, cboe, tape or csv)");
 	cfg_with(&cfg, "");
 	assert_null(provider_new(&cfg, NULL, err));
 	provider_free(NULL);
 	sim_free(s);
+}
+
+/* The one list of provider names, which config.c checks against. */
+static void test_provider_names(void **state)
+{
+	char buf[128], small[12];
+	size_t i;
+
+	(void)state;
+	for (i = 0; provider_known(i); i++) {
+		assert_int_equal(provider_lookup(provider_known(i), strlen(provider_known(i))), (int)i);
+		assert_true(i < PROVIDER_MAX_KNOWN);
+	}
+	assert_int_equal(i, 5);
+	assert_string_equal(provider_known(0), "sim");
+	assert_string_equal(provider_known(3), "tape");
+	assert_int_equal(provider_lookup("YaHoO", 5), 1);
+	assert_int_equal(provider_lookup("cboe,sim", 4), 2);	/* n bytes, not to the NUL */
+	assert_int_equal(provider_lookup("cboe", 3), -1);
+	assert_int_equal(provider_lookup("yahoox", 6), -1);
+	assert_int_equal(provider_lookup("", 0), -1);
+	assert_string_equal(provider_known_text(buf, sizeof(buf)), "sim, yahoo, cboe, tape or csv");
+	/* cut at a name when the buffer is short */
+	assert_string_equal(provider_known_text(small, sizeof(small)), "sim, yahoo");
 }
 
 int main(void)
@@ -966,6 +990,7 @@ int main(void)
 	        cmocka_unit_test(test_strategy_some_days),
 	        cmocka_unit_test(test_errors),
 	        cmocka_unit_test(test_provider),
+	        cmocka_unit_test(test_provider_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,9 @@
  * test_store.c - unit tests of store/ (DESIGN.md §1 "store: load", "append
  * events, commit"; §5 export/import): open/create checks that never touch a
  * file that is not ours, save/load round trips field by field, transactions
- * and the write lock, and portfolio_data.json export/import with hostile input.
+ * and the write lock; and brief/'s portfolio_data.json export/import with
+ * hostile input (here, to share the portfolios built for the store, and to
+ * go through the store once).
  */
 #include <dirent.h>
 #include <math.h>
@@ -20,9 +22,10 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "market/http.h"
 #include "store/store.h"
 #include "book/book.h"
+#include "brief/brief.h"
+#include "tape/tape.h"
 #include "util/date.h"
 #include "util/util.h"
 
@@ -683,7 +686,7 @@ static void import_ok(const char *text, struct portfolio *pf)
 	int rc;
 
 	book_init(pf, 0);
-	rc = store_import_json(text, strlen(text), pf, err);
+	rc = brief_import_json(text, strlen(text), pf, err);
 	if (rc)
 		print_error("import: %s\n", err);
 	assert_int_equal(rc, 0);
@@ -704,14 +707,14 @@ static void test_export_import_round_trip(void **state)
 	pf.pos[0].entry_theo = 1.0 / 3.0; /* needs all 17 digits */
 	sb_init(&a, 1 << 24);
 	sb_init(&b, 1 << 24);
-	assert_int_equal(store_export_json(&pf, &a, err), 0);
+	assert_int_equal(brief_export_json(&pf, &a, err), 0);
 	assert_non_null(strstr(sb_str(&a), "\"current_cash\": "));
 	assert_non_null(strstr(sb_str(&a), "\"status\": \"OPEN\""));
 
 	import_ok(sb_str(&a), &back);
 	assert_pf_equal(&pf, &back);
 	assert_int_equal(back.ledger_saved, 0);
-	assert_int_equal(store_export_json(&back, &b, err), 0);
+	assert_int_equal(brief_export_json(&back, &b, err), 0);
 	assert_string_equal(sb_str(&a), sb_str(&b));
 
 	/* And through the store. */
@@ -847,7 +850,7 @@ static void assert_import_fails(const char *text, const char *want)
 	int rc;
 
 	book_init(&pf, 777);
-	rc = store_import_json(text, strlen(text), &pf, err);
+	rc = brief_import_json(text, strlen(text), &pf, err);
 	if (rc != PT_EINVAL || !strstr(err, want))
 		print_error("input %s\n gave %d '%s', want '%s'\n", text, rc, err, want);
 	assert_int_equal(rc, PT_EINVAL);
@@ -959,7 +962,7 @@ static void test_import_rejects_exact_edits(void **state)
 	(void)state;
 	build_session1(&pf);
 	sb_init(&sb, 1 << 24);
-	assert_int_equal(store_export_json(&pf, &sb, err), 0);
+	assert_int_equal(brief_export_json(&pf, &sb, err), 0);
 
 	/* current_cash edited by hand: disagrees with the exact state. */
 	snprintf(cash, sizeof(cash), "\"current_cash\": %lld.%02lld",
@@ -1011,33 +1014,33 @@ static void test_import_size_cap(void **state)
 	(void)state;
 	memset(big, ' ', n);
 	book_init(&pf, 0);
-	assert_int_equal(store_import_json(big, n, &pf, err), PT_EINVAL);
+	assert_int_equal(brief_import_json(big, n, &pf, err), PT_EINVAL);
 	assert_non_null(strstr(err, "64 MiB"));
 	free(big);
 	book_release(&pf);
 }
 
 /* Tapes: stored compressed in a transaction, loaded back byte for byte,
- * checked by CRC, written to and read from a gzip file. */
+ * checked by CRC. (Tape files are test_tape.c's.) */
 static void test_tapes(void **state)
 {
 	struct env *e = *state;
 	struct store *s = new_store(e->db, 100000);
-	struct http_tape t, back, file;
-	struct store_tape_info info, finfo, *list;
-	char err[PT_ERRSZ] = "", path[192];
+	struct tape t, back;
+	struct store_tape_info info, *list;
+	char err[PT_ERRSZ] = "";
 	int day = date_from_ymd(2025, 10, 29);
 	size_t n, i;
 	char big[70000];
 
 	for (i = 0; i < sizeof(big); i++)
 		big[i] = (char)('a' + i % 23);
-	http_tape_init(&t);
-	http_tape_add(&t, "http://127.0.0.1:1/v7/finance/options/AAPL?crumb=x", 200, 1761768100,
+	tape_init(&t);
+	tape_append(&t, "http://127.0.0.1:1/v7/finance/options/AAPL?crumb=x", 200, 1761768100,
 		      "application/json", "{\"a\": 1}", 8);
-	http_tape_add(&t, "http://127.0.0.1:1/v1/test/getcrumb", 200, 1761768101, "text/plain",
+	tape_append(&t, "http://127.0.0.1:1/v1/test/getcrumb", 200, 1761768101, "text/plain",
 		      "", 0);
-	http_tape_add(&t, "http://127.0.0.1:1/big", 404, 1761768102, "text/plain", big,
+	tape_append(&t, "http://127.0.0.1:1/big", 404, 1761768102, "text/plain", big,
 		      sizeof(big));
 	/* outside a transaction: refused */
 	assert_int_equal(store_save_tape(s, day, 1761768000, "yahoo", &t, err), PT_EINVAL);
@@ -1059,7 +1062,7 @@ static void test_tapes(void **state)
 		assert_int_equal(back.rec[i].len, t.rec[i].len);
 		assert_memory_equal(back.rec[i].body, t.rec[i].body, t.rec[i].len);
 	}
-	http_tape_release(&back);
+	tape_release(&back);
 	assert_int_equal(store_list_tapes(s, &list, &n, err), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(list[0].n, 3);
@@ -1070,18 +1073,6 @@ static void test_tapes(void **state)
 	assert_int_equal(store_begin(s, err), 0);
 	assert_int_not_equal(store_save_tape(s, day, 1, "yahoo", &t, err), 0);
 	store_rollback(s);
-
-	/* the file round trip */
-	snprintf(path, sizeof(path), "%s/tape.json.gz", e->dir);
-	assert_int_equal(store_tape_write_file(path, &info, &t, err), 0);
-	assert_int_equal(store_tape_read_file(path, &finfo, &file, err), 0);
-	assert_int_equal(finfo.session, day);
-	assert_int_equal(finfo.asof, 1761768000);
-	assert_int_equal(file.n, 3);
-	assert_memory_equal(file.rec[2].body, big, sizeof(big));
-	http_tape_release(&file);
-	spit(path, "not gzip", 8);
-	assert_int_not_equal(store_tape_read_file(path, &finfo, &file, err), 0);
 	store_close(s);
 
 	/* a damaged body fails its checksum */
@@ -1090,7 +1081,7 @@ static void test_tapes(void **state)
 	assert_int_equal(store_load_tape(s, day, &back, &info, err), PT_EIO);
 	assert_non_null(strstr(err, "checksum"));
 	store_close(s);
-	http_tape_release(&t);
+	tape_release(&t);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)

@@ -1091,7 +1091,7 @@ static void no_sleep(long ms, void *ctx)
 	sleeps++;
 }
 
-static struct http *client(struct http_tape *record)
+static struct http *client(struct tape *record)
 {
 	struct http_opts o;
 	struct http *h;
@@ -1789,7 +1789,7 @@ static void test_tape_replay(void **state)
 	struct provider_want w[2];
 	struct provider_req req;
 	struct market_view live, again;
-	struct http_tape tape;
+	struct tape tape;
 	struct yahoo_opts o;
 	struct srv s;
 	struct http *h, *r;
@@ -1801,7 +1801,7 @@ static void test_tape_replay(void **state)
 	(void)state;
 	srv_start(&s, "{\"require_crumb\":true,\"rules\":[{\"path\":\"/v8/finance/chart/^IRX\","
 		      "\"responses\":[{\"body\":\"" IRX_BODY "\"}]}]}");
-	http_tape_init(&tape);
+	tape_init(&tape);
 	h = client(&tape);
 	y = provider(&s, h, 1);
 	req_init(&req, tk, 2);
@@ -1844,7 +1844,7 @@ static void test_tape_replay(void **state)
 	yahoo_free(y);
 	http_free(r);
 	mv_release(&live);
-	http_tape_release(&tape);
+	tape_release(&tape);
 }
 
 static void test_ops(void **state)

@@ -1,7 +1,9 @@
 /*
- * seedjson.c - the brief's portfolio_data.json (seed/live-paper-trading-guide.md,
- * "Files Created"), read and written for `import` and `export` (DESIGN.md §2
- * store/; §5 `export`/`import`). Declared in store.h; does no I/O itself.
+ * brief.c - the brief's portfolio_data.json (seed/live-paper-trading-guide.md,
+ * "Files Created"), read and written for `import` and `export` (DESIGN.md §5
+ * `export`/`import`; §2: beside store/, not inside it). See brief.h. Turns a
+ * portfolio (book/) into text and back; does no I/O and knows no SQLite:
+ * cli/port.c moves the text between files and the store.
  *
  * Export writes the brief's fields (amounts in dollars with two decimals,
  * per-share prices as they are) and a "papertrade" object holding the exact
@@ -36,16 +38,15 @@
 
 #include <jansson.h>
 
-#include "store.h"
+#include "brief.h"
 #include "../book/book.h"
 #include "../config.h"
 #include "../market/calendar.h"
 #include "../util/date.h"
 #include "../util/util.h"
 
-#define SEED_MAX_TEXT (64u << 20) /* bytes of JSON text accepted */
-#define SEED_MAX_DEPTH 32         /* nesting of arrays and objects */
-#define SEED_FORMAT 1             /* version of the "papertrade" object */
+#define BRIEF_MAX_DEPTH 32        /* nesting of arrays and objects */
+#define BRIEF_FORMAT 1            /* version of the "papertrade" object */
 #define MAX_DOLLARS 1e10          /* any single amount, in dollars */
 #define MAX_CENTS 1000000000000LL /* the same in cents */
 #define MAX_PRICE 1e7             /* a per-share price or a strike */
@@ -58,7 +59,7 @@ struct jw {
 	int fail;
 	int depth;
 	int inline_from; /* containers at or below this depth go on one line; 0 = none */
-	unsigned char first[SEED_MAX_DEPTH + 1];
+	unsigned char first[BRIEF_MAX_DEPTH + 1];
 	int after_key;
 };
 
@@ -110,9 +111,9 @@ static void jw_open(struct jw *w, char c, int one_line)
 	jw_sep(w);
 	jw_raw(w, &c, 1);
 	w->depth++;
-	if (w->depth > SEED_MAX_DEPTH) {
+	if (w->depth > BRIEF_MAX_DEPTH) {
 		w->fail = 1;
-		w->depth = SEED_MAX_DEPTH;
+		w->depth = BRIEF_MAX_DEPTH;
 	}
 	w->first[w->depth] = 1;
 	if (one_line && !w->inline_from)
@@ -267,7 +268,7 @@ static void export_exact(struct jw *w, const struct portfolio *pf)
 
 	jw_key(w, "papertrade");
 	jw_open(w, '{', 0);
-	jw_int(w, "format", SEED_FORMAT);
+	jw_int(w, "format", BRIEF_FORMAT);
 	jw_int(w, "initial_cents", pf->initial_cents);
 	jw_int(w, "cash_cents", pf->cash_cents);
 	jw_int(w, "income_cents", pf->income_cents);
@@ -357,7 +358,7 @@ static void export_exact(struct jw *w, const struct portfolio *pf)
 	jw_close(w, '}');
 }
 
-int store_export_json(const struct portfolio *pf, struct sbuf *out, char *err)
+int brief_export_json(const struct portfolio *pf, struct sbuf *out, char *err)
 {
 	struct jw w;
 	size_t i, j;
@@ -559,7 +560,7 @@ static int depth_ok(json_t *v, int depth)
 	json_t *x;
 	size_t i;
 
-	if (depth > SEED_MAX_DEPTH)
+	if (depth > BRIEF_MAX_DEPTH)
 		return 0;
 	if (json_is_object(v)) {
 		json_object_foreach(v, k, x)
@@ -940,10 +941,10 @@ static int import_exact(json_t *x, struct portfolio *pf, char *err)
 		return ferr(err, "", "papertrade", "not an object");
 	if (get_int(x, "papertrade", "format", 1, INT64_MAX, &v, err))
 		return PT_EINVAL;
-	if (v != SEED_FORMAT)
+	if (v != BRIEF_FORMAT)
 		return ferr(err, "papertrade", "format",
 		            "version %lld is not one this papertrade reads (%d)", (long long)v,
-		            SEED_FORMAT);
+		            BRIEF_FORMAT);
 	if (get_int(x, "papertrade", "initial_cents", 1, MAX_CENTS, &v, err))
 		return PT_EINVAL;
 	book_init(pf, v);
@@ -1127,7 +1128,7 @@ static int agree(json_t *root, const struct portfolio *pf, char *err)
 	return 0;
 }
 
-int store_import_json(const char *text, size_t len, struct portfolio *pf, char *err)
+int brief_import_json(const char *text, size_t len, struct portfolio *pf, char *err)
 {
 	struct portfolio tmp;
 	json_error_t jerr;
@@ -1136,8 +1137,8 @@ int store_import_json(const char *text, size_t len, struct portfolio *pf, char *
 	int code = PT_EINVAL;
 
 	memset(&tmp, 0, sizeof(tmp));
-	if (len > SEED_MAX_TEXT)
-		return pt_err(err, PT_EINVAL, "larger than %u MiB", SEED_MAX_TEXT >> 20);
+	if (len > BRIEF_MAX_TEXT)
+		return pt_err(err, PT_EINVAL, "larger than %u MiB", BRIEF_MAX_TEXT >> 20);
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
 		return pt_err(err, PT_EINVAL, "not valid JSON: line %d column %d: %s", jerr.line,
@@ -1147,7 +1148,7 @@ int store_import_json(const char *text, size_t len, struct portfolio *pf, char *
 		goto out;
 	}
 	if (!depth_ok(root, 1)) {
-		pt_err(err, PT_EINVAL, "nested deeper than %d levels", SEED_MAX_DEPTH);
+		pt_err(err, PT_EINVAL, "nested deeper than %d levels", BRIEF_MAX_DEPTH);
 		goto out;
 	}
 	exact = member(root, "papertrade");

@@ -1,42 +1,111 @@
 /*
- * tapefile.c - a tape as a file to share (DESIGN.md §6, "a tape can be
- * exported and imported"): gzip-compressed JSON, written whole or not at all
- * (a temporary file renamed into place), read as hostile input with a size
- * cap. See store.h.
+ * tape.c - tapes (DESIGN.md §6): the responses a live run used, recorded by
+ * market/http.c and stored by store/ (§1 "market view for D", "append
+ * events, commit"); and a tape as a file to share ("a tape can be exported
+ * and imported"): gzip-compressed JSON, written whole or not at all
+ * (util/file.h), read as hostile input with a size cap. See tape.h.
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <jansson.h>
 #include <zlib.h>
 
-#include "store.h"
-#include "../market/http.h"
+#include "tape.h"
 #include "../util/date.h"
+#include "../util/file.h"
 #include "../util/util.h"
 
 #define TAPEFILE_MAX ((size_t)256 << 20)
 
-int store_tape_write_file(const char *path, const struct store_tape_info *info,
-			  const struct http_tape *t, char *err)
+/* ---- records ---- */
+
+void tape_init(struct tape *t)
+{
+	t->rec = NULL;
+	t->n = 0;
+	t->cap = 0;
+}
+
+void tape_release(struct tape *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->rec[i].url);
+		free(t->rec[i].body);
+	}
+	free(t->rec);
+	tape_init(t);
+}
+
+void tape_append(struct tape *t, const char *url, long status, int64_t fetched_at,
+		 const char *content_type, const void *body, size_t len)
+{
+	struct tape_record *r;
+
+	xgrow(&t->rec, &t->cap, t->n + 1, sizeof(*t->rec));
+	r = &t->rec[t->n++];
+	r->url = xstrdup(url ? url : "");
+	r->status = status;
+	r->fetched_at = fetched_at;
+	pt_strlcpy(r->content_type, content_type ? content_type : "", sizeof(r->content_type));
+	r->body = xmemdupz(body, len);
+	r->len = len;
+}
+
+/* ---- files ---- */
+
+/* Appends text, gzip-compressed at level 9, to out; 0 or -1. */
+static int gzip(const char *text, size_t len, struct sbuf *out)
+{
+	unsigned char buf[65536];
+	z_stream zs;
+	int zrc = Z_OK;
+
+	memset(&zs, 0, sizeof(zs));
+	/* windowBits 15 + 16: a gzip header and trailer, as gzopen writes */
+	if (deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	zs.next_in = (Bytef *)(uintptr_t)text;
+	while (zrc != Z_STREAM_END) {
+		/* avail_in is 32 bits: feed the text a piece at a time */
+		size_t piece = len < UINT_MAX ? len : UINT_MAX;
+
+		zs.avail_in = (uInt)piece;
+		zs.next_out = buf;
+		zs.avail_out = sizeof(buf);
+		zrc = deflate(&zs, len == piece ? Z_FINISH : Z_NO_FLUSH);
+		len -= piece - zs.avail_in;
+		if ((zrc != Z_OK && zrc != Z_STREAM_END) ||
+		    sb_add(out, buf, sizeof(buf) - zs.avail_out)) {
+			deflateEnd(&zs);
+			return -1;
+		}
+	}
+	deflateEnd(&zs);
+	return 0;
+}
+
+int tape_write_file(const char *path, const struct tape_info *info, const struct tape *t,
+		    char *err)
 {
 	json_t *o = json_object(), *a = json_array();
-	char d[DATE_BUFSZ], tmp[PATH_MAX];
+	char d[DATE_BUFSZ];
 	char *text = NULL;
-	gzFile gz = NULL;
-	size_t i, len;
+	struct sbuf gz;
+	size_t i;
 	int code = 0;
 
+	sb_init(&gz, SIZE_MAX);
 	json_object_set_new(o, "papertrade_tape", json_integer(1));
 	json_object_set_new(o, "session", json_string(date_fmt(info->session, d)));
 	json_object_set_new(o, "asof", json_integer(info->asof));
 	json_object_set_new(o, "sources", json_string(info->sources));
 	for (i = 0; i < t->n; i++) {
-		const struct http_record *r = &t->rec[i];
+		const struct tape_record *r = &t->rec[i];
 		json_t *x = json_object(), *body = json_stringn(r->body, r->len);
 
 		if (!body) {
@@ -57,31 +126,13 @@ int store_tape_write_file(const char *path, const struct store_tape_info *info,
 		code = pt_err(err, PT_EIO, "cannot format the tape");
 		goto out;
 	}
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof(tmp)) {
-		code = pt_err(err, PT_EINVAL, "path too long: %s", path);
+	if (gzip(text, strlen(text), &gz)) {
+		code = pt_err(err, PT_EIO, "cannot compress the tape");
 		goto out;
 	}
-	gz = gzopen(tmp, "wb9");
-	len = strlen(text);
-	if (!gz || gzwrite(gz, text, (unsigned)len) != (int)len) {
-		code = pt_err(err, PT_EIO, "cannot write %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (gzclose(gz) != Z_OK) {
-		gz = NULL;
-		code = pt_err(err, PT_EIO, "cannot write %s", tmp);
-		goto out;
-	}
-	gz = NULL;
-	if (rename(tmp, path)) {
-		code = pt_err(err, PT_EIO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-		goto out;
-	}
+	code = pt_write_atomic(path, gz.buf, gz.len, 0666, err);
 out:
-	if (gz)
-		gzclose(gz);
-	if (code)
-		unlink(tmp);
+	sb_release(&gz);
 	free(text);
 	json_decref(a);
 	json_decref(o);
@@ -94,19 +145,18 @@ static int get_field(json_t *x, const char *key, json_type type, json_t **out)
 	return *out && json_typeof(*out) == type ? 0 : -1;
 }
 
-int store_tape_read_file(const char *path, struct store_tape_info *info, struct http_tape *t,
-			 char *err)
+int tape_read_file(const char *path, struct tape_info *info, struct tape *t, char *err)
 {
 	struct sbuf sb;
 	char buf[65536];
 	gzFile gz;
 	json_t *o = NULL, *v, *a;
 	json_error_t je;
-	int n, code = PT_EINVAL;
+	int n, zrc, code = PT_EINVAL;
 	size_t i;
 
 	memset(info, 0, sizeof(*info));
-	http_tape_init(t);
+	tape_init(t);
 	sb_init(&sb, TAPEFILE_MAX);
 	gz = gzopen(path, "rb");
 	if (!gz)
@@ -119,7 +169,8 @@ int store_tape_read_file(const char *path, struct store_tape_info *info, struct 
 				      TAPEFILE_MAX >> 20);
 		}
 	}
-	if (n < 0 || gzclose(gz) != Z_OK) {
+	zrc = gzclose(gz);	/* also after a read error: it frees the stream */
+	if (n < 0 || zrc != Z_OK) {
 		sb_release(&sb);
 		return pt_err(err, PT_EINVAL, "%s: not a gzip file, or cut short", path);
 	}
@@ -167,15 +218,14 @@ int store_tape_read_file(const char *path, struct store_tape_info *info, struct 
 			       path, i);
 			goto out;
 		}
-		http_tape_add(t, json_string_value(url), (long)json_integer_value(st),
+		tape_append(t, json_string_value(url), (long)json_integer_value(st),
 			      json_integer_value(at), json_string_value(ct), json_string_value(body),
 			      json_string_length(body));
 	}
-	info->n = t->n;
 	code = 0;
 out:
 	json_decref(o);
 	if (code)
-		http_tape_release(t);
+		tape_release(t);
 	return code;
 }
