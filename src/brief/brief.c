@@ -601,19 +601,19 @@ static int item_object(json_t *arr, const char *name, size_t i, char *where, siz
 
 /* ---- import: the brief's fields alone ------------------------------------ */
 
-/* The monthly expiration nearest entry + 30 days (the brief's target_dte). */
+/* The monthly expiration nearest entry + 30 days (the brief's target_dte),
+ * among those within 120 days; -1 when none. */
 static int infer_expiry(int entry)
 {
-	int target = entry + 30, best = -1, d;
+	int monthly[8], d, e;
+	size_t n = 0;
 
-	for (d = cal_next_expiration(entry + 1); d > 0 && d <= entry + 120;
-	     d = cal_next_expiration(d + 1)) {
-		if (!cal_is_monthly_expiration(d))
-			continue;
-		if (best < 0 || abs(d - target) < abs(best - target))
-			best = d;
-	}
-	return best;
+	for (d = cal_next_expiration(entry + 1); d > 0 && d <= entry + 120 && n < 8;
+	     d = cal_next_expiration(d + 1))
+		if (cal_is_monthly_expiration(d))
+			monthly[n++] = d;
+	e = cal_nearest_expiry(monthly, n, sizeof(monthly[0]), entry, 30);
+	return e ? e : -1;
 }
 
 /* The fields a position and a closed trade share; opens it in pf. */
