@@ -195,6 +195,19 @@ static void test_whole_contracts_skip_with_reason(void **state)
 	book_release(&pf);
 }
 
+/* The view of the session after expiry, SPY at 500, with the expiry
+ * date's close at `close`. */
+static void view_after(struct market_view *w, int expiry, double close)
+{
+	size_t i;
+
+	make_view(w, cal_next_session(expiry));
+	add_ticker(w, "SPY", 500);
+	for (i = 0; i < w->tickers[0].n_bars; i++)
+		if (w->tickers[0].bars[i].date == expiry)
+			w->tickers[0].bars[i].close = close;
+}
+
 /* Runs two sessions: the trade, then the session after expiry with the
  * expiry date's close set to `close`. Returns the settled position's pnl. */
 static void run_to_expiry(double close, const char *reason, int64_t intrinsic_cents)
@@ -204,8 +217,7 @@ static void run_to_expiry(double close, const char *reason, int64_t intrinsic_ce
 	struct engine_day day;
 	struct config c;
 	char err[PT_ERRSZ];
-	int session = D(2024, 3, 1), expiry, after;
-	size_t i;
+	int session = D(2024, 3, 1), expiry;
 	int64_t credit;
 	double qty;
 
@@ -219,12 +231,7 @@ static void run_to_expiry(double close, const char *reason, int64_t intrinsic_ce
 	credit = pf.pos[0].credit_cents;
 	qty = pf.pos[0].quantity;
 
-	after = cal_next_session(expiry);
-	make_view(&w, after);
-	add_ticker(&w, "SPY", 500);
-	for (i = 0; i < w.tickers[0].n_bars; i++)
-		if (w.tickers[0].bars[i].date == expiry)
-			w.tickers[0].bars[i].close = close;
+	view_after(&w, expiry, close);
 	assert_int_equal(engine_step(&pf, &w, &c, &day, err), 0);
 	assert_int_equal(day.n_settled, 1);
 	assert_string_equal(day.settled[0].reason, reason);
@@ -262,10 +269,10 @@ static void put_to_expiry(int holdings, double close, const char *reason)
 	struct engine_day day;
 	struct config c;
 	char err[PT_ERRSZ];
-	int session = D(2024, 3, 1), expiry = D(2024, 3, 15), after;
+	int session = D(2024, 3, 1), expiry = D(2024, 3, 15);
 	int64_t cash_before, intrinsic_cents = close < 480 ? pt_cents((480 - close) * 200) : 0;
 	double etf_shares;
-	size_t i, n_before;
+	size_t n_before;
 	struct position *p;
 
 	cfg_one(&c);
@@ -281,12 +288,7 @@ static void put_to_expiry(int holdings, double close, const char *reason)
 	cash_before = pf.cash_cents;
 	n_before = pf.n_pos;
 
-	after = cal_next_session(expiry);
-	make_view(&w, after);
-	add_ticker(&w, "SPY", 500);
-	for (i = 0; i < w.tickers[0].n_bars; i++)
-		if (w.tickers[0].bars[i].date == expiry)
-			w.tickers[0].bars[i].close = close;
+	view_after(&w, expiry, close);
 	assert_int_equal(engine_step(&pf, &w, &c, &day, err), 0);
 	check_identities(&pf);
 	assert_int_equal(day.n_settled, 1);
