@@ -415,7 +415,7 @@ static void size_and_fill(struct portfolio *pf, const struct market_view *v,
 	double budget = cfg->position_pct * alloc;
 	double per_contract, contracts, premium = 0, fees = 0;
 	int64_t margin = 0, equity, used;
-	int open = book_open_count(pf, s->symbol), calls = 1;
+	int open = book_open_count(pf, s->symbol, s->strat->name), calls = 1;
 	int covered;
 	size_t i;
 
@@ -484,6 +484,7 @@ static void size_and_fill(struct portfolio *pf, const struct market_view *v,
 					       l->expiry, q, l->price, cfg->commission);
 		struct engine_trade *t;
 
+		pt_strlcpy(p->strategy, s->strat->name, sizeof(p->strategy));
 		p->entry_spot = s->spot;
 		p->entry_iv = l->iv;
 		p->entry_hv = s->hv;

@@ -619,6 +619,7 @@
 			frag.appendChild(el("tr", { "data-row": "position" }, [
 				tickerCell(p.ticker),
 				el("td", null, span("tag", rightName(p.right))),
+				el("td", null, p.strategy || "—"),
 				el("td", { "class": "num" }, shares ? "—" : fmtStrike.format(p.strike)),
 				el("td", null, shares ? "—" : (p.expiry || "")),
 				el("td", { "class": "num" }, shares || isNaN(dte) ? "—" : String(dte)),
@@ -651,6 +652,7 @@
 			frag.appendChild(el("tr", { "data-row": "trade" }, [
 				tickerCell(t.ticker),
 				el("td", null, span("tag", rightName(t.right))),
+				el("td", null, t.strategy || "—"),
 				el("td", { "class": "num" }, shares ? "—" : fmtStrike.format(t.strike)),
 				el("td", null, shares ? "—" : (t.expiry || "")),
 				el("td", { "class": "num" }, isNum(t.quantity) ? fmtQty.format(t.quantity) : "—"),

@@ -193,14 +193,15 @@ int64_t book_positions_value_cents(const struct portfolio *pf)
 	return v;
 }
 
-int book_open_count(const struct portfolio *pf, const char *ticker)
+int book_open_count(const struct portfolio *pf, const char *ticker, const char *strategy)
 {
 	int n = 0;
 	size_t i;
 
 	for (i = 0; i < pf->n_pos; i++)
 		if (!pf->pos[i].closed && pf->pos[i].right != 'S' &&
-		    !strcmp(pf->pos[i].ticker, ticker))
+		    !strcmp(pf->pos[i].ticker, ticker) &&
+		    (!strategy || !strcmp(pf->pos[i].strategy, strategy)))
 			n++;
 	return n;
 }

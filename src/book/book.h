@@ -37,6 +37,7 @@ struct position {
 	double exit_price;	/* dollars per share */
 	int64_t close_cents;	/* net cash booked at close, commission included */
 	char reason[BOOK_KINDSZ];	/* why it closed: "expired", "assigned" */
+	char strategy[BOOK_SYMSZ];	/* the strategy that opened it; "" for shares */
 };
 
 struct ledger_entry {
@@ -163,8 +164,9 @@ int book_hedges(char right, double short_strike, double long_strike);
 
 /* Sum of positions value (open only). */
 int64_t book_positions_value_cents(const struct portfolio *pf);
-/* Number of open option positions on ticker. */
-int book_open_count(const struct portfolio *pf, const char *ticker);
+/* Number of open option positions on ticker opened by strategy (any
+ * strategy when NULL). */
+int book_open_count(const struct portfolio *pf, const char *ticker, const char *strategy);
 /* Shares held of ticker (0 when none). */
 double book_shares(const struct portfolio *pf, const char *ticker);
 

@@ -304,6 +304,7 @@ static void export_exact(struct jw *w, const struct portfolio *pf)
 		jw_double(w, "exit_price", p->exit_price);
 		jw_int(w, "close_cents", p->close_cents);
 		jw_string(w, "reason", p->reason);
+		jw_string(w, "strategy", p->strategy);
 		jw_close(w, '}');
 	}
 	jw_close(w, ']');
@@ -674,6 +675,8 @@ static int brief_open(json_t *o, const char *where, int start, int closed_trade,
 	if (contracts * price * (right == 'S' ? 1 : 100) > MAX_DOLLARS)
 		return ferr(err, where, "contracts", "contracts x entry_price too large");
 	*out = book_open(pf, entry, ticker, right, strike, expiry, q, price, 0);
+	if (right != 'S') /* the brief's one strategy */
+		pt_strlcpy((*out)->strategy, "volarb", sizeof((*out)->strategy));
 	return 0;
 }
 
@@ -894,8 +897,12 @@ static int exact_position(json_t *o, const char *where, struct position *p, char
 	    get_date(o, where, "closed", 0, &p->closed, err) ||
 	    exact_real(o, where, "exit_price", -MAX_PRICE, MAX_PRICE, &p->exit_price, err) ||
 	    get_int(o, where, "close_cents", -MAX_CENTS, MAX_CENTS, &p->close_cents, err) ||
-	    get_text(o, where, "reason", 0, p->reason, sizeof(p->reason), err))
+	    get_text(o, where, "reason", 0, p->reason, sizeof(p->reason), err) ||
+	    get_text(o, where, "strategy", 0, p->strategy, sizeof(p->strategy), err))
 		return PT_EINVAL;
+	/* an export from before strategies were recorded: volarb's */
+	if (!p->strategy[0] && p->right != 'S' && !member(o, "strategy"))
+		pt_strlcpy(p->strategy, "volarb", sizeof(p->strategy));
 	p->mark_model = (int)v;
 	if (p->right != 'S' && !(p->strike > 0))
 		return ferr(err, where, "strike", "not a positive number");

@@ -295,6 +295,7 @@ static json_t *position_json(const struct position *p, int session)
 	json_object_set_new(o, "quantity", json_real(p->quantity));
 	json_object_set_new(o, "entry_price", json_real(p->entry_price));
 	json_object_set_new(o, "opened", jdate(p->opened));
+	json_object_set_new(o, "strategy", p->strategy[0] ? json_string(p->strategy) : json_null());
 	if (!p->closed) {
 		json_object_set_new(o, "mark", jreal(p->mark));
 		json_object_set_new(o, "mark_source", json_string(p->mark_model ? "model" : "quote"));

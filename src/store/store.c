@@ -146,6 +146,11 @@ static const char *const migrations[] = {
 	"\n  body BLOB NOT NULL," /* zlib stream of the raw body */
 	"\n  PRIMARY KEY (session, seq)"
 	"\n) STRICT;\n",
+	/* 4: the strategy that opened each option position (every option
+	 * before this was volarb's, the only strategy there was). */
+	"ALTER TABLE positions ADD COLUMN strategy TEXT NOT NULL DEFAULT ''"
+	" CHECK (length(strategy) <= 15);\n"
+	"UPDATE positions SET strategy = 'volarb' WHERE \"right\" <> 'S';\n",
 };
 /* clang-format on */
 #define SCHEMA_VERSION ((int)PT_ARRAY_SIZE(migrations))
@@ -641,7 +646,7 @@ static int load_positions(struct store *s, struct portfolio *pf, char *err)
 	if ((code = prep(s,
 	                 "SELECT id, ticker, \"right\", strike, expiry, quantity, entry_price, "
 	                 "opened, credit_cents, mark, mark_model, entry_spot, entry_iv, entry_hv, "
-	                 "entry_theo, closed, exit_price, close_cents, reason "
+	                 "entry_theo, closed, exit_price, close_cents, reason, strategy "
 	                 "FROM positions ORDER BY id",
 	                 &st, err)))
 		return code;
@@ -656,7 +661,8 @@ static int load_positions(struct store *s, struct portfolio *pf, char *err)
 		if (col_str(st, 1, p->ticker, sizeof(p->ticker)) ||
 		    col_str(st, 2, right, sizeof(right)) || col_date(st, 4, &p->expiry) ||
 		    col_date(st, 7, &p->opened) || col_date(st, 15, &p->closed) ||
-		    col_str(st, 18, p->reason, sizeof(p->reason))) {
+		    col_str(st, 18, p->reason, sizeof(p->reason)) ||
+		    col_str(st, 19, p->strategy, sizeof(p->strategy))) {
 			code = corrupt(s, "positions", err);
 			goto out;
 		}
@@ -941,8 +947,9 @@ static int save_positions(struct store *s, const struct portfolio *pf, char *err
 	if ((code = prep(s,
 	                 "INSERT INTO positions (id, ticker, \"right\", strike, expiry, quantity, "
 	                 "entry_price, opened, credit_cents, mark, mark_model, entry_spot, "
-	                 "entry_iv, entry_hv, entry_theo, closed, exit_price, close_cents, reason) "
-	                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	                 "entry_iv, entry_hv, entry_theo, closed, exit_price, close_cents, reason, "
+	                 "strategy) "
+	                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 	                 "ON CONFLICT (id) DO UPDATE SET ticker = excluded.ticker, "
 	                 "\"right\" = excluded.\"right\", strike = excluded.strike, "
 	                 "expiry = excluded.expiry, quantity = excluded.quantity, "
@@ -952,7 +959,7 @@ static int save_positions(struct store *s, const struct portfolio *pf, char *err
 	                 "entry_iv = excluded.entry_iv, entry_hv = excluded.entry_hv, "
 	                 "entry_theo = excluded.entry_theo, closed = excluded.closed, "
 	                 "exit_price = excluded.exit_price, close_cents = excluded.close_cents, "
-	                 "reason = excluded.reason",
+	                 "reason = excluded.reason, strategy = excluded.strategy",
 	                 &st, err)))
 		return code;
 	for (i = 0; i < pf->n_pos && !code; i++) {
@@ -979,6 +986,7 @@ static int save_positions(struct store *s, const struct portfolio *pf, char *err
 		b_real(&b, p->exit_price);
 		b_int(&b, p->close_cents);
 		b_text(&b, p->reason);
+		b_text(&b, p->strategy);
 		code = bind_done(s, &b, "positions", err);
 		if (!code)
 			code = step_done(s, st, "positions", err);

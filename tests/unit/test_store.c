@@ -132,8 +132,10 @@ static void build_session1(struct portfolio *pf)
 	p->entry_theo = 3.1;
 	p->mark = 3.27;
 	p->mark_model = 1;
+	pt_strlcpy(p->strategy, "volarb", sizeof(p->strategy));
 	p = book_open(pf, d1, "QQQ", 'C', 520.5, exp, -0.3711, 2.13, 0.65);
 	p->entry_iv = 0.25; /* the others stay NaN */
+	pt_strlcpy(p->strategy, "volarb", sizeof(p->strategy));
 	book_open(pf, d1, "VTI", 'S', 0, 0, 1.5, 290.33, 0);
 	add_snapshot(pf, d1);
 }
@@ -149,6 +151,7 @@ static void build_session2(struct portfolio *pf)
 	pf->income_cents += 55;
 	p = book_open(pf, d2, "SPY", 'P', 560, exp, -1, 1.25, 0.65);
 	p->mark = 1.4;
+	pt_strlcpy(p->strategy, "csp", sizeof(p->strategy));
 	pf->bench[0].price = 592.5;
 	pf->bench[1].price = 505.25;
 	add_snapshot(pf, d2);
@@ -198,6 +201,7 @@ static void assert_pf_equal(const struct portfolio *a, const struct portfolio *b
 		assert_double_same(p->exit_price, q->exit_price);
 		assert_int_equal(p->close_cents, q->close_cents);
 		assert_string_equal(p->reason, q->reason);
+		assert_string_equal(p->strategy, q->strategy);
 	}
 	assert_int_equal(a->n_ledger, b->n_ledger);
 	for (i = 0; i < a->n_ledger; i++) {
@@ -317,7 +321,7 @@ static void test_create_reopen(void **state)
 	assert_non_null(strstr(err, "already"));
 	store_close(s);
 
-	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 4);
 	assert_int_equal(raw_int(e->db, "PRAGMA application_id"), 0x50547264);
 	assert_int_equal(raw_int(e->db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"),
 	                 9); /* 7 + the two tape tables of version 3 */
@@ -354,6 +358,31 @@ static void test_load_without_account(void **state)
 }
 
 /* ---- save and load ------------------------------------------------------- */
+
+/* A file of schema 3, before positions recorded their strategy: opening it
+ * migrates it, and every option position is volarb's, the only strategy
+ * there was; shares have none. */
+static void test_migrate_strategy(void **state)
+{
+	struct env *e = *state;
+	struct store *s = new_store(e->db, 100000);
+	struct portfolio pf, back;
+	size_t i;
+
+	build_session1(&pf);
+	save_run(s, &pf, "report one");
+	store_close(s);
+	raw_exec(e->db, "ALTER TABLE positions DROP COLUMN strategy; PRAGMA user_version = 3");
+	s = open_ok(e->db, 0);
+	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 4);
+	load_into(s, &back);
+	assert_int_equal(back.n_pos, pf.n_pos);
+	for (i = 0; i < back.n_pos; i++)
+		assert_string_equal(back.pos[i].strategy, back.pos[i].right == 'S' ? "" : "volarb");
+	store_close(s);
+	book_release(&back);
+	book_release(&pf);
+}
 
 static void test_save_load_round_trip(void **state)
 {
@@ -675,7 +704,7 @@ static void test_empty_file(void **state)
 	assert_non_null(strstr(err, "empty"));
 	s = open_ok(e->db, 1); /* an empty file becomes a database when asked to create */
 	store_close(s);
-	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 4);
 }
 
 /* ---- portfolio_data.json -------------------------------------------------- */
@@ -1099,6 +1128,7 @@ int main(void)
 	        T(test_import_brief_example), T(test_import_brief_trades),
 	        T(test_import_rejects),       T(test_import_rejects_exact_edits),
 	        T(test_import_size_cap),      T(test_tapes),
+	        T(test_migrate_strategy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -168,14 +168,15 @@ static void test_throwaway_strategy_runs_a_session(void **state)
 }
 
 /* volarb and csp side by side: each ticker is scanned by each, in order;
- * each one's allocation is its share of the capital. */
+ * each one's allocation is its share of the capital, and its positions count
+ * against max_positions_per_ticker apart from the other's (1 each here). */
 static void test_two_strategies_share_the_capital(void **state)
 {
-	static const char *const pairs[] = {"tickers=SPY,QQQ",	   "strategies=csp:1,volarb:3",
-					    "sizing=margin",	   "initial_capital=100000",
-					    "risk_free_rate=0.04", "csp_iv_edge=-1",
-					    "csp_price_edge=-1",   "iv_edge=-1",
-					    "price_edge=-1"};
+	static const char *const pairs[] = {
+		"tickers=SPY,QQQ", "strategies=csp:1,volarb:3", "max_positions_per_ticker=1",
+		"sizing=margin",   "initial_capital=100000",	"risk_free_rate=0.04",
+		"csp_iv_edge=-1",  "csp_price_edge=-1",		"iv_edge=-1",
+		"price_edge=-1"};
 	struct config c;
 	struct portfolio pf;
 	struct session_plan plan;
@@ -198,6 +199,7 @@ static void test_two_strategies_share_the_capital(void **state)
 		 * (25,000 / 2 tickers for csp, 75,000 / 2 for volarb) */
 		double alloc = (i < 2 ? 25000.0 : 75000.0) / 2;
 		assert_int_equal(day.trades[i].right, i < 2 ? 'P' : 'C');
+		assert_string_equal(pf.pos[i].strategy, i < 2 ? "csp" : "volarb");
 		assert_true(day.trades[i].margin_cents <= pt_cents(0.05 * alloc * 1.05));
 		assert_true(day.trades[i].margin_cents >= pt_cents(0.05 * alloc * 0.90));
 	}
