@@ -15,7 +15,7 @@ static const struct cli_cmd commands[] = {
 	{"init", cmd_init, "create the home folder, config and database"},
 	{"run", cmd_run, "run the daily job for a session (or catch up from a date)"},
 	{"report", cmd_report, "print the latest report"},
-	{"scan", cmd_scan, "show every contract the strategy looked at today, and why"},
+	{"scan", cmd_scan, "show every contract each strategy looked at today, and why"},
 	{"positions", cmd_positions, "list open positions"},
 	{"trades", cmd_trades, "list closed trades"},
 	{"export", cmd_export, "write the portfolio as the brief's portfolio_data.json"},
