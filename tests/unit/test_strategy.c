@@ -78,6 +78,44 @@ static const struct strategy toy = {
 	.scan = toy_scan,
 };
 
+/* A second throwaway, with orders of two legs: toy's put, bought back
+ * below by the next lower strike listed (a vertical put credit spread). */
+static void spread_scan(const struct strategy_in *in, const struct ticker_view *tv,
+			const struct market_view *v, struct scan_ticker *out)
+{
+	const struct scan_contract *lo = NULL;
+	struct order_leg *l;
+	size_t i;
+
+	toy_scan(in, tv, v, out);
+	for (i = 0; i < out->n; i++)
+		if (out->c[i].strike < out->c[out->best].strike &&
+		    (!lo || out->c[i].strike > lo->strike))
+			lo = &out->c[i];
+	assert_non_null(lo);
+	l = &out->order.leg[out->order.n_legs++];
+	l->right = 'P';
+	l->strike = lo->strike;
+	l->expiry = out->expiry;
+	l->ratio = 1;
+	l->price = lo->ask;
+	l->close_price = lo->bid;
+	l->iv = NAN;
+	l->theo = lo->theo;
+}
+
+static const struct strategy spread = {
+	.name = "spread",
+	.summary = "a test's two-leg throwaway",
+	.keys = toy_keys,
+	.n_keys = 1,
+	.rules = toy_rules,
+	.n_rules = 2,
+	.contracts = "puts",
+	.plan = toy_plan,
+	.scan = spread_scan,
+};
+
 static void sim_config(struct config *c, const char *const *pairs, size_t n)
 {
 	char err[PT_ERRSZ];
@@ -209,11 +247,59 @@ static void test_two_strategies_share_the_capital(void **state)
 	book_release(&pf);
 }
 
+/* An order of two legs is sized, checked and filled like one of one: a
+ * short and a long put of the same expiry, margined as a vertical (the
+ * width less the credit), the ledger whole. */
+static void test_two_leg_order(void **state)
+{
+	static const char *const pairs[] = {"tickers=SPY", "initial_capital=100000",
+					    "sizing=margin", "risk_free_rate=0.04"};
+	struct config c;
+	struct portfolio pf;
+	struct session_plan plan;
+	struct market_view v;
+	struct engine_day day;
+	const struct position *sp, *lp;
+	double q;
+
+	(void)state;
+	sim_config(&c, pairs, PT_ARRAY_SIZE(pairs));
+	c.strat[0] = &spread;
+	c.share[0] = 1;
+	c.n_strat = 1;
+	strategy_defaults(&spread, &c.sel[0]);
+	sim_day(&c, date_from_ymd(2024, 3, 1), &pf, &plan, &v, &day);
+	if (day.n_trades != 2)
+		fail_msg("want 2 legs traded: %s", day.scans[0].skip);
+	sp = &pf.pos[pf.n_pos - 2];
+	lp = &pf.pos[pf.n_pos - 1];
+	q = -sp->quantity;
+	assert_true(q > 0 && lp->quantity == q);
+	assert_true(sp->right == 'P' && lp->right == 'P' && lp->strike < sp->strike);
+	assert_int_equal(sp->expiry, lp->expiry);
+	assert_string_equal(lp->strategy, "spread");
+	/* the order's margin at the fill's cost to close, and the day's */
+	assert_int_equal(day.trades[0].margin_cents,
+			 book_spread_margin_cents(q, sp->strike, lp->strike, sp->mark, lp->mark));
+	assert_int_equal(day.trades[1].margin_cents, 0);
+	assert_int_equal(day.snap.margin_cents, day.trades[0].margin_cents);
+	/* margin sizing: about 5% of the 100,000 allocation, per spread */
+	assert_true(day.trades[0].margin_cents <= pt_cents(5000 * 1.05));
+	assert_true(day.trades[0].margin_cents >= pt_cents(5000 * 0.90));
+	/* each leg's premium: sold at the bid, bought at the ask */
+	assert_true(day.trades[0].premium_cents > 0 && day.trades[1].premium_cents < 0);
+	engine_day_release(&day);
+	mv_release(&v);
+	session_plan_release(&plan);
+	book_release(&pf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_throwaway_strategy_runs_a_session),
 		cmocka_unit_test(test_two_strategies_share_the_capital),
+		cmocka_unit_test(test_two_leg_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
