@@ -104,18 +104,6 @@ static void spread_scan(const struct strategy_in *in, const struct ticker_view *
 	l->theo = lo->theo;
 }
 
-static const struct strategy spread = {
-	.name = "spread",
-	.summary = "a test's two-leg throwaway",
-	.keys = toy_keys,
-	.n_keys = 1,
-	.rules = toy_rules,
-	.n_rules = 2,
-	.contracts = "puts",
-	.plan = toy_plan,
-	.scan = spread_scan,
-};
-
 static void sim_config(struct config *c, const char *const *pairs, size_t n)
 {
 	char err[PT_ERRSZ];
@@ -252,6 +240,7 @@ static void test_two_strategies_share_the_capital(void **state)
  * width less the credit), the ledger whole. */
 static void test_two_leg_order(void **state)
 {
+	static struct strategy spread;
 	static const char *const pairs[] = {"tickers=SPY", "initial_capital=100000",
 					    "sizing=margin", "risk_free_rate=0.04"};
 	struct config c;
@@ -263,6 +252,10 @@ static void test_two_leg_order(void **state)
 	double q;
 
 	(void)state;
+	/* the toy with a scan of its own: one more table entry */
+	spread = toy;
+	spread.name = "spread";
+	spread.scan = spread_scan;
 	sim_config(&c, pairs, PT_ARRAY_SIZE(pairs));
 	c.strat[0] = &spread;
 	c.share[0] = 1;
