@@ -94,6 +94,18 @@ static const struct key keys[] = {
 	    "secured: a short put holds its strike in cash (less the premium);\n"
 	    "naked: Reg-T margin, premium + margin_pct x underlying - OTM amount, at\n"
 	    "least premium + margin_min_pct x strike."),
+	KEY("liquidate_at", "account", K_DOUBLE, liquidate_at, 0, 1, 0, NULL, "0.5",
+	    "Equity below the maintenance requirement is a margin call, closed at the\n"
+	    "ask (largest requirement first) when still unmet at the next session; at\n"
+	    "once when equity is below liquidate_at x the requirement (0: always wait\n"
+	    "a session; 1: never wait)."),
+	KEY("cash_interest", "account", K_RATE, cash_interest, 0, 1, 0, NULL, "auto",
+	    "Annual interest on cash, booked each session: auto (the risk-free rate\n"
+	    "less cash_interest_spread, never below 0) or a fraction (0 for none)."),
+	KEY("cash_interest_spread", "account", K_DOUBLE, cash_interest_spread, 0, 0.2, 0, NULL,
+	    "0.005", "What the broker keeps of the risk-free rate when cash_interest is auto."),
+	KEY("margin_loan_spread", "account", K_DOUBLE, margin_loan_spread, 0, 0.2, 0, NULL,
+	    "0.015", "A debit cash balance pays the risk-free rate plus this."),
 
 	KEY("strategies", "strategy", K_STRATEGIES, strat, 0, 0, 0, NULL, "volarb",
 	    "The strategies that run, comma separated, each with its share of the\n"
@@ -110,6 +122,15 @@ static const struct key keys[] = {
 	KEY("contracts", "strategy", K_ENUM, contracts, 0, 0, 0, contracts_names, "fractional",
 	    "fractional: any quantity (a small account mirrors the strategy's returns);\n"
 	    "whole: whole contracts only (a trade that rounds to zero is skipped)."),
+	KEY("max_trade_requirement", "strategy", K_DOUBLE, max_trade_requirement, 0, 1, 1, NULL,
+	    "0.20", "A trade's margin requirement is at most this fraction of equity."),
+	KEY("max_stress_loss", "strategy", K_DOUBLE, max_stress_loss, 0, 1, 1, NULL, "0.05",
+	    "A trade may lose at most this fraction of equity should its underlying\n"
+	    "move stress_move against it overnight (the brief's \"never risk more than\n"
+	    "5% per trade\")."),
+	KEY("stress_move", "strategy", K_DOUBLE, stress_move, 0, 1, 1, NULL, "0.15",
+	    "The overnight move of that test, up or down (the brief's \"move > 15%\n"
+	    "against us\")."),
 	KEY("hv_window", "strategy", K_LONG, hv_window, 2, 1000, 0, NULL, "30",
 	    "Historical volatility over this many sessions of close-to-close returns\n"
 	    "(every strategy's)."),

@@ -33,12 +33,19 @@ struct config {
 	double margin_pct;		/* Reg-T style: premium + margin_pct x underlying - OTM */
 	double margin_min_pct;		/* ... at least premium + margin_min_pct x underlying */
 	int short_puts;			/* enum cfg_short_puts: cash-secured or Reg-T naked */
+	double liquidate_at;		/* equity below this x requirement: closed at once */
+	double cash_interest;		/* annual rate cash earns; NAN: auto (risk-free less spread) */
+	double cash_interest_spread;	/* the broker's cut under auto */
+	double margin_loan_spread;	/* a debit balance pays the risk-free rate plus this */
 	/* [strategy]: which strategies run, and what they share */
 	const struct strategy *strat[STRATEGY_MAX];	/* in the order listed */
 	double share[STRATEGY_MAX];	/* each one's share of the capital (sums to 1) */
 	size_t n_strat;
 	long max_positions_per_ticker;
 	double position_pct;		/* of the ticker's allocation, per trade */
+	double max_trade_requirement;	/* per trade, a fraction of equity */
+	double max_stress_loss;		/* per trade, a fraction of equity ... */
+	double stress_move;		/* ... should the underlying move this much */
 	int sizing;			/* enum cfg_sizing */
 	int contracts;			/* enum cfg_contracts */
 	long hv_window;			/* sessions of close-to-close log returns */

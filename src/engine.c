@@ -18,6 +18,11 @@
 
 #define NOTES_LIMIT ((size_t)256 * 1024)
 
+/* Shares held long: FINRA Rule 4210(c) maintenance, and Regulation T's
+ * initial requirement, which a new trade must meet (docs/margin.md). */
+#define STOCK_MAINT 0.25
+#define STOCK_INITIAL 0.50
+
 void engine_day_release(struct engine_day *d)
 {
 	size_t i;
@@ -28,6 +33,7 @@ void engine_day_release(struct engine_day *d)
 		scan_ticker_release(&d->scans[i]);
 	free(d->scans);
 	free(d->trades);
+	free(d->forced);
 	free(d->bench_cents);
 	sb_release(&d->notes);
 	memset(d, 0, sizeof(*d));
@@ -331,18 +337,38 @@ static int cover_of(const struct portfolio *pf, const struct config *cfg, char r
 										 : BOOK_NAKED;
 }
 
-int64_t engine_margin_used(const struct portfolio *pf, const struct market_view *v,
-			   const struct config *cfg)
+/*
+ * The account's requirement on the equity basis (errata 8, book.h): each
+ * short option's, a vertical's width less its value when a long of the
+ * same ticker, right and expiry hedges it, and stock_pct of the shares
+ * held. When per is given, per[i] gets open position i's part (a spread's
+ * on its short leg) and hedge[j] the short a long j is paired with (-1).
+ */
+static int64_t requirement(const struct portfolio *pf, const struct market_view *v,
+			   const struct config *cfg, double stock_pct, int64_t *per, long *hedge)
 {
 	double *left = xcalloc(pf->n_pos + 1, sizeof(*left));
-	int64_t m = 0;
+	int64_t m = 0, r;
 	size_t i, j;
 
-	/* Longs left to pair with shorts of the same ticker, right and expiry:
-	 * a vertical spread needs its width less its credit (book.h). */
-	for (i = 0; i < pf->n_pos; i++)
-		if (!pf->pos[i].closed && pf->pos[i].right != 'S' && pf->pos[i].quantity > 0)
-			left[i] = pf->pos[i].quantity;
+	for (i = 0; i < pf->n_pos; i++) {
+		const struct position *p = &pf->pos[i];
+
+		if (per)
+			per[i] = 0;
+		if (hedge)
+			hedge[i] = -1;
+		if (p->closed)
+			continue;
+		if (p->right == 'S') {
+			r = pt_cents(stock_pct * p->quantity * mark_of(p));
+			m += r;
+			if (per)
+				per[i] = r;
+		} else if (p->quantity > 0) {
+			left[i] = p->quantity;
+		}
+	}
 	for (i = 0; i < pf->n_pos; i++) {
 		const struct position *p = &pf->pos[i];
 		double q;
@@ -350,6 +376,7 @@ int64_t engine_margin_used(const struct portfolio *pf, const struct market_view 
 		if (p->closed || p->right == 'S' || p->quantity >= 0)
 			continue;
 		q = -p->quantity;
+		r = 0;
 		for (j = 0; j < pf->n_pos && q > 1e-12; j++) {
 			const struct position *l = &pf->pos[j];
 			double pair;
@@ -358,18 +385,135 @@ int64_t engine_margin_used(const struct portfolio *pf, const struct market_view 
 			    strcmp(l->ticker, p->ticker) != 0 || !book_hedges(p->right, p->strike, l->strike))
 				continue;
 			pair = left[j] < q ? left[j] : q;
-			m += book_spread_margin_cents(pair, p->strike, l->strike, mark_of(p),
-						      mark_of(l));
+			r += book_spread_margin_cents(pair, p->strike, l->strike, mark_of(p), mark_of(l));
 			left[j] -= pair;
 			q -= pair;
+			if (hedge)
+				hedge[j] = (long)i;
 		}
 		if (q > 1e-12)
-			m += book_margin_cents(p->right, -q, p->strike, last_spot(pf, v, p), mark_of(p),
+			r += book_margin_cents(p->right, -q, p->strike, last_spot(pf, v, p), mark_of(p),
 					       cfg->margin_pct, cfg->margin_min_pct,
 					       cover_of(pf, cfg, p->right, p->ticker));
+		m += r;
+		if (per)
+			per[i] = r;
 	}
 	free(left);
 	return m;
+}
+
+int64_t engine_margin_used(const struct portfolio *pf, const struct market_view *v,
+			   const struct config *cfg)
+{
+	return requirement(pf, v, cfg, STOCK_MAINT, NULL, NULL);
+}
+
+static int64_t equity_of(const struct portfolio *pf)
+{
+	return pf->cash_cents + book_positions_value_cents(pf);
+}
+
+/* Closes open position i at its mark (the cost to close: the ask of a
+ * short, the bid of a long, the spot for shares) to meet a margin call. */
+static void force_close(struct portfolio *pf, const struct market_view *v,
+			const struct config *cfg, size_t i, struct engine_day *out, size_t *cap)
+{
+	struct position *p = &pf->pos[i];
+	const struct ticker_view *tv = usable(v, p->ticker);
+	struct engine_settle *e;
+
+	book_close(pf, p, v->session, mark_of(p), "margin call", cfg->commission);
+	xgrow(&out->forced, cap, out->n_forced + 1, sizeof(*out->forced));
+	e = &out->forced[out->n_forced++];
+	memset(e, 0, sizeof(*e));
+	e->pos_id = p->id;
+	pt_strlcpy(e->ticker, p->ticker, sizeof(e->ticker));
+	e->right = p->right;
+	e->strike = p->strike;
+	e->expiry = p->expiry;
+	e->quantity = p->quantity;
+	e->close = tv ? tv->spot : NAN;
+	e->price = p->exit_price;
+	e->cents = p->close_cents;
+	e->pnl_cents = book_pnl_cents(p);
+	pt_strlcpy(e->reason, p->reason, sizeof(e->reason));
+}
+
+/* What to close next for a call: the short option with the largest
+ * requirement; when none has any, shares, the largest first (after the
+ * calls they cover). -1 when nothing is left. */
+static long next_to_close(const struct portfolio *pf, const int64_t *per)
+{
+	long best = -1;
+	size_t i;
+
+	for (i = 0; i < pf->n_pos; i++) {
+		const struct position *p = &pf->pos[i];
+		if (!p->closed && p->right != 'S' && p->quantity < 0 && per[i] > 0 &&
+		    (best < 0 || per[i] > per[best]))
+			best = (long)i;
+	}
+	if (best >= 0)
+		return best;
+	for (i = 0; i < pf->n_pos; i++) {
+		const struct position *p = &pf->pos[i];
+		if (!p->closed && p->right == 'S' && per[i] > 0 && (best < 0 || per[i] > per[best]))
+			best = (long)i;
+	}
+	return best;
+}
+
+/*
+ * The maintenance check of errata 8, after marking: equity below the
+ * requirement is a margin call. A call still unmet at the next session,
+ * or equity below liquidate_at x the requirement, is met by buying to
+ * close at the ask, largest requirement first (a spread's long sold with
+ * its short), until the requirement is covered.
+ */
+static void margin_check(struct portfolio *pf, const struct market_view *v,
+			 const struct config *cfg, struct engine_day *out)
+{
+	int64_t *per = xcalloc(pf->n_pos + 1, sizeof(*per));
+	long *hedge = xcalloc(pf->n_pos + 1, sizeof(*hedge));
+	int64_t req = requirement(pf, v, cfg, STOCK_MAINT, NULL, NULL), equity = equity_of(pf);
+	size_t cap = 0, j;
+	long i;
+
+	out->call_prev_cents = pf->n_snaps ? pf->snaps[pf->n_snaps - 1].call_cents : 0;
+	if (equity >= req)
+		goto out;
+	out->call_cents = req - equity;
+	if (!out->call_prev_cents && (double)equity >= cfg->liquidate_at * (double)req) {
+		out->call_issued = 1;
+		goto out;
+	}
+	while (equity < req) {
+		requirement(pf, v, cfg, STOCK_MAINT, per, hedge);
+		i = next_to_close(pf, per);
+		if (i < 0) {
+			sb_addf(&out->notes, "margin call: nothing left to close; %.2f short\n",
+				(double)(req - equity) / 100.0);
+			break;
+		}
+		if (pf->pos[i].right == 'S') {
+			/* the calls these shares cover first, or they would be naked */
+			for (j = 0; j < pf->n_pos; j++)
+				if (!pf->pos[j].closed && pf->pos[j].right == 'C' &&
+				    pf->pos[j].quantity < 0 &&
+				    !strcmp(pf->pos[j].ticker, pf->pos[i].ticker))
+					force_close(pf, v, cfg, j, out, &cap);
+		}
+		force_close(pf, v, cfg, (size_t)i, out, &cap);
+		for (j = 0; j < pf->n_pos; j++)
+			if (hedge[j] == i && !pf->pos[j].closed)
+				force_close(pf, v, cfg, j, out, &cap);
+		req = requirement(pf, v, cfg, STOCK_MAINT, NULL, NULL);
+		equity = equity_of(pf);
+	}
+out:
+	free(per);
+	free(hedge);
 }
 
 /* The margin of units of order o at spot, its legs priced at the fill
@@ -403,9 +547,45 @@ static int64_t order_margin(const struct order *o, double units, double spot, in
 	return m;
 }
 
+/* Loss of one unit of order o should the underlying move stress_move
+ * against it overnight (up or down, the worse), its legs repriced by
+ * Black-Scholes at their own IVs, commissions included (point 5 of the
+ * brief's "never risk more than 5% per trade"; docs/margin.md). */
+static double stress_loss(const struct order *o, const struct scan_ticker *s,
+			  const struct market_view *v, const struct config *cfg)
+{
+	double worst = 0, fees = 0;
+	size_t i;
+	int k;
+
+	for (k = -1; k <= 1; k += 2) {
+		double pnl = 0;
+
+		for (i = 0; i < o->n_legs; i++) {
+			const struct order_leg *l = &o->leg[i];
+			double T = cal_year_frac(v->asof, l->expiry), px;
+			double vol = isfinite(l->iv) && l->iv > 0 ? l->iv : s->hv > 0 ? s->hv : 0.20;
+
+			px = bs_price(l->right, s->spot * (1.0 + k * cfg->stress_move), l->strike,
+				      T > 0 ? T : 0, s->rate, s->div_yield, vol);
+			if (!isfinite(px))
+				px = l->right == 'C' ? fmax(0, s->spot * (1.0 + k * cfg->stress_move) - l->strike)
+						     : fmax(0, l->strike - s->spot * (1.0 + k * cfg->stress_move));
+			pnl += l->ratio * (px - l->price) * 100.0;
+		}
+		if (-pnl > worst)
+			worst = -pnl;
+	}
+	for (i = 0; i < o->n_legs; i++)
+		fees += abs(o->leg[i].ratio) * cfg->commission;
+	return worst + fees;
+}
+
 /* Steps 4 and 5 for one proposed order of strategy slot si: size (errata
- * 2) by premium or margin, fractional or whole, check margin and buying
- * power or cover (errata 3), fill every leg (sales at the bid). */
+ * 2) by premium or margin, fractional or whole, within the per-trade caps
+ * on requirement and stress loss (errata 8), check buying power (premium
+ * credited, the short's value counted once) or cover (errata 3), fill
+ * every leg (sales at the bid). */
 static void size_and_fill(struct portfolio *pf, const struct market_view *v,
 			  const struct config *cfg, size_t si, struct scan_ticker *s,
 			  struct engine_day *out, size_t *trade_cap)
@@ -413,10 +593,13 @@ static void size_and_fill(struct portfolio *pf, const struct market_view *v,
 	const struct order *o = &s->order;
 	double alloc = (double)pf->initial_cents / 100.0 * cfg->share[si] / (double)cfg->n_tickers;
 	double budget = cfg->position_pct * alloc;
-	double per_contract, contracts, premium = 0, fees = 0;
-	int64_t margin = 0, equity, used;
+	double per_contract, contracts, premium = 0, fees = 0, eq, unit_req = 0, unit_loss = 0;
+	double d_equity = 0;
+	int64_t margin = 0, equity = equity_of(pf), excess, need;
 	int open = book_open_count(pf, s->symbol, s->strat->name), calls = 1;
 	int covered;
+	const char *bound = NULL;
+	char capped[160] = "";
 	size_t i;
 
 	for (i = 0; i < o->n_legs; i++) {
@@ -443,11 +626,34 @@ static void size_and_fill(struct portfolio *pf, const struct market_view *v,
 		per_contract = s->spot * 100.0;
 	else
 		per_contract = (double)order_margin(o, 1, s->spot, 1, cfg) / 100.0;
-	contracts = budget / per_contract;
+	contracts = per_contract > 0 ? budget / per_contract : 0;
 	if (covered) {
 		double free_shares = book_shares(pf, s->symbol) - 100.0 * short_calls(pf, s->symbol);
 		if (contracts > free_shares / 100.0)
 			contracts = free_shares / 100.0;
+	} else {
+		/* the per-trade caps, as fractions of equity (a covered call's loss
+		 * is the shares' gain: neither cap applies) */
+		eq = (double)equity / 100.0;
+		unit_req = (double)order_margin(o, 1, s->spot, 0, cfg) / 100.0;
+		unit_loss = stress_loss(o, s, v, cfg);
+		if (unit_req > 0 && contracts * unit_req > cfg->max_trade_requirement * eq) {
+			contracts = eq > 0 ? cfg->max_trade_requirement * eq / unit_req : 0;
+			bound = "requirement";
+			snprintf(capped, sizeof(capped),
+				 "the requirement cap: %.2f a contract, at most %.0f%% of equity (%.2f)",
+				 unit_req, cfg->max_trade_requirement * 100.0,
+				 cfg->max_trade_requirement * eq);
+		}
+		if (unit_loss > 0 && contracts * unit_loss > cfg->max_stress_loss * eq) {
+			contracts = eq > 0 ? cfg->max_stress_loss * eq / unit_loss : 0;
+			bound = "stress";
+			snprintf(capped, sizeof(capped),
+				 "the stress cap: a %.0f%% move against it loses %.2f a contract, at "
+				 "most %.0f%% of equity (%.2f)",
+				 cfg->stress_move * 100.0, unit_loss, cfg->max_stress_loss * 100.0,
+				 cfg->max_stress_loss * eq);
+		}
 	}
 	contracts = cfg->contracts == CONTRACTS_WHOLE ? floor(contracts + 1e-9)
 						     : floor(contracts * 1e4) / 1e4;
@@ -457,6 +663,9 @@ static void size_and_fill(struct portfolio *pf, const struct market_view *v,
 			snprintf(s->skip, sizeof(s->skip),
 				 "qualified, not traded: not enough uncovered %s shares to cover a call",
 				 s->symbol);
+		else if (bound)
+			snprintf(s->skip, sizeof(s->skip), "qualified, not traded: %s allows no %s",
+				 capped, cfg->contracts == CONTRACTS_WHOLE ? "whole contract" : "contract");
 		else
 			snprintf(s->skip, sizeof(s->skip),
 				 "qualified, not traded: one contract needs %.2f of %s; %.0f%% of the "
@@ -466,16 +675,31 @@ static void size_and_fill(struct portfolio *pf, const struct market_view *v,
 				 per_contract / cfg->position_pct);
 		return;
 	}
-	if (!covered) {
+	/* Buying power (errata 8): the premium is credited and the shorts are
+	 * marked at their cost to close, so the trade costs the account its
+	 * requirement, the spread it crosses and the commission. */
+	if (!covered)
 		margin = order_margin(o, contracts, s->spot, 0, cfg);
-		equity = pf->cash_cents + book_positions_value_cents(pf);
-		used = engine_margin_used(pf, v, cfg);
-		if (used + margin > equity) {
+	for (i = 0; i < o->n_legs; i++)
+		d_equity += -o->leg[i].ratio * contracts *
+			    (o->leg[i].price - o->leg[i].close_price) * 100.0 -
+			    abs(o->leg[i].ratio) * contracts * cfg->commission;
+	need = margin - pt_cents(d_equity);
+	excess = equity - requirement(pf, v, cfg, STOCK_INITIAL, NULL, NULL);
+	if (need > excess) {
+		int64_t maint = equity - requirement(pf, v, cfg, STOCK_MAINT, NULL, NULL);
+
+		if (maint < 0)
 			snprintf(s->skip, sizeof(s->skip),
-				 "qualified, not traded: needs %.2f of margin, %.2f of buying power left",
-				 (double)margin / 100.0, (double)(equity - used) / 100.0);
-			return;
-		}
+				 "qualified, refused: the account is in a margin call (%.2f short)",
+				 (double)-maint / 100.0);
+		else
+			snprintf(s->skip, sizeof(s->skip),
+				 "qualified, refused for buying power: needs %.2f (requirement %.2f, "
+				 "spread and commission %.2f), %.2f left",
+				 (double)need / 100.0, (double)margin / 100.0,
+				 (double)(need - margin) / 100.0, (double)excess / 100.0);
+		return;
 	}
 	for (i = 0; i < o->n_legs; i++) {
 		const struct order_leg *l = &o->leg[i];
@@ -509,7 +733,10 @@ static void size_and_fill(struct portfolio *pf, const struct market_view *v,
 		t->margin_cents = i == 0 ? margin : 0;
 	}
 	s->traded = 1;
-	snprintf(s->skip, sizeof(s->skip), "traded: %s", o->why);
+	if (bound)
+		snprintf(s->skip, sizeof(s->skip), "traded: %s; sized down by %s", o->why, capped);
+	else
+		snprintf(s->skip, sizeof(s->skip), "traded: %s", o->why);
 }
 
 /* Step 3 for every strategy on every configured ticker, then steps 4 and
@@ -544,6 +771,43 @@ static void scan_and_trade(struct portfolio *pf, const struct market_view *v,
 	}
 }
 
+/* The annual rate the account's cash earns from session v on (errata 9):
+ * the risk-free rate less the broker's spread (never below 0) when
+ * cash_interest is auto, else the fixed rate. */
+static double cash_rate(const struct market_view *v, const struct config *cfg)
+{
+	double r = rate_of(v, cfg);
+
+	if (isfinite(cfg->cash_interest))
+		return cfg->cash_interest;
+	if (!isfinite(r))
+		return 0;
+	return r - cfg->cash_interest_spread > 0 ? r - cfg->cash_interest_spread : 0;
+}
+
+/* Interest on the cash held since the last session, at the rate known
+ * then (errata 9); a debit balance pays the risk-free rate plus the
+ * broker's margin-loan spread. */
+static void interest(struct portfolio *pf, const struct config *cfg, int session,
+		     struct engine_day *out)
+{
+	const struct snapshot *last;
+	double rate;
+
+	if (!pf->n_snaps)
+		return;
+	last = &pf->snaps[pf->n_snaps - 1];
+	if (pf->cash_cents >= 0)
+		rate = last->cash_rate;
+	else
+		rate = (isfinite(last->rate) ? last->rate : 0) + cfg->margin_loan_spread;
+	if (!isfinite(rate) || session <= last->session)
+		return;
+	out->interest_rate = rate;
+	out->interest_days = session - last->session;
+	out->interest_cents = book_interest(pf, session, rate, out->interest_days);
+}
+
 static void snapshot(struct portfolio *pf, const struct market_view *v, const struct config *cfg,
 		     struct engine_day *out)
 {
@@ -555,7 +819,9 @@ static void snapshot(struct portfolio *pf, const struct market_view *v, const st
 	s->positions_cents = book_positions_value_cents(pf);
 	s->value_cents = s->cash_cents + s->positions_cents;
 	s->margin_cents = engine_margin_used(pf, v, cfg);
+	s->call_cents = s->margin_cents > s->value_cents ? s->margin_cents - s->value_cents : 0;
 	s->rate = rate_of(v, cfg);
+	s->cash_rate = cash_rate(v, cfg);
 	out->n_bench = pf->n_bench;
 	out->bench_cents = xcalloc(pf->n_bench ? pf->n_bench : 1, sizeof(*out->bench_cents));
 	for (i = 0; i < pf->n_bench; i++) {
@@ -585,9 +851,11 @@ int engine_step(struct portfolio *pf, const struct market_view *v, const struct 
 		return pt_err(err, PT_EINVAL, "no tickers configured");
 	if (!pf->start && (rc = start(pf, v, cfg, out, err)))
 		return rc;
+	interest(pf, cfg, v->session, out);
 	settle(pf, v, cfg, out);
 	dividends(pf, v, out);
 	mark(pf, v, cfg, out);
+	margin_check(pf, v, cfg, out);
 	scan_and_trade(pf, v, cfg, out, 1);
 	snapshot(pf, v, cfg, out);
 	pf->last_session = v->session;

@@ -70,6 +70,16 @@ struct engine_day {
 	int64_t *bench_cents;		/* n_bench values, as in the portfolio */
 	size_t n_bench;
 	int dropped;			/* bad data rows dropped by providers */
+	/* interest on cash since the last session (errata 9) */
+	int64_t interest_cents;
+	double interest_rate;		/* annual, the rate it accrued at */
+	int interest_days;		/* calendar days it accrued over */
+	/* the margin account (errata 8), checked after marking */
+	int64_t call_prev_cents;	/* call outstanding from the last session */
+	int64_t call_cents;		/* requirement above equity at the check */
+	int call_issued;		/* 1: a new call, to be met by the next session */
+	struct engine_settle *forced;	/* closed to meet a call, at the cost to close */
+	size_t n_forced;
 	struct sbuf notes;		/* warnings, one per line */
 };
 
@@ -92,7 +102,8 @@ void engine_day_release(struct engine_day *d);
 void engine_scan(struct portfolio *pf, const struct market_view *v, const struct config *cfg,
 		 struct engine_day *out);
 
-/* Margin requirement of the open shorts at the day's prices, in cents. */
+/* Maintenance requirement of the account at the day's prices, in cents, on
+ * the equity basis (book.h): the excess is portfolio value minus it. */
 int64_t engine_margin_used(const struct portfolio *pf, const struct market_view *v,
 			   const struct config *cfg);
 

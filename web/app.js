@@ -293,10 +293,13 @@
 
 		card("card-cash", usd(s.cash), "positions " + usdSigned(s.positions_value));
 
-		var mu = s.margin_used;
+		/* the requirement on the equity basis: the excess is equity less it */
+		var mu = s.margin_used, mg = s.margin || {};
 		card("card-margin", usd(mu),
-			isNum(mu) && isNum(s.portfolio_value) && s.portfolio_value > 0 ?
-				fmtPct0.format(mu / s.portfolio_value) + " of portfolio value" : "");
+			isNum(mg.call) && mg.call > 0 ? "margin call: " + usd(mg.call) + " short" :
+			isNum(mg.excess) ? "excess " + usd(mg.excess) +
+				(mg.calls ? " · " + mg.calls + (mg.calls === 1 ? " call" : " calls") + " so far" : "") : "",
+			isNum(mg.call) && mg.call > 0 ? "down" : "");
 
 		var sess = s.session ? "Session " + shortDate(s.session, true) : "No session yet";
 		if (s.provider)
@@ -478,9 +481,10 @@
 		var initial = isNum(s.initial_capital) ? s.initial_capital : (snaps.initial_capital || 0);
 		var per = tickers.length ? initial / tickers.length : 0;
 		var margin = isNum(s.margin_used) ? s.margin_used : 0;
-		var free = Math.max((isNum(s.cash) ? s.cash : 0) - margin, 0);
+		var free = Math.max(isNum(s.margin && s.margin.excess) ? s.margin.excess :
+			(isNum(s.portfolio_value) ? s.portfolio_value : 0) - margin, 0);
 
-		var labels = tickers.concat(["Margin in use", "Cash free of margin"]);
+		var labels = tickers.concat(["Margin requirement", "Excess equity"]);
 		var colors = tickers.map(function (t, i) {
 			var ser = SERIES.filter(function (x) { return x.key === t; })[0];
 			return cssVar(ser ? ser.color : EXTRA_COLORS[i % EXTRA_COLORS.length]);
@@ -502,7 +506,7 @@
 						title: function (items) { return items.length ? items[0].dataset.label : ""; },
 						label: function (it) {
 							var total = it.dataset.data.reduce(function (a, b) { return a + b; }, 0);
-							var ring = it.datasetIndex === 0 ? "capital" : "cash";
+							var ring = it.datasetIndex === 0 ? "capital" : "equity";
 							return " " + it.label + ": " + usd(it.raw) +
 								(total ? " (" + fmtPct0.format(it.raw / total) + " of " + ring + ")" : "");
 						}
@@ -518,13 +522,13 @@
 				labels: labels,
 				datasets: [
 					{ label: "Capital per ticker", data: outer, backgroundColor: colors, borderColor: surface, borderWidth: 2 },
-					{ label: "Cash and margin", data: inner, backgroundColor: colors, borderColor: surface, borderWidth: 2 }
+					{ label: "Equity and margin", data: inner, backgroundColor: colors, borderColor: surface, borderWidth: 2 }
 				]
 			},
 			options: opts
 		});
 		$("sum-allocation").textContent = usd(per) + " of capital per ticker (" + tickers.join(", ") +
-			"); margin in use " + usd(margin) + " of " + usd(s.cash) + " cash.";
+			"); margin requirement " + usd(margin) + ", excess equity " + usd(free) + ".";
 	}
 
 	function drawReturns(d) {

@@ -137,6 +137,26 @@ void book_dividend(struct portfolio *pf, int session, const struct position *p,
 	pf->income_cents += c;
 }
 
+int64_t book_interest(struct portfolio *pf, int session, double rate, int days)
+{
+	char memo[BOOK_MEMOSZ];
+	double exact;
+	int64_t c;
+
+	if (!isfinite(rate) || days <= 0)
+		return 0;
+	exact = (double)pf->cash_cents * rate * (double)days / 365.0 + pf->interest_carry;
+	c = (int64_t)llround(exact);
+	pf->interest_carry = exact - (double)c;
+	if (!c)
+		return 0;
+	snprintf(memo, sizeof(memo), "interest at %.3f%% for %d day%s on %.2f", rate * 100.0, days,
+		 days == 1 ? "" : "s", (double)pf->cash_cents / 100.0);
+	book_post(pf, session, 0, "interest", c, memo);
+	pf->income_cents += c;
+	return c;
+}
+
 int64_t book_pnl_cents(const struct position *p)
 {
 	return p->credit_cents + p->close_cents;
@@ -166,7 +186,7 @@ int64_t book_margin_cents(char right, double quantity, double strike, double spo
 	per_share = pct * spot - otm;
 	if (per_share < min_pct * floor_base)
 		per_share = min_pct * floor_base;
-	return pt_cents((option_price + per_share) * 100.0 * fabs(quantity));
+	return pt_cents(per_share * 100.0 * fabs(quantity));
 }
 
 int64_t book_spread_margin_cents(double units, double short_strike, double long_strike,

@@ -60,7 +60,13 @@ struct snapshot {
 	int64_t cash_cents;
 	int64_t positions_cents;	/* longs at mark minus shorts at cost to close */
 	int64_t value_cents;		/* cash + positions */
-	int64_t margin_cents;		/* margin requirement of open shorts */
+	int64_t margin_cents;		/* maintenance requirement at the close of
+					 * the session, equity basis (schema 5;
+					 * before, short options' value included) */
+	int64_t call_cents;		/* margin call outstanding: requirement
+					 * above equity (0 when none) */
+	double cash_rate;		/* annual rate the cash earns from this
+					 * session to the next; NAN when unknown */
 	double rate;			/* risk-free rate of the session (annual fraction);
 					 * NAN when unknown */
 };
@@ -71,7 +77,10 @@ struct portfolio {
 	int last_session;	/* last session run; 0 before */
 	int events_through;	/* expirations and dividends processed through this day */
 	int64_t cash_cents;
-	int64_t income_cents;	/* dividends received on shares held */
+	int64_t income_cents;	/* dividends received on shares held, and
+				 * interest on cash (errata 9) */
+	double interest_carry;	/* interest accrued but not yet booked: less
+				 * than a cent either way */
 	int64_t next_pos_id;
 	int64_t next_ledger_id;
 
@@ -122,6 +131,15 @@ void book_close(struct portfolio *pf, struct position *p, int session, double pr
 void book_dividend(struct portfolio *pf, int session, const struct position *p,
 		   double amount_per_share);
 
+/*
+ * Interest on the cash balance (errata 9): cash_cents x rate x days / 365
+ * (simple, actual/365; rate an annual fraction, negative cash is charged),
+ * plus the fraction of a cent carried from before, is accrued; its whole
+ * cents are booked as an "interest" ledger row counted in income and the
+ * rest is carried, so rounding never builds up. Returns the cents booked.
+ */
+int64_t book_interest(struct portfolio *pf, int session, double rate, int days);
+
 /* Multiplier: 100 shares per contract, 1 for shares. */
 double book_multiplier(const struct position *p);
 /* Realised P&L of a closed position: credit + close cash. */
@@ -139,12 +157,17 @@ enum book_cover {
 };
 
 /*
- * Margin requirement of a short option (errata 3), per |quantity| x 100,
- * in cents, with option_price its current price per share:
- *   call, naked:  price + pct x spot - OTM amount, at least price + min_pct x spot
- *   put, naked:   price + pct x spot - OTM amount, at least price + min_pct x strike
- *   put, secured: strike - price (the strike held in cash, less the premium)
- *   call, covered: 0
+ * Maintenance requirement of a short option (errata 3 and 8), per
+ * |quantity| x 100, in cents, on the equity basis: what the account's
+ * equity (cash + longs - shorts at their cost to close, which already
+ * deducts the option's value) must cover beyond it. A broker's statement
+ * shows the same rule as "100% of the option's value + ...", against an
+ * equity that does not deduct it; the excess is the same (docs/margin.md).
+ *   call, naked:   pct x spot - OTM amount, at least min_pct x spot
+ *   put, naked:    pct x spot - OTM amount, at least min_pct x strike
+ *   put, secured:  strike - option_price (the strike in cash, of which the
+ *                  put's value is already deducted from equity)
+ *   call, covered: 0 (the shares carry their own requirement)
  * Zero for longs (quantity >= 0).
  */
 int64_t book_margin_cents(char right, double quantity, double strike, double spot,

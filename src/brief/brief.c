@@ -277,6 +277,7 @@ static void export_exact(struct jw *w, const struct portfolio *pf)
 	jw_date(w, "events_through", pf->events_through);
 	jw_int(w, "next_pos_id", pf->next_pos_id);
 	jw_int(w, "next_ledger_id", pf->next_ledger_id);
+	jw_double(w, "interest_carry", pf->interest_carry);
 
 	jw_key(w, "positions");
 	jw_open(w, '[', 0);
@@ -348,6 +349,8 @@ static void export_exact(struct jw *w, const struct portfolio *pf)
 		jw_int(w, "value_cents", sn->value_cents);
 		jw_int(w, "margin_cents", sn->margin_cents);
 		jw_double(w, "rate", sn->rate);
+		jw_int(w, "call_cents", sn->call_cents);
+		jw_double(w, "cash_rate", sn->cash_rate);
 		jw_key(w, "benchmarks_cents");
 		jw_open(w, '[', 1);
 		for (j = 0; j < pf->n_bench; j++)
@@ -744,6 +747,7 @@ static int brief_snapshot(json_t *o, const char *where, struct snapshot *sn, cha
 	int have_cash, have_pv;
 
 	memset(sn, 0, sizeof(*sn));
+	sn->cash_rate = NAN;
 	if (get_date(o, where, "date", 1, &sn->session, err) ||
 	    get_money(o, where, "portfolio_value", -MAX_DOLLARS, &sn->value_cents, err) ||
 	    get_num(o, where, "cash", 0, -MAX_DOLLARS, MAX_DOLLARS, &cash, &have_cash, err) ||
@@ -942,7 +946,7 @@ static int import_exact(json_t *x, struct portfolio *pf, char *err)
 	struct snapshot sn;
 	int64_t v, *row = NULL;
 	size_t i, j, n;
-	int code = PT_EINVAL;
+	int code = PT_EINVAL, have = 0;
 
 	if (!json_is_object(x))
 		return ferr(err, "", "papertrade", "not an object");
@@ -962,8 +966,13 @@ static int import_exact(json_t *x, struct portfolio *pf, char *err)
 	    get_date(x, "papertrade", "last_session", 0, &pf->last_session, err) ||
 	    get_date(x, "papertrade", "events_through", 0, &pf->events_through, err) ||
 	    get_int(x, "papertrade", "next_pos_id", 1, INT64_MAX, &pf->next_pos_id, err) ||
-	    get_int(x, "papertrade", "next_ledger_id", 1, INT64_MAX, &pf->next_ledger_id, err))
+	    get_int(x, "papertrade", "next_ledger_id", 1, INT64_MAX, &pf->next_ledger_id, err) ||
+	    get_num(x, "papertrade", "interest_carry", 0, -1.0, 1.0, &pf->interest_carry, &have,
+	            err))
 		goto out;
+	/* absent in exports from before interest on cash (schema 5) */
+	if (!have)
+		pf->interest_carry = 0;
 
 	arr = member(x, "positions");
 	if (!json_is_array(arr)) {
@@ -1064,6 +1073,12 @@ static int import_exact(json_t *x, struct portfolio *pf, char *err)
 		if (json_is_null(member(o, "rate")) || !member(o, "rate"))
 			sn.rate = NAN;
 		else if (get_num(o, where, "rate", 1, -1.0, 1.0, &sn.rate, NULL, err))
+			goto out;
+		/* the margin call and the rate cash earned: absent in older exports */
+		if (member(o, "call_cents") &&
+		    get_int(o, where, "call_cents", 0, MAX_CENTS, &sn.call_cents, err))
+			goto out;
+		if (get_num(o, where, "cash_rate", 0, -1.0, 1.0, &sn.cash_rate, NULL, err))
 			goto out;
 		if (pf->n_snaps && sn.session <= pf->snaps[pf->n_snaps - 1].session) {
 			ferr(err, where, "session", "not after the previous snapshot's");

@@ -19,10 +19,13 @@ static double bench_at(const struct portfolio *pf, size_t i, size_t b)
 	return (double)pf->snap_bench[i * pf->n_bench + b];
 }
 
-/* Daily risk-free return of session i: its annual rate over 252 sessions. */
+/* Daily return of cash in session i, the rate Sharpe, Sortino and alpha
+ * subtract (errata 9): the rate the account's cash earned, over 252
+ * sessions; the risk-free rate for sessions stored before cash earned
+ * interest (schema 5). */
 static double rf_day(const struct portfolio *pf, size_t i)
 {
-	double r = pf->snaps[i].rate;
+	double r = isfinite(pf->snaps[i].cash_rate) ? pf->snaps[i].cash_rate : pf->snaps[i].rate;
 	return isfinite(r) ? r / 252.0 : 0.0;
 }
 

@@ -109,6 +109,35 @@ void report_run_text(const struct report_in *in, struct sbuf *out)
 			sb_addf(out, ", received %s", money(m1, sizeof(m1), e->cents));
 		sb_addf(out, " (benchmark reinvested at %.2f)\n", e->price);
 	}
+	if (day->interest_cents)
+		sb_addf(out, "  INTEREST: %s on cash at %.2f%% for %d day%s\n",
+			money(m1, sizeof(m1), day->interest_cents), day->interest_rate * 100.0,
+			day->interest_days, day->interest_days == 1 ? "" : "s");
+	if (day->call_prev_cents && !day->call_cents)
+		sb_addf(out, "  MARGIN CALL of %s met: equity is back above the requirement\n",
+			money(m1, sizeof(m1), day->call_prev_cents));
+	if (day->call_issued)
+		sb_addf(out, "  %sMARGIN CALL%s: equity is %s below the maintenance requirement; "
+			"unmet by the next session, positions are bought back\n",
+			red(in), reset(in), money(m1, sizeof(m1), day->call_cents));
+	else if (day->call_cents)
+		sb_addf(out, "  %sMARGIN CALL%s: equity %s below the requirement%s: closing at the ask, "
+			"largest requirement first\n", red(in), reset(in),
+			money(m1, sizeof(m1), day->call_cents),
+			day->call_prev_cents ? ", unmet since the last session" : ", past liquidate_at");
+	for (i = 0; i < day->n_forced; i++) {
+		const struct engine_settle *s = &day->forced[i];
+		if (s->right == 'S')
+			sb_addf(out, "  CLOSED FOR THE CALL: sold %g %s shares at %.2f", s->quantity,
+				s->ticker, s->price);
+		else
+			sb_addf(out, "  CLOSED FOR THE CALL: %s %g %s %s x %.4g at %.2f", s->ticker,
+				s->strike, right_name(s->right), date_fmt(s->expiry, d), s->quantity,
+				s->price);
+		sb_addf(out, " | cash %s | P&L %s%s%s\n", money(m1, sizeof(m1), s->cents),
+			sign_color(in, (double)s->pnl_cents), money(m2, sizeof(m2), s->pnl_cents),
+			reset(in));
+	}
 	/* The positions carried into the day, as marked before the scan; the
 	 * day's new trades are listed below. */
 	for (i = 0; i < pf->n_pos; i++)
@@ -178,6 +207,8 @@ void report_run_text(const struct report_in *in, struct sbuf *out)
 		}
 		if (!s->traded)
 			sb_addf(out, "  %s\n", s->skip);
+		else if (strstr(s->skip, "; sized down by "))
+			sb_addf(out, "  Sized down by %s\n", strstr(s->skip, "; sized down by ") + 16);
 	}
 	sb_addf(out, "\n");
 	for (i = 0; i < day->n_trades; i++) {
@@ -200,15 +231,45 @@ void report_run_text(const struct report_in *in, struct sbuf *out)
 	sb_addf(out, "   Cash: %s\n", money(m1, sizeof(m1), day->snap.cash_cents));
 	sb_addf(out, "   Positions Value: %s (shorts at their cost to close)\n",
 		money(m1, sizeof(m1), day->snap.positions_cents));
-	sb_addf(out, "   Margin in use: %s\n\n", money(m1, sizeof(m1), day->snap.margin_cents));
+	sb_addf(out, "   Margin requirement: %s | Excess: %s\n", money(m1, sizeof(m1), day->snap.margin_cents),
+		money(m2, sizeof(m2), day->snap.value_cents - day->snap.margin_cents));
+	if (day->snap.call_cents)
+		sb_addf(out, "   %sMargin call outstanding: %s%s\n", red(in),
+			money(m1, sizeof(m1), day->snap.call_cents), reset(in));
+	sb_addf(out, "\n");
+}
+
+int64_t report_interest_cents(const struct portfolio *pf)
+{
+	int64_t c = 0;
+	size_t i;
+
+	for (i = 0; i < pf->n_ledger; i++)
+		if (!strcmp(pf->ledger[i].kind, "interest"))
+			c += pf->ledger[i].cents;
+	return c;
+}
+
+void report_margin_calls(const struct portfolio *pf, int *calls, int *forced)
+{
+	size_t i;
+
+	*calls = *forced = 0;
+	for (i = 0; i < pf->n_snaps; i++)
+		*calls += pf->snaps[i].call_cents > 0 && (i == 0 || !pf->snaps[i - 1].call_cents);
+	for (i = 0; i < pf->n_pos; i++)
+		*forced += pf->pos[i].closed && !strcmp(pf->pos[i].reason, "margin call");
 }
 
 void report_summary_text(const struct report_in *in, struct sbuf *out)
 {
 	const struct portfolio *pf = in->pf;
+	const struct snapshot *sn;
 	struct metrics m;
-	char d[DATE_BUFSZ], d2[DATE_BUFSZ], m1[32], p1[24], p2[24], x[24];
+	char d[DATE_BUFSZ], d2[DATE_BUFSZ], m1[32], m2[32], p1[24], p2[24], x[24];
 	size_t i, open = 0, closed = 0;
+	int64_t interest;
+	int calls, forced;
 
 	metrics_compute(pf, &m);
 	for (i = 0; i < pf->n_pos; i++)
@@ -248,10 +309,21 @@ void report_summary_text(const struct report_in *in, struct sbuf *out)
 		sb_addf(out, "Win Rate: n/a (no closed trades yet)\n");
 	sb_addf(out, "\nOpen Positions: %zu\nClosed Trades: %zu\nCash: %s\n", open, closed,
 		money(m1, sizeof(m1), pf->cash_cents));
-	if (pf->income_cents)
-		sb_addf(out, "Dividend income: %s\n", money(m1, sizeof(m1), pf->income_cents));
-	sb_addf(out, "Margin in use: %s\n%s\n", money(m1, sizeof(m1), pf->snaps[pf->n_snaps - 1].margin_cents),
-		RULE_LINE);
+	interest = report_interest_cents(pf);
+	if (pf->income_cents - interest)
+		sb_addf(out, "Dividend income: %s\n", money(m1, sizeof(m1), pf->income_cents - interest));
+	if (interest)
+		sb_addf(out, "Interest on cash: %s\n", money(m1, sizeof(m1), interest));
+	sn = &pf->snaps[pf->n_snaps - 1];
+	sb_addf(out, "Margin requirement: %s | Excess: %s\n", money(m1, sizeof(m1), sn->margin_cents),
+		money(m2, sizeof(m2), sn->value_cents - sn->margin_cents));
+	report_margin_calls(pf, &calls, &forced);
+	if (calls || forced)
+		sb_addf(out, "Margin calls: %d, positions closed for them: %d\n", calls, forced);
+	if (sn->call_cents)
+		sb_addf(out, "%sMargin call outstanding: %s%s\n", red(in),
+			money(m1, sizeof(m1), sn->call_cents), reset(in));
+	sb_addf(out, "%s\n", RULE_LINE);
 }
 
 void report_text(const struct report_in *in, struct sbuf *out)
@@ -423,6 +495,30 @@ int report_json(const struct report_in *in, struct sbuf *out)
 	json_object_set_new(o, "margin_used", pf->n_snaps ? jdollars(pf->snaps[last].margin_cents)
 							  : json_integer(0));
 	json_object_set_new(o, "income", jdollars(pf->income_cents));
+	{
+		int64_t interest = report_interest_cents(pf);
+		json_t *mg = json_object();
+		int calls, forced;
+
+		json_object_set_new(o, "dividends", jdollars(pf->income_cents - interest));
+		json_object_set_new(o, "interest", jdollars(interest));
+		report_margin_calls(pf, &calls, &forced);
+		if (pf->n_snaps) {
+			json_object_set_new(mg, "equity", jdollars(pf->snaps[last].value_cents));
+			json_object_set_new(mg, "requirement", jdollars(pf->snaps[last].margin_cents));
+			json_object_set_new(mg, "excess", jdollars(pf->snaps[last].value_cents -
+								   pf->snaps[last].margin_cents));
+			json_object_set_new(mg, "call", jdollars(pf->snaps[last].call_cents));
+		} else {
+			json_object_set_new(mg, "equity", jdollars(pf->cash_cents + pv));
+			json_object_set_new(mg, "requirement", json_integer(0));
+			json_object_set_new(mg, "excess", jdollars(pf->cash_cents + pv));
+			json_object_set_new(mg, "call", json_integer(0));
+		}
+		json_object_set_new(mg, "calls", json_integer(calls));
+		json_object_set_new(mg, "forced_closes", json_integer(forced));
+		json_object_set_new(o, "margin", mg);
+	}
 	json_object_set_new(o, "sessions", json_integer((json_int_t)pf->n_snaps));
 	json_object_set_new(o, "open_positions", positions_array(pf, 0));
 	json_object_set_new(o, "closed_trades", positions_array(pf, 1));
@@ -446,6 +542,30 @@ int report_json(const struct report_in *in, struct sbuf *out)
 			json_array_append_new(a, x);
 		}
 		json_object_set_new(r, "settled", a);
+		a = json_array();
+		for (i = 0; i < day->n_forced; i++) {
+			const struct engine_settle *s = &day->forced[i];
+			json_t *x = json_object();
+			json_object_set_new(x, "id", json_integer(s->pos_id));
+			json_object_set_new(x, "ticker", json_string(s->ticker));
+			json_object_set_new(x, "right", jright(s->right));
+			json_object_set_new(x, "strike", json_real(s->strike));
+			json_object_set_new(x, "expiry", jdate(s->expiry));
+			json_object_set_new(x, "quantity", json_real(s->quantity));
+			json_object_set_new(x, "price", json_real(s->price));
+			json_object_set_new(x, "cash", jdollars(s->cents));
+			json_object_set_new(x, "pnl", jdollars(s->pnl_cents));
+			json_array_append_new(a, x);
+		}
+		json_object_set_new(r, "margin_closes", a);
+		{
+			json_t *mc = json_object();
+			json_object_set_new(mc, "outstanding_before", jdollars(day->call_prev_cents));
+			json_object_set_new(mc, "shortfall", jdollars(day->call_cents));
+			json_object_set_new(mc, "issued", json_boolean(day->call_issued));
+			json_object_set_new(r, "margin_call", mc);
+		}
+		json_object_set_new(r, "interest", jdollars(day->interest_cents));
 		a = json_array();
 		for (i = 0; i < day->n_trades; i++) {
 			const struct engine_trade *t = &day->trades[i];

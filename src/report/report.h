@@ -27,6 +27,12 @@ void report_run_text(const struct report_in *in, struct sbuf *out);
 /* The summary: value, return, benchmarks, excess return and alpha vs SPY,
  * Sharpe, Sortino, drawdown, win rate, positions. */
 void report_summary_text(const struct report_in *in, struct sbuf *out);
+/* Interest on cash booked so far (the "interest" ledger rows), in cents;
+ * the rest of pf->income_cents is dividends. */
+int64_t report_interest_cents(const struct portfolio *pf);
+/* Margin calls so far (runs of sessions ending with one outstanding) and
+ * positions closed to meet them. */
+void report_margin_calls(const struct portfolio *pf, int *calls, int *forced);
 /* The daily report as text: report_run_text, then report_summary_text. */
 void report_text(const struct report_in *in, struct sbuf *out);
 /* The JSON object of DESIGN.md §5 (plus "run" with the day's events when

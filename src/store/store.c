@@ -151,6 +151,14 @@ static const char *const migrations[] = {
 	"ALTER TABLE positions ADD COLUMN strategy TEXT NOT NULL DEFAULT ''"
 	" CHECK (length(strategy) <= 15);\n"
 	"UPDATE positions SET strategy = 'volarb' WHERE \"right\" <> 'S';\n",
+	/* 5: the margin account and interest on cash (errata 8, 9): each
+	 * session's margin call and the rate its cash earned, the interest
+	 * accrued but not yet booked. margin_cents of older rows included the
+	 * short options' value; from here on it is on the equity basis. */
+	"ALTER TABLE snapshots ADD COLUMN call_cents INTEGER NOT NULL DEFAULT 0"
+	" CHECK (call_cents >= 0);\n"
+	"ALTER TABLE snapshots ADD COLUMN cash_rate REAL;\n"
+	"ALTER TABLE account ADD COLUMN interest_carry REAL NOT NULL DEFAULT 0;\n",
 };
 /* clang-format on */
 #define SCHEMA_VERSION ((int)PT_ARRAY_SIZE(migrations))
@@ -610,7 +618,8 @@ static int load_account(struct store *s, struct portfolio *pf, char *err)
 
 	if ((code = prep(s,
 	                 "SELECT initial_cents, start, last_session, events_through, cash_cents, "
-	                 "income_cents, next_pos_id, next_ledger_id FROM account WHERE id = 1",
+	                 "income_cents, next_pos_id, next_ledger_id, interest_carry FROM account "
+	                 "WHERE id = 1",
 	                 &st, err)))
 		return code;
 	rc = sqlite3_step(st);
@@ -633,6 +642,9 @@ static int load_account(struct store *s, struct portfolio *pf, char *err)
 	pf->income_cents = sqlite3_column_int64(st, 5);
 	pf->next_pos_id = sqlite3_column_int64(st, 6);
 	pf->next_ledger_id = sqlite3_column_int64(st, 7);
+	pf->interest_carry = sqlite3_column_double(st, 8);
+	if (!isfinite(pf->interest_carry) || fabs(pf->interest_carry) > 1.0)
+		code = corrupt(s, "account", err);
 out:
 	sqlite3_finalize(st);
 	return code;
@@ -769,7 +781,7 @@ static int load_snapshots(struct store *s, struct portfolio *pf, char *err)
 
 	if ((code = prep(s,
 	                 "SELECT session, cash_cents, positions_cents, value_cents, margin_cents, "
-	                 "rate FROM snapshots ORDER BY session",
+	                 "rate, call_cents, cash_rate FROM snapshots ORDER BY session",
 	                 &st, err)))
 		goto out;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -784,6 +796,8 @@ static int load_snapshots(struct store *s, struct portfolio *pf, char *err)
 		snaps[n].value_cents = sqlite3_column_int64(st, 3);
 		snaps[n].margin_cents = sqlite3_column_int64(st, 4);
 		snaps[n].rate = col_real(st, 5);
+		snaps[n].call_cents = sqlite3_column_int64(st, 6);
+		snaps[n].cash_rate = col_real(st, 7);
 		n++;
 	}
 	if (rc != SQLITE_DONE) {
@@ -1081,14 +1095,17 @@ static int save_snapshot(struct store *s, const struct portfolio *pf, size_t k, 
 
 	if ((code = prep(s,
 	                 upsert ? "INSERT INTO snapshots (session, cash_cents, positions_cents, "
-	                          "value_cents, margin_cents, rate) VALUES (?, ?, ?, ?, ?, ?) "
+	                          "value_cents, margin_cents, rate, call_cents, cash_rate) "
+	                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
 	                          "ON CONFLICT (session) DO UPDATE SET "
 	                          "cash_cents = excluded.cash_cents, "
 	                          "positions_cents = excluded.positions_cents, "
 	                          "value_cents = excluded.value_cents, "
-	                          "margin_cents = excluded.margin_cents, rate = excluded.rate"
+	                          "margin_cents = excluded.margin_cents, rate = excluded.rate, "
+	                          "call_cents = excluded.call_cents, cash_rate = excluded.cash_rate"
 	                        : "INSERT INTO snapshots (session, cash_cents, positions_cents, "
-	                          "value_cents, margin_cents, rate) VALUES (?, ?, ?, ?, ?, ?)",
+	                          "value_cents, margin_cents, rate, call_cents, cash_rate) "
+	                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 	                 &st, err)))
 		return code;
 	bind_start(&b, st);
@@ -1098,6 +1115,8 @@ static int save_snapshot(struct store *s, const struct portfolio *pf, size_t k, 
 	b_int(&b, sn->value_cents);
 	b_int(&b, sn->margin_cents);
 	b_real(&b, sn->rate);
+	b_int(&b, sn->call_cents);
+	b_real(&b, sn->cash_rate);
 	code = bind_done(s, &b, "snapshots", err);
 	if (!code)
 		code = step_done(s, st, "snapshots", err);
@@ -1137,7 +1156,8 @@ static int save_account(struct store *s, const struct portfolio *pf, int insert,
 	             s,
 	             insert ? "INSERT INTO account (start, last_session, events_through, "
 	                      "cash_cents, income_cents, next_pos_id, next_ledger_id, "
-	                      "initial_cents, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) "
+	                      "interest_carry, initial_cents, id) "
+	                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1) "
 	                      "ON CONFLICT (id) DO UPDATE SET start = excluded.start, "
 	                      "last_session = excluded.last_session, "
 	                      "events_through = excluded.events_through, "
@@ -1145,10 +1165,11 @@ static int save_account(struct store *s, const struct portfolio *pf, int insert,
 	                      "income_cents = excluded.income_cents, "
 	                      "next_pos_id = excluded.next_pos_id, "
 	                      "next_ledger_id = excluded.next_ledger_id, "
+	                      "interest_carry = excluded.interest_carry, "
 	                      "initial_cents = excluded.initial_cents"
 	                    : "UPDATE account SET start = ?, last_session = ?, events_through = ?, "
 	                      "cash_cents = ?, income_cents = ?, next_pos_id = ?, next_ledger_id = "
-	                      "? "
+	                      "?, interest_carry = ? "
 	                      "WHERE initial_cents = ? AND id = 1",
 	             &st, err)))
 		return code;
@@ -1160,6 +1181,7 @@ static int save_account(struct store *s, const struct portfolio *pf, int insert,
 	b_int(&b, pf->income_cents);
 	b_int(&b, pf->next_pos_id);
 	b_int(&b, pf->next_ledger_id);
+	b_real(&b, pf->interest_carry);
 	b_int(&b, pf->initial_cents);
 	code = bind_done(s, &b, "account", err);
 	if (!code)

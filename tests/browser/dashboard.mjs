@@ -178,6 +178,9 @@ function checkContent(p, what) {
 	same(p.cards['card-total-return'].value, pctSigned.format(S.total_return), `${what}: total return card`);
 	same(p.cards['card-cash'].value, usd.format(S.cash), `${what}: cash card`);
 	same(p.cards['card-margin'].value, usd.format(S.margin_used), `${what}: margin card`);
+	ok(S.margin.call > 0 ? p.cards['card-margin'].detail.includes('margin call: ' + usd.format(S.margin.call))
+		: p.cards['card-margin'].detail.includes('excess ' + usd.format(S.margin.excess)),
+	   `${what}: the margin card shows the excess, or the call`, p.cards['card-margin'].detail);
 
 	const tickers = Object.keys(S.benchmarks);
 	if (ok(!!p.perf, `${what}: performance chart exists`)) {
@@ -192,7 +195,8 @@ function checkContent(p, what) {
 		const cap = p.alloc.data[0].slice(0, tickers.length);
 		near(cap.reduce((a, b) => a + b, 0), S.initial_capital, `${what}: allocation shares out the initial capital`);
 		same(p.alloc.labels.slice(0, tickers.length), tickers, `${what}: allocation slices per ticker`);
-		ok(p.alloc.data.some((d) => d.some((v) => Math.abs(v - S.margin_used) < 0.005)), `${what}: allocation shows the margin in use`, p.alloc.data);
+		ok(p.alloc.data.some((d) => d.some((v) => Math.abs(v - S.margin_used) < 0.005)), `${what}: allocation shows the margin requirement`, p.alloc.data);
+		ok(p.alloc.data.some((d) => d.some((v) => Math.abs(v - Math.max(S.margin.excess, 0)) < 0.005)), `${what}: allocation shows the excess equity`, p.alloc.data);
 		ok(p.alloc.drawn && !!p.alloc.aria, `${what}: allocation chart drawn, with an aria-label`);
 	}
 	if (ok(!!p.ret, `${what}: returns chart exists`)) {

@@ -4,8 +4,9 @@ recorded AAPL day of 2025-10-29 (chart, options of 2025-10-31), computed
 independently of papertrade with numpy and scipy: 30-session HV of the closes
 before the session, IV solved from the bid with brentq, Black-Scholes value
 at HV, the entry rules, the qualifying call with the largest bid/theo, and
-the contracts for sizing = margin, fractional (5% of the capital in Reg-T
-margin: premium + max(20% of S - OTM, 10% of S), per contract, in cents).
+the contracts for sizing = margin, fractional (5% of the capital in margin on
+the equity basis, docs/margin.md: max(20% of S - OTM, 10% of S), per
+contract, in cents; the per-trade caps do not bind on this account).
 Prints "STRIKE CONTRACTS
 QUALIFIED" (or "none"). The run is as of 2025-10-29 16:05 New York, r = 0.04."""
 import json
@@ -62,6 +63,6 @@ if best is None:
     print("none")
 else:
     K, bid = best[0], best[1]
-    margin = round((bid + max(0.20 * S - max(K - S, 0), 0.10 * S)) * 100 * 100) / 100
+    margin = round(max(0.20 * S - max(K - S, 0), 0.10 * S) * 100 * 100) / 100
     contracts = math.floor(0.05 * capital / margin * 1e4) / 1e4
     print(best[0], contracts, qualified)

@@ -15,7 +15,9 @@ check "etf identities" ident
 r=$("$PT" report --json)
 check "etf holdings earn dividend income" test "$(echo "$r" | jq_py 'r["income"] > 0')" = True
 check "etf holdings hold shares" test "$(echo "$r" | jq_py 'sum(1 for p in r["open_positions"] if p["right"] == "S")')" = 4
-check "etf holdings use no margin" test "$(echo "$r" | jq_py 'r["margin_used"]')" = 0.0
+# covered calls need no margin; the shares carry FINRA's 25% maintenance
+check "etf holdings: only the shares' 25% is required" test "$(echo "$r" | jq_py 'abs(r["margin_used"] - 0.25 * sum(p["quantity"] * p["mark"] for p in r["open_positions"] if p["right"] == "S")) < 0.05')" = True
+check "etf holdings: no margin call" test "$(echo "$r" | jq_py 'r["margin"]["calls"] == 0 and r["margin"]["excess"] > 0')" = True
 check "etf portfolio tracks the market (return > 10%)" test "$(echo "$r" | jq_py 'r["total_return"] > 0.10')" = True
 
 # contracts = whole on a $1,000 account: trades are skipped, saying what capital they need.
@@ -23,6 +25,8 @@ export PAPERTRADE_HOME="$T_TMP/whole"
 expect_rc "whole contracts" 0 run --date 2024-04-05 --set contracts=whole --json
 check "whole contracts: identities" ident
 expect_rc "scan with whole contracts" 0 scan --date 2024-04-08 --set contracts=whole
+contains "whole contracts: the scan says which cap allows no whole contract" "$OUT" "allows no whole contract"
+expect_rc "scan with whole contracts, no caps" 0 scan --date 2024-04-08 --set contracts=whole --set max_stress_loss=1 --set max_trade_requirement=1
 contains "whole contracts: the scan says what capital is needed" "$OUT" "needs an allocation of"
 
 # sizing = margin with the environment between the file and --set.

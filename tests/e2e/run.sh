@@ -42,9 +42,13 @@ echo "# 2024: $n sessions, $traded trades, $settled settled"
 # and JSON, hashes as it did before the session layer and the strategy
 # table; likewise a covered (etf, whole contracts) and a margin-sized
 # account run with --from. tests/data/regress_2024.txt holds the hashes.
+# A change meant to change results re-records them (HACKING.md): run this
+# suite with PT_RECORD=FILE, check the reports' differences field by field,
+# then move FILE over tests/data/regress_2024.txt.
 regress() { # regress NAME: the stored reports of $PAPERTRADE_HOME against the file
 	/usr/bin/python3 "$PT_ROOT/tests/e2e/report_hashes.py" "$PAPERTRADE_HOME/papertrade.db" |
 		sed "s/^/$1 /" >"$T_TMP/got-$1"
+	[ -z "${PT_RECORD:-}" ] || cat "$T_TMP/got-$1" >>"$PT_RECORD"
 	grep "^$1 " "$PT_ROOT/tests/data/regress_2024.txt" >"$T_TMP/want-$1"
 	if cmp -s "$T_TMP/got-$1" "$T_TMP/want-$1"; then
 		ok "2024 reports unchanged ($1: $(wc -l <"$T_TMP/want-$1") hashes)"

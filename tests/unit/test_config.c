@@ -210,11 +210,18 @@ static void test_dump(void **state)
 				   "margin_pct = 0.2\n"
 				   "margin_min_pct = 0.1\n"
 				   "short_puts = secured\n"
+				   "liquidate_at = 0.5\n"
+				   "cash_interest = auto\n"
+				   "cash_interest_spread = 0.005\n"
+				   "margin_loan_spread = 0.015\n"
 				   "strategies = volarb\n"
 				   "max_positions_per_ticker = 2\n"
 				   "position_pct = 0.05\n"
 				   "sizing = premium\n"
 				   "contracts = fractional\n"
+				   "max_trade_requirement = 0.2\n"
+				   "max_stress_loss = 0.05\n"
+				   "stress_move = 0.15\n"
 				   "hv_window = 30\n"
 				   "risk_free_rate = auto\n"
 				   "iv_edge = 0.03\n"
@@ -362,6 +369,28 @@ static void test_values(void **state)
 		{"margin_pct", "1.01", "margin_pct: out of range (want 0 to 1): '1.01'"},
 		{"margin_min_pct", "-1", "margin_min_pct: out of range (want more than 0, at most 1): '-1'"},
 		{"margin_min_pct", "0", "margin_min_pct: out of range (want more than 0, at most 1): '0'"},
+		{"liquidate_at", "0", NULL},
+		{"liquidate_at", "1", NULL},
+		{"liquidate_at", "1.01", "liquidate_at: out of range (want 0 to 1): '1.01'"},
+		{"liquidate_at", "-0.01", "liquidate_at: out of range (want 0 to 1): '-0.01'"},
+		{"cash_interest", "auto", NULL},
+		{"cash_interest", "0", NULL},
+		{"cash_interest", "0.05", NULL},
+		{"cash_interest", "-0.01", "cash_interest: out of range (want 0 to 1): '-0.01'"},
+		{"cash_interest", "5%", "cash_interest: not a number or auto: '5%'"},
+		{"cash_interest_spread", "0.2", NULL},
+		{"cash_interest_spread", "0.21",
+		 "cash_interest_spread: out of range (want 0 to 0.2): '0.21'"},
+		{"margin_loan_spread", "-0.001",
+		 "margin_loan_spread: out of range (want 0 to 0.2): '-0.001'"},
+		{"max_trade_requirement", "1", NULL},
+		{"max_trade_requirement", "0",
+		 "max_trade_requirement: out of range (want more than 0, at most 1): '0'"},
+		{"max_stress_loss", "1.01",
+		 "max_stress_loss: out of range (want more than 0, at most 1): '1.01'"},
+		{"max_stress_loss", "0.0001", NULL},
+		{"stress_move", "0", "stress_move: out of range (want more than 0, at most 1): '0'"},
+		{"stress_move", "1", NULL},
 		{"iv_edge", "abc", "iv_edge: not a number: 'abc'"},
 		{"iv_edge", "-0.02", NULL},
 		{"price_edge", "0.05.1", "price_edge: not a number: '0.05.1'"},

@@ -114,6 +114,15 @@ static void cfg_one(struct config *c)
 	c->risk_free_rate = NAN;
 }
 
+/* The brief's sizing alone: no per-trade caps, no interest on cash. */
+static void cfg_plain(struct config *c)
+{
+	cfg_one(c);
+	c->max_trade_requirement = 1;
+	c->max_stress_loss = 1;
+	c->cash_interest = 0;
+}
+
 static void check_identities(const struct portfolio *pf)
 {
 	char err[PT_ERRSZ];
@@ -135,7 +144,7 @@ static void test_first_session_trades_by_the_rules(void **state)
 	double contracts;
 
 	(void)state;
-	cfg_one(&c);
+	cfg_plain(&c);
 	make_view(&v, session);
 	expiry = spy_chain(&v, 500);
 	book_init(&pf, 100000);
@@ -180,7 +189,7 @@ static void test_whole_contracts_skip_with_reason(void **state)
 	char err[PT_ERRSZ];
 
 	(void)state;
-	cfg_one(&c);
+	cfg_plain(&c);
 	c.contracts = CONTRACTS_WHOLE;
 	make_view(&v, D(2024, 3, 1));
 	spy_chain(&v, 500);
@@ -221,7 +230,7 @@ static void run_to_expiry(double close, const char *reason, int64_t intrinsic_ce
 	int64_t credit;
 	double qty;
 
-	cfg_one(&c);
+	cfg_plain(&c);
 	make_view(&v, session);
 	expiry = spy_chain(&v, 500);
 	book_init(&pf, 100000);
@@ -275,11 +284,12 @@ static void put_to_expiry(int holdings, double close, const char *reason)
 	size_t n_before;
 	struct position *p;
 
-	cfg_one(&c);
+	cfg_plain(&c);
 	c.holdings = holdings;
 	make_view(&v, session);
 	add_ticker(&v, "SPY", 500);
-	book_init(&pf, 100000);
+	/* 100,000.00: enough equity to carry the shares (no margin call) */
+	book_init(&pf, 10000000);
 	assert_int_equal(engine_step(&pf, &v, &c, &day, err), 0);
 	engine_day_release(&day);
 	etf_shares = book_shares(&pf, "SPY");
@@ -382,12 +392,13 @@ static void test_buying_power(void **state)
 	char err[PT_ERRSZ];
 
 	(void)state;
-	cfg_one(&c);
+	cfg_plain(&c);
 	c.sizing = SIZE_MARGIN;
 	c.position_pct = 1.0;
 	book_init(&pf, 100000);
-	/* a portfolio already using most of its equity as margin */
-	book_open(&pf, D(2024, 2, 1), "SPY", 'C', 520, D(2024, 3, 15), -1.5, 2.0, 0);
+	/* a portfolio already using most of its equity as margin: 80 a share
+	 * of 0.1 contract, 800.00 of 1,000.00 */
+	book_open(&pf, D(2024, 2, 1), "SPY", 'C', 520, D(2024, 3, 15), -0.1, 2.0, 0);
 	pf.start = pf.last_session = pf.events_through = D(2024, 2, 1);
 	pf.n_bench = 1;
 	pf.bench = xcalloc(1, sizeof(*pf.bench));
@@ -418,6 +429,7 @@ static void test_etf_holdings_covered_and_dividends(void **state)
 	(void)state;
 	cfg_one(&c);
 	c.holdings = HOLD_ETF;
+	c.cash_interest = 0;
 	book_init(&pf, 100000);
 	make_view(&v, s1);
 	spy_chain(&v, 500);
@@ -426,7 +438,8 @@ static void test_etf_holdings_covered_and_dividends(void **state)
 	shares = book_shares(&pf, "SPY");
 	assert_true(fabs(shares - 2.0) < 1e-6);
 	assert_int_equal(day.n_trades, 1);
-	assert_int_equal(day.snap.margin_cents, 0);
+	/* the covered call needs nothing; the shares FINRA's 25% */
+	assert_int_equal(day.snap.margin_cents, pt_cents(0.25 * shares * 500));
 	assert_true(-day.trades[0].quantity * 100 <= shares + 1e-9);
 	engine_day_release(&day);
 
@@ -504,27 +517,28 @@ static void test_start_needs_prices(void **state)
 static void test_margin_formula(void **state)
 {
 	(void)state;
-	/* 1 short call, spot 500, strike 530 (30 OTM), premium 2:
-	 * 2 + max(0.20 x 500 - 30, 0.10 x 500) = 72 per share -> 7,200.00 */
-	assert_int_equal(book_margin_cents('C', -1, 530, 500, 2, 0.20, 0.10, BOOK_NAKED), 720000);
-	/* far OTM: the 10% floor: 2 + 50 = 52; at the floor's edge, 550: 2 + 50 */
-	assert_int_equal(book_margin_cents('C', -1, 600, 500, 2, 0.20, 0.10, BOOK_NAKED), 520000);
-	assert_int_equal(book_margin_cents('C', -1, 550, 500, 2, 0.20, 0.10, BOOK_NAKED), 520000);
-	assert_int_equal(book_margin_cents('C', -1, 549, 500, 2, 0.20, 0.10, BOOK_NAKED), 530000);
+	/* 1 short call, spot 500, strike 530 (30 OTM), premium 2, on the equity
+	 * basis (the premium is already deducted from equity):
+	 * max(0.20 x 500 - 30, 0.10 x 500) = 70 per share -> 7,000.00 */
+	assert_int_equal(book_margin_cents('C', -1, 530, 500, 2, 0.20, 0.10, BOOK_NAKED), 700000);
+	/* far OTM: the 10% floor: 50; at the floor's edge, 550: 50; a dollar inside, 51 */
+	assert_int_equal(book_margin_cents('C', -1, 600, 500, 2, 0.20, 0.10, BOOK_NAKED), 500000);
+	assert_int_equal(book_margin_cents('C', -1, 550, 500, 2, 0.20, 0.10, BOOK_NAKED), 500000);
+	assert_int_equal(book_margin_cents('C', -1, 549, 500, 2, 0.20, 0.10, BOOK_NAKED), 510000);
 	assert_int_equal(book_margin_cents('C', -1, 600, 500, 2, 0.20, 0.10, BOOK_COVERED), 0);
 	assert_int_equal(book_margin_cents('C', 1, 600, 500, 2, 0.20, 0.10, BOOK_NAKED), 0);
-	/* a naked put, spot 500, strike 470 (30 OTM), premium 2: 2 + max(100 - 30,
-	 * 0.10 x 470) = 72; far OTM the floor is 10% of the strike: 400 -> 2 + 40 */
-	assert_int_equal(book_margin_cents('P', -1, 470, 500, 2, 0.20, 0.10, BOOK_NAKED), 720000);
-	assert_int_equal(book_margin_cents('P', -1, 400, 500, 2, 0.20, 0.10, BOOK_NAKED), 420000);
-	assert_int_equal(book_margin_cents('P', -2, 400, 500, 2, 0.20, 0.10, BOOK_NAKED), 840000);
+	/* a naked put, spot 500, strike 470 (30 OTM): max(100 - 30, 0.10 x 470) =
+	 * 70; far OTM the floor is 10% of the strike: 400 -> 40 */
+	assert_int_equal(book_margin_cents('P', -1, 470, 500, 2, 0.20, 0.10, BOOK_NAKED), 700000);
+	assert_int_equal(book_margin_cents('P', -1, 400, 500, 2, 0.20, 0.10, BOOK_NAKED), 400000);
+	assert_int_equal(book_margin_cents('P', -2, 400, 500, 2, 0.20, 0.10, BOOK_NAKED), 800000);
 	/* cash-secured: the strike less the premium, per contract */
 	assert_int_equal(book_margin_cents('P', -1, 470, 500, 2, 0.20, 0.10, BOOK_SECURED), 4680000);
 	assert_int_equal(book_margin_cents('P', -0.5, 470, 500, 2, 0.20, 0.10, BOOK_SECURED),
 			 2340000);
 	assert_int_equal(book_margin_cents('P', 1, 470, 500, 2, 0.20, 0.10, BOOK_SECURED), 0);
 	/* a call covered "by shares" is no cover for a put */
-	assert_int_equal(book_margin_cents('P', -1, 400, 500, 2, 0.20, 0.10, BOOK_COVERED), 420000);
+	assert_int_equal(book_margin_cents('P', -1, 400, 500, 2, 0.20, 0.10, BOOK_COVERED), 400000);
 	/* verticals: width less credit; 5 wide, credit 1.20 -> 3.80 x 100 x 2 */
 	assert_int_equal(book_spread_margin_cents(2, 530, 535, 2.00, 0.80), 76000);
 	assert_int_equal(book_spread_margin_cents(1, 470, 465, 2.00, 0.80), 38000);
@@ -561,6 +575,7 @@ static void series(struct portfolio *pf, const double *v, const double *spy, siz
 		s.session = D(2024, 3, 1) + (int)i;
 		s.value_cents = s.cash_cents = pt_cents(v[i]);
 		s.rate = rate;
+		s.cash_rate = NAN; /* stored before cash earned interest */
 		book_add_snapshot(pf, &s, &b);
 	}
 }
@@ -589,6 +604,14 @@ static void test_metrics_against_numpy(void **state)
 
 	/* each session's own rate: 5% a year */
 	series(&pf, v, spy, 5, 0.05);
+	metrics_compute(&pf, &m);
+	assert_true(fabs(m.sharpe - 7.203935585912127) < 1e-9);
+	book_release(&pf);
+
+	/* the rate the cash earned, where known, is the one subtracted (errata 9) */
+	series(&pf, v, spy, 5, 0.0);
+	for (size_t i = 0; i < pf.n_snaps; i++)
+		pf.snaps[i].cash_rate = 0.05;
 	metrics_compute(&pf, &m);
 	assert_true(fabs(m.sharpe - 7.203935585912127) < 1e-9);
 	book_release(&pf);
@@ -697,6 +720,402 @@ static void test_cover_needs_shares(void **state)
 	book_release(&pf);
 }
 
+/* ---- the margin account (errata 8) ---- */
+
+/* An account of 10,000.00 short one SPY 520 call sold at 5.00, no
+ * commission, no interest: cash 10,500.00. At spot 500 its requirement is
+ * (0.20 x 500 - 20) x 100 = 8,000.00 and its equity 10,500.00 - ask x 100,
+ * so an ask of 25.00 leaves equity exactly at the requirement. */
+static void margin_account(struct portfolio *pf, struct config *c)
+{
+	cfg_plain(c);
+	c->commission = 0;
+	c->max_positions_per_ticker = 1;
+	book_init(pf, 1000000);
+	book_open(pf, D(2024, 2, 1), "SPY", 'C', 520, D(2024, 3, 15), -1, 5.0, 0);
+	pf->pos[0].entry_iv = 0.2;
+	pf->start = pf->last_session = pf->events_through = D(2024, 2, 1);
+}
+
+static void margin_view(struct market_view *v, int session, double ask)
+{
+	make_view(v, session);
+	add_ticker(v, "SPY", 500);
+	add_option(&v->tickers[0], D(2024, 3, 15), 520, ask - 0.10, ask, 100);
+}
+
+/* One session of the margin account at ask; returns the day (to release). */
+static void margin_day(struct portfolio *pf, const struct config *c, int session, double ask,
+		       struct engine_day *day)
+{
+	struct market_view v;
+	char err[PT_ERRSZ];
+
+	margin_view(&v, session, ask);
+	assert_int_equal(engine_step(pf, &v, c, day, err), 0);
+	check_identities(pf);
+	assert_int_equal(day->snap.value_cents - day->snap.margin_cents >= 0 ? 0 : 1,
+			 day->snap.call_cents > 0);
+	mv_release(&v);
+}
+
+static void test_margin_call_boundary(void **state)
+{
+	struct portfolio pf;
+	struct engine_day day;
+	struct config c;
+	int s1 = D(2024, 3, 1);
+
+	(void)state;
+	/* equity at the requirement: no call */
+	margin_account(&pf, &c);
+	margin_day(&pf, &c, s1, 25.00, &day);
+	assert_int_equal(day.snap.margin_cents, 800000);
+	assert_int_equal(day.snap.value_cents, 800000);
+	assert_int_equal(day.call_cents, 0);
+	assert_int_equal(day.snap.call_cents, 0);
+	assert_int_equal(day.n_forced, 0);
+	engine_day_release(&day);
+	book_release(&pf);
+
+	/* a cent short: a call, nothing closed yet */
+	margin_account(&pf, &c);
+	margin_day(&pf, &c, s1, 25.01, &day);
+	assert_int_equal(day.call_cents, 100);
+	assert_true(day.call_issued);
+	assert_int_equal(day.snap.call_cents, 100);
+	assert_int_equal(day.n_forced, 0);
+	assert_int_equal(pf.pos[0].closed, 0);
+	engine_day_release(&day);
+
+	/* unmet at the next session: bought to close at the ask */
+	margin_day(&pf, &c, cal_next_session(s1), 25.01, &day);
+	assert_int_equal(day.call_prev_cents, 100);
+	assert_int_equal(day.n_forced, 1);
+	assert_string_equal(day.forced[0].reason, "margin call");
+	assert_true(day.forced[0].price == 25.01);
+	assert_int_equal(pf.pos[0].closed, cal_next_session(s1));
+	assert_string_equal(pf.pos[0].reason, "margin call");
+	assert_int_equal(book_pnl_cents(&pf.pos[0]), 50000 - 250100);
+	assert_int_equal(day.snap.call_cents, 0);
+	assert_int_equal(day.snap.margin_cents, 0);
+	engine_day_release(&day);
+	book_release(&pf);
+
+	/* met by the market by the next session: nothing closed */
+	margin_account(&pf, &c);
+	margin_day(&pf, &c, s1, 25.01, &day);
+	engine_day_release(&day);
+	margin_day(&pf, &c, cal_next_session(s1), 25.00, &day);
+	assert_int_equal(day.call_prev_cents, 100);
+	assert_int_equal(day.call_cents, 0);
+	assert_int_equal(day.n_forced, 0);
+	assert_int_equal(pf.pos[0].closed, 0);
+	engine_day_release(&day);
+	book_release(&pf);
+}
+
+static void test_margin_call_at_once(void **state)
+{
+	struct portfolio pf;
+	struct engine_day day;
+	struct config c;
+	int s1 = D(2024, 3, 1);
+
+	(void)state;
+	/* equity exactly liquidate_at (0.5) x the requirement: 4,000.00, a call */
+	margin_account(&pf, &c);
+	margin_day(&pf, &c, s1, 65.00, &day);
+	assert_int_equal(day.call_cents, 400000);
+	assert_true(day.call_issued);
+	assert_int_equal(day.n_forced, 0);
+	engine_day_release(&day);
+	book_release(&pf);
+
+	/* a cent below: closed at once */
+	margin_account(&pf, &c);
+	margin_day(&pf, &c, s1, 65.01, &day);
+	assert_false(day.call_issued);
+	assert_int_equal(day.n_forced, 1);
+	assert_int_equal(pf.pos[0].closed, s1);
+	assert_int_equal(day.snap.call_cents, 0);
+	engine_day_release(&day);
+	book_release(&pf);
+
+	/* liquidate_at = 0: always a session's grace, however short */
+	margin_account(&pf, &c);
+	c.liquidate_at = 0;
+	margin_day(&pf, &c, s1, 65.01, &day);
+	assert_true(day.call_issued);
+	assert_int_equal(day.n_forced, 0);
+	engine_day_release(&day);
+	book_release(&pf);
+}
+
+/* While a call is outstanding nothing new is sold. */
+static void test_margin_call_blocks_trades(void **state)
+{
+	struct portfolio pf;
+	struct engine_day day;
+	struct config c;
+	struct market_view v;
+	char err[PT_ERRSZ];
+
+	(void)state;
+	margin_account(&pf, &c);
+	c.max_positions_per_ticker = 5;
+	make_view(&v, D(2024, 3, 1));
+	spy_chain(&v, 500);
+	add_option(&v.tickers[0], D(2024, 3, 15), 520, 30.00, 30.10, 100);
+	assert_int_equal(engine_step(&pf, &v, &c, &day, err), 0);
+	assert_true(day.call_issued);
+	assert_int_equal(day.n_trades, 0);
+	assert_non_null(strstr(day.scans[0].skip, "margin call"));
+	check_identities(&pf);
+	engine_day_release(&day);
+	mv_release(&v);
+	book_release(&pf);
+}
+
+/* Buying power credits the premium and counts the short once: a trade
+ * needing exactly the excess is taken, a cent more is refused. */
+static void test_buying_power_boundary(void **state)
+{
+	struct market_view v;
+	struct portfolio pf;
+	struct engine_day day;
+	struct config c;
+	char err[PT_ERRSZ];
+	int session = D(2024, 3, 1);
+	int64_t need, value;
+	double q, bid, ask;
+	int k;
+
+	(void)state;
+	cfg_plain(&c);
+	make_view(&v, session);
+	spy_chain(&v, 500);
+	book_init(&pf, 100000);
+	assert_int_equal(engine_step(&pf, &v, &c, &day, err), 0);
+	assert_int_equal(day.n_trades, 1);
+	q = -day.trades[0].quantity;
+	bid = day.trades[0].price;
+	ask = day.scans[0].order.leg[0].close_price;
+	/* 70 a share (20% of 500 less 30 out of the money), the spread crossed
+	 * and the commission */
+	assert_int_equal(day.trades[0].margin_cents, pt_cents(q * 70 * 100));
+	need = day.trades[0].margin_cents - pt_cents(q * (bid - ask) * 100 - q * 0.65);
+	engine_day_release(&day);
+	book_release(&pf);
+
+	for (k = 0; k < 2; k++) {
+		/* shares of another ticker take Reg-T's 50% of their value from the
+		 * excess, leaving need (k = 0) or a cent less (k = 1) */
+		value = 2 * (100000 - need) + 2 * k;
+		book_init(&pf, 100000);
+		book_open(&pf, cal_prev_session(session), "VOO", 'S', 0, 0,
+			  (double)value / 100.0 / 500.0, 500.0, 0);
+		assert_int_equal(engine_step(&pf, &v, &c, &day, err), 0);
+		assert_int_equal(day.n_trades, k == 0);
+		if (k)
+			assert_non_null(strstr(day.scans[0].skip, "buying power"));
+		check_identities(&pf);
+		engine_day_release(&day);
+		book_release(&pf);
+	}
+	mv_release(&v);
+}
+
+/* The stress loss of q contracts of the 530 call sold at bid: SPY 15% up
+ * overnight, repriced at the IV it was sold at, plus commission. */
+static double stress_of(const struct market_view *v, const struct scan_ticker *s, double bid,
+			double iv)
+{
+	double T = cal_year_frac(v->asof, s->expiry);
+	double up = bs_price('C', 500 * 1.15, 530, T, s->rate, s->div_yield, iv);
+
+	return (up - bid) * 100 + 0.65;
+}
+
+/* Runs the first session with the given caps; returns the contracts sold
+ * (0 when none) and the scan's text in skip. */
+static double capped_run(double position_pct, double max_req, double max_loss, char *skip,
+			 double *unit_loss)
+{
+	struct market_view v;
+	struct portfolio pf;
+	struct engine_day day;
+	struct config c;
+	char err[PT_ERRSZ];
+	double q = 0;
+
+	cfg_plain(&c);
+	c.position_pct = position_pct;
+	c.max_trade_requirement = max_req;
+	c.max_stress_loss = max_loss;
+	make_view(&v, D(2024, 3, 1));
+	spy_chain(&v, 500);
+	book_init(&pf, 100000);
+	assert_int_equal(engine_step(&pf, &v, &c, &day, err), 0);
+	check_identities(&pf);
+	if (day.n_trades)
+		q = -day.trades[0].quantity;
+	pt_strlcpy(skip, day.scans[0].skip, PT_ERRSZ);
+	if (unit_loss)
+		*unit_loss = stress_of(&v, &day.scans[0], day.scans[0].order.leg[0].price,
+				       day.scans[0].order.leg[0].iv);
+	engine_day_release(&day);
+	mv_release(&v);
+	book_release(&pf);
+	return q;
+}
+
+static void test_trade_caps(void **state)
+{
+	char skip[PT_ERRSZ];
+	double free_q, loss, frac, q;
+
+	(void)state;
+	/* uncapped: the brief's premium sizing at 1% of the allocation */
+	free_q = capped_run(0.01, 1, 1, skip, &loss);
+	assert_true(free_q > 0);
+	assert_null(strstr(skip, "sized down"));
+
+	/* the stress cap a percent above what the trade risks: not bound; a
+	 * percent below: bound, to the cap */
+	frac = free_q * loss / 1000.0;
+	q = capped_run(0.01, 1, frac * 1.01, skip, NULL);
+	assert_true(q == free_q);
+	q = capped_run(0.01, 1, frac * 0.99, skip, NULL);
+	assert_true(fabs(q - floor(frac * 0.99 * 1000.0 / loss * 1e4) / 1e4) < 1e-12);
+	assert_non_null(strstr(skip, "sized down by the stress cap"));
+
+	/* the requirement cap likewise: 7,000.00 a contract */
+	frac = free_q * 7000.0 / 1000.0;
+	q = capped_run(0.01, frac * 1.01, 1, skip, NULL);
+	assert_true(q == free_q);
+	q = capped_run(0.01, frac * 0.99, 1, skip, NULL);
+	assert_true(fabs(q - floor(frac * 0.99 * 1000.0 / 7000.0 * 1e4) / 1e4) < 1e-12);
+	assert_non_null(strstr(skip, "sized down by the requirement cap"));
+
+	/* the defaults (5% stress loss on a 15% move): the stress cap binds */
+	{
+		struct config d;
+		config_defaults(&d);
+		assert_true(d.max_stress_loss == 0.05 && d.stress_move == 0.15 &&
+			    d.max_trade_requirement == 0.20);
+	}
+	q = capped_run(0.05, 0.20, 0.05, skip, &loss);
+	assert_true(fabs(q - floor(0.05 * 1000.0 / loss * 1e4) / 1e4) < 1e-12);
+	assert_non_null(strstr(skip, "stress cap"));
+
+	/* a cap that allows nothing says so */
+	q = capped_run(0.05, 0.20, 1e-6, skip, NULL);
+	assert_true(q == 0);
+	assert_non_null(strstr(skip, "allows no contract"));
+}
+
+/* ---- interest on cash (errata 9) ---- */
+
+static void cash_view(struct market_view *v, int session)
+{
+	make_view(v, session);
+	add_ticker(v, "SPY", 500);
+}
+
+/* Runs sessions s[0..n) on pf; returns the interest booked on the last. */
+static int64_t cash_days(struct portfolio *pf, const struct config *c, const int *s, size_t n)
+{
+	struct market_view v;
+	struct engine_day day;
+	char err[PT_ERRSZ];
+	int64_t got = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		cash_view(&v, s[i]);
+		assert_int_equal(engine_step(pf, &v, c, &day, err), 0);
+		check_identities(pf);
+		got = day.interest_cents;
+		engine_day_release(&day);
+		mv_release(&v);
+	}
+	return got;
+}
+
+static void test_interest(void **state)
+{
+	struct portfolio pf;
+	struct config c;
+	const int s[] = {D(2024, 3, 1), D(2024, 3, 4), D(2024, 3, 5)};
+	double exact = 0, carry;
+	int64_t booked = 0, cash;
+	int day, prev, i;
+
+	(void)state;
+	cfg_one(&c);
+	c.risk_free_rate = 0.04;
+	/* auto: 4% less the 0.5% spread; Friday to Monday is 3 days:
+	 * 1,000.00 x 3.5% x 3 / 365 = 28.767 cents -> 29, 0.233 carried short */
+	book_init(&pf, 100000);
+	assert_int_equal(cash_days(&pf, &c, s, 2), 29);
+	assert_true(fabs(pf.interest_carry - (100000 * 0.035 * 3 / 365 - 29)) < 1e-9);
+	assert_true(fabs(pf.snaps[1].cash_rate - 0.035) < 1e-15);
+	assert_string_equal(pf.ledger[pf.n_ledger - 1].kind, "interest");
+	/* 1,000.29 x 3.5% / 365 = 9.592 cents, less the 0.233 owed: 9 */
+	assert_int_equal(cash_days(&pf, &c, s + 2, 1), 9);
+	assert_int_equal(pf.income_cents, 38);
+	book_release(&pf);
+
+	/* the spread equal to the rate: nothing; a basis point under it: some */
+	c.cash_interest_spread = 0.04;
+	book_init(&pf, 100000);
+	assert_int_equal(cash_days(&pf, &c, s, 2), 0);
+	assert_int_equal(pf.n_ledger, 0);
+	book_release(&pf);
+	c.cash_interest_spread = 0.0399;
+	book_init(&pf, 100000);
+	assert_int_equal(cash_days(&pf, &c, s, 3), 0); /* 0.08 + 0.03 cents, carried */
+	assert_true(pf.interest_carry > 0.1);
+	book_release(&pf);
+
+	/* a fixed rate, and none */
+	c.cash_interest = 0.02;
+	book_init(&pf, 100000);
+	assert_int_equal(cash_days(&pf, &c, s, 2), 16); /* 16.438 */
+	book_release(&pf);
+	c.cash_interest = 0;
+	book_init(&pf, 100000);
+	assert_int_equal(cash_days(&pf, &c, s, 3), 0);
+	book_release(&pf);
+
+	/* a debit balance pays the risk-free rate plus the loan spread: 500.00
+	 * borrowed for 3 days at 5.5% = 22.603 cents */
+	c.cash_interest = NAN;
+	c.cash_interest_spread = 0.005;
+	book_init(&pf, 100000);
+	book_open(&pf, D(2024, 2, 29), "VOO", 'S', 0, 0, 3, 500.0, 0);
+	assert_int_equal(cash_days(&pf, &c, s, 2), -23);
+	book_release(&pf);
+
+	/* a year of sessions: what is booked never strays half a cent from
+	 * what accrued */
+	book_init(&pf, 100000);
+	prev = 0;
+	for (day = D(2024, 1, 2), i = 0; i < 252; i++, day = cal_next_session(day)) {
+		cash = pf.cash_cents;
+		booked += cash_days(&pf, &c, &day, 1);
+		if (prev)
+			exact += (double)cash * 0.035 * (day - prev) / 365.0;
+		prev = day;
+		carry = exact - (double)booked;
+		assert_true(fabs(carry) <= 0.5 + 1e-9);
+	}
+	assert_int_equal(pf.income_cents, booked);
+	assert_true(booked > 3400 && booked < 3600); /* about 3.5% of 1,000.00 */
+	book_release(&pf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -715,6 +1134,12 @@ int main(void)
 		cmocka_unit_test(test_metrics_against_numpy),
 		cmocka_unit_test(test_bad_data_not_booked),
 		cmocka_unit_test(test_cover_needs_shares),
+		cmocka_unit_test(test_margin_call_boundary),
+		cmocka_unit_test(test_margin_call_at_once),
+		cmocka_unit_test(test_margin_call_blocks_trades),
+		cmocka_unit_test(test_buying_power_boundary),
+		cmocka_unit_test(test_trade_caps),
+		cmocka_unit_test(test_interest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

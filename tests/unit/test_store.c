@@ -101,6 +101,10 @@ static void add_snapshot(struct portfolio *pf, int session)
 	sn.positions_cents = book_positions_value_cents(pf);
 	sn.value_cents = sn.cash_cents + sn.positions_cents;
 	sn.margin_cents = 12345 + session % 7;
+	sn.call_cents = session % 3 ? 0 : 678;
+	sn.rate = 0.0425;
+	sn.cash_rate = session % 2 ? NAN : 0.0375;
+	pf->interest_carry = -0.25 + (double)(session % 5) / 10.0;
 	for (j = 0; j < pf->n_bench; j++)
 		bench[j] = pt_cents(pf->bench[j].shares * pf->bench[j].price) + (int64_t)j;
 	book_add_snapshot(pf, &sn, bench);
@@ -226,7 +230,10 @@ static void assert_pf_equal(const struct portfolio *a, const struct portfolio *b
 		assert_int_equal(a->snaps[i].positions_cents, b->snaps[i].positions_cents);
 		assert_int_equal(a->snaps[i].value_cents, b->snaps[i].value_cents);
 		assert_int_equal(a->snaps[i].margin_cents, b->snaps[i].margin_cents);
+		assert_int_equal(a->snaps[i].call_cents, b->snaps[i].call_cents);
+		assert_double_same(a->snaps[i].cash_rate, b->snaps[i].cash_rate);
 	}
+	assert_double_same(a->interest_carry, b->interest_carry);
 	for (i = 0; i < a->n_snaps * a->n_bench; i++)
 		assert_int_equal(a->snap_bench[i], b->snap_bench[i]);
 }
@@ -321,7 +328,7 @@ static void test_create_reopen(void **state)
 	assert_non_null(strstr(err, "already"));
 	store_close(s);
 
-	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 5);
 	assert_int_equal(raw_int(e->db, "PRAGMA application_id"), 0x50547264);
 	assert_int_equal(raw_int(e->db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"),
 	                 9); /* 7 + the two tape tables of version 3 */
@@ -372,13 +379,47 @@ static void test_migrate_strategy(void **state)
 	build_session1(&pf);
 	save_run(s, &pf, "report one");
 	store_close(s);
-	raw_exec(e->db, "ALTER TABLE positions DROP COLUMN strategy; PRAGMA user_version = 3");
+	raw_exec(e->db, "ALTER TABLE positions DROP COLUMN strategy; "
+		 "ALTER TABLE snapshots DROP COLUMN call_cents; "
+		 "ALTER TABLE snapshots DROP COLUMN cash_rate; "
+		 "ALTER TABLE account DROP COLUMN interest_carry; PRAGMA user_version = 3");
 	s = open_ok(e->db, 0);
-	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 5);
 	load_into(s, &back);
 	assert_int_equal(back.n_pos, pf.n_pos);
 	for (i = 0; i < back.n_pos; i++)
 		assert_string_equal(back.pos[i].strategy, back.pos[i].right == 'S' ? "" : "volarb");
+	store_close(s);
+	book_release(&back);
+	book_release(&pf);
+}
+
+/* A file of schema 4, before the margin account and interest on cash:
+ * opening it migrates it; no call outstanding, the rate cash earned
+ * unknown (Sharpe falls back to the risk-free rate), nothing carried. */
+static void test_migrate_margin(void **state)
+{
+	struct env *e = *state;
+	struct store *s = new_store(e->db, 100000);
+	struct portfolio pf, back;
+	size_t i;
+
+	build_session1(&pf);
+	save_run(s, &pf, "report one");
+	store_close(s);
+	raw_exec(e->db, "ALTER TABLE snapshots DROP COLUMN call_cents; "
+		 "ALTER TABLE snapshots DROP COLUMN cash_rate; "
+		 "ALTER TABLE account DROP COLUMN interest_carry; PRAGMA user_version = 4");
+	s = open_ok(e->db, 0);
+	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 5);
+	load_into(s, &back);
+	assert_int_equal(back.n_snaps, pf.n_snaps);
+	for (i = 0; i < back.n_snaps; i++) {
+		assert_int_equal(back.snaps[i].call_cents, 0);
+		assert_true(isnan(back.snaps[i].cash_rate));
+		assert_int_equal(back.snaps[i].margin_cents, pf.snaps[i].margin_cents);
+	}
+	assert_true(back.interest_carry == 0);
 	store_close(s);
 	book_release(&back);
 	book_release(&pf);
@@ -704,7 +745,7 @@ static void test_empty_file(void **state)
 	assert_non_null(strstr(err, "empty"));
 	s = open_ok(e->db, 1); /* an empty file becomes a database when asked to create */
 	store_close(s);
-	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 5);
 }
 
 /* ---- portfolio_data.json -------------------------------------------------- */
@@ -1123,7 +1164,7 @@ int main(void)
 	        T(test_reports_and_has_run),  T(test_rollback_leaves_state),
 	        T(test_write_lock),           T(test_second_run_waits),
 	        T(test_refuses_random_bytes), T(test_refuses_truncated),
-	        T(test_refuses_foreign_db),   T(test_refuses_future_schema),
+	        T(test_refuses_foreign_db), T(test_migrate_margin),   T(test_refuses_future_schema),
 	        T(test_empty_file),           T(test_export_import_round_trip),
 	        T(test_import_brief_example), T(test_import_brief_trades),
 	        T(test_import_rejects),       T(test_import_rejects_exact_edits),
