@@ -171,4 +171,18 @@ export PAPERTRADE_HOME="$T_TMP/first"
 expect_rc "a first session" 0 run --date 2024-01-02
 contains "the first session trades" "$OUT" "TRADE EXECUTED"
 contains "no position is carried into the first session" "$OUT" "Open positions: 0 ("
+# The margin account over a decade (issue 9): 2015-2024 on the sim gets
+# margin calls and closes positions for them, no call outlasts the session
+# after it, and the identities hold to the cent with interest on cash.
+PAPERTRADE_HOME="$T_TMP/home-decade" "$PT" run -q --from 2015-01-02 --to 2024-12-31 >/dev/null ||
+	echo "# run --from 2015 failed"
+if m=$(/usr/bin/python3 "$PT_ROOT/tests/e2e/margin_check.py" "$T_TMP/home-decade/papertrade.db"); then
+	read -r calls forced interest <<<"$m"
+	ok "2015-2024: the margin rules hold ($calls calls, $forced closed for them, $interest cents of interest)"
+	check "2015-2024: margin calls happened and positions were closed for them" test "$calls" -gt 0 -a "$forced" -gt 0
+	check "2015-2024: cash earned interest" test "$interest" -gt 0
+else
+	not_ok "2015-2024: the margin rules hold" "$m"
+fi
+check "2015-2024: identities with interest" sh -c "PAPERTRADE_HOME='$T_TMP/home-decade' '$PT' report --json | /usr/bin/python3 '$PT_ROOT/tests/e2e/identities.py'"
 done_testing
