@@ -148,6 +148,8 @@ cat >"$T_TMP/scenario.json" <<'EOF'
 ]}
 EOF
 coproc SRV { exec /usr/bin/python3 "$SERVER" --fixtures "$FX" --scenario "$T_TMP/scenario.json"; }
+# bash unsets SRV_PID once the coprocess has exited: keep it while it runs
+srv_pid=$SRV_PID
 read -r _ PORT <&"${SRV[0]}"
 C=crumb=haT3oykhHqZ
 
@@ -188,7 +190,7 @@ same "gzip: decodes" "$(gzip -dc <"$BODY")" hello
 get /t/other
 same "fnmatch path" "$GOT" "418 application/json - 6 6"
 eval "exec ${SRV[1]}>&-"  # EOF on its stdin
-wait "$SRV_PID" 2>/dev/null
+wait "$srv_pid" 2>/dev/null
 
 # ---- --parent, and a bad scenario ----
 sleep 0.2 &
