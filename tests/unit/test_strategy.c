@@ -63,7 +63,7 @@ static void toy_scan(const struct strategy_in *in, const struct ticker_view *tv,
 	out->c[out->best].rule = 0;
 	for (i = 0; i < out->n; i++)
 		out->counts[out->c[i].rule]++;
-	strategy_sell_one(out, "toy puts");
+	strategy_sell_one(out, "strike nearest 90% of spot");
 }
 
 static const struct strategy toy = {
