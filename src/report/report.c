@@ -204,6 +204,8 @@ void report_run_text(const struct report_in *in, struct sbuf *out)
 				sb_addf(out, "\n     Edge: %.2f (%.1f%%)\n", c->edge, c->edge_pct * 100.0);
 			else
 				sb_addf(out, "\n     Edge: %.2f (theo under a cent)\n", c->edge);
+			if (s->order.why[0])
+				sb_addf(out, "     Chosen: %s\n", s->order.why);
 		}
 		if (!s->traded)
 			sb_addf(out, "  %s\n", s->skip);
@@ -417,6 +419,13 @@ static int dump(json_t *o, int compact, struct sbuf *out)
 	return rc;
 }
 
+/* How the order's contract was chosen among those that qualified (the
+ * order's why), null when none was. */
+static json_t *chosen_by(const struct scan_ticker *s)
+{
+	return s->best >= 0 && s->order.why[0] ? json_string(s->order.why) : json_null();
+}
+
 static json_t *scan_json(const struct scan_ticker *s)
 {
 	json_t *o = json_object(), *a = json_array();
@@ -436,6 +445,7 @@ static json_t *scan_json(const struct scan_ticker *s)
 	json_object_set_new(o, "quote_time", json_integer(s->quote_time));
 	json_object_set_new(o, "traded", json_boolean(s->traded));
 	json_object_set_new(o, "note", json_string(s->skip));
+	json_object_set_new(o, "chosen_by", chosen_by(s));
 	for (i = 0; i < s->n; i++) {
 		const struct scan_contract *c = &s->c[i];
 		json_t *k = json_object();
@@ -612,6 +622,7 @@ int report_json(const struct report_in *in, struct sbuf *out)
 			json_object_set_new(x, "dropped", json_integer(s->dropped));
 			json_object_set_new(x, "quote_time", json_integer(s->quote_time));
 			json_object_set_new(x, "note", json_string(s->skip));
+			json_object_set_new(x, "chosen_by", chosen_by(s));
 			json_array_append_new(a, x);
 		}
 		json_object_set_new(r, "tickers", a);
@@ -725,6 +736,8 @@ void report_scan_text(const struct report_in *in, int verbose, struct sbuf *out)
 			sb_addf(out, "  (%d %s that failed %s not shown; --all shows them)\n",
 				s->counts[outside], s->strat->contracts,
 				strategy_rule_name(s->strat, outside));
+		if (s->best >= 0 && !s->traded && s->order.why[0])
+			sb_addf(out, "  chosen: %s\n", s->order.why);
 		sb_addf(out, "  => %s\n", s->skip);
 	}
 }

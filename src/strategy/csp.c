@@ -3,12 +3,13 @@
  * of a strategy as one file and one table entry): for the expiration
  * nearest csp_target_dte, every put 5-15% below spot (by default) is checked
  * against the same kind of rules as volarb's calls - IV solved from the bid
- * rich against HV, bid above Black-Scholes value - and the qualifying put
- * with the largest relative price edge is proposed for sale. Its margin is
- * the strike held in cash less the premium (short_puts = secured, the
- * default) or Reg-T's (short_puts = naked); see book_margin_cents. An
- * assigned put settles at its cash equivalent, or buys the shares when
- * holdings = etf (engine.c). Keys in [csp]. Pure: no I/O.
+ * rich against HV, bid above Black-Scholes value - and of the puts that
+ * qualify the one closest to the middle of csp_otm_min..csp_otm_max is
+ * proposed for sale (strategy_rank). Its margin is the strike held in cash
+ * less the premium (short_puts = secured, the default) or Reg-T's
+ * (short_puts = naked); see book_margin_cents. An assigned put settles at
+ * its cash equivalent, or buys the shares when holdings = etf (engine.c).
+ * Keys in [csp]. Pure: no I/O.
  */
 #include "strategy.h"
 
@@ -40,8 +41,7 @@ static void scan(const struct strategy_in *in, const struct ticker_view *tv,
 
 const struct strategy strategy_csp = {
 	.name = "csp",
-	.summary =
-		"sell the out-of-the-money put richest against HV and Black-Scholes, cash-secured",
+	.summary = "sell an out-of-the-money put rich against HV and Black-Scholes, cash-secured",
 	.keys = keys,
 	.n_keys = PT_ARRAY_SIZE(keys),
 	.rules = strategy_rich_rules,

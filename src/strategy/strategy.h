@@ -62,7 +62,8 @@ struct order_leg {
 struct order {
 	struct order_leg leg[ORDER_MAX_LEGS];
 	size_t n_legs;
-	char why[96]; /* why this one: "largest price edge among 3 qualifying calls" */
+	char why[96]; /* how it was chosen: "closest to 10% out of the money among 4
+		       * qualifying calls" */
 };
 
 /* One contract a scan looked at. */
@@ -153,18 +154,29 @@ int strategy_scan_start(const struct strategy_in *in, const struct ticker_view *
  * (moneyness, theo at HV, edge); returns it (valid until the next append). */
 struct scan_contract *strategy_add_contract(struct scan_ticker *out, size_t *cap,
 					    const struct option_quote *o);
-/* Counts c's rule, and makes it the order's contract when it qualified with
- * the largest relative edge so far. */
-void strategy_rank(struct scan_ticker *out, const struct scan_contract *c);
-/* A one-leg sale of contract best at its bid (the cost to close at the ask). */
-void strategy_sell_one(struct scan_ticker *out, const char *what);
+/* How far out of the money c is, as a fraction of spot: strike / spot - 1
+ * for a call, 1 - strike / spot for a put (negative in the money). */
+double strategy_otm(const struct scan_contract *c);
+/*
+ * Counts c's rule, and makes it the order's contract when it qualified and
+ * is nearer `aim` out of the money (strategy_otm) than the best so far;
+ * distances are compared to a millionth of spot, and of two as near the
+ * farther out of the money wins (the higher strike of calls, the lower of
+ * puts). The pick depends only on strikes and on which contracts qualified,
+ * never on how rich one quote is against its neighbours: docs/strategies.md.
+ */
+void strategy_rank(struct scan_ticker *out, const struct scan_contract *c, double aim);
+/* A one-leg sale of contract best at its bid (the cost to close at the
+ * ask); why (copied, truncated to fit) says how it was chosen. */
+void strategy_sell_one(struct scan_ticker *out, const char *why);
 void scan_ticker_release(struct scan_ticker *s);
 
 /*
  * The scan of a premium seller (volarb's calls, csp's puts): on the
  * expiration nearest `days`, every contract of `right` is checked against
- * the rich rules in order, and the qualifying one with the largest
- * relative price edge is proposed for sale at its bid.
+ * the rich rules in order, and of those that qualify the one closest to
+ * the middle of the otm_min..otm_max band (strategy_rank) is proposed for
+ * sale at its bid.
  */
 enum rich_rule {
 	RICH_QUALIFIED,
@@ -195,7 +207,8 @@ enum rich_key {
 size_t strategy_rich_plan(const struct strategy_in *in, long *days);
 /* check: otm_min <= otm_max. */
 int strategy_rich_check(const struct strategy *s, const struct strategy_params *p, char *err);
-/* scan: sells the richest contract of right ('C' or 'P'). */
+/* scan: sells the qualifying contract of right ('C' or 'P') closest to the
+ * middle of its moneyness band. */
 void strategy_sell_rich(const struct strategy_in *in, const struct ticker_view *tv,
 			const struct market_view *v, char right, struct scan_ticker *out);
 

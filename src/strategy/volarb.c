@@ -1,10 +1,11 @@
 /*
  * volarb.c - the brief's volatility-arbitrage strategy (DESIGN.md §1 step
  * 3): for the expiration nearest target_dte, every call is checked against
- * the entry rules in order, and the qualifying call with the largest
- * relative price edge is proposed for sale. IV is solved from the bid with
- * the same rate and dividend yield as the theoretical value (errata 7), so
- * IV, HV and theo agree. Keys in [volarb]. Pure: no I/O.
+ * the entry rules in order, and of the calls that qualify the one closest to
+ * the middle of otm_min..otm_max is proposed for sale (strategy_rank says
+ * why not the richest). IV is solved from the bid with the same rate and
+ * dividend yield as the theoretical value (errata 7), so IV, HV and theo
+ * agree. Keys in [volarb]. Pure: no I/O.
  */
 #include "strategy.h"
 
@@ -38,8 +39,7 @@ static void scan(const struct strategy_in *in, const struct ticker_view *tv,
 
 const struct strategy strategy_volarb = {
 	.name = "volarb",
-	.summary =
-		"sell the out-of-the-money call richest against HV and Black-Scholes (the brief's)",
+	.summary = "sell an out-of-the-money call rich against HV and Black-Scholes (the brief's)",
 	.keys = keys,
 	.n_keys = PT_ARRAY_SIZE(keys),
 	.rules = strategy_rich_rules,

@@ -3,10 +3,11 @@
 recorded AAPL day of 2025-10-29 (chart, options of 2025-10-31), computed
 independently of papertrade with numpy and scipy: 30-session HV of the closes
 before the session, IV solved from the bid with brentq, Black-Scholes value
-at HV, the entry rules, the qualifying call with the largest bid/theo, and
-the contracts for sizing = margin, fractional (5% of the capital in margin on
-the equity basis, docs/margin.md: max(20% of S - OTM, 10% of S), per
-contract, in cents; the per-trade caps do not bind on this account).
+at HV, the entry rules, the qualifying call closest to 10% out of the money
+(the middle of 5-15%; distances to a millionth of spot, a tie to the higher
+strike), and the contracts for sizing = margin, fractional (5% of the capital
+in margin on the equity basis, docs/margin.md: max(20% of S - OTM, 10% of S),
+per contract, in cents; the per-trade caps do not bind on this account).
 Prints "STRIKE CONTRACTS
 QUALIFIED" (or "none"). The run is as of 2025-10-29 16:05 New York, r = 0.04."""
 import json
@@ -45,6 +46,10 @@ def call(K, sigma):
     return S * math.exp(-q * T) * norm.cdf(d1) - K * math.exp(-r * T) * norm.cdf(d1 - sigma * math.sqrt(T))
 
 
+def distance(K):
+    return math.floor(abs(K / S - 1 - (0.05 + 0.15) / 2) * 1e6 + 0.5)
+
+
 best, qualified = None, 0
 for c in opt["options"][0]["calls"]:
     K, bid, ask, vol = c["strike"], c.get("bid", 0), c.get("ask", 0), c.get("volume", -1)
@@ -57,7 +62,7 @@ for c in opt["options"][0]["calls"]:
     theo = call(K, hv)
     if iv > hv + 0.03 and bid > theo * 1.05:
         qualified += 1
-        if best is None or bid / theo > best[1] / best[2]:
+        if best is None or (distance(K), -K) < (distance(best[0]), -best[0]):
             best = (K, bid, theo)
 if best is None:
     print("none")

@@ -4,7 +4,12 @@
  * session through the session layer on the simulated market - its plan
  * reaches the request, its order is sized and filled by the engine, its
  * own rule names reach the report, and the ledger identities hold - and
- * the two built-in strategies run side by side with their shares.
+ * the two built-in strategies run side by side with their shares - and
+ * the premium sellers' ranking (issue 9 point 6): on a hand-built
+ * arbitrage-free chain the pick is the qualifying contract nearest the
+ * middle of the moneyness band, it stays put when every quote moves by less
+ * than its spread, and a quote out of line with its neighbours is not
+ * picked for being rich.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -18,7 +23,9 @@
 
 #include "book/book.h"
 #include "config.h"
+#include "market/calendar.h"
 #include "market/provider.h"
+#include "quant/bs.h"
 #include "report/report.h"
 #include "session.h"
 #include "strategy/strategy.h"
@@ -63,7 +70,7 @@ static void toy_scan(const struct strategy_in *in, const struct ticker_view *tv,
 	out->c[out->best].rule = 0;
 	for (i = 0; i < out->n; i++)
 		out->counts[out->c[i].rule]++;
-	strategy_sell_one(out, "toy puts");
+	strategy_sell_one(out, "strike nearest 90% of spot");
 }
 
 static const struct strategy toy = {
@@ -287,12 +294,385 @@ static void test_two_leg_order(void **state)
 	book_release(&pf);
 }
 
+/*
+ * The ranking (issue 9 point 6). A chain built by hand for one session:
+ * spot 100, one expiration 45 days out, strikes 80 to 125 every dollar,
+ * calls and puts priced by Black-Scholes on a smooth smile in
+ * log-moneyness, bid and ask the mid less and plus a half-spread, rounded
+ * to cents. 30-session HV is about 22%, the smile 32% and up in the
+ * moneyness band, so every contract 5-15% out of the money clears the rules
+ * with room to spare.
+ */
+#define CH_LO 80
+#define CH_N 46 /* strikes CH_LO .. CH_LO + CH_N - 1 */
+#define CH_SPOT 100.0
+#define CH_Q 0.01
+#define CH_R 0.04
+
+struct chain {
+	struct config cfg;
+	struct market_view v;
+	struct ticker_view tv;
+	struct bar bars[40];
+	struct option_quote opts[2 * CH_N]; /* calls, then puts, strikes ascending */
+	double mid[2 * CH_N];
+};
+
+static double smile(double k)
+{
+	return 0.34 - 0.25 * k + 0.8 * k * k;
+}
+
+static double cents(double x)
+{
+	return round(x * 100.0) / 100.0;
+}
+
+static void chain_build(struct chain *ch)
+{
+	static const char *const pairs[] = {"tickers=TST", "risk_free_rate=0.04"};
+	double close = 100.0, T, F;
+	size_t i;
+
+	memset(ch, 0, sizeof(*ch));
+	sim_config(&ch->cfg, pairs, PT_ARRAY_SIZE(pairs));
+	ch->v.session = date_from_ymd(2024, 3, 1);
+	assert_int_equal(cal_ny_to_epoch(ch->v.session, 9 * 60 + 35, &ch->v.asof), 0);
+	ch->v.rate = CH_R;
+	ch->v.tickers = &ch->tv;
+	ch->v.n_tickers = 1;
+	pt_strlcpy(ch->tv.symbol, "TST", sizeof(ch->tv.symbol));
+	pt_strlcpy(ch->tv.source, "test", sizeof(ch->tv.source));
+	ch->tv.ok = 1;
+	ch->tv.spot = CH_SPOT;
+	ch->tv.div_yield = CH_Q;
+	/* closes up and down by 1.36% in turn: an HV of about 22% */
+	for (i = 0; i < PT_ARRAY_SIZE(ch->bars); i++) {
+		close *= exp(i % 2 ? 0.0136 : -0.0136);
+		ch->bars[i].date = ch->v.session - 60 + (int)i;
+		ch->bars[i].open = ch->bars[i].high = ch->bars[i].low = ch->bars[i].close = close;
+	}
+	ch->tv.bars = ch->bars;
+	ch->tv.n_bars = PT_ARRAY_SIZE(ch->bars);
+	T = cal_year_frac(ch->v.asof, ch->v.session + 45);
+	F = CH_SPOT * exp((CH_R - CH_Q) * T);
+	for (i = 0; i < 2 * CH_N; i++) {
+		struct option_quote *o = &ch->opts[i];
+		double K = CH_LO + (double)(i % CH_N), h;
+
+		o->expiry = ch->v.session + 45;
+		o->strike = K;
+		o->right = i < CH_N ? 'C' : 'P';
+		ch->mid[i] = bs_price(o->right, CH_SPOT, K, T, CH_R, CH_Q, smile(log(K / F)));
+		h = fmax(0.02, 0.03 * ch->mid[i]);
+		o->bid = cents(ch->mid[i] - h);
+		o->ask = cents(ch->mid[i] + h);
+		o->last = NAN;
+		o->volume = 100;
+		o->open_interest = -1;
+		o->vendor_iv = NAN;
+	}
+	ch->tv.opts = ch->opts;
+	ch->tv.n_opts = PT_ARRAY_SIZE(ch->opts);
+}
+
+/* The quote of right at strike K in ch. */
+static struct option_quote *chain_quote(struct chain *ch, char right, double K)
+{
+	size_t i = (size_t)(K - CH_LO) + (right == 'P' ? CH_N : 0);
+
+	assert_true(i < 2 * CH_N && ch->opts[i].strike == K && ch->opts[i].right == right);
+	return &ch->opts[i];
+}
+
+/* Scans ch with the built-in strategy name (its default keys) into out
+ * (the caller releases it); returns the strike picked, NAN when none. */
+static double chain_scan(const struct chain *ch, const char *name, struct scan_ticker *out)
+{
+	const struct strategy *st = strategy_find(name);
+	struct strategy_params p;
+	struct strategy_in in = {&ch->cfg, &p};
+
+	assert_non_null(st);
+	strategy_defaults(st, &p);
+	memset(out, 0, sizeof(*out));
+	out->strat = st;
+	st->scan(&in, &ch->tv, &ch->v, out);
+	assert_true(out->ok);
+	return out->best >= 0 ? out->c[out->best].strike : NAN;
+}
+
+/* The old ranking, for comparison: the qualifying contract with the
+ * largest bid / theo - 1; its strike, NAN when none qualified. */
+static double richest(const struct scan_ticker *s)
+{
+	const struct scan_contract *b = NULL;
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->c[i].rule == 0 && (!b || s->c[i].edge_pct > b->edge_pct))
+			b = &s->c[i];
+	return b ? b->strike : NAN;
+}
+
+/* Which strikes qualified, as a bit per strike above CH_LO. */
+static uint64_t qualified_set(const struct scan_ticker *s)
+{
+	uint64_t m = 0;
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->c[i].rule == 0)
+			m |= UINT64_C(1) << (int)(s->c[i].strike - CH_LO);
+	return m;
+}
+
+/* splitmix64: a deterministic generator; uniform in [0, 1). */
+static double uniform(uint64_t *state)
+{
+	uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+	return (double)((z ^ (z >> 31)) >> 11) / 9007199254740992.0;
+}
+
+/* The chain has no static arbitrage at its mids (calls falling and convex
+ * in strike, puts rising and convex) nor at its quotes: no bid is above the
+ * ask of the next strike nearer the money. */
+static void assert_arbitrage_free(const struct chain *ch)
+{
+	const double *cm = ch->mid, *pm = ch->mid + CH_N;
+	const struct option_quote *c = ch->opts, *p = ch->opts + CH_N;
+	size_t i;
+
+	for (i = 0; i + 1 < CH_N; i++) {
+		assert_true(cm[i + 1] < cm[i] && pm[i + 1] > pm[i]);
+		assert_true(c[i + 1].bid <= c[i].ask && p[i].bid <= p[i + 1].ask);
+		assert_true(c[i].bid > 0 && c[i].ask > c[i].bid && p[i].ask > p[i].bid);
+		if (i > 0) {
+			assert_true(cm[i - 1] - 2 * cm[i] + cm[i + 1] > 0);
+			assert_true(pm[i - 1] - 2 * pm[i] + pm[i + 1] > 0);
+		}
+	}
+}
+
+/* On the smooth chain: volarb sells the 110 call and csp the 90 put (the
+ * middle of 5-15%), every contract in the band qualifies, and the order
+ * says how it was chosen; then 2000 times every bid and ask moves by less
+ * than its own spread (bid below ask): the contracts that qualify and the
+ * pick stay the same. */
+static void test_rank_is_robust_to_quote_noise(void **state)
+{
+	static const struct {
+		const char *name;
+		char right;
+		double pick;
+		const char *why;
+	} cases[] = {
+		{"volarb", 'C', 110, "closest to 10% out of the money among 11 qualifying calls"},
+		{"csp", 'P', 90, "closest to 10% out of the money among 10 qualifying puts"},
+	};
+	struct chain *base = xmalloc(sizeof(*base)), *ch = xmalloc(sizeof(*ch));
+	uint64_t rng = 20240301;
+	size_t k, t, i;
+
+	(void)state;
+	chain_build(base);
+	assert_arbitrage_free(base);
+	for (k = 0; k < PT_ARRAY_SIZE(cases); k++) {
+		struct scan_ticker s;
+		uint64_t want_set;
+		double old_pick;
+		int old_moved = 0;
+
+		assert_true(chain_scan(base, cases[k].name, &s) == cases[k].pick);
+		assert_string_equal(s.order.why, cases[k].why);
+		assert_int_equal(s.order.leg[0].right, cases[k].right);
+		/* every contract in the band qualifies (the put at 85 is a hair
+		 * past 15% in floating point), the rest fail moneyness */
+		for (i = 0; i < s.n; i++)
+			assert_true(s.c[i].rule == 0 || s.c[i].rule == RICH_MONEYNESS);
+		assert_int_equal(s.counts[0] + s.counts[RICH_MONEYNESS], CH_N);
+		want_set = qualified_set(&s);
+		old_pick = richest(&s);
+		scan_ticker_release(&s);
+
+		for (t = 0; t < 2000; t++) {
+			*ch = *base;
+			ch->tv.opts = ch->opts;
+			ch->v.tickers = &ch->tv;
+			ch->tv.bars = ch->bars;
+			for (i = 0; i < 2 * CH_N; i++) {
+				struct option_quote *o = &ch->opts[i];
+				double w = base->opts[i].ask - base->opts[i].bid;
+
+				do {
+					o->bid = base->opts[i].bid +
+						 0.999 * w * (2 * uniform(&rng) - 1);
+					o->ask = base->opts[i].ask +
+						 0.999 * w * (2 * uniform(&rng) - 1);
+				} while (!(o->bid < o->ask) || o->bid < 0);
+			}
+			if (chain_scan(ch, cases[k].name, &s) != cases[k].pick)
+				fail_msg("%s: trial %zu picked %g", cases[k].name, t,
+					 s.best >= 0 ? s.c[s.best].strike : NAN);
+			assert_true(qualified_set(&s) == want_set);
+			old_moved += richest(&s) != old_pick;
+			scan_ticker_release(&s);
+		}
+		print_message("# %s: the pick never moved in 2000 trials (the richest by "
+			      "bid / theo did in %d)\n",
+			      cases[k].name, old_moved);
+	}
+	free(base);
+	free(ch);
+}
+
+/* The old failure mode: a strike whose quote is out of line with its
+ * neighbours - its bid above the ask of the next strike nearer the money -
+ * is the richest by bid / theo, and still is not picked for it; nor does it
+ * win a tie for the nearest to the aim. */
+static void test_rank_ignores_an_out_of_line_quote(void **state)
+{
+	struct chain *ch = xmalloc(sizeof(*ch));
+	struct scan_ticker s;
+	struct option_quote *o;
+
+	(void)state;
+	/* a call at 114 bid above the 113's ask */
+	chain_build(ch);
+	o = chain_quote(ch, 'C', 114);
+	o->bid = chain_quote(ch, 'C', 113)->ask + 0.01;
+	o->ask = o->bid + 0.10;
+	assert_true(chain_scan(ch, "volarb", &s) == 110);
+	assert_true(richest(&s) == 114);
+	scan_ticker_release(&s);
+
+	/* a put at 86 bid above the 87's ask */
+	chain_build(ch);
+	o = chain_quote(ch, 'P', 86);
+	o->bid = chain_quote(ch, 'P', 87)->ask + 0.01;
+	o->ask = o->bid + 0.10;
+	assert_true(chain_scan(ch, "csp", &s) == 90);
+	assert_true(richest(&s) == 86);
+	scan_ticker_release(&s);
+
+	/* the 110 call fails volume: 109 and 111 are as near 10% out; the 109
+	 * is made rich (bid above the 108's ask) and the tie still goes to the
+	 * 111, the farther out of the money */
+	chain_build(ch);
+	chain_quote(ch, 'C', 110)->volume = 0;
+	o = chain_quote(ch, 'C', 109);
+	o->bid = chain_quote(ch, 'C', 108)->ask + 0.05;
+	o->ask = o->bid + 0.10;
+	assert_true(chain_scan(ch, "volarb", &s) == 111);
+	assert_true(s.c[109 - CH_LO].edge_pct > s.c[111 - CH_LO].edge_pct);
+	assert_int_equal(s.counts[RICH_VOLUME], 1);
+	scan_ticker_release(&s);
+	free(ch);
+}
+
+/* strategy_rank alone, spot 100: the strike of the pick among contracts
+ * (strike, right, rule), fed in the order given, aiming at aim. */
+static double rank_of(const double *strikes, const int *rules, size_t n, char right, double aim,
+		      int *qualified)
+{
+	struct scan_ticker s;
+	struct scan_contract c[16];
+	size_t i;
+
+	assert_true(n <= PT_ARRAY_SIZE(c));
+	memset(&s, 0, sizeof(s));
+	memset(c, 0, sizeof(c));
+	s.best = -1;
+	s.c = c;
+	s.n = n;
+	s.spot = 100;
+	for (i = 0; i < n; i++) {
+		c[i].right = right;
+		c[i].strike = strikes[i];
+		c[i].moneyness = strikes[i] / s.spot - 1.0;
+		c[i].rule = rules ? rules[i] : 0;
+		c[i].edge_pct = (double)i; /* the later, the "richer": must not matter */
+		strategy_rank(&s, &c[i], aim);
+	}
+	if (qualified)
+		*qualified = s.counts[0];
+	return s.best >= 0 ? c[s.best].strike : NAN;
+}
+
+/* The ranking rule at its boundaries, in both orders of the chain: the
+ * contract at the aim; a tie either side of it (to the farther out of the
+ * money: the higher call, the lower put); a contract nearer by a millionth
+ * of spot against one farther out; nearer by less than that, a tie; the aim
+ * itself not qualifying; every qualifier on one side of it; none at all. */
+static void test_rank_boundaries(void **state)
+{
+	static const struct {
+		char right;
+		double k[2];
+		double want;
+	} pairs[] = {
+		{'C', {109, 111}, 111}, /* a tie: the farther out */
+		{'P', {89, 91}, 89},
+		{'C', {109.0001, 111}, 109.0001}, /* nearer by a millionth of spot */
+		{'P', {90.9999, 89}, 90.9999},
+		{'C', {109.00004, 111}, 111}, /* nearer by less: a tie */
+		{'P', {90.99996, 89}, 89},
+		{'C', {110, 110.0001}, 110}, /* at the aim */
+		{'P', {90, 89.9999}, 90},
+		{'C', {104, 116}, 116}, /* far either side: a tie too */
+	};
+	static const double band[] = {105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115};
+	static const int rules[] = {0, 0, 0, 0, 0, RICH_VOLUME, 0, 0, 0, 0, 0};
+	static const int none[] = {RICH_BID, RICH_IV_EDGE, RICH_PRICE_EDGE};
+	double shuffled[PT_ARRAY_SIZE(band)];
+	uint64_t rng = 9;
+	size_t i, j;
+	int q;
+
+	(void)state;
+	for (i = 0; i < PT_ARRAY_SIZE(pairs); i++) {
+		double rev[2] = {pairs[i].k[1], pairs[i].k[0]};
+
+		if (rank_of(pairs[i].k, NULL, 2, pairs[i].right, 0.10, NULL) != pairs[i].want ||
+		    rank_of(rev, NULL, 2, pairs[i].right, 0.10, NULL) != pairs[i].want)
+			fail_msg("case %zu: want %g", i, pairs[i].want);
+	}
+	assert_true(rank_of(band, NULL, 11, 'C', 0.10, &q) == 110 && q == 11);
+	/* the aim does not qualify: 109 and 111 tie, the farther out wins */
+	assert_true(rank_of(band, rules, 11, 'C', 0.10, &q) == 111 && q == 10);
+	/* qualifiers all below the aim: the nearest of them */
+	assert_true(rank_of(band, NULL, 3, 'C', 0.10, NULL) == 107);
+	/* an aim between two strikes: 112 and 113 tie, the farther out wins */
+	assert_true(rank_of(band, NULL, 11, 'C', 0.125, NULL) == 113);
+	/* nothing qualifies: no pick */
+	assert_true(isnan(rank_of(band, none, 3, 'C', 0.10, &q)));
+	assert_int_equal(q, 0);
+	/* any order of the chain, the same pick */
+	for (j = 0; j < 200; j++) {
+		memcpy(shuffled, band, sizeof(band));
+		for (i = PT_ARRAY_SIZE(shuffled) - 1; i > 0; i--) {
+			size_t r = (size_t)(uniform(&rng) * (double)(i + 1));
+			double x = shuffled[i];
+			shuffled[i] = shuffled[r];
+			shuffled[r] = x;
+		}
+		assert_true(rank_of(shuffled, NULL, 11, 'C', 0.10, NULL) == 110);
+		assert_true(rank_of(shuffled, NULL, 11, 'C', 0.125, NULL) == 113);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_throwaway_strategy_runs_a_session),
 		cmocka_unit_test(test_two_strategies_share_the_capital),
 		cmocka_unit_test(test_two_leg_order),
+		cmocka_unit_test(test_rank_is_robust_to_quote_noise),
+		cmocka_unit_test(test_rank_ignores_an_out_of_line_quote),
+		cmocka_unit_test(test_rank_boundaries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
