@@ -76,7 +76,7 @@ static struct row rows[] = {
 	R("SPY put/call volume ratio", "~1.2-2", "[8]", 1.1, 2.2, "%.3f"),
 	R("SPY put/call open interest ratio", "~1.5-2", "[8]", 1.2, 2.6, "%.3f"),
 	R("SPY expirations listed a day", "~25-35", "[7]", 18, 45, "%.1f"),
-	R("SPY longest expiration, days", "~2-3 years (LEAPS)", "[7]", 600, 1100, "%.0f"),
+	R("SPY longest expiration, days out", "~2-3 years (LEAPS)", "[7]", 650, 1100, "%.0f"),
 	R("SPY (strike, expiry) pairs listed a day", "thousands", "[7]", 1500, 12000, "%.0f"),
 	R("SPY lowest strike / spot", "~0.5 or lower", "[7]", 0.35, 0.62, "%.3f"),
 	R("SPY highest strike / spot", "~1.2-1.3", "[7]", 1.15, 1.45, "%.3f"),
@@ -494,7 +494,7 @@ static void chain_stats(struct sim *s, const int *sess, size_t n)
 		/* listing */
 		{
 			double lo = 1e300, hi = 0, min_ask = 1e300;
-			int le = 0, arb = 0;
+			int le = 0, arb = 0, day_longest = 0;
 			for (j = 0; j < c.t->n_opts; j++) {
 				const struct option_quote *o = &c.t->opts[j];
 				double iv;
@@ -513,8 +513,8 @@ static void chain_stats(struct sim *s, const int *sess, size_t n)
 				nstrikes += o->right == 'C';
 				lo = fmin(lo, o->strike);
 				hi = fmax(hi, o->strike);
-				if (o->expiry - v.session > longest)
-					longest = o->expiry - v.session;
+				if (o->expiry - v.session > day_longest)
+					day_longest = o->expiry - v.session;
 				if (o->right == 'P') {
 					vput += (double)o->volume;
 					oiput += (double)o->open_interest;
@@ -542,6 +542,7 @@ static void chain_stats(struct sim *s, const int *sess, size_t n)
 				}
 			}
 			narb += arb;
+			longest += day_longest;
 			lowk += lo / c.S;
 			highk += hi / c.S;
 			nl++;
@@ -613,7 +614,7 @@ static void chain_stats(struct sim *s, const int *sess, size_t n)
 	rows[S_PCVOL].value = vput / vcall;
 	rows[S_PCOI].value = oiput / oicall;
 	rows[S_NEXP].value = nexp / (double)nl;
-	rows[S_LONGEST].value = longest;
+	rows[S_LONGEST].value = longest / (double)nl;
 	rows[S_NSTRIKES].value = nstrikes / (double)nl;
 	rows[S_LOWK].value = lowk / (double)nl;
 	rows[S_HIGHK].value = highk / (double)nl;

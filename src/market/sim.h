@@ -31,6 +31,13 @@ int sim_load(void *state, int session, const char *const *tickers, size_t n, int
  * NAN when day is not a session or out of range. */
 double sim_close(struct sim *s, const char *symbol, int day);
 
+/* Total implied variance sigma^2 T of symbol's option surface on session (as
+ * of its 09:35 view) at T years to expiry and log-moneyness k = ln(K/F), F
+ * the forward at the view's rate and dividend yield: the surface the
+ * chains' mids are priced from (for tests of its calendar order). NAN when
+ * day is not a session, T <= 0 or symbol is not a plausible symbol. */
+double sim_total_var(struct sim *s, const char *symbol, int session, double T, double k);
+
 extern const struct provider_ops sim_provider_ops;
 
 #endif
