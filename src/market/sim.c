@@ -896,8 +896,31 @@ static void chain_slice(const struct sim *s, const struct sim_tk *t, size_t i, d
 	c->vol_t = t->opt_volume / (1 + c->T / 0.06);
 }
 
+/* The request's wants (none: every listed expiration). */
+struct wants {
+	const struct provider_want *w;
+	size_t n;
+};
+
+/* 1 when expiry exps[e] of the listing is served: asked for by some want
+ * of the request, "nearest" wants resolved against the whole listing (as
+ * cboe and yahoo keep what is needed of theirs). Every expiration's quotes
+ * are computed alone, so serving fewer changes none of them. */
+static int wanted(const struct wants *w, const char *sym, const int *exps, size_t ne, size_t e,
+                  int session)
+{
+	size_t j;
+
+	if (!w || w->n == 0)
+		return 1;
+	for (j = 0; j < w->n; j++)
+		if (provider_want_expiry(&w->w[j], sym, exps, ne, sizeof(int), session) == exps[e])
+			return 1;
+	return 0;
+}
+
 static void fill_chain(struct sim *s, const struct sim_tk *t, size_t i, int64_t asof, double r,
-                       struct ticker_view *tv)
+                       const struct wants *want, struct ticker_view *tv)
 {
 	int exps[MAX_EXPIRIES];
 	size_t ne = expiries_for(s->sess[i], exps), nk, e, j, n = 0;
@@ -923,7 +946,7 @@ static void fill_chain(struct sim *s, const struct sim_tk *t, size_t i, int64_t 
 
 		c.expiry = exps[e];
 		c.T = cal_year_frac(asof, exps[e]);
-		if (!(c.T > 0))
+		if (!(c.T > 0) || !wanted(want, tv->symbol, exps, ne, e, s->sess[i]))
 			continue;
 		chain_slice(s, t, i, rho, eta, &c);
 		lo = strike_lo(c.T) * c.S - 1e-9;
@@ -987,7 +1010,7 @@ double sim_total_var(struct sim *s, const char *symbol, int session, double T, d
 /* ---- the view ---- */
 
 static void fill_ticker(struct sim *s, struct sim_tk *t, size_t i, size_t from, int64_t asof,
-                        double r, struct ticker_view *tv)
+                        double r, const struct wants *want, struct ticker_view *tv)
 {
 	size_t j, nd = 0, cnt = 0;
 	double ttm = 0;
@@ -1033,7 +1056,7 @@ static void fill_ticker(struct sim *s, struct sim_tk *t, size_t i, size_t from, 
 		tv->div_yield = log1p(ttm * 4 / (double)cnt / tv->spot);
 	else
 		tv->div_yield = log1p(t->yield);
-	fill_chain(s, t, i, asof, r, tv);
+	fill_chain(s, t, i, asof, r, want, tv);
 }
 
 struct sim *sim_new(uint64_t seed, int perturb_after)
@@ -1096,10 +1119,9 @@ static int check_session(struct sim *s, int session, long *idx, char *err)
 	return 0;
 }
 
-int sim_load(void *state, int session, const char *const *tickers, size_t n, int hist_from,
-             struct market_view *out, char *err)
+static int load_wants(struct sim *s, int session, const char *const *tickers, size_t n,
+                      int hist_from, const struct wants *want, struct market_view *out, char *err)
 {
-	struct sim *s = state;
 	long idx = -1;
 	size_t i, from;
 	int64_t asof;
@@ -1136,9 +1158,15 @@ int sim_load(void *state, int session, const char *const *tickers, size_t n, int
 			       tickers[i] ? tickers[i] : "");
 			continue;
 		}
-		fill_ticker(s, tk_get(s, usym), (size_t)idx, from, asof, r, tv);
+		fill_ticker(s, tk_get(s, usym), (size_t)idx, from, asof, r, want, tv);
 	}
 	return 0;
+}
+
+int sim_load(void *state, int session, const char *const *tickers, size_t n, int hist_from,
+             struct market_view *out, char *err)
+{
+	return load_wants(state, session, tickers, n, hist_from, NULL, out, err);
 }
 
 double sim_close(struct sim *s, const char *symbol, int day)
@@ -1166,7 +1194,9 @@ static void sim_ops_free(void *state)
 static int sim_load_req(void *state, const struct provider_req *req, struct market_view *out,
                         char *err)
 {
-	return sim_load(state, req->session, req->tickers, req->n, req->hist_from, out, err);
+	struct wants w = {req->want, req->n_want};
+
+	return load_wants(state, req->session, req->tickers, req->n, req->hist_from, &w, out, err);
 }
 
 const struct provider_ops sim_provider_ops = {

@@ -1069,6 +1069,7 @@ static void test_provider(void **state)
 	struct sim *s = sim_new(SEED, 0);
 	char err[PT_ERRSZ];
 	int d = day(2024, 3, 6);
+	size_t i;
 
 	(void)state;
 	cfg_with(&cfg, "sim");
@@ -1080,6 +1081,19 @@ static void test_provider(void **state)
 	assert_int_equal(v.session, d);
 	assert_int_equal(v.asof, 1709735700);
 	load(s, d, T4, 4, d - 100, &w);
+	/* The provider serves what the request wants (here the expiration
+	 * nearest 30 days), each quote as in the whole listing. */
+	for (i = 0; i < 4; i++) {
+		struct ticker_view *t = &w.tickers[i];
+		int e = tv_nearest_expiry(t, d, 30);
+		size_t j, k = 0;
+		assert_true(e > d);
+		for (j = 0; j < t->n_opts; j++)
+			if (t->opts[j].expiry == e)
+				t->opts[k++] = t->opts[j];
+		assert_true(k > 100 && k < t->n_opts);
+		t->n_opts = k;
+	}
 	assert_true(view_same(&v, &w));
 	mv_release(&v);
 	mv_release(&w);
