@@ -5,8 +5,9 @@
  * Data for session D depends only on the seed and days up to D (no
  * look-ahead), so a run, a backtest and a sweep see the same world.
  * Tickers SPY, VOO, VTI and QQQ (and any other symbol, as a generic ETF
- * derived from the symbol's name) move with realistic levels and correlations, volatility clustering, fat tails and
- * quarterly dividends; chains list weeklies, monthlies, quarterlies and LEAPS
+ * derived from the symbol's name) move with realistic levels and
+ * correlations, volatility clustering, fat tails and quarterly dividends;
+ * chains list weeklies, monthlies, quarterlies and LEAPS
  * (strikes from 50% to 130% of spot), priced from one implied-vol surface per
  * ticker and session that holds no static arbitrage, above realised
  * volatility on average, with skew, spreads, volume and open interest
