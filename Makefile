@@ -82,7 +82,9 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpapertrade.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Isrc -o $@ $< $(BUILD)/libpapertrade.a $(LDFLAGS) $(TEST_LIBS) $(LDLIBS)
 
-tests: $(TEST_BINS)
+# bench/sim_stats is built with the tests: tests/e2e/sim_stats.sh checks the
+# sim's calibration table with it (docs/sim.md).
+tests: $(TEST_BINS) $(BUILD)/bench/sim_stats
 
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libpapertrade.a

@@ -13,17 +13,30 @@
  * volatility state known at that moment; D's intraday move is never used.
  *
  * Model, per session:
- *   market factor   eps = sqrt(h) (overnight + intraday normals) + rare jumps,
- *                   h GARCH(1,1) whose long-run level follows a two-state
- *                   calm/stressed Markov regime (long-run vol ~17%/yr);
+ *   market factor   eps = sqrt(h) (overnight normal + intraday Student t)
+ *                   + rare jumps, h GARCH(1,1) whose long-run level follows a
+ *                   two-state calm/stressed Markov regime;
  *   ticker          log return = drift + beta eps + idiosyncratic noise, with a
  *                   weak pull of the log price toward a trend line, minus the
  *                   dividend gap on ex-dates;
- *   options         ATM IV = GARCH forecast of the ticker's variance to expiry
- *                   + a slow variance risk premium (AR(1), positive on average),
- *                   skew/smile in standardised moneyness, per-contract noise;
- *                   mid = Black-Scholes, spreads, volume and open interest from
- *                   keyed draws of the contract.
+ *   options         one implied-variance surface per ticker and session, free
+ *                   of static arbitrage by construction (errata 11): SSVI
+ *                   (Gatheral and Jacquier 2014) with a power-law phi,
+ *                   eta (1 + |rho|) < 2 and gamma <= 1/2 (no butterflies),
+ *                   rho and eta the same for every expiry and the ATM total
+ *                   variance theta(T) increasing in T (no calendar spreads).
+ *                   theta(T) = GARCH forecast of the ticker's variance to
+ *                   expiry, times (1 + a variance risk premium)^2, the premium
+ *                   a slow AR(1) plus a term premium non-decreasing in T. The
+ *                   session's randomness moves the parameters, never a single
+ *                   strike. mid = Black-Scholes-Merton (European, the view's r
+ *                   and q), so mids are monotone and convex in strike and
+ *                   satisfy put-call parity; bid = floor-to-cent(mid - h),
+ *                   ask = ceil-to-cent(mid + h) with h = a + b mid (b < 1) per
+ *                   ticker and expiry, so bids and asks keep the mids' order,
+ *                   bid <= mid <= ask, and no trader can buy a butterfly or a
+ *                   vertical for less than it is worth at the mids. Volume and
+ *                   open interest are keyed draws of the contract.
  */
 #include <ctype.h>
 #include <math.h>
@@ -40,11 +53,12 @@
 #define TDAYS 252.0
 
 /* Market factor: GARCH(1,1) with regime-dependent long-run variance. */
-#define G_ALPHA 0.07
-#define G_BETA 0.91
+#define G_ALPHA 0.08
+#define G_BETA 0.905
 #define ON_SHARE 0.30 /* overnight share of a day's variance */
+#define T_DF 6        /* degrees of freedom of the intraday Student t */
 #define VOL_CALM 0.115
-#define VOL_STRESS 0.26
+#define VOL_STRESS 0.30
 #define VOL_BAR 0.17 /* long-run annual vol, for scaling */
 #define P_STRESS0 0.19
 #define P_TO_STRESS (1.0 / 500)
@@ -55,24 +69,33 @@
 #define J_SD 0.025
 #define PULL 0.35 /* per year: log price toward its trend line */
 
-/* Variance risk premium (vol points as fractions), market and per ticker. */
-#define VRP_MEAN 0.03
+/* Variance risk premium: IV = expected vol (1 + premium), the premium an
+ * AR(1) (as a fraction of VOL_BAR, market and per ticker) plus a term
+ * premium rising over the first TERM_CAP years. */
+#define VRP_MEAN 0.025
 #define VRP_SD 0.022
 #define VRP_PHI 0.985
 #define W_SD 0.008
 #define W_PHI 0.97
+#define TERM_SLOPE 0.5
+#define TERM_CAP 0.3
 
-/* Smile in standardised moneyness z = ln(K/F) / (atm sqrt(T)). */
-#define SMILE_S1 (-0.111)
-#define SMILE_S2 0.031
-#define SMILE_ZMIN (-5.0)
-#define SMILE_ZMAX 6.0
-#define IV_NOISE 0.005
+/* The SSVI smile: rho, eta around these, moved by a slow market skew factor
+ * (AR(1), unit variance); gamma fixed. eta (1 + |rho|) stays below ETA_CAP. */
+#define SSVI_RHO (-0.62)
+#define SSVI_RHO_SD 0.04
+#define SSVI_ETA 1.18
+#define SSVI_ETA_SD 0.08
+#define SSVI_GAMMA 0.45
+#define ETA_CAP 1.98
+#define SK_PHI 0.98
 
 #define RATE_PHI 0.99
 #define RATE_NOISE 0.08
 
 #define MAX_EXPIRIES 64
+#define STRIKE_LO 0.5 /* the listing's lowest and highest strikes, of spot */
+#define STRIKE_HI 1.3
 
 enum purpose {
 	PU_REGIME = 1,
@@ -91,6 +114,8 @@ enum purpose {
 	PU_W,
 	PU_DIV,
 	PU_CONTRACT,
+	PU_TDF,
+	PU_SKEW,
 };
 
 enum { SCHED_THIRD_FRI, SCHED_AFTER_THIRD_FRI, SCHED_LATE };
@@ -100,6 +125,7 @@ struct sim_tk {
 	char sym[MV_SYMSZ]; /* upper case */
 	uint64_t key;
 	double level0, beta, idio, growth, yield, opt_volume, liq, vrp_bias, bar_volume;
+	double hs_a, hs_b; /* half-spread a + b mid at a month, dollars and fraction */
 	int sched;
 	double *open, *high, *low, *close, *div, *w;
 	int64_t *volume;
@@ -116,7 +142,7 @@ struct sim {
 	size_t n_sess;
 	int *idx_of; /* day - first_day -> session index, or -1 */
 	/* market factor path */
-	double *h, *eon, *eid, *vrp, *rn;
+	double *h, *eon, *eid, *vrp, *rn, *sk;
 	unsigned char *reg;
 	size_t m_n, m_cap;
 	struct sim_tk **tk;
@@ -293,10 +319,23 @@ static double regime_var(int stressed)
 	return v * v / TDAYS;
 }
 
+/* A Student t with T_DF degrees of freedom, scaled to unit variance. */
+static double student_t(uint64_t dk, unsigned purpose)
+{
+	double chi = 0;
+	unsigned j;
+
+	for (j = 0; j < T_DF; j++) {
+		double z = n_draw(dk, 0, PU_TDF, j);
+		chi += z * z;
+	}
+	return n_draw(dk, 0, purpose, 0) / sqrt(chi / T_DF) * sqrt((T_DF - 2.0) / T_DF);
+}
+
 static void mkt_step(struct sim *s, size_t i)
 {
 	uint64_t dk = day_key(s, s->sess[i]);
-	double h, vrp, rn;
+	double h, vrp, rn, sk;
 	int reg;
 
 	if (i == 0) {
@@ -304,6 +343,7 @@ static void mkt_step(struct sim *s, size_t i)
 		h = regime_var(reg);
 		vrp = VRP_MEAN + VRP_SD * n_draw(dk, 0, PU_VRP, 0);
 		rn = n_draw(dk, 0, PU_RATE, 0);
+		sk = n_draw(dk, 0, PU_SKEW, 0);
 	} else {
 		double ep = s->eon[i - 1] + s->eid[i - 1], u = u_draw(dk, 0, PU_REGIME, 0);
 		double hmin = 0.04 * 0.04 / TDAYS, hmax = 1.5 * 1.5 / TDAYS;
@@ -318,13 +358,15 @@ static void mkt_step(struct sim *s, size_t i)
 		      VRP_SD * sqrt(1 - VRP_PHI * VRP_PHI) * n_draw(dk, 0, PU_VRP, 0);
 		rn = RATE_PHI * s->rn[i - 1] +
 		     sqrt(1 - RATE_PHI * RATE_PHI) * n_draw(dk, 0, PU_RATE, 0);
+		sk = SK_PHI * s->sk[i - 1] + sqrt(1 - SK_PHI * SK_PHI) * n_draw(dk, 0, PU_SKEW, 0);
 	}
 	s->reg[i] = (unsigned char)reg;
 	s->h[i] = h;
 	s->vrp[i] = vrp;
 	s->rn[i] = rn;
+	s->sk[i] = sk;
 	s->eon[i] = sqrt(h * ON_SHARE) * n_draw(dk, 0, PU_ZON, 0);
-	s->eid[i] = sqrt(h * (1 - ON_SHARE)) * n_draw(dk, 0, PU_ZID, 0);
+	s->eid[i] = sqrt(h * (1 - ON_SHARE)) * student_t(dk, PU_ZID);
 	if (u_draw(dk, 0, PU_JUMP, 0) < J_PROB) {
 		double j = J_MEAN + J_SD * n_draw(dk, 0, PU_JSIZE, 0);
 		if (u_draw(dk, 0, PU_JWHEN, 0) < 0.5)
@@ -345,6 +387,7 @@ static void ensure_market(struct sim *s, size_t i)
 		s->eid = xrealloc(s->eid, c * sizeof(double));
 		s->vrp = xrealloc(s->vrp, c * sizeof(double));
 		s->rn = xrealloc(s->rn, c * sizeof(double));
+		s->sk = xrealloc(s->sk, c * sizeof(double));
 		s->reg = xrealloc(s->reg, c);
 		s->m_cap = c;
 	}
@@ -388,12 +431,16 @@ static void tk_params(struct sim_tk *t)
 	static const struct {
 		const char *sym;
 		double level0, beta, idio, growth, yield, opt_volume, liq, vrp_bias, bar_volume;
+		double hs_a, hs_b;
 		int sched;
 	} known[] = {
-	        {"SPY", 145.0, 1.00, 0.0000, 0.055, 0.0155, 6000, 0.6, 0.000, 8e7, SCHED_THIRD_FRI},
-	        {"VOO", 133.4, 1.00, 0.0005, 0.055, 0.0155, 150, 1.0, 0.000, 4e6, SCHED_LATE},
-	        {"VTI", 72.5, 1.02, 0.0017, 0.055, 0.0170, 120, 1.2, 0.004, 3.5e6, SCHED_LATE},
-	        {"QQQ", 90.0, 1.20, 0.0065, 0.065, 0.0060, 3000, 0.7, 0.005, 4.5e7,
+	        {"SPY", 145.0, 1.00, 0.0000, 0.072, 0.0155, 6000, 0.6, 0.000, 8e7, 0.002, 0.0001,
+	         SCHED_THIRD_FRI},
+	        {"VOO", 133.4, 1.00, 0.0005, 0.072, 0.0155, 150, 1.0, 0.000, 4e6, 0.04, 0.007,
+	         SCHED_LATE},
+	        {"VTI", 72.5, 1.02, 0.0017, 0.072, 0.0170, 120, 1.2, 0.004, 3.5e6, 0.04, 0.012,
+	         SCHED_LATE},
+	        {"QQQ", 90.0, 1.20, 0.0065, 0.09, 0.0060, 3000, 0.7, 0.005, 4.5e7, 0.003, 0.0001,
 	         SCHED_AFTER_THIRD_FRI},
 	};
 	size_t i;
@@ -411,6 +458,8 @@ static void tk_params(struct sim_tk *t)
 		t->liq = known[i].liq;
 		t->vrp_bias = known[i].vrp_bias;
 		t->bar_volume = known[i].bar_volume;
+		t->hs_a = known[i].hs_a;
+		t->hs_b = known[i].hs_b;
 		t->sched = known[i].sched;
 		return;
 	}
@@ -424,6 +473,8 @@ static void tk_params(struct sim_tk *t)
 	t->liq = 0.8 + 1.2 * unit(mix64(k + 7));
 	t->vrp_bias = 0.01 * (unit(mix64(k + 8)) - 0.5);
 	t->bar_volume = 1e5 * exp(log(200.0) * unit(mix64(k + 9)));
+	t->hs_a = 0.01 + 0.04 * unit(mix64(k + 10));
+	t->hs_b = 0.002 + 0.01 * unit(mix64(k + 11));
 	t->sched = SCHED_THIRD_FRI;
 }
 
@@ -608,26 +659,44 @@ static double base_rate(int day)
 
 /* ---- option chains ---- */
 
-/* Expirations quoted on day: the next 6 standard ones (day included) and
- * every monthly within a year. */
+/* Expirations quoted on day: the next 6 standard ones (day included), every
+ * monthly within a year, the quarterly months (March, June, September,
+ * December) within two years and the LEAPS (January, December) within
+ * LEAPS_DAYS. */
+#define LEAPS_DAYS 1100
 static size_t expiries_for(int day, int *out)
 {
 	size_t n = 0, weekly = 0;
-	int e = cal_next_expiration(day);
+	int e = cal_next_expiration(day), y, m, d;
 
-	while (e > 0 && e <= day + 365 && n < MAX_EXPIRIES) {
+	while (e > 0 && e <= day + LEAPS_DAYS && n < MAX_EXPIRIES) {
 		if (weekly < 6) {
 			out[n++] = e;
 			weekly++;
 		} else if (cal_is_monthly_expiration(e)) {
-			out[n++] = e;
+			date_to_ymd(e, &y, &m, &d);
+			if (e <= day + 365 || (e <= day + 730 && m % 3 == 0) || m == 1 || m == 12)
+				out[n++] = e;
 		}
 		e = cal_next_expiration(e + 1);
 	}
 	return n;
 }
 
-/* Listed-style strikes around spot: fine steps within 10%, coarse to 30%. */
+/* Strikes listed for an expiry T years out, as fractions of spot: far more
+ * below spot than above, and wider for later expiries. */
+static double strike_lo(double T)
+{
+	return fmax(STRIKE_LO, 0.8 - 0.6 * sqrt(T));
+}
+
+static double strike_hi(double T)
+{
+	return fmin(STRIKE_HI, 1.1 + 0.3 * sqrt(T));
+}
+
+/* Listed-style strikes from STRIKE_LO to STRIKE_HI of spot: fine steps
+ * within 10%, coarse beyond. */
 static size_t strikes_for(double spot, double **out)
 {
 	double a = spot < 10 ? 0.5 : spot < 50 ? 0.5 : 1.0;
@@ -641,7 +710,7 @@ static size_t strikes_for(double spot, double **out)
 	*out = NULL;
 	if (!(spot > 0) || !isfinite(spot))
 		return 0;
-	for (i = (long)ceil(0.7 * spot / b); (double)i * b < lo_in - 1e-9; i++) {
+	for (i = (long)ceil(STRIKE_LO * spot / b); (double)i * b < lo_in - 1e-9; i++) {
 		k = (double)i * b;
 		if (k <= 0)
 			continue;
@@ -655,7 +724,7 @@ static size_t strikes_for(double spot, double **out)
 		xgrow(&v, &cap, n + 1, sizeof(double));
 		v[n++] = k;
 	}
-	for (i = (long)floor(hi_in / b) + 1; (double)i * b <= 1.3 * spot + 1e-9; i++) {
+	for (i = (long)floor(hi_in / b) + 1; (double)i * b <= STRIKE_HI * spot + 1e-9; i++) {
 		k = (double)i * b;
 		xgrow(&v, &cap, n + 1, sizeof(double));
 		v[n++] = k;
@@ -684,6 +753,8 @@ struct chain_in {
 	const struct sim_tk *t;
 	uint64_t ck; /* the day's and ticker's key */
 	double S, r, q, T, sqrt_t, drift, sq, atm, vol_t;
+	double theta, phi, rho; /* the SSVI slice */
+	double hs_a, hs_b;      /* half-spread a + b mid */
 	int expiry;
 };
 
@@ -691,22 +762,43 @@ struct chain_in {
 struct strike_in {
 	double K, lnks; /* ln(K/S) */
 	uint64_t kbits;
-	double z, smile, lam, hs_mult;
+	double iv, z, lam;
 };
 
+/* The SSVI parameters of t's surface at session index i: rho and eta are
+ * the same for every expiry (so that, with theta increasing in T, the
+ * surface has no calendar arbitrage); eta (1 + |rho|) <= ETA_CAP < 2 and
+ * gamma <= 1/2 keep every slice free of butterflies. */
+static void ssvi_params(const struct sim *s, size_t i, double *rho, double *eta)
+{
+	double sk = s->sk[i];
+
+	*rho = fmin(-0.3, fmax(-0.9, SSVI_RHO - SSVI_RHO_SD * sk));
+	*eta = fmin(SSVI_ETA * exp(SSVI_ETA_SD * sk), ETA_CAP / (1 - *rho));
+}
+
+static double ssvi_phi(double theta, double eta)
+{
+	return eta / (pow(theta, SSVI_GAMMA) * pow(1 + theta, 1 - SSVI_GAMMA));
+}
+
+/* Total implied variance of the slice at log-moneyness k = ln(K/F). */
+static double ssvi_w(double theta, double phi, double rho, double k)
+{
+	double pk = phi * k;
+
+	return theta / 2 * (1 + rho * pk + sqrt((pk + rho) * (pk + rho) + 1 - rho * rho));
+}
+
 static void quote_contract(const struct chain_in *c, const struct strike_in *k, char right,
-                           struct option_quote *o)
+                           double mid, struct option_quote *o)
 {
 	uint64_t base = mix64(k->kbits ^ (uint64_t)(unsigned char)right), flags;
-	double iv, hs, mid, bid, ask, lam, vega, d1, sd, u_vol;
+	double hs, bid, ask, lam, vega, d1, sd, u_vol;
 
-	iv = c->atm * k->smile + IV_NOISE * quick_normal(mix64(base + 1 * GOLDEN));
-	if (iv < 0.02)
-		iv = 0.02;
-	mid = bs_price(right, c->S, k->K, c->T, c->r, c->q, iv);
-	if (!isfinite(mid))
-		mid = right == 'C' ? fmax(0, c->S - k->K) : fmax(0, k->K - c->S);
-	hs = fmax(0.005, 0.01 + 0.015 * mid) * k->hs_mult;
+	/* h = a + b mid with b < 1: mid - h and mid + h keep the mids' order in
+	 * strike, and floor/ceil to the cent keep any weak order. */
+	hs = c->hs_a + c->hs_b * mid;
 	bid = cents_down(mid - hs);
 	ask = cents_up(mid + hs);
 	if (bid < 0)
@@ -719,13 +811,14 @@ static void quote_contract(const struct chain_in *c, const struct strike_in *k, 
 	o->bid = bid;
 	o->ask = ask;
 	/* Volume: lognormal intensity times Poisson counts, so quiet contracts
-	 * trade 0; open interest a multiple of the intensity, larger far out. */
+	 * trade 0; open interest a multiple of the intensity, larger far out
+	 * and for puts. */
 	lam = k->lam * (right == 'P' ? 1.3 : 1.0) *
 	      exp(0.8 * quick_normal(mix64(base + 2 * GOLDEN)) - 0.32);
 	u_vol = unit(mix64(base + 3 * GOLDEN));
 	o->volume = poisson(lam, u_vol, lam >= 12 ? quick_normal(mix64(base + 8 * GOLDEN)) : 0);
 	o->open_interest =
-	        (int64_t)floor(lam * (3 + 25 * c->sqrt_t) *
+	        (int64_t)floor(lam * (right == 'P' ? 1.3 : 1.0) * (3 + 25 * c->sqrt_t) *
 	                               exp(0.7 * quick_normal(mix64(base + 4 * GOLDEN)) - 0.245) +
 	                       0.5);
 	/* flags: three 21-bit uniforms */
@@ -740,11 +833,11 @@ static void quote_contract(const struct chain_in *c, const struct strike_in *k, 
 	 * missing now and then, and often for no-bid contracts. */
 	o->vendor_iv = NAN;
 	if (FLAG_U(1) >= 0.02 && !(bid == 0 && FLAG_U(2) < 0.5)) {
-		sd = iv * c->sqrt_t;
+		sd = k->iv * c->sqrt_t;
 		d1 = (c->drift - k->lnks) / sd + 0.5 * sd;
 		vega = c->sq * exp(-0.5 * d1 * d1) * 0.39894228040143267794 * c->sqrt_t;
 		if (vega > 1e-4) {
-			double v = iv + ((bid + ask) / 2 - mid) / vega +
+			double v = k->iv + ((bid + ask) / 2 - mid) / vega +
 			           0.003 * quick_normal(mix64(base + 7 * GOLDEN));
 			if (v >= BS_IV_MIN && v <= BS_IV_MAX)
 				o->vendor_iv = v;
@@ -754,10 +847,13 @@ static void quote_contract(const struct chain_in *c, const struct strike_in *k, 
 }
 
 /* ATM implied vol of t for an expiry T years out, from the state at 09:35 of
- * session index i: GARCH forecast of variance to expiry + risk premium. */
+ * session index i: the GARCH forecast of the ticker's variance to expiry
+ * times 1 + the variance risk premium. sigma^2 T increases with T: the
+ * forecast's integrated variance does, and the premium's term part is
+ * non-decreasing in T. */
 static double atm_vol(const struct sim *s, const struct sim_tk *t, size_t i, double T)
 {
-	double phi = G_ALPHA + G_BETA, h = s->h[i], eon = s->eon[i], vl, n, avg, sc, var, prem;
+	double phi = G_ALPHA + G_BETA, h = s->h[i], eon = s->eon[i], vl, n, avg, sc, var, m, calm;
 
 	/* The overnight gap is news: fold it into today's variance. */
 	h += G_ALPHA * (eon * eon - ON_SHARE * h);
@@ -771,17 +867,64 @@ static double atm_vol(const struct sim *s, const struct sim_tk *t, size_t i, dou
 	sc = t->idio * idio_scale(avg);
 	var = (t->beta * t->beta * (avg + J_PROB * (J_MEAN * J_MEAN + J_SD * J_SD)) + sc * sc) *
 	      TDAYS;
-	prem = (s->vrp[i] + t->w[i] + t->vrp_bias) *
-	       fmin(2.0, fmax(0.7, sqrt(avg * TDAYS) / VOL_BAR));
-	return fmin(2.5, fmax(0.04, sqrt(var) + prem));
+	/* The term premium fades as today's variance rises: in a storm the
+	 * curve inverts. */
+	calm = fmin(1, fmax(0, 2 - sqrt(h * TDAYS) / VOL_BAR));
+	m = fmax(-0.5, (s->vrp[i] + t->w[i] + t->vrp_bias) / VOL_BAR) +
+	    TERM_SLOPE * calm * fmin(T, TERM_CAP);
+	return fmin(2.5, fmax(0.04, sqrt(var) * (1 + m)));
+}
+
+/* Chain state of expiry T years out: the SSVI slice and the half-spread. */
+static void chain_slice(const struct sim *s, const struct sim_tk *t, size_t i, double rho,
+                        double eta, struct chain_in *c)
+{
+	double stress;
+
+	c->sqrt_t = sqrt(c->T);
+	c->drift = (c->r - c->q) * c->T;
+	c->sq = c->S * exp(-c->q * c->T);
+	c->atm = atm_vol(s, t, i, c->T);
+	c->theta = c->atm * c->atm * c->T;
+	c->phi = ssvi_phi(c->theta, eta);
+	c->rho = rho;
+	/* Spreads: wider for later expiries and in turbulent markets; one h per
+	 * expiry, the same rule for every strike. */
+	stress = fmin(3.0, fmax(0.8, c->atm / VOL_BAR));
+	c->hs_a = t->hs_a * (1 + 3 * fmin(c->T, 3.0)) * stress;
+	c->hs_b = t->hs_b * (1 + 3 * fmin(c->T, 3.0)) * stress;
+	c->vol_t = t->opt_volume / (1 + c->T / 0.06);
+}
+
+/* The request's wants (none: every listed expiration). */
+struct wants {
+	const struct provider_want *w;
+	size_t n;
+};
+
+/* 1 when expiry exps[e] of the listing is served: asked for by some want
+ * of the request, "nearest" wants resolved against the whole listing (as
+ * cboe and yahoo keep what is needed of theirs). Every expiration's quotes
+ * are computed alone, so serving fewer changes none of them. */
+static int wanted(const struct wants *w, const char *sym, const int *exps, size_t ne, size_t e,
+                  int session)
+{
+	size_t j;
+
+	if (!w || w->n == 0)
+		return 1;
+	for (j = 0; j < w->n; j++)
+		if (provider_want_expiry(&w->w[j], sym, exps, ne, sizeof(int), session) == exps[e])
+			return 1;
+	return 0;
 }
 
 static void fill_chain(struct sim *s, const struct sim_tk *t, size_t i, int64_t asof, double r,
-                       struct ticker_view *tv)
+                       const struct wants *want, struct ticker_view *tv)
 {
 	int exps[MAX_EXPIRIES];
 	size_t ne = expiries_for(s->sess[i], exps), nk, e, j, n = 0;
-	double *strikes = NULL, *lnks;
+	double *strikes = NULL, *lnks, rho, eta;
 	struct chain_in c;
 	struct strike_in k;
 
@@ -791,6 +934,7 @@ static void fill_chain(struct sim *s, const struct sim_tk *t, size_t i, int64_t 
 	c.S = tv->spot;
 	c.r = r;
 	c.q = tv->div_yield;
+	ssvi_params(s, i, &rho, &eta);
 	nk = strikes_for(c.S, &strikes);
 	lnks = xmalloc((nk ? nk : 1) * sizeof(double));
 	for (j = 0; j < nk; j++)
@@ -798,30 +942,42 @@ static void fill_chain(struct sim *s, const struct sim_tk *t, size_t i, int64_t 
 	tv->opts = xcalloc(ne * nk * 2, sizeof(*tv->opts));
 	for (e = 0; e < ne; e++) {
 		uint64_t ek = mix64(c.ck ^ ((uint64_t)(uint32_t)exps[e] * GOLDEN));
+		double lo, hi, prev_c = INFINITY, prev_p = 0;
 
 		c.expiry = exps[e];
 		c.T = cal_year_frac(asof, exps[e]);
-		if (!(c.T > 0))
+		if (!(c.T > 0) || !wanted(want, tv->symbol, exps, ne, e, s->sess[i]))
 			continue;
-		c.sqrt_t = sqrt(c.T);
-		c.drift = (c.r - c.q) * c.T;
-		c.sq = c.S * exp(-c.q * c.T);
-		c.atm = atm_vol(s, t, i, c.T);
-		c.vol_t = t->opt_volume / (1 + c.T / 0.06);
+		chain_slice(s, t, i, rho, eta, &c);
+		lo = strike_lo(c.T) * c.S - 1e-9;
+		hi = strike_hi(c.T) * c.S + 1e-9;
 		for (j = 0; j < nk; j++) {
+			double x, mc, mp;
+
+			if (strikes[j] < lo || strikes[j] > hi)
+				continue;
 			k.K = strikes[j];
 			k.lnks = lnks[j];
 			k.kbits =
 			        mix64(ek ^ ((uint64_t)llround(k.K * 1000) * 0xd6e8feb86659fd93ULL));
-			/* Smile in standardised moneyness: puts rich, a dip for calls
-			 * 5-15% out at a month, turning up far out. */
-			k.z = (k.lnks - c.drift) / (c.atm * c.sqrt_t);
-			k.z = k.z < SMILE_ZMIN ? SMILE_ZMIN : k.z > SMILE_ZMAX ? SMILE_ZMAX : k.z;
-			k.smile = 1 + SMILE_S1 * k.z + SMILE_S2 * k.z * k.z;
-			k.lam = c.vol_t * exp(-0.45 * fabs(k.z));
-			k.hs_mult = (1 + 2 * fabs(k.lnks)) * t->liq;
-			quote_contract(&c, &k, 'C', &tv->opts[n++]);
-			quote_contract(&c, &k, 'P', &tv->opts[n++]);
+			x = k.lnks - c.drift;
+			k.iv = sqrt(ssvi_w(c.theta, c.phi, c.rho, x) / c.T);
+			k.z = x / (c.atm * c.sqrt_t);
+			k.lam = c.vol_t * exp(-0.7 * fabs(k.z));
+			mc = bs_price('C', c.S, k.K, c.T, c.r, c.q, k.iv);
+			mp = bs_price('P', c.S, k.K, c.T, c.r, c.q, k.iv);
+			if (!isfinite(mc))
+				mc = fmax(0, c.sq - k.K * exp(-c.r * c.T));
+			if (!isfinite(mp))
+				mp = fmax(0, k.K * exp(-c.r * c.T) - c.sq);
+			/* Exact arithmetic gives monotone mids; keep rounding from
+			 * ever reversing two neighbours. */
+			mc = fmin(mc, prev_c);
+			mp = fmax(mp, prev_p);
+			prev_c = mc;
+			prev_p = mp;
+			quote_contract(&c, &k, 'C', mc, &tv->opts[n++]);
+			quote_contract(&c, &k, 'P', mp, &tv->opts[n++]);
 		}
 	}
 	tv->n_opts = n;
@@ -829,10 +985,32 @@ static void fill_chain(struct sim *s, const struct sim_tk *t, size_t i, int64_t 
 	free(strikes);
 }
 
+double sim_total_var(struct sim *s, const char *symbol, int session, double T, double k)
+{
+	char usym[MV_SYMSZ];
+	long idx;
+	struct sim_tk *t;
+	double rho, eta, atm, theta;
+
+	if (session < s->first_day || session > s->last_day || norm_symbol(symbol, usym) ||
+	    !(T > 0))
+		return NAN;
+	ensure_sessions(s);
+	idx = sess_index(s, session);
+	if (idx < 0)
+		return NAN;
+	t = tk_get(s, usym);
+	ensure_ticker(s, t, (size_t)idx);
+	ssvi_params(s, (size_t)idx, &rho, &eta);
+	atm = atm_vol(s, t, (size_t)idx, T);
+	theta = atm * atm * T;
+	return ssvi_w(theta, ssvi_phi(theta, eta), rho, k);
+}
+
 /* ---- the view ---- */
 
 static void fill_ticker(struct sim *s, struct sim_tk *t, size_t i, size_t from, int64_t asof,
-                        double r, struct ticker_view *tv)
+                        double r, const struct wants *want, struct ticker_view *tv)
 {
 	size_t j, nd = 0, cnt = 0;
 	double ttm = 0;
@@ -878,7 +1056,7 @@ static void fill_ticker(struct sim *s, struct sim_tk *t, size_t i, size_t from, 
 		tv->div_yield = log1p(ttm * 4 / (double)cnt / tv->spot);
 	else
 		tv->div_yield = log1p(t->yield);
-	fill_chain(s, t, i, asof, r, tv);
+	fill_chain(s, t, i, asof, r, want, tv);
 }
 
 struct sim *sim_new(uint64_t seed, int perturb_after)
@@ -908,6 +1086,7 @@ void sim_free(struct sim *s)
 	free(s->eid);
 	free(s->vrp);
 	free(s->rn);
+	free(s->sk);
 	free(s->reg);
 	free(s);
 }
@@ -940,10 +1119,9 @@ static int check_session(struct sim *s, int session, long *idx, char *err)
 	return 0;
 }
 
-int sim_load(void *state, int session, const char *const *tickers, size_t n, int hist_from,
-             struct market_view *out, char *err)
+static int load_wants(struct sim *s, int session, const char *const *tickers, size_t n,
+                      int hist_from, const struct wants *want, struct market_view *out, char *err)
 {
-	struct sim *s = state;
 	long idx = -1;
 	size_t i, from;
 	int64_t asof;
@@ -980,9 +1158,15 @@ int sim_load(void *state, int session, const char *const *tickers, size_t n, int
 			       tickers[i] ? tickers[i] : "");
 			continue;
 		}
-		fill_ticker(s, tk_get(s, usym), (size_t)idx, from, asof, r, tv);
+		fill_ticker(s, tk_get(s, usym), (size_t)idx, from, asof, r, want, tv);
 	}
 	return 0;
+}
+
+int sim_load(void *state, int session, const char *const *tickers, size_t n, int hist_from,
+             struct market_view *out, char *err)
+{
+	return load_wants(state, session, tickers, n, hist_from, NULL, out, err);
 }
 
 double sim_close(struct sim *s, const char *symbol, int day)
@@ -1010,7 +1194,9 @@ static void sim_ops_free(void *state)
 static int sim_load_req(void *state, const struct provider_req *req, struct market_view *out,
                         char *err)
 {
-	return sim_load(state, req->session, req->tickers, req->n, req->hist_from, out, err);
+	struct wants w = {req->want, req->n_want};
+
+	return load_wants(state, req->session, req->tickers, req->n, req->hist_from, &w, out, err);
 }
 
 const struct provider_ops sim_provider_ops = {

@@ -43,12 +43,19 @@ static int step(struct sim *s, struct portfolio *pf, const struct config *c, int
 	return rc;
 }
 
+/* memcmp of n bytes; an empty book's arrays may be NULL (memcmp(NULL, ..., 0)
+ * is undefined). */
+static int same_bytes(const void *x, const void *y, size_t n)
+{
+	return n == 0 || !memcmp(x, y, n);
+}
+
 static int same_book(const struct portfolio *a, const struct portfolio *b)
 {
 	return a->n_ledger == b->n_ledger && a->n_pos == b->n_pos && a->n_snaps == b->n_snaps &&
 	       a->cash_cents == b->cash_cents &&
-	       !memcmp(a->ledger, b->ledger, a->n_ledger * sizeof(*a->ledger)) &&
-	       !memcmp(a->snaps, b->snaps, a->n_snaps * sizeof(*a->snaps));
+	       same_bytes(a->ledger, b->ledger, a->n_ledger * sizeof(*a->ledger)) &&
+	       same_bytes(a->snaps, b->snaps, a->n_snaps * sizeof(*a->snaps));
 }
 
 static void test_no_lookahead(void **state)
