@@ -281,10 +281,36 @@ static void clean_ticker(struct ticker_view *t, const struct market_view *v, lon
 	}
 }
 
+/* Appends "; then WHAT" to a ticker's error, as room allows, WHAT
+ * beginning with the name of the source that failed. */
+static void add_why(struct ticker_view *t, const char *source, const char *what)
+{
+	size_t n = strlen(t->error), len = strlen(source);
+	int named = !len || (!strncmp(what, source, len) && what[len] == ':');
+
+	if (n + 8 < sizeof(t->error))
+		snprintf(t->error + n, sizeof(t->error) - n, "; then %s%s%.*s", named ? "" : source,
+			 named ? "" : ": ", (int)(sizeof(t->error) - n - 8), what);
+}
+
+/* A ticker's error as "SOURCE: why" (a source's per-ticker errors may not
+ * name it). */
+static void named_error(const struct ticker_view *t, char *out, size_t n)
+{
+	size_t len = strlen(t->source);
+
+	if (!len || (!strncmp(t->error, t->source, len) && t->error[len] == ':'))
+		pt_strlcpy(out, t->error, n);
+	else
+		snprintf(out, n, "%s: %.200s", t->source, t->error);
+}
+
 /* Moves the views of tickers the sources before could not serve from the
- * next source's answer into out. */
+ * next source's answer into out, each saying why the sources before did
+ * not; a ticker the next source cannot serve either adds its reason. */
 static void take_failed(struct market_view *out, struct market_view *next)
 {
+	char why[PT_ERRSZ];
 	size_t i, j;
 
 	for (i = 0; i < out->n_tickers; i++) {
@@ -293,13 +319,19 @@ static void take_failed(struct market_view *out, struct market_view *next)
 			continue;
 		for (j = 0; j < next->n_tickers; j++) {
 			struct ticker_view *u = &next->tickers[j];
-			if (strcmp(u->symbol, t->symbol) != 0 || !u->ok)
+			if (strcmp(u->symbol, t->symbol) != 0)
 				continue;
+			if (!u->ok) {
+				add_why(t, u->source, u->error);
+				break;
+			}
+			named_error(t, why, sizeof(why));
 			free(t->bars);
 			free(t->divs);
 			free(t->opts);
 			*t = *u;
 			memset(u, 0, sizeof(*u));
+			pt_strlcpy(t->fallback, why, sizeof(t->fallback));
 			break;
 		}
 	}
@@ -307,12 +339,36 @@ static void take_failed(struct market_view *out, struct market_view *next)
 		out->rate = next->rate;
 }
 
+/* A view in which the first source served nothing: every ticker failed
+ * with its error, left for the next sources. */
+static void whole_failure(const struct provider_req *req, const char *source, const char *why,
+			  struct market_view *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->rate = NAN;
+	out->n_tickers = req->n;
+	out->tickers = xcalloc(req->n + 1, sizeof(*out->tickers));
+	for (i = 0; i < req->n; i++) {
+		struct ticker_view *t = &out->tickers[i];
+		pt_strlcpy(t->symbol, req->tickers[i] ? req->tickers[i] : "", sizeof(t->symbol));
+		pt_strlcpy(t->source, source, sizeof(t->source));
+		t->spot = t->div_yield = NAN;
+		/* the source's own errors begin with its name ("yahoo: ...") */
+		if (!strncmp(why, source, strlen(source)) && why[strlen(source)] == ':')
+			pt_strlcpy(t->error, why, sizeof(t->error));
+		else
+			snprintf(t->error, sizeof(t->error), "%s: %.200s", source, why);
+	}
+}
+
 int provider_load(struct provider *p, const struct provider_req *req, struct market_view *out,
 		  char *err)
 {
 	struct provider_req sub = *req;
 	const char **left = NULL;
-	size_t s, i, n;
+	size_t s, i, n, served = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -320,7 +376,11 @@ int provider_load(struct provider *p, const struct provider_req *req, struct mar
 	rc = p->src[0].ops->load(p->src[0].state, req, out, err);
 	if (rc) {
 		mv_release(out);
-		return rc;
+		if (p->n_src < 2)
+			return rc;
+		/* The whole first source failed (no network, every request
+		 * refused): the next one in the list serves every ticker. */
+		whole_failure(req, p->src[0].ops->name, err, out);
 	}
 	out->session = req->session;
 	if (out->asof == 0)
@@ -343,13 +403,38 @@ int provider_load(struct provider *p, const struct provider_req *req, struct mar
 		sub.n = n;
 		memset(&next, 0, sizeof(next));
 		next.rate = NAN;
-		if (p->src[s].ops->load(p->src[s].state, &sub, &next, e2) == 0)
+		if (p->src[s].ops->load(p->src[s].state, &sub, &next, e2) == 0) {
 			take_failed(out, &next);
+		} else {
+			char what[PT_ERRSZ];
+			size_t len = strlen(p->src[s].ops->name);
+
+			if (!strncmp(e2, p->src[s].ops->name, len) && e2[len] == ':')
+				pt_strlcpy(what, e2, sizeof(what));
+			else
+				snprintf(what, sizeof(what), "%s: %.200s", p->src[s].ops->name, e2);
+			for (i = 0; i < out->n_tickers; i++)
+				if (!out->tickers[i].ok)
+					add_why(&out->tickers[i], "", what);
+		}
 		mv_release(&next);
 	}
 	free(left);
+	for (i = 0; i < out->n_tickers; i++)
+		served += out->tickers[i].ok;
 	if (isfinite(p->fixed_rate))
 		out->rate = p->fixed_rate;
+	if (out->n_tickers && !served && (rc || !isfinite(out->rate))) {
+		/* Nothing served at all: the tickers' errors say why (a host not
+		 * found, a refused connection), not the missing rate. */
+		char why[PT_ERRSZ];
+
+		named_error(&out->tickers[0], why, sizeof(why));
+		rc = pt_err(err, PT_EIO, "no data for any ticker: %s: %.200s",
+			    out->tickers[0].symbol, why);
+		mv_release(out);
+		return rc;
+	}
 	if (!isfinite(out->rate)) {
 		mv_release(out);
 		return pt_err(err, PT_EDATA,

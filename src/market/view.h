@@ -44,6 +44,8 @@ struct ticker_view {
 	char source[MV_SYMSZ];	/* provider that served it: "sim", "yahoo", ... */
 	int ok;			/* 0 when the provider could not serve this ticker */
 	char error[PT_ERRSZ];	/* why, when !ok */
+	char fallback[PT_ERRSZ];	/* served by a later source of a list: why the
+				 * sources before did not ("" otherwise) */
 	double spot;		/* underlying price at the as-of time */
 	int64_t quote_time;	/* Unix time of that quote */
 	struct bar *bars;	/* sessions before the view's session, oldest first */

@@ -171,6 +171,8 @@ void report_run_text(const struct report_in *in, struct sbuf *out)
 			sb_addf(out, ")");
 		}
 		sb_addf(out, "...\n");
+		if (s->fallback[0])
+			sb_addf(out, "  Served by %s: %s\n", s->source, s->fallback);
 		if (!s->ok) {
 			sb_addf(out, "  %sskipped: %s%s\n", red(in), s->skip, reset(in));
 			continue;
@@ -434,6 +436,7 @@ static json_t *scan_json(const struct scan_ticker *s)
 	json_object_set_new(o, "ticker", json_string(s->symbol));
 	json_object_set_new(o, "strategy", json_string(s->strat->name));
 	json_object_set_new(o, "source", json_string(s->source));
+	json_object_set_new(o, "fallback", s->fallback[0] ? json_string(s->fallback) : json_null());
 	json_object_set_new(o, "ok", json_boolean(s->ok));
 	json_object_set_new(o, "spot", jreal(s->spot));
 	json_object_set_new(o, "hv", jreal(s->hv));
@@ -613,6 +616,8 @@ int report_json(const struct report_in *in, struct sbuf *out)
 			json_t *x = json_object();
 			json_object_set_new(x, "ticker", json_string(s->symbol));
 			json_object_set_new(x, "source", json_string(s->source));
+			json_object_set_new(x, "fallback",
+					    s->fallback[0] ? json_string(s->fallback) : json_null());
 			json_object_set_new(x, "ok", json_boolean(s->ok));
 			json_object_set_new(x, "hv", jreal(s->hv));
 			json_object_set_new(x, "expiry", jdate(s->expiry));
@@ -711,6 +716,8 @@ void report_scan_text(const struct report_in *in, int verbose, struct sbuf *out)
 		sb_addf(out, "\n%s%s%s", bold(in), s->symbol, reset(in));
 		if (in->cfg->n_strat > 1)
 			sb_addf(out, " (%s)", s->strat->name);
+		if (s->fallback[0])
+			sb_addf(out, " (served by %s: %s)", s->source, s->fallback);
 		if (!s->ok) {
 			sb_addf(out, ": skipped: %s\n", s->skip);
 			continue;

@@ -77,6 +77,7 @@ int strategy_scan_start(const struct strategy_in *in, const struct ticker_view *
 	out->hv = out->T = out->spot = NAN;
 	pt_strlcpy(out->symbol, tv->symbol, sizeof(out->symbol));
 	pt_strlcpy(out->source, tv->source, sizeof(out->source));
+	pt_strlcpy(out->fallback, tv->fallback, sizeof(out->fallback));
 	out->dropped = tv->dropped;
 	out->quote_time = tv->quote_time;
 	if (!tv->ok) {

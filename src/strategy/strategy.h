@@ -88,6 +88,7 @@ struct scan_ticker {
 	const struct strategy *strat;
 	char symbol[MV_SYMSZ];
 	char source[MV_SYMSZ];
+	char fallback[PT_ERRSZ]; /* why the sources before it did not serve (view.h) */
 	int ok;			  /* 0: skipped before looking at contracts; see skip */
 	char skip[PT_ERRSZ + 64]; /* why skipped, or why the order was (not) traded */
 	double spot, hv, rate, div_yield, T;

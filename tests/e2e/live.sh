@@ -96,6 +96,38 @@ start_server fallback "$T_TMP/fallback.json"
 export PAPERTRADE_HOME="$T_TMP/fallback"
 expect_rc "yahoo down, cboe up" 0 run --provider yahoo,cboe
 contains "the ticker was served by Cboe" "$OUT" "AAPL (cboe"
+contains "the report says why Yahoo did not serve it" "$OUT" "Served by cboe: yahoo: AAPL: options"
+
+# yahoo,cboe: when Yahoo fails as a whole (nothing listens at its address),
+# Cboe serves every ticker, and the report says why Yahoo did not.
+start_server whole "$T_TMP/cboe-scenario.json"
+export PAPERTRADE_HOME="$T_TMP/whole"
+PAPERTRADE_YAHOO_URL=http://127.0.0.1:1 PAPERTRADE_YAHOO_COOKIE_URL=http://127.0.0.1:1 \
+	expect_rc "yahoo unreachable, cboe up" 0 run --provider yahoo,cboe
+contains "every ticker served by Cboe" "$OUT" "AAPL (cboe"
+contains "the report names Yahoo's network failure" "$OUT" "Served by cboe: yahoo:"
+contains "as a connection failure" "$OUT" "connection refused"
+export PAPERTRADE_HOME="$T_TMP/whole-json"
+PAPERTRADE_YAHOO_URL=http://127.0.0.1:1 PAPERTRADE_YAHOO_COOKIE_URL=http://127.0.0.1:1 \
+	expect_rc "yahoo unreachable, cboe up, --json" 0 run --provider yahoo,cboe --json
+check "run --json says which source served and why not the first" /usr/bin/python3 -c '
+import json,sys
+r=json.loads(sys.argv[1])
+t=r["run"]["tickers"][0]
+assert t["source"] == "cboe" and t["fallback"].startswith("yahoo:") and "connection refused" in t["fallback"], t' "$OUT"
+
+# With the network down, the error names the network, not the missing rate.
+export PAPERTRADE_HOME="$T_TMP/nonet"
+env -u PAPERTRADE_RISK_FREE_RATE PAPERTRADE_CBOE_URL=http://127.0.0.1:1 PAPERTRADE_HTTP_RETRIES=0 \
+	"$PT" run --provider cboe >/dev/null 2>"$T_TMP/err"
+same "cboe unreachable: exit 1" "$?" 1
+contains "cboe unreachable: the error names the connection" "$(cat "$T_TMP/err")" "connection refused"
+check "cboe unreachable: not the risk-free rate" bash -c "! grep -q 'risk-free' '$T_TMP/err'"
+env -u PAPERTRADE_RISK_FREE_RATE PAPERTRADE_YAHOO_URL=http://127.0.0.1:1 PAPERTRADE_YAHOO_COOKIE_URL=http://127.0.0.1:1 \
+	PAPERTRADE_CBOE_URL=http://127.0.0.1:1 PAPERTRADE_HTTP_RETRIES=0 "$PT" run --provider yahoo,cboe >/dev/null 2>"$T_TMP/err"
+same "both unreachable: exit 1" "$?" 1
+contains "both unreachable: both sources' failures named" "$(cat "$T_TMP/err")" "then cboe:"
+same "both unreachable: nothing stored" "$(sqlite3 "$PAPERTRADE_HOME/papertrade.db" 'select count(*) from runs' 2>/dev/null || echo 0)" 0
 
 # quote and chain: what the source says.
 start_server look
