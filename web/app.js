@@ -681,6 +681,7 @@
 		document.body.dataset.ready = "0";
 		readTheme();
 		renderNotice(d);
+		renderRunStatus(d.health);
 		$("main").classList.toggle("is-empty", !!d.empty);
 		renderMarket(d.health);
 		renderCards(d);
@@ -719,6 +720,26 @@
 		var why = String(d.empty).replace(/^no portfolio yet:?\s*/i, "");
 		n.textContent = "No portfolio yet" + (why ? ": " + why : "") + "." + when;
 		n.hidden = false;
+	}
+
+	/* A failed or missed daily run: said at the top, never only in serve's log. */
+	function renderRunStatus(h) {
+		var b = $("run-status");
+		var msg = "";
+		h = h || {};
+		if (h.last_failure) {
+			var f = h.last_failure;
+			msg = "The daily run of " + shortDate(f.session, true) + " failed at " +
+				String(f.at).slice(11, 16) + " ET: " + f.message + "." +
+				(h.next_run ? " Next try at " + h.next_run.slice(11, 16) + " ET." :
+					" The next papertrade run --if-due tries again.");
+		} else if (h.missed_session) {
+			msg = "The daily run of " + shortDate(h.missed_session, true) + " has not happened" +
+				(h.last_session ? ": the figures are from " + shortDate(h.last_session, true) + "." : ".");
+		}
+		b.textContent = msg;
+		b.hidden = !msg;
+		b.dataset.state = h.last_failure ? "failed" : h.missed_session ? "missed" : "ok";
 	}
 
 	function showError(msg) {

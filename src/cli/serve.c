@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "../runlog.h"
 #include "../book/book.h"
 #include "../market/calendar.h"
 #include "../session.h"
@@ -159,6 +160,20 @@ struct sched {
 	const struct cli_ctx *ctx;
 };
 
+void cli_log_due(const struct cli_ctx *ctx, const char *trigger, int64_t now,
+		 const struct session_due *due)
+{
+	char msg[RUNLOG_MSGSZ];
+
+	if (due->what != SESSION_DUE_RAN && due->what != SESSION_DUE_FAILED)
+		return;
+	if (due->what == SESSION_DUE_FAILED && due->err.what[0])
+		snprintf(msg, sizeof(msg), "%.30s: %.400s", due->err.what, due->err.why);
+	else
+		pt_strlcpy(msg, due->msg, sizeof(msg));
+	runlog_note(ctx->home, trigger, now, due->today, due->what == SESSION_DUE_RAN, msg);
+}
+
 int cli_run_due(const struct cli_ctx *ctx, int64_t now, int64_t *next, char *msg, size_t msgsz)
 {
 	struct session_due due;
@@ -169,9 +184,11 @@ int cli_run_due(const struct cli_ctx *ctx, int64_t now, int64_t *next, char *msg
 	if (cli_load_config(ctx, &cfg, NULL, 0)) {
 		snprintf(msg, msgsz, "config: the configuration of %s has an error (printed above)",
 			 ctx->home);
+		runlog_note(ctx->home, "scheduled", now, 0, 0, msg);
 		return EXIT_RUNTIME;
 	}
 	session_run_due(&cfg, ctx->home, cli_open_home_store, (void *)ctx, now, &due);
+	cli_log_due(ctx, "scheduled", now, &due);
 	if (due.err.what[0])
 		cli_error(due.err.what, "%s", due.err.why);
 	pt_strlcpy(msg, due.msg, msgsz);
@@ -308,6 +325,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	wo.host = host;
 	wo.port = port;
 	wo.db_path = db;
+	wo.home = ctx->home;
 	wo.assets_dir = assets_dir;
 	wo.token = token;
 	wo.cfg = &cfg;
@@ -377,6 +395,7 @@ int cmd_dashboard(struct cli_ctx *ctx, int argc, char **argv)
 	struct store *st = NULL;
 	struct portfolio pf;
 	struct web_health_in hin;
+	struct runlog_entry last;
 	int c, json = 0, rc = EXIT_RUNTIME;
 	size_t k;
 
@@ -420,6 +439,9 @@ int cmd_dashboard(struct cli_ctx *ctx, int argc, char **argv)
 		vals[k] = sb_str(&bodies[k]);
 	}
 	memset(&hin, 0, sizeof(hin));
+	if (runlog_last(ctx->home, &last, err) == 0)
+		hin.last_attempt = &last;
+	hin.retry_every = SESSION_DUE_RETRY;
 	hin.now = cli_now_epoch();
 	hin.version = PT_VERSION;
 	hin.run_at_min = cfg.run_at_min;

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "api.h"
+#include "../runlog.h"
 #include "../book/book.h"
 #include "../config.h"
 #include "../market/calendar.h"
@@ -156,14 +157,40 @@ int web_api_health(const struct web_health_in *in, struct sbuf *out)
 	cal_epoch_to_ny(in->now, &day, &sec);
 	minute = sec / 60;
 	session = cal_session_hours(day, &open_min, &close_min) == 0;
+	const struct runlog_entry *la = in->last_attempt;
+	int failed = 0, missed = 0;
+	int64_t due_at = 0;
+
 	memset(&d, 0, sizeof(d));
 	if (sched_decide(in->now, in->run_at_min, in->last_session, &d) == 0) {
-		if (d.due)
-			sched_run_time(d.due, in->run_at_min, &next_at);
-		else
+		if (d.due) {
+			sched_run_time(d.due, in->run_at_min, &due_at);
+			/* due and not run: failed at its last try, or not tried yet */
+			failed = la && !la->ok && la->session >= d.due;
+			missed = in->now - due_at >= WEB_MISSED_AFTER;
+			if (failed && in->scheduler)
+				next_at = la->at + in->retry_every;
+			else if (in->scheduler)
+				next_at = due_at;
+			if (next_at && next_at < in->now)
+				next_at = in->now; /* never a time already past */
+		} else {
 			next_at = d.next;
+		}
 	}
-	json_object_set_new(o, "ok", json_true());
+	json_object_set_new(o, "ok", json_boolean(!failed));
+	if (failed) {
+		json_t *f = json_object();
+		json_object_set_new(f, "at", jny(la->at));
+		json_object_set_new(f, "session", jdate(la->session));
+		json_object_set_new(f, "trigger", json_string(la->trigger));
+		json_t *msg = json_string(la->message); /* NULL for invalid UTF-8 */
+		json_object_set_new(f, "message", msg ? msg : json_string("(unprintable message)"));
+		json_object_set_new(o, "last_failure", f);
+	} else {
+		json_object_set_new(o, "last_failure", json_null());
+	}
+	json_object_set_new(o, "missed_session", missed ? jdate(d.due) : json_null());
 	json_object_set_new(o, "version", json_string(in->version ? in->version : ""));
 	json_object_set_new(o, "now_ny", jny(in->now));
 	json_object_set_new(m, "open",

@@ -12,6 +12,8 @@
 
 #include <stdint.h>
 
+struct runlog_entry;
+
 struct config;
 struct portfolio;
 struct sbuf;
@@ -42,6 +44,8 @@ struct web_health_in {
 	int run_at_min;		/* the daily run, minutes after midnight New York */
 	int last_session;	/* day number of the last session run; 0 when none */
 	int scheduler;		/* 1 when serve runs the daily job itself */
+	const struct runlog_entry *last_attempt;	/* the newest in runs.log, or NULL */
+	int64_t retry_every;	/* seconds between the scheduler's tries after a failure */
 };
 
 /*
@@ -52,6 +56,15 @@ struct web_health_in {
  * decision point), null when none is left in the calendar. Returns 0 or -1.
  */
 int web_api_health(const struct web_health_in *in, struct sbuf *out);
+/*
+ * Beyond those: when a session is due and has not run, "ok" is false when
+ * the last attempt at it failed, with "last_failure": {"at", "session",
+ * "trigger", "message"} and "next_run" the scheduler's next try (never a
+ * time already past); "missed_session" names a due session still not run
+ * WEB_MISSED_AFTER seconds after its run time (the data shown is stale),
+ * null otherwise.
+ */
+#define WEB_MISSED_AFTER (15 * 60)
 
 /* Appends {"error": "<msg>"} (msg JSON-escaped) and a newline. */
 void web_api_error(struct sbuf *out, const char *msg);

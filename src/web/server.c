@@ -30,6 +30,8 @@
 #include <zlib.h>
 
 #include "server.h"
+#include "../runlog.h"
+#include "../session.h"
 #include "api.h"
 #include "assets.h"
 #include "mime.h"
@@ -456,8 +458,14 @@ static enum MHD_Result api(struct web_server *s, struct MHD_Connection *c, const
 	}
 	if (health) {
 		struct web_health_in in;
+		struct runlog_entry last;
 		struct sbuf sb;
 		enum MHD_Result rc;
+
+		memset(&in, 0, sizeof(in));
+		if (s->o.home && runlog_last(s->o.home, &last, err) == 0)
+			in.last_attempt = &last;
+		in.retry_every = SESSION_DUE_RETRY;
 		in.now = s->o.now ? s->o.now() : (int64_t)time(NULL);
 		in.version = s->o.version;
 		in.run_at_min = s->o.cfg->run_at_min;

@@ -25,6 +25,7 @@ struct web_opts {
 	const char *host;		/* address or name to bind ("127.0.0.1", "::1", "localhost") */
 	unsigned port;			/* 0: a free port, chosen by the system */
 	const char *db_path;		/* the portfolio (may not exist yet) */
+	const char *home;		/* the home folder: its runs.log, for /api/health */
 	const char *assets_dir;		/* serve the page from here, or NULL: the embedded copy */
 	const char *token;		/* required on /api/ when set and non-empty */
 	const struct config *cfg;	/* borrowed for the server's life */

@@ -4,7 +4,7 @@
 //   node tests/browser/dashboard.mjs --url URL --expect FILE.json
 //        [--static FILE.html] [--out DIR]
 //        [--token-url URL --token TOKEN [--token-market open|closed]]
-//        [--empty-url URL]
+//        [--empty-url URL] [--failed-url URL]
 //
 // URL is a running `papertrade serve`; FILE.json holds what the page must
 // show: {"summary": report --json, "positions": positions --json,
@@ -12,7 +12,8 @@
 // file of `papertrade dashboard --out`, opened through file://. --token-url
 // is a second server started with --token-file holding TOKEN (at a time
 // when the market is --token-market); --empty-url one on a home with no
-// portfolio yet. Screenshots (desktop 1366x900 and phone 390x844, full
+// portfolio yet; --failed-url one whose last scheduled run failed (runs.log).
+// Screenshots (desktop 1366x900 and phone 390x844, full
 // page) go to DIR.
 //
 // Prints "ok - ..." / "not ok - ..." lines with "#   ..." diagnostics (the
@@ -28,7 +29,7 @@ const args = {};
 for (let i = 2; i < process.argv.length; i += 2)
 	args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
 if (!args.url || !args.expect) {
-	console.error('usage: dashboard.mjs --url URL --expect FILE.json [--static FILE.html] [--out DIR] [--token-url URL --token TOKEN [--token-market open|closed]] [--empty-url URL]');
+	console.error('usage: dashboard.mjs --url URL --expect FILE.json [--static FILE.html] [--out DIR] [--token-url URL --token TOKEN [--token-market open|closed]] [--empty-url URL] [--failed-url URL]');
 	process.exit(2);
 }
 const want = JSON.parse(readFileSync(args.expect, 'utf8'));
@@ -407,6 +408,30 @@ try {
 		}
 		same(ectx.blocked, [], 'empty home: no request leaves 127.0.0.1');
 		await ectx.close();
+	}
+
+	if (args['failed-url']) {
+		const fctx = await newContext({ viewport: { width: 1366, height: 900 } }, local);
+		const fp = await fctx.newPage();
+		await fp.goto(args['failed-url']);
+		if (await waitReady(fp, 'after a failed run')) {
+			const b = await fp.evaluate(() => { const n = document.querySelector('[data-testid="run-status"]'); return { shown: !n.hidden && n.getBoundingClientRect().height > 0, text: n.textContent, state: n.dataset.state }; });
+			ok(b.shown && b.state === 'failed', 'after a failed run: a banner is shown', b);
+			ok(/failed at 09:35 ET/.test(b.text) && /connection refused/.test(b.text), 'the banner says when and why', b.text);
+			ok(/next papertrade run --if-due tries again/.test(b.text), 'the banner says what tries again (the scheduler is off)', b.text);
+			if (args.out)
+				await fp.screenshot({ path: `${args.out}/dashboard-failed-run.png`, fullPage: false });
+		}
+		same(fctx.blocked, [], 'failed run: no request leaves 127.0.0.1');
+		await fctx.close();
+	}
+	{
+		// the healthy page shows no banner
+		const hp = await (await newContext({ viewport: { width: 1366, height: 900 } }, local)).newPage();
+		await hp.goto(base.href);
+		if (await waitReady(hp, 'healthy'))
+			ok(await hp.evaluate(() => document.querySelector('[data-testid="run-status"]').hidden), 'a healthy run shows no banner');
+		await hp.context().close();
 	}
 
 	// ---- the served page on a phone, light ----

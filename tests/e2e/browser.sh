@@ -95,11 +95,20 @@ PAPERTRADE_HOME=$T_TMP/empty start_serve empty
 check "serve on an empty home listens" test -n "$URL"
 eurl=$URL
 
+# A fourth on a home whose scheduled run of today failed at 09:35.
+mkdir -p "$T_TMP/failed"
+PAPERTRADE_HOME=$T_TMP/failed "$PT" run -q --date 2024-12-30 >/dev/null 2>&1
+printf '%s\n' '{"at":1735655700,"at_ny":"2024-12-31T09:35","session":"2024-12-31","trigger":"scheduled","ok":false,"message":"no data for any ticker: SPY: yahoo: connecting to 127.0.0.1:1: connection refused"}' >"$T_TMP/failed/runs.log"
+PAPERTRADE_HOME=$T_TMP/failed serve_start "$T_TMP/failed.err" --listen 127.0.0.1:0 --no-scheduler
+[ -n "$SERVE_PID" ] && PIDS+=("$SERVE_PID")
+check "serve on a home with a failed run listens" test -n "$SERVE_URL"
+furl=$SERVE_URL
+
 mkdir -p "$OUTDIR"
 (cd "$PT_ROOT" && node tests/browser/dashboard.mjs --url "$url" --expect "$T_TMP/expect.json" \
 	--static "$T_TMP/dashboard.html" --out "$OUTDIR" \
 	${turl:+--token-url "$turl" --token "browser-test-token-$$" --token-market closed} \
-	${eurl:+--empty-url "$eurl"}) >"$T_TMP/browser.out" 2>"$T_TMP/browser.err"
+	${eurl:+--empty-url "$eurl"} ${furl:+--failed-url "$furl"}) >"$T_TMP/browser.out" 2>"$T_TMP/browser.err"
 rc=$?
 # Number the browser's results into this script's TAP stream.
 while IFS= read -r line; do

@@ -99,6 +99,27 @@ expect_rc "--if-due with --date" 2 run --if-due --date 2024-12-02
 expect_rc "--if-due with --from" 2 run --if-due --from 2024-12-02
 PAPERTRADE_NOW=1999-12-31T10:00 expect_rc "--if-due outside the calendar" 2 run --if-due
 
+# A failed due run (the source unreachable) exits 1, so systemd marks the
+# unit failed, and is logged in runs.log with its reason; a later success
+# is logged too.
+export PAPERTRADE_HOME="$T_TMP/ifdue-fail"
+PAPERTRADE_PROVIDER=yahoo PAPERTRADE_YAHOO_URL=http://127.0.0.1:1 PAPERTRADE_YAHOO_COOKIE_URL=http://127.0.0.1:1 \
+	PAPERTRADE_HTTP_RETRIES=0 due 2024-12-31T09:40
+same "failed --if-due: exit 1" "$RC" 1
+contains "failed --if-due: says why" "$ERR" "connection refused"
+check "failed --if-due: logged with its reason" /usr/bin/python3 -c '
+import json,sys
+e=json.loads(open(sys.argv[1]).read().splitlines()[-1])
+assert e["ok"] is False and e["trigger"] == "if-due" and e["session"] == "2024-12-31" and "connection refused" in e["message"], e' "$PAPERTRADE_HOME/runs.log"
+due 2024-12-31T09:45
+same "the retry on the sim: exit 0" "$RC" 0
+check "the retry is logged as a success" /usr/bin/python3 -c '
+import json,sys
+e=json.loads(open(sys.argv[1]).read().splitlines()[-1])
+assert e["ok"] is True and e["session"] == "2024-12-31", e' "$PAPERTRADE_HOME/runs.log"
+due 2024-12-31T09:50
+same "nothing to do is not logged" "$(wc -l <"$PAPERTRADE_HOME/runs.log")" 2
+
 # schedule --systemd (a home that does not exist yet: schedule creates nothing)
 export PAPERTRADE_HOME="$T_TMP/sched"
 expect_rc "schedule --systemd" 0 schedule --systemd

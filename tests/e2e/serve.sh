@@ -149,6 +149,45 @@ if start_server --listen 127.0.0.1:0; then
 else
 	not_ok "serve starts with the scheduler" "$(cat "$T_TMP/serve.err")"
 fi
+# A scheduled run that fails is not invisible (issue 10): the data source is
+# unreachable at run time; /api/health says ok: false with the failure and
+# a next try in the future, the attempt is in runs.log, and the dashboard's
+# health says the same.
+export PAPERTRADE_HOME="$T_TMP/home4"
+"$PT" run -q --date 2024-12-27 >/dev/null 2>&1
+health_when_failed() { # polls /api/health until the attempt is recorded
+	/usr/bin/python3 - "$PORT" <<'PY'
+import json, sys, time, urllib.request
+for _ in range(100):
+    h = json.load(urllib.request.urlopen("http://127.0.0.1:%s/api/health" % sys.argv[1], timeout=5))
+    if h.get("last_failure"):
+        break
+    time.sleep(0.1)
+print(json.dumps(h))
+PY
+}
+if PAPERTRADE_PROVIDER=yahoo PAPERTRADE_YAHOO_URL=http://127.0.0.1:1 PAPERTRADE_YAHOO_COOKIE_URL=http://127.0.0.1:1 \
+	PAPERTRADE_HTTP_RETRIES=0 start_server --listen 127.0.0.1:0; then
+	h=$(health_when_failed)
+	stop_server
+	check "failed scheduled run: /api/health is not ok" /usr/bin/python3 -c '
+import json,sys
+h=json.loads(sys.argv[1])
+f=h["last_failure"]
+assert h["ok"] is False and f["session"] == "2024-12-31" and f["trigger"] == "scheduled", h
+assert "connection refused" in f["message"], f
+assert h["next_run"] > h["now_ny"], h
+assert h["missed_session"] == "2024-12-31", h' "$h"
+	contains "failed scheduled run: in runs.log" "$(cat "$PAPERTRADE_HOME/runs.log")" '"ok":false'
+	same "failed scheduled run: nothing stored" "$(sqlite3 "$PAPERTRADE_HOME/papertrade.db" 'select max(session) from runs')" 2024-12-27
+	expect_rc "dashboard --json after the failure" 0 dashboard --json --out -
+	check "the dashboard's health carries the failure" /usr/bin/python3 -c '
+import json,sys
+d=json.loads(sys.argv[1])
+assert d["health"]["ok"] is False and "connection refused" in d["health"]["last_failure"]["message"]' "$OUT"
+else
+	not_ok "serve starts with a failing source" "$(cat "$T_TMP/serve.err")"
+fi
 export PAPERTRADE_HOME="$T_TMP/home"
 
 # The offline dashboard.

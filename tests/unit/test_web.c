@@ -27,6 +27,7 @@
 #include "market/calendar.h"
 #include "util/date.h"
 #include "util/util.h"
+#include "runlog.h"
 #include "web/api.h"
 #include "web/assets.h"
 #include "web/page.h"
@@ -107,12 +108,16 @@ static void test_snapshots_columns(void **state)
 	book_release(&pf);
 }
 
+static const struct runlog_entry *attempt; /* the runs.log entry health_at sees */
+
 static void health_at(int64_t now, int last, const char *want1, const char *want2)
 {
 	struct web_health_in in;
 	struct sbuf sb;
 
 	memset(&in, 0, sizeof(in));
+	in.last_attempt = attempt;
+	in.retry_every = 300;
 	in.now = now;
 	in.version = "9.9";
 	in.run_at_min = 9 * 60 + 35;
@@ -136,9 +141,16 @@ static void test_health(void **state)
 	/* Before the open, not run: today's run_at; market closed. */
 	health_at(ny("2024-12-31", 8, 0), D("2024-12-30"), "\"open\":false,\"session_today\":true",
 		  "\"next_run\":\"2024-12-31T09:35\"");
-	/* Due now (past run_at, not run): next_run is today's run_at. */
+	/* Due now (past run_at, not run): the scheduler runs it now, never at a
+	 * time already past; 85 minutes late, the session counts as missed. */
 	health_at(ny("2024-12-31", 11, 0), D("2024-12-30"), "\"now_ny\":\"2024-12-31T11:00\"",
-		  "\"next_run\":\"2024-12-31T09:35\"");
+		  "\"next_run\":\"2024-12-31T11:00\"");
+	health_at(ny("2024-12-31", 11, 0), D("2024-12-30"), "\"missed_session\":\"2024-12-31\"",
+		  "\"ok\":true");
+	/* missed from 15 minutes after run_at: 09:49 not yet, 09:50 yes */
+	health_at(ny("2024-12-31", 9, 49), D("2024-12-30"), "\"missed_session\":null", NULL);
+	health_at(ny("2024-12-31", 9, 50), D("2024-12-30"), "\"missed_session\":\"2024-12-31\"",
+		  NULL);
 	/* Early close. */
 	health_at(ny("2024-12-24", 12, 0), 0, "\"closes\":\"13:00\"", "\"last_session\":null");
 	health_at(ny("2024-12-24", 13, 30), 0, "\"open\":false,\"session_today\":true", NULL);
@@ -148,6 +160,42 @@ static void test_health(void **state)
 		  "\"next_session\":\"2024-12-30\"",
 		  "\"next_run\":\"2024-12-30T09:35\"");
 	health_at(ny("2024-12-28", 12, 0), 0, "\"version\":\"9.9\"", "\"scheduler\":true");
+}
+
+/* A failed attempt at the due session: ok false, the failure, the next try. */
+static void test_health_failure(void **state)
+{
+	struct runlog_entry e;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	e.at = ny("2024-12-31", 9, 35);
+	e.session = D("2024-12-31");
+	e.ok = 0;
+	pt_strlcpy(e.trigger, "scheduled", sizeof(e.trigger));
+	pt_strlcpy(e.message, "no data for any ticker: SPY: yahoo: connection refused",
+		   sizeof(e.message));
+	attempt = &e;
+	health_at(ny("2024-12-31", 9, 36), D("2024-12-30"), "\"ok\":false",
+		  "\"last_failure\":{\"at\":\"2024-12-31T09:35\",\"session\":\"2024-12-31\","
+		  "\"trigger\":\"scheduled\",\"message\":\"no data for any ticker: SPY: yahoo: "
+		  "connection refused\"}");
+	/* the next try five minutes after the failure, not the past run_at */
+	health_at(ny("2024-12-31", 9, 36), D("2024-12-30"), "\"next_run\":\"2024-12-31T09:40\"",
+		  "\"missed_session\":null");
+	/* past its retry time: now */
+	health_at(ny("2024-12-31", 9, 45), D("2024-12-30"), "\"next_run\":\"2024-12-31T09:45\"",
+		  NULL);
+	/* the session ran after all: ok again */
+	health_at(ny("2024-12-31", 10, 0), D("2024-12-31"), "\"ok\":true", "\"last_failure\":null");
+	/* a failure of an older session does not mark today's due run failed */
+	e.session = D("2024-12-30");
+	health_at(ny("2024-12-31", 9, 40), D("2024-12-30"), "\"ok\":true", NULL);
+	/* a success as the newest attempt: ok */
+	e.session = D("2024-12-31");
+	e.ok = 1;
+	health_at(ny("2024-12-31", 9, 40), D("2024-12-30"), "\"ok\":true", NULL);
+	attempt = NULL;
 }
 
 static void test_error_body(void **state)
@@ -342,6 +390,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_snapshots_columns),
 		cmocka_unit_test(test_health),
+		cmocka_unit_test(test_health_failure),
 		cmocka_unit_test(test_error_body),
 		cmocka_unit_test(test_assets_table),
 		cmocka_unit_test(test_page),
