@@ -46,6 +46,7 @@ enum ktype {
 	K_TIME,		/* HH:MM, stored as int minutes after midnight */
 	K_PATH,		/* a file name, "" for none, char[CFG_URLSZ] */
 	K_STRATEGIES,	/* comma list of strategy[:weight], into strat[], share[] */
+	K_SMTP_URL,	/* "" or smtp:// or smtps:// host[:port], char[CFG_URLSZ] */
 };
 
 struct key {
@@ -66,6 +67,10 @@ static const char *const sizing_names[] = {[SIZE_PREMIUM] = "premium", [SIZE_MAR
 					   NULL};
 static const char *const contracts_names[] = {[CONTRACTS_FRACTIONAL] = "fractional",
 					      [CONTRACTS_WHOLE] = "whole", NULL};
+static const char *const notify_on_names[] = {[NOTIFY_NEVER] = "never", [NOTIFY_ALWAYS] = "always",
+					      [NOTIFY_FAILURES] = "failures", NULL};
+static const char *const starttls_names[] = {[STARTTLS_REQUIRED] = "required",
+					     [STARTTLS_OFF] = "off", NULL};
 static const char *const short_puts_names[] = {[PUTS_SECURED] = "secured",
 					       [PUTS_NAKED] = "naked", NULL};
 
@@ -161,6 +166,31 @@ static const struct key keys[] = {
 	KEY("serve_token_file", "serve", K_PATH, serve_token_file, 0, 0, 0, NULL, "",
 	    "File whose first line is the token `serve` requires on /api/ (mode 0600;\n"
 	    "needed to listen on an address other than loopback). --token-file wins."),
+
+	KEY("notify_on", "notify", K_ENUM, notify_on, 0, 0, 0, notify_on_names, "never",
+	    "When to send a notification: never, always (after each run and each\n"
+	    "failure of a due run) or failures. Email goes out when smtp_url is set,\n"
+	    "and notify_command runs when it is set."),
+	KEY("notify_command", "notify", K_PATH, notify_command, 0, 0, 0, NULL, "",
+	    "A shell command given the report JSON on stdin (a failure: {\"ok\": false,\n"
+	    "...}), e.g. curl -s -d @- https://chat.example/hook; at most 60 s."),
+	KEY("smtp_url", "notify", K_SMTP_URL, smtp_url, 0, 0, 0, NULL, "",
+	    "Mail server: smtps://host:465 (TLS from the start) or smtp://host:587\n"
+	    "(STARTTLS, see smtp_starttls); empty for no email."),
+	KEY("smtp_starttls", "notify", K_ENUM, smtp_starttls, 0, 0, 0, starttls_names, "required",
+	    "With smtp://: required (refuse to send unencrypted) or off (a local relay)."),
+	KEY("smtp_from", "notify", K_PATH, smtp_from, 0, 0, 0, NULL, "",
+	    "Sender address."),
+	KEY("smtp_to", "notify", K_PATH, smtp_to, 0, 0, 0, NULL, "",
+	    "Recipient addresses, comma separated."),
+	KEY("smtp_username", "notify", K_PATH, smtp_username, 0, 0, 0, NULL, "",
+	    "Login name; empty to send without logging in."),
+	KEY("smtp_password_file", "notify", K_PATH, smtp_password_file, 0, 0, 0, NULL, "",
+	    "File whose first line is the password (mode 0600, refused if others can\n"
+	    "read it); else the environment variable PAPERTRADE_SMTP_PASSWORD."),
+	KEY("smtp_ca_file", "notify", K_PATH, smtp_ca_file, 0, 0, 0, NULL, "",
+	    "Extra CA certificates (PEM) to trust for the mail server; empty for the\n"
+	    "system's."),
 };
 
 #define FIELD(c, k, type) ((type *)(void *)((char *)(c) + (k)->off))
@@ -595,6 +625,32 @@ static int parse_url(const struct key *k, struct config *c, const char *v, char 
 	return 0;
 }
 
+static int parse_smtp_url(const struct key *k, struct config *c, const char *v, char *why)
+{
+	size_t len = strlen(v), skip, i;
+
+	if (!len) {
+		memset(FIELD(c, k, char), 0, CFG_URLSZ);
+		return 0;
+	}
+	if (!strncmp(v, "smtps://", 8))
+		skip = 8;
+	else if (!strncmp(v, "smtp://", 7))
+		skip = 7;
+	else
+		return pt_err(why, PT_EINVAL, "want an smtp:// or smtps:// URL (or nothing)");
+	if (len >= CFG_URLSZ)
+		return pt_err(why, PT_EINVAL, "longer than %d characters", CFG_URLSZ - 1);
+	for (i = 0; i < len; i++)
+		if ((unsigned char)v[i] <= ' ' || v[i] == 0x7f)
+			return pt_err(why, PT_EINVAL, "blank or control character in URL");
+	if (!v[skip] || v[skip] == '/' || strchr(v + skip, '@'))
+		return pt_err(why, PT_EINVAL, "want smtp[s]://HOST[:PORT], no user or password in it");
+	memset(FIELD(c, k, char), 0, CFG_URLSZ);
+	memcpy(FIELD(c, k, char), v, len);
+	return 0;
+}
+
 static int parse_time(const struct key *k, struct config *c, const char *v, char *why)
 {
 	int h, m;
@@ -653,6 +709,8 @@ static int apply(const struct key *k, struct config *c, const char *v, char *why
 		return parse_url(k, c, v, why);
 	case K_PATH:
 		return parse_path(k, c, v, why);
+	case K_SMTP_URL:
+		return parse_smtp_url(k, c, v, why);
 	case K_TIME:
 		return parse_time(k, c, v, why);
 	case K_STRATEGIES:
@@ -724,6 +782,7 @@ static void format_value(const struct key *k, const struct config *c, struct sbu
 	case K_PROVIDER:
 	case K_URL:
 	case K_PATH:
+	case K_SMTP_URL:
 		sb_addf(out, "%s", CFIELD(c, k, char));
 		return;
 	case K_SEED:
@@ -746,6 +805,8 @@ static int config_validate(struct config *c, char *err)
 		if (strategy_table[t]->check && strategy_table[t]->check(strategy_table[t],
 									 &c->params[t], err))
 			return PT_EINVAL;
+	if (c->smtp_url[0] && (!c->smtp_from[0] || !c->smtp_to[0]))
+		return pt_err(err, PT_EINVAL, "smtp_url is set: smtp_from and smtp_to are needed too");
 	for (i = 0; i < c->n_strat; i++)
 		for (t = 0; t < strategy_count; t++)
 			if (c->strat[i] == strategy_table[t])

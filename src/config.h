@@ -22,6 +22,8 @@ enum cfg_holdings { HOLD_CASH, HOLD_ETF };
 enum cfg_sizing { SIZE_PREMIUM, SIZE_MARGIN };
 enum cfg_contracts { CONTRACTS_FRACTIONAL, CONTRACTS_WHOLE };
 enum cfg_short_puts { PUTS_SECURED, PUTS_NAKED };
+enum cfg_notify_on { NOTIFY_NEVER, NOTIFY_ALWAYS, NOTIFY_FAILURES };
+enum cfg_starttls { STARTTLS_REQUIRED, STARTTLS_OFF };
 
 struct config {
 	/* [account] */
@@ -63,6 +65,16 @@ struct config {
 	int run_at_min;			/* minutes after midnight New York time */
 	/* [serve] */
 	char serve_token_file[CFG_URLSZ];	/* the API token's file, "" for none */
+	/* [notify] */
+	int notify_on;			/* enum cfg_notify_on */
+	char notify_command[CFG_URLSZ];	/* sh -c command given the JSON on stdin, "" for none */
+	char smtp_url[CFG_URLSZ];	/* smtp[s]://host[:port], "" for no email */
+	int smtp_starttls;		/* enum cfg_starttls (smtp:// only) */
+	char smtp_from[CFG_URLSZ];
+	char smtp_to[CFG_URLSZ];	/* comma list */
+	char smtp_username[CFG_URLSZ];	/* "" for no login */
+	char smtp_password_file[CFG_URLSZ];	/* mode 0600; else $PAPERTRADE_SMTP_PASSWORD */
+	char smtp_ca_file[CFG_URLSZ];	/* extra CA certificates (PEM), "" for the system's */
 	/* [NAME] of each strategy in strategy_table: its keys, by table index */
 	struct strategy_params params[CFG_MAX_TABLE];
 	/* the keys of strat[i], kept in step with params by every change (a

@@ -88,10 +88,12 @@ int64_t cli_now_epoch(void);
  */
 int cli_run_due(const struct cli_ctx *ctx, int64_t now, int64_t *next, char *msg, size_t msgsz);
 /* Records a due run's attempt in the home's runs.log (runlog.h) when it
- * ran or failed (nothing when it was not due or had run already). */
+ * ran or failed (nothing when it was not due or had run already), and
+ * sends the notifications cfg asks for (notify.h); a failure to notify is
+ * said on stderr and changes nothing else. */
 struct session_due;
-void cli_log_due(const struct cli_ctx *ctx, const char *trigger, int64_t now,
-		 const struct session_due *due);
+void cli_log_due(const struct cli_ctx *ctx, const struct config *cfg, const char *trigger,
+		 int64_t now, const struct session_due *due);
 
 /* Subcommands. Each parses its own flags with getopt_long and has --help. */
 int cmd_init(struct cli_ctx *ctx, int argc, char **argv);

@@ -176,7 +176,7 @@ static int run_if_due(const struct cli_ctx *ctx, const struct config *cfg,
 	struct session_due due;
 
 	session_run_due(cfg, ctx->home, cli_open_home_store, (void *)ctx, o->now, &due);
-	cli_log_due(ctx, "if-due", o->now, &due);
+	cli_log_due(ctx, cfg, "if-due", o->now, &due);
 	if (due.err.what[0])
 		print_err(&due.err);
 	run_notes(ctx, cfg, &due.res, o->quiet);

@@ -23,8 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cli.h"
 #include "../runlog.h"
+#include "../notify/notify.h"
+#include "../util/date.h"
 #include "../book/book.h"
 #include "../market/calendar.h"
 #include "../session.h"
@@ -160,8 +164,53 @@ struct sched {
 	const struct cli_ctx *ctx;
 };
 
-void cli_log_due(const struct cli_ctx *ctx, const char *trigger, int64_t now,
-		 const struct session_due *due)
+/* The notification of a due run that ran or failed. */
+static void notify_due(const struct config *cfg, const char *trigger, int64_t now,
+		       const struct session_due *due, const char *msg)
+{
+	int ok = due->what == SESSION_DUE_RAN, day, sec;
+	char subject[RUNLOG_MSGSZ + 32], d[DATE_BUFSZ], err[PT_ERRSZ];
+	struct notify_msg m;
+	struct sbuf text, json;
+	json_t *o;
+	char *js = NULL;
+
+	if (!notify_wanted(cfg, ok))
+		return;
+	sb_init(&text, 1u << 20);
+	sb_init(&json, 1u << 20);
+	date_fmt(due->today, d);
+	cal_epoch_to_ny(now, &day, &sec);
+	if (ok) {
+		snprintf(subject, sizeof(subject), "papertrade: %s", msg);
+		m.text = sb_str(&due->res.text);
+		m.json = sb_str(&due->res.json);
+	} else {
+		snprintf(subject, sizeof(subject), "papertrade: the daily run of %s failed", d);
+		sb_addf(&text,
+			"The daily run of %s (%s) failed at %02d:%02d New York:\n\n%s\n\n"
+			"The portfolio is as it was. The scheduler tries again in %d minutes; "
+			"`papertrade run --if-due` runs it by hand.\n",
+			d, trigger, sec / 3600, sec / 60 % 60, msg, SESSION_DUE_RETRY / 60);
+		o = json_pack("{s:b, s:s, s:s, s:s}", "ok", 0, "session", d, "trigger", trigger,
+			      "message", msg);
+		js = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		json_decref(o);
+		sb_addf(&json, "%s\n", js ? js : "{\"ok\": false}");
+		free(js);
+		m.text = sb_str(&text);
+		m.json = sb_str(&json);
+	}
+	m.ok = ok;
+	m.subject = subject;
+	if (notify_send(cfg, &m, err))
+		fprintf(stderr, "papertrade: notify: %s\n", err);
+	sb_release(&text);
+	sb_release(&json);
+}
+
+void cli_log_due(const struct cli_ctx *ctx, const struct config *cfg, const char *trigger,
+		 int64_t now, const struct session_due *due)
 {
 	char msg[RUNLOG_MSGSZ];
 
@@ -172,6 +221,7 @@ void cli_log_due(const struct cli_ctx *ctx, const char *trigger, int64_t now,
 	else
 		pt_strlcpy(msg, due->msg, sizeof(msg));
 	runlog_note(ctx->home, trigger, now, due->today, due->what == SESSION_DUE_RAN, msg);
+	notify_due(cfg, trigger, now, due, msg);
 }
 
 int cli_run_due(const struct cli_ctx *ctx, int64_t now, int64_t *next, char *msg, size_t msgsz)
@@ -188,7 +238,7 @@ int cli_run_due(const struct cli_ctx *ctx, int64_t now, int64_t *next, char *msg
 		return EXIT_RUNTIME;
 	}
 	session_run_due(&cfg, ctx->home, cli_open_home_store, (void *)ctx, now, &due);
-	cli_log_due(ctx, "scheduled", now, &due);
+	cli_log_due(ctx, &cfg, "scheduled", now, &due);
 	if (due.err.what[0])
 		cli_error(due.err.what, "%s", due.err.why);
 	pt_strlcpy(msg, due.msg, msgsz);

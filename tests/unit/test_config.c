@@ -247,7 +247,16 @@ static void test_dump(void **state)
 				   "http_timeout = 20\n"
 				   "http_retries = 4\n"
 				   "run_at = 09:35\n"
-				   "serve_token_file = \n";
+				   "serve_token_file = \n"
+				   "notify_on = never\n"
+				   "notify_command = \n"
+				   "smtp_url = \n"
+				   "smtp_starttls = required\n"
+				   "smtp_from = \n"
+				   "smtp_to = \n"
+				   "smtp_username = \n"
+				   "smtp_password_file = \n"
+				   "smtp_ca_file = \n";
 	char buf[4096], err[PT_ERRSZ];
 	struct config c;
 
@@ -369,6 +378,17 @@ static void test_values(void **state)
 		{"margin_pct", "1.01", "margin_pct: out of range (want 0 to 1): '1.01'"},
 		{"margin_min_pct", "-1", "margin_min_pct: out of range (want more than 0, at most 1): '-1'"},
 		{"margin_min_pct", "0", "margin_min_pct: out of range (want more than 0, at most 1): '0'"},
+		{"smtp_url", "", NULL},
+		{"smtp_url", "smtps://mail.example.com:465",
+		 "smtp_url is set: smtp_from and smtp_to are needed too"},
+		{"smtp_url", "https://mail.example.com",
+		 "smtp_url: want an smtp:// or smtps:// URL (or nothing): 'https://mail.example.com'"},
+		{"smtp_url", "smtps://", "smtp_url: want smtp[s]://HOST[:PORT], no user or password in it: "
+		 "'smtps://'"},
+		{"smtp_starttls", "off", NULL},
+		{"smtp_starttls", "no", "smtp_starttls: want required or off: 'no'"},
+		{"notify_on", "failures", NULL},
+		{"smtp_from", "a\nBcc: x@y", "smtp_from: control character in file name: 'a\nBcc: x@y'"},
 		{"liquidate_at", "0", NULL},
 		{"liquidate_at", "1", NULL},
 		{"liquidate_at", "1.01", "liquidate_at: out of range (want 0 to 1): '1.01'"},
