@@ -3,10 +3,10 @@
  * with Chart.js.
  *
  * Two modes. Served by `papertrade serve`: fetches api/summary, api/snapshots,
- * api/positions, api/trades and api/health (relative URLs, so a path prefix
+ * api/positions, api/trades, api/risk and api/health (relative URLs, so a path prefix
  * works), sending ?token=... of the page's URL as "Authorization: Bearer",
  * and refreshes every 5 minutes while the market is open. Written by
- * `papertrade dashboard --out FILE`: window.PT_DATA holds the same five
+ * `papertrade dashboard --out FILE`: window.PT_DATA holds the same six
  * answers and nothing is requested.
  *
  * For the browser test: window.ptCharts = {performance, allocation, returns}
@@ -17,7 +17,7 @@
 	"use strict";
 
 	var REFRESH_OPEN_MS = 5 * 60 * 1000;
-	var ENDPOINTS = ["summary", "snapshots", "positions", "trades", "health"];
+	var ENDPOINTS = ["summary", "snapshots", "positions", "trades", "risk", "health"];
 	var SERIES = [
 		{ key: "strategy", label: "Strategy", color: "--c-strategy" },
 		{ key: "SPY", label: "SPY", color: "--c-spy" },
@@ -280,8 +280,10 @@
 			open.length ? "across " + nt + (nt === 1 ? " ticker" : " tickers") : "none open");
 
 		var spy = s.benchmarks && s.benchmarks.SPY;
+		var cagr = cagrOf(d.snapshots, s);
 		card("card-total-return", pctSigned(s.total_return),
-			spy ? ["SPY ", span(tone(spy.return), pctSigned(spy.return))] : "", tone(s.total_return));
+			(isNum(cagr) ? ["CAGR ", span(tone(cagr), pctSigned(cagr)), "/yr · "] : []).concat(
+				spy ? ["SPY ", span(tone(spy.return), pctSigned(spy.return))] : []), tone(s.total_return));
 
 		card("card-drawdown", pct(s.max_drawdown), "worst peak-to-trough fall",
 			isNum(s.max_drawdown) && s.max_drawdown < 0 ? "down" : "");
@@ -302,8 +304,15 @@
 			isNum(mg.call) && mg.call > 0 ? "down" : "");
 
 		var sess = s.session ? "Session " + shortDate(s.session, true) : "No session yet";
+		var hh = d.health || {};
 		if (s.provider)
 			sess += " · " + s.provider + " data";
+		if (hh.last_failure)
+			sess += " · run of " + shortDate(hh.last_failure.session, false) + " failed";
+		else if (hh.missed_session)
+			sess += " · run of " + shortDate(hh.missed_session, false) + " not done";
+		else if (s.session)
+			sess += " · up to date";
 		$("session-line").textContent = sess;
 	}
 
@@ -605,8 +614,33 @@
 		return el("th", { scope: "row" }, [sw, String(t)]);
 	}
 
+	function fmtGreek(v) {
+		return Math.abs(v) >= 100 ? fmtQty.format(Math.round(v)) : v.toFixed(Math.abs(v) >= 1 ? 2 : 4);
+	}
+
+	/* P&L and greeks per ticker, with the portfolio's total (from api/risk). */
+	function renderRisk(d) {
+		var rk = d.risk || {};
+		var by = rk.tickers || {};
+		var body = $("risk-body"), foot = $("risk-foot");
+		var frag = document.createDocumentFragment();
+		var cell = function (v, money) {
+			return el("td", { "class": "num" }, !isNum(v) ? "—" :
+				money ? span(tone(v), usdSigned(v)) : fmtGreek(v));
+		};
+		var row = function (head, x) {
+			return el("tr", { "data-row": "risk" }, [head, cell(x.pnl, true), cell(x.delta_shares),
+				cell(x.gamma_shares), cell(x.vega), cell(x.theta_day)]);
+		};
+		Object.keys(by).sort().forEach(function (t) { frag.appendChild(row(tickerCell(t), by[t])); });
+		body.replaceChildren(frag);
+		foot.replaceChildren(rk.total ? row(el("th", { scope: "row" }, "Portfolio"), rk.total) : "");
+	}
+
 	function renderPositions(d) {
 		var s = d.summary || {};
+		var riskOf = {};
+		((d.risk && d.risk.positions) || []).forEach(function (r) { riskOf[r.id] = r; });
 		var rows = d.positions || s.open_positions || [];
 		var today = s.session || (d.health && d.health.now_ny ? d.health.now_ny.slice(0, 10) : "");
 		var body = $("positions-body");
@@ -620,18 +654,22 @@
 			var shares = p.right === "S";
 			if (isNum(p.unrealized_pnl))
 				total += p.unrealized_pnl;
+			var r = riskOf[p.id] || {};
 			frag.appendChild(el("tr", { "data-row": "position" }, [
 				tickerCell(p.ticker),
 				el("td", null, span("tag", rightName(p.right))),
-				el("td", null, p.strategy || "—"),
+				el("td", { "class": "num" }, span(tone(p.unrealized_pnl), usdSigned(p.unrealized_pnl))),
 				el("td", { "class": "num" }, shares ? "—" : fmtStrike.format(p.strike)),
+				el("td", { "class": "num" }, isNum(r.spot) ? usd(r.spot) : "—"),
+				el("td", { "class": "num" }, isNum(r.distance) ? pctSigned(r.distance) : "—"),
 				el("td", null, shares ? "—" : (p.expiry || "")),
 				el("td", { "class": "num" }, shares || isNaN(dte) ? "—" : String(dte)),
 				el("td", { "class": "num" }, isNum(p.quantity) ? fmtQty.format(p.quantity) : "—"),
+				el("td", { "class": "num" }, isNum(r.delta_shares) ? fmtGreek(r.delta_shares) : "—"),
 				el("td", { "class": "num" }, usd(p.entry_price)),
 				el("td", { "class": "num" }, usd(p.mark)),
 				el("td", { "class": "num" }, usdSigned(p.credit)),
-				el("td", { "class": "num" }, span(tone(p.unrealized_pnl), usdSigned(p.unrealized_pnl))),
+				el("td", null, p.strategy || "—"),
 				el("td", { "class": "num" }, isNaN(held) ? "—" : String(held))
 			]));
 		});
@@ -682,6 +720,7 @@
 		readTheme();
 		renderNotice(d);
 		renderRunStatus(d.health);
+		renderRisk(d);
 		$("main").classList.toggle("is-empty", !!d.empty);
 		renderMarket(d.health);
 		renderCards(d);
@@ -723,6 +762,19 @@
 	}
 
 	/* A failed or missed daily run: said at the top, never only in serve's log. */
+	/* The compound annual growth rate, once there is a year of history. */
+	function cagrOf(snaps, s) {
+		var dates = snaps && snaps.dates, vals = snaps && snaps.portfolio;
+		var initial = isNum(s.initial_capital) ? s.initial_capital : snaps && snaps.initial_capital;
+		if (!dates || !vals || dates.length < 2 || !(initial > 0))
+			return NaN;
+		var days = (Date.parse(dates[dates.length - 1]) - Date.parse(dates[0])) / 86400000;
+		var last = vals[vals.length - 1];
+		if (!(days >= 365) || !(last > 0))
+			return NaN;
+		return Math.pow(last / initial, 365.25 / days) - 1;
+	}
+
 	function renderRunStatus(h) {
 		var b = $("run-status");
 		var msg = "";

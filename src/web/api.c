@@ -4,6 +4,7 @@
  * snapshots and health bodies are built here with jansson, compact, amounts
  * in dollars written back from cents to the cent.
  */
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "../book/book.h"
 #include "../config.h"
 #include "../market/calendar.h"
+#include "../quant/bs.h"
 #include "../report/report.h"
 #include "../sched/sched.h"
 #include "../util/date.h"
@@ -26,6 +28,7 @@ static const char *const names[WEB_N_PF] = {
 	[WEB_SNAPSHOTS] = "snapshots",
 	[WEB_POSITIONS] = "positions",
 	[WEB_TRADES] = "trades",
+	[WEB_RISK] = "risk",
 };
 
 const char *web_api_name(enum web_api_kind k)
@@ -120,6 +123,122 @@ static int snapshots(const struct portfolio *pf, struct sbuf *out)
 	return dump(o, out);
 }
 
+static json_t *num_or_null(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* The latest price of ticker: its benchmark's, else the one at entry. */
+static double spot_of(const struct portfolio *pf, const struct position *p)
+{
+	size_t i;
+
+	for (i = 0; i < pf->n_bench; i++)
+		if (!strcmp(pf->bench[i].ticker, p->ticker) && pf->bench[i].price > 0)
+			return pf->bench[i].price;
+	return isfinite(p->entry_spot) && p->entry_spot > 0 ? p->entry_spot : NAN;
+}
+
+struct exposure {
+	double delta, gamma, vega, theta, pnl;
+};
+
+static json_t *exposure_json(const struct exposure *e)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "delta_shares", num_or_null(e->delta));
+	json_object_set_new(o, "gamma_shares", num_or_null(e->gamma));
+	json_object_set_new(o, "vega", num_or_null(e->vega));
+	json_object_set_new(o, "theta_day", num_or_null(e->theta));
+	json_object_set_new(o, "pnl", num_or_null(e->pnl));
+	return o;
+}
+
+static void add_exposure(struct exposure *to, const struct exposure *e)
+{
+	to->delta += e->delta;
+	to->gamma += e->gamma;
+	to->vega += e->vega;
+	to->theta += e->theta;
+	to->pnl += e->pnl;
+}
+
+/* The greeks of the open positions (Black-Scholes at the IV of each mark,
+ * no dividend yield: the store keeps none), by position, ticker and in all. */
+static int risk(const struct portfolio *pf, const struct config *cfg, struct sbuf *out)
+{
+	json_t *o = json_object(), *a = json_array(), *t = json_object();
+	struct exposure total = {0, 0, 0, 0, 0}, *by = xcalloc(pf->n_pos + 1, sizeof(*by));
+	const char **tick = xcalloc(pf->n_pos + 1, sizeof(*tick));
+	size_t i, j, nt = 0;
+	int64_t asof = 0;
+	double r = pf->n_snaps && isfinite(pf->snaps[pf->n_snaps - 1].rate)
+			   ? pf->snaps[pf->n_snaps - 1].rate
+			   : 0;
+
+	if (pf->last_session)
+		cal_ny_to_epoch(pf->last_session, cfg->run_at_min, &asof);
+	for (i = 0; i < pf->n_pos; i++) {
+		const struct position *p = &pf->pos[i];
+		struct exposure e = {0, 0, 0, 0, 0};
+		double S = spot_of(pf, p), mult = book_multiplier(p), iv = NAN, T = 0;
+		struct bs_greeks g;
+		json_t *x;
+
+		e.pnl = (double)(p->closed ? book_pnl_cents(p) : book_unrealized_cents(p)) / 100.0;
+		if (!p->closed && p->right == 'S') {
+			e.delta = p->quantity;
+		} else if (!p->closed && isfinite(S)) {
+			T = asof ? cal_year_frac(asof, p->expiry) : 0;
+			if (T < 0)
+				T = 0;
+			if (bs_implied_vol(p->right, S, p->strike, T, r, 0, p->mark, &iv))
+				iv = isfinite(p->entry_iv) && p->entry_iv > 0 ? p->entry_iv : 0.20;
+			if (bs_greeks(p->right, S, p->strike, T, r, 0, iv, &g) == 0) {
+				e.delta = g.delta * p->quantity * mult;
+				e.gamma = g.gamma * p->quantity * mult;
+				e.vega = g.vega / 100.0 * p->quantity * mult;
+				e.theta = g.theta / 365.0 * p->quantity * mult;
+			}
+		}
+		for (j = 0; j < nt && strcmp(tick[j], p->ticker) != 0; j++)
+			;
+		if (j == nt)
+			tick[nt++] = p->ticker;
+		add_exposure(&by[j], &e);
+		add_exposure(&total, &e);
+		if (p->closed)
+			continue;
+		x = json_object();
+		json_object_set_new(x, "id", json_integer(p->id));
+		json_object_set_new(x, "ticker", json_string(p->ticker));
+		json_object_set_new(x, "right", json_stringn(&p->right, 1));
+		json_object_set_new(x, "strike", p->right == 'S' ? json_null() : json_real(p->strike));
+		json_object_set_new(x, "expiry", p->right == 'S' ? json_null() : jdate(p->expiry));
+		json_object_set_new(x, "quantity", json_real(p->quantity));
+		json_object_set_new(x, "spot", num_or_null(S));
+		json_object_set_new(x, "distance",
+				    p->right == 'S' ? json_null() : num_or_null(p->strike / S - 1.0));
+		json_object_set_new(x, "iv", p->right == 'S' ? json_null() : num_or_null(iv));
+		json_object_set_new(x, "delta_shares", num_or_null(e.delta));
+		json_object_set_new(x, "gamma_shares", num_or_null(e.gamma));
+		json_object_set_new(x, "vega", num_or_null(e.vega));
+		json_object_set_new(x, "theta_day", num_or_null(e.theta));
+		json_array_append_new(a, x);
+	}
+	for (j = 0; j < nt; j++)
+		json_object_set_new(t, tick[j], exposure_json(&by[j]));
+	json_object_set_new(o, "asof", pf->last_session ? jny(asof) : json_null());
+	json_object_set_new(o, "rate", json_real(r));
+	json_object_set_new(o, "positions", a);
+	json_object_set_new(o, "tickers", t);
+	json_object_set_new(o, "total", exposure_json(&total));
+	free(by);
+	free(tick);
+	return dump(o, out);
+}
+
 int web_api_body(enum web_api_kind k, const struct portfolio *pf, const struct config *cfg,
 		 struct sbuf *out)
 {
@@ -141,6 +260,8 @@ int web_api_body(enum web_api_kind k, const struct portfolio *pf, const struct c
 		return report_positions_json(pf, 1, out);
 	case WEB_TRADES:
 		return report_trades_json(pf, 1, out);
+	case WEB_RISK:
+		return risk(pf, cfg, out);
 	case WEB_N_PF:
 		break;
 	}

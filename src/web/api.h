@@ -19,7 +19,7 @@ struct portfolio;
 struct sbuf;
 
 /* The portfolio endpoints, in the order of the page's window.PT_DATA. */
-enum web_api_kind { WEB_SUMMARY, WEB_SNAPSHOTS, WEB_POSITIONS, WEB_TRADES, WEB_N_PF };
+enum web_api_kind { WEB_SUMMARY, WEB_SNAPSHOTS, WEB_POSITIONS, WEB_TRADES, WEB_RISK, WEB_N_PF };
 
 /* "summary", "snapshots", ... : the endpoint's name (and PT_DATA key). */
 const char *web_api_name(enum web_api_kind k);
@@ -31,7 +31,15 @@ const char *web_api_name(enum web_api_kind k);
  *   snapshots  the daily snapshots as columns, in dollars:
  *              {"initial_capital", "tickers": [...], "dates": [...],
  *               "portfolio": [...], "cash": [...], "margin": [...],
- *               "benchmarks": {"SPY": [...], ...}}.
+ *               "benchmarks": {"SPY": [...], ...}};
+ *   risk       the open positions' exposure as of the last session's run
+ *              time: {"asof", "rate", "positions": [{"id", "ticker",
+ *              "right", "strike", "expiry", "quantity", "spot", "distance"
+ *              (strike / spot - 1), "iv" (solved from the mark, else the IV
+ *              at entry), "delta_shares", "gamma_shares" (per $1 of the
+ *              underlying), "vega" ($ per vol point), "theta_day" ($ per
+ *              calendar day)}], "tickers": {"SPY": {those four and "pnl"
+ *              (realised + unrealised, $)}}, "total": {the same}}.
  * Returns 0, or -1 when out's limit is reached or the JSON library fails.
  */
 int web_api_body(enum web_api_kind k, const struct portfolio *pf, const struct config *cfg,

@@ -382,7 +382,7 @@ try {
 		const r = await autoRefresh(base.href, 'market open');
 		if (r) {
 			same(r.at4m50, r.start, 'market open: no refresh before 5 minutes');
-			ok(r.at5m10 - r.at4m50 === 5, 'market open: the page refreshes itself (five requests) after 5 minutes', r);
+			ok(r.at5m10 - r.at4m50 === 6, 'market open: the page refreshes itself (six requests) after 5 minutes', r);
 		}
 		if (args['token-url'] && args.token) {
 			const u = new URL(args['token-url']);
@@ -410,6 +410,31 @@ try {
 		await ectx.close();
 	}
 
+	{
+		// the risk panel: a row per ticker of the risk API, the portfolio's total, and the
+		// positions' spot, distance and delta beside P&L
+		const rp = await (await newContext({ viewport: { width: 1366, height: 900 } }, local)).newPage();
+		await rp.goto(base.href);
+		if (await waitReady(rp, 'risk')) {
+			const got = await rp.evaluate(async () => {
+				const risk = await (await fetch('api/risk')).json();
+				const rows = [...document.querySelectorAll('[data-testid="risk-table"] tbody tr')].map((r) => r.textContent);
+				const foot = document.querySelector('[data-testid="risk-table"] tfoot').textContent;
+				const head = [...document.querySelectorAll('[data-testid="positions-table"] thead th')].map((t) => t.textContent);
+				const first = document.querySelector('[data-testid="positions-table"] tbody tr');
+				return { risk, rows, foot, head, firstCells: first ? [...first.children].map((c) => c.textContent) : [] };
+			});
+			const tick = Object.keys(got.risk.tickers).sort();
+			same(got.rows.length, tick.length, 'risk: a row per ticker');
+			ok(tick.every((t, i) => got.rows[i].startsWith(t)), 'risk: rows in ticker order', got.rows);
+			ok(/Portfolio/.test(got.foot) && isFinite(got.risk.total.delta_shares) && isFinite(got.risk.total.theta_day), 'risk: the portfolio total row, with delta and theta', got.foot);
+			ok(got.risk.positions.length > 0 && got.risk.positions.every((p) => p.right === 'S' || (p.spot > 0 && isFinite(p.distance) && isFinite(p.delta_shares) && p.iv > 0)), 'risk: every option position has spot, distance, IV and delta', got.risk.positions.slice(0, 2));
+			ok(got.risk.positions.filter((p) => p.right === 'C' && p.quantity < 0).every((p) => p.delta_shares < 0 && p.theta_day > 0 && p.vega < 0), 'risk: short calls are short delta, long theta, short vega', got.risk.positions.slice(0, 2));
+			same(got.head.slice(0, 3), ['Ticker', 'Type', 'Unrealized P&L'], 'positions: P&L is the third column, visible on a phone');
+			ok(got.head.includes('Spot') && got.head.includes('Distance') && got.head.includes('Delta'), 'positions: spot, distance to strike and delta columns', got.head);
+		}
+		await rp.context().close();
+	}
 	if (args['failed-url']) {
 		const fctx = await newContext({ viewport: { width: 1366, height: 900 } }, local);
 		const fp = await fctx.newPage();
@@ -450,8 +475,14 @@ try {
 				tablesScroll: wraps.every((w) => getComputedStyle(w).overflowX === 'auto' || getComputedStyle(w).overflowX === 'scroll'),
 				tablesWider: wraps.some((w) => w.scrollWidth > w.clientWidth),
 				charts, inner: window.innerWidth,
+				pnl: (() => {
+					const th = [...document.querySelectorAll('[data-testid="positions-table"] thead th')].find((t) => /P&L/.test(t.textContent));
+					const td = document.querySelector('[data-testid="positions-table"] tbody tr td:nth-child(3)');
+					return th && td ? Math.max(th.getBoundingClientRect().right, td.getBoundingClientRect().right) : Infinity;
+				})(),
 			};
 		});
+		ok(lay.pnl <= lay.inner, 'phone: the positions\' P&L is on screen without scrolling', `right edge ${lay.pnl} of ${lay.inner}`);
 		ok(lay.scrollWidth <= 390, 'phone: nothing overflows the 390px width', `scrollWidth ${lay.scrollWidth}`);
 		ok(lay.cardsFit && lay.cardsStacked, 'phone: cards stack within the screen');
 		ok(lay.tablesScroll, 'phone: tables scroll sideways inside their box');

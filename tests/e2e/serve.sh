@@ -204,7 +204,7 @@ html = open(sys.argv[1]).read()
 report = json.load(open(sys.argv[2]))
 m = re.search(r"<script>window\.PT_DATA = (\{.*?\n\});</script>", html, re.S)
 data = json.loads(m.group(1).replace("<\\/", "</"))
-assert set(data) == {"summary", "snapshots", "positions", "trades", "health"}, set(data)
+assert set(data) == {"summary", "snapshots", "positions", "trades", "risk", "health"}, set(data)
 assert data["summary"] == report
 assert data["snapshots"]["dates"][-1] == report["session"]
 # nothing in an inlined script may close it early

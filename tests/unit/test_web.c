@@ -9,9 +9,11 @@
  */
 #include <stdarg.h>
 #include <stddef.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <jansson.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -27,6 +29,7 @@
 #include "market/calendar.h"
 #include "util/date.h"
 #include "util/util.h"
+#include "quant/bs.h"
 #include "runlog.h"
 #include "web/api.h"
 #include "web/assets.h"
@@ -196,6 +199,67 @@ static void test_health_failure(void **state)
 	e.ok = 1;
 	health_at(ny("2024-12-31", 9, 40), D("2024-12-30"), "\"ok\":true", NULL);
 	attempt = NULL;
+}
+
+/* api/risk: each open position's greeks in the units the page shows
+ * (delta and gamma in shares, vega per vol point, theta per calendar day),
+ * summed per ticker and in all; P&L realised and unrealised per ticker. */
+static void test_risk(void **state)
+{
+	struct portfolio pf;
+	struct config cfg;
+	struct sbuf sb;
+	struct position *p;
+	struct snapshot sn;
+	struct bs_greeks g;
+	json_t *o, *pos, *spy;
+	double iv, T;
+	int64_t asof, bench = 0;
+
+	(void)state;
+	config_defaults(&cfg);
+	book_init(&pf, 100000);
+	pf.n_bench = 1;
+	pf.bench = xcalloc(1, sizeof(*pf.bench));
+	pt_strlcpy(pf.bench[0].ticker, "SPY", sizeof(pf.bench[0].ticker));
+	pf.bench[0].shares = 2;
+	pf.bench[0].price = 500;
+	pf.start = pf.last_session = D("2024-12-02");
+	memset(&sn, 0, sizeof(sn));
+	sn.session = pf.last_session;
+	sn.rate = 0.04;
+	sn.cash_rate = NAN;
+	book_add_snapshot(&pf, &sn, &bench);
+	p = book_open(&pf, pf.last_session, "SPY", 'C', 530, D("2024-12-20"), -0.5, 2.0, 0);
+	p->mark = 2.10;
+	p->entry_iv = 0.15;
+	book_open(&pf, pf.last_session, "SPY", 'S', 0, 0, 3, 500.0, 0);
+	sb_init(&sb, 1 << 20);
+	assert_int_equal(web_api_body(WEB_RISK, &pf, &cfg, &sb), 0);
+	o = json_loads(sb_str(&sb), 0, NULL);
+	assert_non_null(o);
+	assert_int_equal(cal_ny_to_epoch(pf.last_session, cfg.run_at_min, &asof), 0);
+	T = cal_year_frac(asof, D("2024-12-20"));
+	assert_int_equal(bs_implied_vol('C', 500, 530, T, 0.04, 0, 2.10, &iv), 0);
+	assert_int_equal(bs_greeks('C', 500, 530, T, 0.04, 0, iv, &g), 0);
+	pos = json_array_get(json_object_get(o, "positions"), 0);
+	assert_true(fabs(json_real_value(json_object_get(pos, "iv")) - iv) < 1e-12);
+	assert_true(fabs(json_real_value(json_object_get(pos, "spot")) - 500) < 1e-12);
+	assert_true(fabs(json_real_value(json_object_get(pos, "distance")) - 0.06) < 1e-12);
+	assert_true(fabs(json_real_value(json_object_get(pos, "delta_shares")) + 50 * g.delta) < 1e-9);
+	assert_true(fabs(json_real_value(json_object_get(pos, "gamma_shares")) + 50 * g.gamma) < 1e-9);
+	assert_true(fabs(json_real_value(json_object_get(pos, "vega")) + 0.5 * g.vega) < 1e-9);
+	assert_true(fabs(json_real_value(json_object_get(pos, "theta_day")) + 50 * g.theta / 365) < 1e-9);
+	/* the ticker: the shares' 3 of delta and the call's, the call's P&L */
+	spy = json_object_get(json_object_get(o, "tickers"), "SPY");
+	assert_true(fabs(json_real_value(json_object_get(spy, "delta_shares")) - (3 - 50 * g.delta)) <
+		    1e-9);
+	assert_true(fabs(json_real_value(json_object_get(spy, "pnl")) + 5.0) < 1e-9); /* 100.00 sold, 105.00 to close */
+	assert_true(fabs(json_real_value(json_object_get(json_object_get(o, "total"), "vega")) +
+			 0.5 * g.vega) < 1e-9);
+	json_decref(o);
+	sb_release(&sb);
+	book_release(&pf);
 }
 
 static void test_error_body(void **state)
@@ -391,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_snapshots_columns),
 		cmocka_unit_test(test_health),
 		cmocka_unit_test(test_health_failure),
+		cmocka_unit_test(test_risk),
 		cmocka_unit_test(test_error_body),
 		cmocka_unit_test(test_assets_table),
 		cmocka_unit_test(test_page),
