@@ -403,6 +403,17 @@
 		return idx.filter(function (v, k) { return k % step === 0; }).map(function (v) { return { value: v }; });
 	}
 
+	/* A y range for the performance chart that reads well when the lines are
+	 * flat (one session, or none yet): at least 2% either side of the capital. */
+	function yRange(snaps) {
+		var vals = [].concat(snaps.portfolio || []);
+		Object.keys(snaps.benchmarks || {}).forEach(function (k) { vals = vals.concat(snaps.benchmarks[k]); });
+		vals = vals.filter(isNum);
+		var base = isNum(snaps.initial_capital) ? snaps.initial_capital : (vals.length ? vals[0] : 1000);
+		var lo = Math.min.apply(null, vals.concat([base])), hi = Math.max.apply(null, vals.concat([base]));
+		return hi - lo >= 0.02 * base ? {} : { suggestedMin: base * 0.98, suggestedMax: base * 1.02 };
+	}
+
 	function drawPerformance(d) {
 		var snaps = d.snapshots || {};
 		var pd = performanceData(snaps);
@@ -437,9 +448,15 @@
 						}
 					}
 				}),
-				y: themeScale({
-					ticks: { callback: function (v) { return fmtUsd0.format(v); } }
-				})
+				y: themeScale(Object.assign(yRange(snaps), {
+					/* as many decimals as the tick step needs: never "$1 $1 ... $0" */
+					ticks: {
+						callback: function (v, i, ticks) {
+							var step = ticks.length > 1 ? Math.abs(ticks[1].value - ticks[0].value) : 1;
+							return step >= 1 ? fmtUsd0.format(v) : usd(v);
+						}
+					}
+				}))
 			},
 			plugins: {
 				legend: { labels: { usePointStyle: true, pointStyle: "line", boxWidth: 24, color: cssVar("--text") } },

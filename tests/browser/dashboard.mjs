@@ -444,6 +444,8 @@ try {
 			ok(b.shown && b.state === 'failed', 'after a failed run: a banner is shown', b);
 			ok(/failed at 09:35 ET/.test(b.text) && /connection refused/.test(b.text), 'the banner says when and why', b.text);
 			ok(/next papertrade run --if-due tries again/.test(b.text), 'the banner says what tries again (the scheduler is off)', b.text);
+			const labels = await fp.evaluate(() => { const y = window.ptCharts.performance.scales.y; return y.ticks.map((t, i) => y.getLabelForValue ? String(y.ticks[i].label) : ''); });
+			ok(labels.length > 2 && new Set(labels).size === labels.length, 'one session of history: the value axis has distinct labels', labels);
 			if (args.out)
 				await fp.screenshot({ path: `${args.out}/dashboard-failed-run.png`, fullPage: false });
 		}
