@@ -13,6 +13,26 @@ for c in $cmds; do
 	contains "$c --help is a usage" "$OUT" "usage: papertrade"
 	check "man page documents $c" grep -q "^\.It Cm $c\b" "$man"
 done
+# The design document is the repository's own (docs/DESIGN.md), with the
+# data flow, a module map naming every module that exists, the contracts and
+# the errata; the README, HACKING, report --help and the man page point to it.
+design="$PT_ROOT/docs/DESIGN.md"
+check "docs/DESIGN.md exists" test -s "$design"
+for h in "## 1. One trading day, as data flows" "## 2. Module map" "## 5. Contracts" "## 4. Errata"; do
+	check "DESIGN.md has '$h'" grep -qF "$h" "$design"
+done
+for d in "$PT_ROOT"/src/*/; do
+	d=$(basename "$d")
+	check "DESIGN.md's module map names src/$d/" grep -qE "^  $d/ " "$design"
+done
+for f in docs/margin.md docs/sim.md docs/strategies.md; do
+	check "DESIGN.md's errata point to $f" grep -qF "$f" "$design"
+done
+check "README points to docs/DESIGN.md" grep -qF "docs/DESIGN.md" "$PT_ROOT/README.md"
+check "HACKING points to docs/DESIGN.md" grep -qF "docs/DESIGN.md" "$PT_ROOT/HACKING.md"
+check "the man page points to DESIGN.md" grep -qF "DESIGN.md" "$man"
+expect_rc "report --help" 0 report --help
+contains "report --help points to docs/DESIGN.md" "$OUT" "docs/DESIGN.md"
 expect_rc "--version" 0 --version
 expect_rc "no command is usage" 2
 done_testing
