@@ -5,6 +5,8 @@
 #   make SANITIZE=1 check the same under ASan+UBSan, in build-san/
 #   make CC=clang         any C11 compiler; warnings are errors
 #   make lint             cppcheck and clang-tidy (.clang-tidy), any finding fails
+#   make install          binary, man page, completions, systemd user units, docs
+#                         under PREFIX (/usr/local; DESTDIR honoured); make uninstall
 #
 # Dependencies come from Debian packages: scripts/setup installs them.
 
@@ -110,8 +112,46 @@ lint:
 		 printf "%s\n" "$$out" | grep -v "^[0-9]* warnings\{0,1\} generated\.$$" | grep -v "^$$"; \
 		 exit $$rc' sh {}
 
+# Installation (docs/DESIGN.md §8). PREFIX defaults to /usr/local; DESTDIR
+# stages the tree for a package (paths written into files leave it out).
+# The user units go where systemd looks for them when PREFIX is ~/.local or
+# /usr/local; nothing is enabled. Uninstall removes exactly what install put.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+SYSTEMDUSERDIR ?= $(PREFIX)/share/systemd/user
+DOCDIR ?= $(PREFIX)/share/doc/papertrade
+INSTALL ?= install
+DOCS := README.md docs/DESIGN.md docs/margin.md docs/sim.md docs/strategies.md
+
+install: $(BUILD)/papertrade
+	@echo "  INSTALL $(DESTDIR)$(PREFIX)"
+	@$(INSTALL) -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MANDIR)/man1" "$(DESTDIR)$(BASHCOMPDIR)" \
+		"$(DESTDIR)$(ZSHCOMPDIR)" "$(DESTDIR)$(SYSTEMDUSERDIR)" "$(DESTDIR)$(DOCDIR)"
+	@$(INSTALL) -m 755 $(BUILD)/papertrade "$(DESTDIR)$(BINDIR)/papertrade"
+	@$(INSTALL) -m 644 docs/papertrade.1 "$(DESTDIR)$(MANDIR)/man1/papertrade.1"
+	@$(INSTALL) -m 644 completions/papertrade.bash "$(DESTDIR)$(BASHCOMPDIR)/papertrade"
+	@$(INSTALL) -m 644 completions/_papertrade "$(DESTDIR)$(ZSHCOMPDIR)/_papertrade"
+	@sed 's|@BINDIR@|$(BINDIR)|g' contrib/systemd/papertrade.service.in \
+		>"$(DESTDIR)$(SYSTEMDUSERDIR)/papertrade.service.tmp"
+	@chmod 644 "$(DESTDIR)$(SYSTEMDUSERDIR)/papertrade.service.tmp"
+	@mv -f "$(DESTDIR)$(SYSTEMDUSERDIR)/papertrade.service.tmp" "$(DESTDIR)$(SYSTEMDUSERDIR)/papertrade.service"
+	@$(INSTALL) -m 644 contrib/systemd/papertrade.timer "$(DESTDIR)$(SYSTEMDUSERDIR)/papertrade.timer"
+	@$(INSTALL) -m 644 $(DOCS) "$(DESTDIR)$(DOCDIR)/"
+
+uninstall:
+	@echo "  UNINSTALL $(DESTDIR)$(PREFIX)"
+	@rm -f "$(DESTDIR)$(BINDIR)/papertrade" "$(DESTDIR)$(MANDIR)/man1/papertrade.1" \
+		"$(DESTDIR)$(BASHCOMPDIR)/papertrade" "$(DESTDIR)$(ZSHCOMPDIR)/_papertrade" \
+		"$(DESTDIR)$(SYSTEMDUSERDIR)/papertrade.service" "$(DESTDIR)$(SYSTEMDUSERDIR)/papertrade.timer"
+	@rm -f $(foreach f,$(notdir $(DOCS)),"$(DESTDIR)$(DOCDIR)/$(f)")
+	@for d in "$(DESTDIR)$(DOCDIR)" "$(DESTDIR)$(ZSHCOMPDIR)" "$(DESTDIR)$(BASHCOMPDIR)" \
+		"$(DESTDIR)$(SYSTEMDUSERDIR)"; do rmdir "$$d" "$${d%/*}" 2>/dev/null || true; done
+
 clean:
 	rm -rf build build-san build-clang
 
-.PHONY: all tests check clean bench-tools lint
+.PHONY: all tests check clean bench-tools lint install uninstall
 -include $(LIB_OBJS:.o=.d) $(BUILD)/src/main.d

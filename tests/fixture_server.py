@@ -2,7 +2,7 @@
 """fixture_server.py - a local stand-in for Yahoo Finance and Cboe (DESIGN.md §6).
 
 Serves the real recorded response bodies of the fixtures folder
-(../shared/fixtures, "$PT_FIXTURES" in tests; see its README.md) on 127.0.0.1
+(tests/fixtures, "$PT_FIXTURES" in tests; see its README.md) on 127.0.0.1
 with a random port, so that unit and end-to-end tests exercise the live
 providers and src/market/http.c without ever leaving the machine. Python 3
 standard library only; run it with /usr/bin/python3.

@@ -7,7 +7,7 @@ set -u
 build=${1:?usage: tests/run.sh BUILD_DIR}
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "$build" && pwd)
-export PT="$build/papertrade" PT_ROOT="$root" PT_FIXTURES="$root/../shared/fixtures"
+export PT="$build/papertrade" PT_ROOT="$root" PT_FIXTURES="$root/tests/fixtures"
 export CMOCKA_MESSAGE_OUTPUT=TAP
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

@@ -20,7 +20,7 @@ static const char *const usages[] = {
 	"their cost to close), total return, each benchmark, excess return, alpha and\n"
 	"beta vs SPY, Sharpe, Sortino, maximum drawdown, win rate, margin in use, open\n"
 	"positions and closed trades.\n\n"
-	"  --json      the JSON object of DESIGN.md section 5\n  -h, --help  this help\n",
+	"  --json      the JSON object of docs/DESIGN.md section 5\n  -h, --help  this help\n",
 	"usage: papertrade positions [--json]\n\n"
 	"Lists open positions with their marks and unrealised P&L.\n\n"
 	"  --json      machine-readable output\n  -h, --help  this help\n",

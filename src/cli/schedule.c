@@ -5,7 +5,10 @@
  * `run --if-due` every five minutes, which is right in every machine zone
  * (Debian's cron has no CRON_TZ). `run --if-due` (cli/run.c, sched/) decides
  * whether a session is due, so holidays, early closes and restarts need
- * nothing from the units. Prints only; installs nothing.
+ * nothing from the units. Prints only; installs nothing. The units name the
+ * binary that runs `schedule` (its real path, /proc/self/exe): the installed
+ * one after `make install`, and a note on stderr when it is a source tree's
+ * build folder, which a rebuild or `make clean` changes under the timer.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -37,7 +40,8 @@ static const char schedule_usage[] =
 	"              minutes: cron reads times in the machine's zone, and Debian's\n"
 	"              cron has no CRON_TZ, so a '35 9 * * 1-5' line would be wrong\n"
 	"              outside New York\n"
-	"  --bin PATH  the papertrade binary to run (default: this one)\n"
+	"  --bin PATH  the papertrade binary to run (default: this one, by its real\n"
+	"              path: run the installed papertrade's schedule)\n"
 	"  --home DIR  the home folder to use (default: the resolved home)\n"
 	"  -h, --help  this help\n"
 	"\n"
@@ -148,6 +152,19 @@ static void put_cron_word(const char *s)
 		putchar('\'');
 }
 
+/* Whether bin sits in a source tree's build folder (BUILD/papertrade beside
+ * src/main.c), where `make` and `make clean` replace or remove it. */
+static int in_build_tree(const char *bin)
+{
+	char probe[PATH_MAX];
+	const char *slash = strrchr(bin, '/');
+
+	if (!slash || snprintf(probe, sizeof(probe), "%.*s/../src/main.c", (int)(slash - bin),
+			       bin) >= (int)sizeof(probe))
+		return 0;
+	return access(probe, F_OK) == 0;
+}
+
 static void print_systemd(const char *bin, const char *home, int run_at, const char *env_run_at)
 {
 	int h = run_at / 60, m = run_at % 60;
@@ -221,7 +238,7 @@ int cmd_schedule(struct cli_ctx *ctx, int argc, char **argv)
 	};
 	const char *bin_arg = NULL, *home_arg = NULL, *env_run_at;
 	char bin[PATH_MAX], home[PATH_MAX];
-	int systemd = 0, cron = 0, c;
+	int systemd = 0, cron = 0, build_tree = 0, c;
 	struct cli_ctx hctx = *ctx;
 	struct config cfg;
 
@@ -273,6 +290,7 @@ int cmd_schedule(struct cli_ctx *ctx, int argc, char **argv)
 			return EXIT_RUNTIME;
 		}
 		bin[len] = '\0';
+		build_tree = in_build_tree(bin);
 	}
 	if (absolute("--home", home_arg ? home_arg : ctx->home, 0, home, sizeof(home)))
 		return EXIT_USAGE;
@@ -286,6 +304,12 @@ int cmd_schedule(struct cli_ctx *ctx, int argc, char **argv)
 	env_run_at = getenv("PAPERTRADE_RUN_AT");
 	if (env_run_at && !*env_run_at)
 		env_run_at = NULL;
+	if (build_tree)
+		fprintf(stderr,
+			"papertrade: schedule: note: %s is a build folder's binary, which a "
+			"rebuild replaces: 'make install', then run the installed papertrade's "
+			"schedule (or give --bin PATH)\n",
+			bin);
 	if (systemd)
 		print_systemd(bin, home, cfg.run_at_min, env_run_at);
 	else

@@ -2,9 +2,9 @@
 """cboe_bodies.py FIXTURES OUTDIR - builds Cboe delayed-quotes bodies for the
 recorded AAPL day of 2025-10-29 and a fixture-server scenario serving them.
 
-No Cboe options chain was ever recorded (fixtures/README.md, "Not found"), so
+No Cboe options chain was ever recorded (tests/fixtures/RECORDING.md, "Not found"), so
 these bodies are BUILT, not recorded: the field names and layout are the ones
-fixtures/README.md gives from OpenBB's Cboe parser (data.options[] with an OCC
+tests/fixtures/RECORDING.md gives from OpenBB's Cboe parser (data.options[] with an OCC
 `option` symbol, bid, ask, iv, volume, open_interest, last_trade_price, ...),
 and the daily history follows OpenBB's charts/historical fetcher
 ({"data": [{"date", "open", "high", "low", "close", "volume"}]}). The numbers

@@ -8,7 +8,7 @@
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-FX=${PT_FIXTURES:?run through tests/run.sh}
+FX=${PT_FIXTURES:-$PT_ROOT/tests/fixtures}
 SERVER="$PT_ROOT/tests/fixture_server.py"
 
 cat >"$T_TMP/get.py" <<'EOF'

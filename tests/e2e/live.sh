@@ -7,7 +7,7 @@
 # failure of the source gives a one-line message, exit status 1 when the run
 # cannot be completed, and the stored portfolio exactly as before.
 source "$PT_ROOT/tests/e2e/lib.sh"
-: "${PT_FIXTURES:?}"
+: "${PT_FIXTURES:=$PT_ROOT/tests/fixtures}"
 SERVER="$PT_ROOT/tests/fixture_server.py"
 
 # start_server NAME [SCENARIO]: a fixture server; sets PORT and LOG

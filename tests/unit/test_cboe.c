@@ -7,10 +7,11 @@
  * contracts kept for the expirations wanted), plus a recorded tape replaying
  * to an identical view.
  *
- * No options chain or daily history of Cboe's was recorded (fixtures/README.md,
- * "What these fixtures do not cover"), so the bodies here are BUILT: the
- * options body from the field list of OpenBB's parser
- * (openbb_cboe/models/options_chains.py, quoted in fixtures/README.md) around
+ * No options chain or daily history of Cboe's was recorded
+ * (tests/fixtures/RECORDING.md, "What these fixtures do not cover"), so the
+ * bodies here are BUILT: the options body from the field list of OpenBB's
+ * parser (openbb_cboe/models/options_chains.py, quoted in
+ * tests/fixtures/RECORDING.md) around
  * the quote fields of fixtures/cboe/cboe-AAPL-quote-2024-06-27.json, with
  * Cboe's ", " and ": " separators; the history body in the shape OpenBB's
  * equity-historical fetcher reads (openbb_cboe/models/equity_historical.py:
@@ -51,7 +52,7 @@ static const char *fixtures(void)
 {
 	const char *f = getenv("PT_FIXTURES");
 
-	return f && *f ? f : "../shared/fixtures";
+	return f && *f ? f : "tests/fixtures";
 }
 
 /* Reads a whole file; the caller frees. */

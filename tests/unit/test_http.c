@@ -187,7 +187,7 @@ static int start_server(void **state)
 	FILE *f;
 
 	(void)state;
-	pt_strlcpy(srv.fixtures, fx && *fx ? fx : "../shared/fixtures", sizeof(srv.fixtures));
+	pt_strlcpy(srv.fixtures, fx && *fx ? fx : "tests/fixtures", sizeof(srv.fixtures));
 	snprintf(srv.dir, sizeof(srv.dir), "/tmp/pt-http-XXXXXX");
 	if (!mkdtemp(srv.dir))
 		return -1;

@@ -60,7 +60,7 @@ static const char *fixtures_dir(void)
 {
 	const char *d = getenv("PT_FIXTURES");
 
-	return d && *d ? d : "../shared/fixtures";
+	return d && *d ? d : "tests/fixtures";
 }
 
 /* Reads a whole file; NULL when it cannot. Caller frees. */
