@@ -61,7 +61,7 @@ static int trim(const char *path, char *err)
 		return 0;
 	rc = read_part(path, st.st_size - RUNLOG_MAX_BYTES / 2, RUNLOG_MAX_BYTES / 2, &buf, &len,
 		       err);
-	if (rc)
+	if (rc || !buf)
 		return rc == PT_ENOENT ? 0 : rc;
 	cut = memchr(buf, '\n', len);
 	cut = cut ? cut + 1 : buf + len;
@@ -169,8 +169,8 @@ int runlog_last(const char *home, struct runlog_entry *e, char *err)
 		return errno == ENOENT ? PT_ENOENT : pt_err(err, PT_EIO, "%s: %s", path, strerror(errno));
 	rc = read_part(path, st.st_size > TAIL_BYTES ? st.st_size - TAIL_BYTES : 0, TAIL_BYTES, &buf,
 		       &len, err);
-	if (rc)
-		return rc;
+	if (rc || !buf)
+		return rc ? rc : PT_ENOENT;
 	/* the newest complete line that parses */
 	end = buf + len;
 	rc = PT_ENOENT;

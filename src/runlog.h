@@ -17,7 +17,7 @@
 #include "util/util.h"
 
 #define RUNLOG_NAME "runs.log"
-#define RUNLOG_MAX_BYTES (256 * 1024)
+#define RUNLOG_MAX_BYTES 262144L /* 256 KiB */
 #define RUNLOG_MSGSZ (2 * PT_ERRSZ)
 
 struct runlog_entry {

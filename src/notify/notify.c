@@ -202,7 +202,7 @@ static int send_email(const struct config *cfg, const struct notify_msg *m, char
 /* Waits for pid up to deadline (CLOCK_MONOTONIC seconds); kills it then. */
 static int wait_for(pid_t pid, time_t deadline, int *status)
 {
-	struct timespec now, nap = {0, 50 * 1000 * 1000};
+	struct timespec now, nap = {0, 50000000L}; /* 50 ms */
 
 	for (;;) {
 		pid_t w = waitpid(pid, status, WNOHANG);
@@ -242,8 +242,7 @@ static int run_command(const struct config *cfg, const struct notify_msg *m, cha
 			env[k++] = environ[i];
 	env[k++] = m->ok ? "PAPERTRADE_NOTIFY_OK=1" : "PAPERTRADE_NOTIFY_OK=0";
 	subject = xmalloc(strlen(m->subject) + 32);
-	memcpy(subject, "PAPERTRADE_NOTIFY_SUBJECT=", 26);
-	memcpy(subject + 26, m->subject, strlen(m->subject) + 1);
+	snprintf(subject, strlen(m->subject) + 32, "PAPERTRADE_NOTIFY_SUBJECT=%s", m->subject);
 	env[k++] = subject;
 	if (pipe2(fds, O_CLOEXEC)) {
 		free(env);

@@ -72,7 +72,7 @@ int web_api_health(const struct web_health_in *in, struct sbuf *out);
  * WEB_MISSED_AFTER seconds after its run time (the data shown is stale),
  * null otherwise.
  */
-#define WEB_MISSED_AFTER (15 * 60)
+#define WEB_MISSED_AFTER 900L /* 15 minutes */
 
 /* Appends {"error": "<msg>"} (msg JSON-escaped) and a newline. */
 void web_api_error(struct sbuf *out, const char *msg);
