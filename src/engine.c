@@ -93,6 +93,30 @@ static int start(struct portfolio *pf, const struct market_view *v, const struct
 	return 0;
 }
 
+/* Appends the event of closed position p (at its exit price, the
+ * underlying at close) to the array *ev of *n, *cap: settlements and the
+ * closes of a margin call are the same record. */
+static void closed_event(struct engine_settle **ev, size_t *n, size_t *cap,
+			 const struct position *p, double close)
+{
+	struct engine_settle *e;
+
+	xgrow(ev, cap, *n + 1, sizeof(**ev));
+	e = &(*ev)[(*n)++];
+	memset(e, 0, sizeof(*e));
+	e->pos_id = p->id;
+	pt_strlcpy(e->ticker, p->ticker, sizeof(e->ticker));
+	e->right = p->right;
+	e->strike = p->strike;
+	e->expiry = p->expiry;
+	e->quantity = p->quantity;
+	e->close = close;
+	e->price = p->exit_price;
+	e->cents = p->close_cents;
+	e->pnl_cents = book_pnl_cents(p);
+	pt_strlcpy(e->reason, p->reason, sizeof(e->reason));
+}
+
 /* Errata 5: an option expires after the close of its expiration date and
  * settles at intrinsic value from that close. */
 static void settle(struct portfolio *pf, const struct market_view *v, const struct config *cfg,
@@ -104,7 +128,6 @@ static void settle(struct portfolio *pf, const struct market_view *v, const stru
 	for (i = 0; i < pf->n_pos; i++) {
 		struct position *p = &pf->pos[i];
 		const struct ticker_view *tv;
-		struct engine_settle *s;
 		double close, intrinsic;
 
 		if (p->closed || p->right == 'S' || p->expiry >= v->session)
@@ -134,20 +157,7 @@ static void settle(struct portfolio *pf, const struct market_view *v, const stru
 			book_open(pf, p->expiry, sym, 'S', 0, 0, shares, close, 0);
 			p = &pf->pos[i];
 		}
-		xgrow(&out->settled, &cap, out->n_settled + 1, sizeof(*out->settled));
-		s = &out->settled[out->n_settled++];
-		memset(s, 0, sizeof(*s));
-		s->pos_id = p->id;
-		pt_strlcpy(s->ticker, p->ticker, sizeof(s->ticker));
-		s->right = p->right;
-		s->strike = p->strike;
-		s->expiry = p->expiry;
-		s->quantity = p->quantity;
-		s->close = close;
-		s->price = intrinsic;
-		s->cents = p->close_cents;
-		s->pnl_cents = book_pnl_cents(p);
-		pt_strlcpy(s->reason, p->reason, sizeof(s->reason));
+		closed_event(&out->settled, &out->n_settled, &cap, p, close);
 	}
 }
 
@@ -421,23 +431,9 @@ static void force_close(struct portfolio *pf, const struct market_view *v,
 {
 	struct position *p = &pf->pos[i];
 	const struct ticker_view *tv = usable(v, p->ticker);
-	struct engine_settle *e;
 
 	book_close(pf, p, v->session, mark_of(p), "margin call", cfg->commission);
-	xgrow(&out->forced, cap, out->n_forced + 1, sizeof(*out->forced));
-	e = &out->forced[out->n_forced++];
-	memset(e, 0, sizeof(*e));
-	e->pos_id = p->id;
-	pt_strlcpy(e->ticker, p->ticker, sizeof(e->ticker));
-	e->right = p->right;
-	e->strike = p->strike;
-	e->expiry = p->expiry;
-	e->quantity = p->quantity;
-	e->close = tv ? tv->spot : NAN;
-	e->price = p->exit_price;
-	e->cents = p->close_cents;
-	e->pnl_cents = book_pnl_cents(p);
-	pt_strlcpy(e->reason, p->reason, sizeof(e->reason));
+	closed_event(&out->forced, &out->n_forced, cap, p, tv ? tv->spot : NAN);
 }
 
 /* What to close next for a call: the short option with the largest

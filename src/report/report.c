@@ -421,6 +421,32 @@ static int dump(json_t *o, int compact, struct sbuf *out)
 	return rc;
 }
 
+/* Positions the day closed (settled, or bought back for a margin call):
+ * the underlying's close, the price per share and the cash booked. */
+static json_t *closed_events(const struct engine_settle *ev, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct engine_settle *s = &ev[i];
+		json_t *x = json_object();
+		json_object_set_new(x, "id", json_integer(s->pos_id));
+		json_object_set_new(x, "ticker", json_string(s->ticker));
+		json_object_set_new(x, "right", jright(s->right));
+		json_object_set_new(x, "strike", json_real(s->strike));
+		json_object_set_new(x, "expiry", jdate(s->expiry));
+		json_object_set_new(x, "quantity", json_real(s->quantity));
+		json_object_set_new(x, "close", jreal(s->close));
+		json_object_set_new(x, "settlement_price", json_real(s->price));
+		json_object_set_new(x, "cash", jdollars(s->cents));
+		json_object_set_new(x, "pnl", jdollars(s->pnl_cents));
+		json_object_set_new(x, "reason", json_string(s->reason));
+		json_array_append_new(a, x);
+	}
+	return a;
+}
+
 /* How the order's contract was chosen among those that qualified (the
  * order's why), null when none was. */
 static json_t *chosen_by(const struct scan_ticker *s)
@@ -539,38 +565,8 @@ int report_json(const struct report_in *in, struct sbuf *out)
 		const struct engine_day *day = in->day;
 		json_t *r = json_object(), *a;
 
-		a = json_array();
-		for (i = 0; i < day->n_settled; i++) {
-			const struct engine_settle *s = &day->settled[i];
-			json_t *x = json_object();
-			json_object_set_new(x, "id", json_integer(s->pos_id));
-			json_object_set_new(x, "ticker", json_string(s->ticker));
-			json_object_set_new(x, "strike", json_real(s->strike));
-			json_object_set_new(x, "expiry", jdate(s->expiry));
-			json_object_set_new(x, "close", json_real(s->close));
-			json_object_set_new(x, "settlement_price", json_real(s->price));
-			json_object_set_new(x, "cash", jdollars(s->cents));
-			json_object_set_new(x, "pnl", jdollars(s->pnl_cents));
-			json_object_set_new(x, "reason", json_string(s->reason));
-			json_array_append_new(a, x);
-		}
-		json_object_set_new(r, "settled", a);
-		a = json_array();
-		for (i = 0; i < day->n_forced; i++) {
-			const struct engine_settle *s = &day->forced[i];
-			json_t *x = json_object();
-			json_object_set_new(x, "id", json_integer(s->pos_id));
-			json_object_set_new(x, "ticker", json_string(s->ticker));
-			json_object_set_new(x, "right", jright(s->right));
-			json_object_set_new(x, "strike", json_real(s->strike));
-			json_object_set_new(x, "expiry", jdate(s->expiry));
-			json_object_set_new(x, "quantity", json_real(s->quantity));
-			json_object_set_new(x, "price", json_real(s->price));
-			json_object_set_new(x, "cash", jdollars(s->cents));
-			json_object_set_new(x, "pnl", jdollars(s->pnl_cents));
-			json_array_append_new(a, x);
-		}
-		json_object_set_new(r, "margin_closes", a);
+		json_object_set_new(r, "settled", closed_events(day->settled, day->n_settled));
+		json_object_set_new(r, "margin_closes", closed_events(day->forced, day->n_forced));
 		{
 			json_t *mc = json_object();
 			json_object_set_new(mc, "outstanding_before", jdollars(day->call_prev_cents));
