@@ -281,28 +281,28 @@ static void clean_ticker(struct ticker_view *t, const struct market_view *v, lon
 	}
 }
 
-/* Appends "; then WHAT" to a ticker's error, as room allows, WHAT
- * beginning with the name of the source that failed. */
-static void add_why(struct ticker_view *t, const char *source, const char *what)
+/* WHY as "SOURCE: why" into out: a source's errors may or may not begin
+ * with its name. */
+static void named(const char *source, const char *why, char *out, size_t n)
 {
-	size_t n = strlen(t->error), len = strlen(source);
-	int named = !len || (!strncmp(what, source, len) && what[len] == ':');
+	size_t len = strlen(source);
 
-	if (n + 8 < sizeof(t->error))
-		snprintf(t->error + n, sizeof(t->error) - n, "; then %s%s%.*s", named ? "" : source,
-			 named ? "" : ": ", (int)(sizeof(t->error) - n - 8), what);
+	if (!len || (!strncmp(why, source, len) && why[len] == ':'))
+		pt_strlcpy(out, why, n);
+	else
+		snprintf(out, n, "%s: %.200s", source, why);
 }
 
-/* A ticker's error as "SOURCE: why" (a source's per-ticker errors may not
- * name it). */
-static void named_error(const struct ticker_view *t, char *out, size_t n)
+/* Appends "; then SOURCE: WHAT" to a ticker's error, as room allows. */
+static void add_why(struct ticker_view *t, const char *source, const char *what)
 {
-	size_t len = strlen(t->source);
+	char why[PT_ERRSZ];
+	size_t n = strlen(t->error);
 
-	if (!len || (!strncmp(t->error, t->source, len) && t->error[len] == ':'))
-		pt_strlcpy(out, t->error, n);
-	else
-		snprintf(out, n, "%s: %.200s", t->source, t->error);
+	named(source, what, why, sizeof(why));
+	if (n + 8 < sizeof(t->error))
+		snprintf(t->error + n, sizeof(t->error) - n, "; then %.*s",
+			 (int)(sizeof(t->error) - n - 8), why);
 }
 
 /* Moves the views of tickers the sources before could not serve from the
@@ -325,7 +325,7 @@ static void take_failed(struct market_view *out, struct market_view *next)
 				add_why(t, u->source, u->error);
 				break;
 			}
-			named_error(t, why, sizeof(why));
+			named(t->source, t->error, why, sizeof(why));
 			free(t->bars);
 			free(t->divs);
 			free(t->opts);
@@ -355,11 +355,7 @@ static void whole_failure(const struct provider_req *req, const char *source, co
 		pt_strlcpy(t->symbol, req->tickers[i] ? req->tickers[i] : "", sizeof(t->symbol));
 		pt_strlcpy(t->source, source, sizeof(t->source));
 		t->spot = t->div_yield = NAN;
-		/* the source's own errors begin with its name ("yahoo: ...") */
-		if (!strncmp(why, source, strlen(source)) && why[strlen(source)] == ':')
-			pt_strlcpy(t->error, why, sizeof(t->error));
-		else
-			snprintf(t->error, sizeof(t->error), "%s: %.200s", source, why);
+		named(source, why, t->error, sizeof(t->error));
 	}
 }
 
@@ -406,16 +402,9 @@ int provider_load(struct provider *p, const struct provider_req *req, struct mar
 		if (p->src[s].ops->load(p->src[s].state, &sub, &next, e2) == 0) {
 			take_failed(out, &next);
 		} else {
-			char what[PT_ERRSZ];
-			size_t len = strlen(p->src[s].ops->name);
-
-			if (!strncmp(e2, p->src[s].ops->name, len) && e2[len] == ':')
-				pt_strlcpy(what, e2, sizeof(what));
-			else
-				snprintf(what, sizeof(what), "%s: %.200s", p->src[s].ops->name, e2);
 			for (i = 0; i < out->n_tickers; i++)
 				if (!out->tickers[i].ok)
-					add_why(&out->tickers[i], "", what);
+					add_why(&out->tickers[i], p->src[s].ops->name, e2);
 		}
 		mv_release(&next);
 	}
@@ -429,7 +418,7 @@ int provider_load(struct provider *p, const struct provider_req *req, struct mar
 		 * found, a refused connection), not the missing rate. */
 		char why[PT_ERRSZ];
 
-		named_error(&out->tickers[0], why, sizeof(why));
+		named(out->tickers[0].source, out->tickers[0].error, why, sizeof(why));
 		rc = pt_err(err, PT_EIO, "no data for any ticker: %s: %.200s",
 			    out->tickers[0].symbol, why);
 		mv_release(out);
