@@ -369,23 +369,39 @@ static void test_load_without_account(void **state)
 /* A file of schema 3, before positions recorded their strategy: opening it
  * migrates it, and every option position is volarb's, the only strategy
  * there was; shares have none. */
-static void test_migrate_strategy(void **state)
-{
-	struct env *e = *state;
-	struct store *s = new_store(e->db, 100000);
-	struct portfolio pf, back;
-	size_t i;
+/* The columns of schema 5 dropped: a file of schema 4, as it was. */
+#define UNDO_5 \
+	"ALTER TABLE snapshots DROP COLUMN call_cents; " \
+	"ALTER TABLE snapshots DROP COLUMN cash_rate; " \
+	"ALTER TABLE account DROP COLUMN interest_carry; "
 
-	build_session1(&pf);
-	save_run(s, &pf, "report one");
+/* Saves session 1 into a new store, turns the file back into an older
+ * schema with undo_sql, reopens it (which migrates it to the current
+ * schema) and loads it into back; pf is the portfolio saved. */
+static struct store *saved_downgraded(struct env *e, const char *undo_sql, struct portfolio *pf,
+				      struct portfolio *back)
+{
+	struct store *s = new_store(e->db, 100000);
+
+	build_session1(pf);
+	save_run(s, pf, "report one");
 	store_close(s);
-	raw_exec(e->db, "ALTER TABLE positions DROP COLUMN strategy; "
-		 "ALTER TABLE snapshots DROP COLUMN call_cents; "
-		 "ALTER TABLE snapshots DROP COLUMN cash_rate; "
-		 "ALTER TABLE account DROP COLUMN interest_carry; PRAGMA user_version = 3");
+	raw_exec(e->db, undo_sql);
 	s = open_ok(e->db, 0);
 	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 5);
-	load_into(s, &back);
+	load_into(s, back);
+	return s;
+}
+
+static void test_migrate_strategy(void **state)
+{
+	struct portfolio pf, back;
+	struct store *s = saved_downgraded(*state,
+					   "ALTER TABLE positions DROP COLUMN strategy; " UNDO_5
+					   "PRAGMA user_version = 3",
+					   &pf, &back);
+	size_t i;
+
 	assert_int_equal(back.n_pos, pf.n_pos);
 	for (i = 0; i < back.n_pos; i++)
 		assert_string_equal(back.pos[i].strategy, back.pos[i].right == 'S' ? "" : "volarb");
@@ -399,20 +415,10 @@ static void test_migrate_strategy(void **state)
  * unknown (Sharpe falls back to the risk-free rate), nothing carried. */
 static void test_migrate_margin(void **state)
 {
-	struct env *e = *state;
-	struct store *s = new_store(e->db, 100000);
 	struct portfolio pf, back;
+	struct store *s = saved_downgraded(*state, UNDO_5 "PRAGMA user_version = 4", &pf, &back);
 	size_t i;
 
-	build_session1(&pf);
-	save_run(s, &pf, "report one");
-	store_close(s);
-	raw_exec(e->db, "ALTER TABLE snapshots DROP COLUMN call_cents; "
-		 "ALTER TABLE snapshots DROP COLUMN cash_rate; "
-		 "ALTER TABLE account DROP COLUMN interest_carry; PRAGMA user_version = 4");
-	s = open_ok(e->db, 0);
-	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 5);
-	load_into(s, &back);
 	assert_int_equal(back.n_snaps, pf.n_snaps);
 	for (i = 0; i < back.n_snaps; i++) {
 		assert_int_equal(back.snaps[i].call_cents, 0);
