@@ -34,7 +34,8 @@ static int read_part(const char *path, off_t from, size_t max, char **buf, size_
 	*buf = NULL;
 	*len = 0;
 	if (fd < 0)
-		return errno == ENOENT ? PT_ENOENT : pt_err(err, PT_EIO, "%s: %s", path, strerror(errno));
+		return errno == ENOENT ? PT_ENOENT
+				       : pt_err(err, PT_EIO, "%s: %s", path, strerror(errno));
 	*buf = xmalloc(max + 1);
 	if (lseek(fd, from, SEEK_SET) < 0) {
 		close(fd);
@@ -85,8 +86,8 @@ int runlog_append(const char *home, const struct runlog_entry *e, char *err)
 	snprintf(ny, sizeof(ny), "%sT%02d:%02d", date_fmt(day, d), sec / 3600, sec / 60 % 60);
 	json_object_set_new(o, "at", json_integer(e->at));
 	json_object_set_new(o, "at_ny", json_string(ny));
-	json_object_set_new(o, "session", e->session ? json_string(date_fmt(e->session, d))
-						     : json_null());
+	json_object_set_new(o, "session",
+			    e->session ? json_string(date_fmt(e->session, d)) : json_null());
 	json_object_set_new(o, "trigger", json_string(e->trigger));
 	json_object_set_new(o, "ok", json_boolean(e->ok));
 	msg = json_string(e->message); /* NULL for invalid UTF-8: say so */
@@ -166,9 +167,10 @@ int runlog_last(const char *home, struct runlog_entry *e, char *err)
 	if ((rc = log_path(home, path, sizeof(path), err)))
 		return rc;
 	if (stat(path, &st))
-		return errno == ENOENT ? PT_ENOENT : pt_err(err, PT_EIO, "%s: %s", path, strerror(errno));
-	rc = read_part(path, st.st_size > TAIL_BYTES ? st.st_size - TAIL_BYTES : 0, TAIL_BYTES, &buf,
-		       &len, err);
+		return errno == ENOENT ? PT_ENOENT
+				       : pt_err(err, PT_EIO, "%s: %s", path, strerror(errno));
+	rc = read_part(path, st.st_size > TAIL_BYTES ? st.st_size - TAIL_BYTES : 0, TAIL_BYTES,
+		       &buf, &len, err);
 	if (rc || !buf)
 		return rc ? rc : PT_ENOENT;
 	/* the newest complete line that parses */

@@ -21,11 +21,11 @@
 #define RUNLOG_MSGSZ (2 * PT_ERRSZ)
 
 struct runlog_entry {
-	int64_t at;			/* Unix time of the attempt */
-	int session;			/* the session it ran or tried to run (day number) */
-	char trigger[16];		/* "scheduled", "if-due", "manual" */
-	int ok;				/* 1 when it ran */
-	char message[RUNLOG_MSGSZ];	/* what happened, one line */
+	int64_t at;		    /* Unix time of the attempt */
+	int session;		    /* the session it ran or tried to run (day number) */
+	char trigger[16];	    /* "scheduled", "if-due", "manual" */
+	int ok;			    /* 1 when it ran */
+	char message[RUNLOG_MSGSZ]; /* what happened, one line */
 };
 
 /*

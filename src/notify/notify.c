@@ -168,9 +168,9 @@ static int send_email(const struct config *cfg, const struct notify_msg *m, char
 	curl_easy_setopt(h, CURLOPT_URL, cfg->smtp_url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	if (!strncmp(cfg->smtp_url, "smtp://", 7))
-		curl_easy_setopt(h, CURLOPT_USE_SSL, cfg->smtp_starttls == STARTTLS_REQUIRED
-							     ? (long)CURLUSESSL_ALL
-							     : (long)CURLUSESSL_NONE);
+		curl_easy_setopt(h, CURLOPT_USE_SSL,
+				 cfg->smtp_starttls == STARTTLS_REQUIRED ? (long)CURLUSESSL_ALL
+									 : (long)CURLUSESSL_NONE);
 	if (cfg->smtp_ca_file[0])
 		curl_easy_setopt(h, CURLOPT_CAINFO, cfg->smtp_ca_file);
 	if (cfg->smtp_username[0]) {
@@ -286,7 +286,8 @@ static int run_command(const struct config *cfg, const struct notify_msg *m, cha
 	close(fds[1]);
 	timed_out = wait_for(pid, t0.tv_sec + NOTIFY_COMMAND_LIMIT, &status);
 	if (timed_out > 0)
-		return pt_err(err, PT_EIO, "notify_command: killed after %d s", NOTIFY_COMMAND_LIMIT);
+		return pt_err(err, PT_EIO, "notify_command: killed after %d s",
+			      NOTIFY_COMMAND_LIMIT);
 	if (timed_out < 0)
 		return pt_err(err, PT_EIO, "notify_command: %s", strerror(errno));
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)

@@ -17,10 +17,10 @@ struct config;
 
 /* What happened, for every channel. */
 struct notify_msg {
-	int ok;			/* 1: a run; 0: a failure */
-	const char *subject;	/* one line */
-	const char *text;	/* the body of the email: the report, or the failure */
-	const char *json;	/* notify_command's stdin */
+	int ok;		     /* 1: a run; 0: a failure */
+	const char *subject; /* one line */
+	const char *text;    /* the body of the email: the report, or the failure */
+	const char *json;    /* notify_command's stdin */
 };
 
 /* 1 when cfg wants a notification for an outcome (ok or not). */
