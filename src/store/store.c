@@ -346,14 +346,13 @@ static int pragma_int(sqlite3 *db, const char *sql, int *out)
 /*
  * Checks an existing, non-empty file through a read-only connection, so
  * nothing is written to a file that turns out not to be ours: an SQLite
- * database, ours, no newer than this build, and passing quick_check.
+ * database, ours, no newer than this build. Cheap (the header and the
+ * schema): the whole-file check is store_check's, for serve's start.
  */
 static int check_file(const char *path, char *err)
 {
 	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	int rc, app = 0, ver = 0, code = 0;
-	const unsigned char *res;
+	int rc, app = 0, ver = 0, n = 0, code = 0;
 
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
 	if (rc != SQLITE_OK) {
@@ -365,6 +364,9 @@ static int check_file(const char *path, char *err)
 	rc = pragma_int(db, "PRAGMA application_id", &app);
 	if (rc == SQLITE_OK)
 		rc = pragma_int(db, "PRAGMA user_version", &ver);
+	/* Reading the schema catches a file whose first pages are not SQLite's. */
+	if (rc == SQLITE_OK)
+		rc = pragma_int(db, "SELECT count(*) FROM sqlite_schema", &n);
 	if (rc != SQLITE_OK)
 		goto sqlfail;
 	if (app != STORE_APP_ID) {
@@ -378,18 +380,6 @@ static int check_file(const char *path, char *err)
 		        "%s: made by a newer papertrade (schema version %d; this one knows up "
 		        "to %d)",
 		        path, ver, SCHEMA_VERSION);
-		goto out;
-	}
-	rc = sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		goto sqlfail;
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW)
-		goto sqlfail;
-	res = sqlite3_column_text(st, 0);
-	if (!res || strcmp((const char *)res, "ok") != 0) {
-		code = pt_err(err, PT_EIO, "%s: database is corrupt (%s)", path,
-		              res ? (const char *)res : "quick_check failed");
 		goto out;
 	}
 	goto out;
@@ -412,7 +402,6 @@ sqlfail:
 		break;
 	}
 out:
-	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return code;
 }
@@ -535,6 +524,43 @@ void store_close(struct store *s)
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
+}
+
+int store_check(struct store *s, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *res;
+	int code = 0, rc;
+
+	if ((code = prep(s, "PRAGMA quick_check(1)", &st, err)))
+		return (sqlite3_errcode(s->db) & 0xff) == SQLITE_CORRUPT
+		               ? pt_err(err, PT_EIO, "%s: database is corrupt (%s)", s->path,
+		                        sqlite3_errmsg(s->db))
+		               : code;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		code = (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB
+		               ? pt_err(err, PT_EIO, "%s: database is corrupt (%s)", s->path,
+		                        sqlite3_errmsg(s->db))
+		               : db_err(s, rc, "quick_check", err);
+		goto out;
+	}
+	res = sqlite3_column_text(st, 0);
+	if (!res || strcmp((const char *)res, "ok") != 0) {
+		char why[160];
+		size_t i;
+
+		/* quick_check's words span lines ("*** in database main ***\n..."):
+		 * an error is one line. */
+		pt_strlcpy(why, res ? (const char *)res : "quick_check failed", sizeof(why));
+		for (i = 0; why[i]; i++)
+			if (why[i] == '\n' || why[i] == '\r')
+				why[i] = ' ';
+		code = pt_err(err, PT_EIO, "%s: database is corrupt (%s)", s->path, why);
+	}
+out:
+	sqlite3_finalize(st);
+	return code;
 }
 
 int store_begin(struct store *s, char *err)

@@ -34,15 +34,21 @@ struct store;
  * Opens the database at path. create = 1 makes it (and the schema) when
  * missing; create = 0 fails with PT_ENOENT when missing. A file that is not
  * a papertrade database, or is corrupt, or has a newer schema, fails with
- * PT_EIO and a message saying so; the file is not changed (it is checked,
- * quick_check included, through a read-only connection before it is opened
- * for writing). An empty file counts as missing when create = 1, else as not
- * a papertrade database. Pending migrations run in one transaction. WAL
+ * PT_EIO and a message saying so; the file is not changed (its header and
+ * schema are checked through a read-only connection before it is opened for
+ * writing). Opening stays cheap whatever the file's size: the whole-file
+ * check is store_check's. An empty file counts as missing when create = 1,
+ * else as not a papertrade database. Pending migrations run in one
+ * transaction (a file migrated across version 6 is then vacuumed once). WAL
  * journal, foreign keys on. store_close(NULL) is a no-op; closing with a
  * transaction open rolls it back.
  */
 int store_open(const char *path, int create, struct store **out, char *err);
 void store_close(struct store *s);
+/* PRAGMA quick_check over the whole file (seconds on a large one): PT_EIO
+ * "database is corrupt (...)" when it fails. For serve's start and checks
+ * on demand, not every open. */
+int store_check(struct store *s, char *err);
 
 /* Loads the whole portfolio (positions, ledger, benchmarks, snapshots).
  * pf must be fresh (book_init'ed); initial capital comes from the store.
