@@ -977,7 +977,13 @@ int store_data_version(struct store *s, int64_t *version, char *err)
 
 /* ---- saving ----------------------------------------------------------- */
 
-static int save_positions(struct store *s, const struct portfolio *pf, char *err)
+/*
+ * Writes the positions a session can have changed: every open one (its mark
+ * moves) and those closed on or after since (day number; 0: every one). A
+ * position closed before the previous run is never touched again, so a run
+ * writes O(open positions), not O(every position ever held).
+ */
+static int save_positions(struct store *s, const struct portfolio *pf, int since, char *err)
 {
 	sqlite3_stmt *st = NULL;
 	struct bind b;
@@ -1006,6 +1012,8 @@ static int save_positions(struct store *s, const struct portfolio *pf, char *err
 		const struct position *p = &pf->pos[i];
 		char right[2] = {p->right, '\0'};
 
+		if (p->closed && p->closed < since)
+			continue;
 		bind_start(&b, st);
 		b_int(&b, p->id);
 		b_text(&b, p->ticker);
@@ -1254,7 +1262,7 @@ int store_save_run(struct store *s, const struct portfolio *pf, int session, con
 	sqlite3_stmt *st = NULL;
 	struct bind b;
 	char d[DATE_BUFSZ];
-	int code, has;
+	int code, has, since;
 
 	if ((code = need_tx(s, "store_save_run", err)))
 		return code;
@@ -1267,7 +1275,10 @@ int store_save_run(struct store *s, const struct portfolio *pf, int session, con
 	if (has)
 		return pt_err(err, PT_EINVAL, "%s: a run for %s is already stored", s->path,
 		              date_fmt(session, d));
-	if ((code = save_positions(s, pf, err)) || (code = save_ledger(s, pf, err)) ||
+	/* A settlement books on its expiry date, which is on or after the
+	 * previous run's session (an option expires after that day's close). */
+	since = pf->n_snaps > 1 ? pf->snaps[pf->n_snaps - 2].session : 0;
+	if ((code = save_positions(s, pf, since, err)) || (code = save_ledger(s, pf, err)) ||
 	    (code = save_bench(s, pf, err)) ||
 	    (code = save_snapshot(s, pf, pf->n_snaps - 1, 0, err)) ||
 	    (code = save_account(s, pf, 0, err)))
@@ -1297,7 +1308,7 @@ int store_save_portfolio(struct store *s, const struct portfolio *pf, char *err)
 
 	if ((code = need_tx(s, "store_save_portfolio", err)))
 		return code;
-	if ((code = save_positions(s, pf, err)) || (code = save_ledger(s, pf, err)) ||
+	if ((code = save_positions(s, pf, 0, err)) || (code = save_ledger(s, pf, err)) ||
 	    (code = save_bench(s, pf, err)))
 		return code;
 	for (k = 0; k < pf->n_snaps; k++)
