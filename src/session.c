@@ -274,8 +274,11 @@ int session_commit(struct session_ctx *ctx, const struct portfolio *pf,
 	in.provider = provider;
 	sb_release(text);
 	sb_release(json);
-	report_text(&in, text);
-	if (report_json(&in, json))
+	/* The run's own part only: the summary (every closed trade, metrics
+	 * over every snapshot) is rendered from the tables when asked, so a
+	 * session stores and costs the same whatever the history. */
+	report_run_text(&in, text);
+	if (report_run_json(day, json))
 		return fail(e, PT_EIO, d, "cannot format the JSON report");
 	/* The live responses go in the same transaction as the run they made. */
 	if (!ctx->replay && ctx->record.n &&
@@ -286,6 +289,69 @@ int session_commit(struct session_ctx *ctx, const struct portfolio *pf,
 	    (rc = store_commit(ctx->st, err)))
 		return fail(e, rc, d, "%s", err);
 	return 0;
+}
+
+int session_report(const struct session_result *r, const struct config *cfg, int json, int color,
+		   struct sbuf *out)
+{
+	struct report_in in;
+
+	memset(&in, 0, sizeof(in));
+	in.pf = &r->pf;
+	in.day = &r->day;
+	in.cfg = cfg;
+	in.provider = r->provider;
+	in.color = color;
+	if (json)
+		return report_json(&in, out);
+	report_text(&in, out);
+	return 0;
+}
+
+int session_stored_report(struct store *st, const struct config *cfg, int session, int json,
+			  struct sbuf *out, char *err)
+{
+	struct portfolio pf;
+	struct report_in in;
+	char provider[64], d[DATE_BUFSZ];
+	char *text = NULL, *js = NULL;
+	int found = 0, rc;
+
+	memset(&pf, 0, sizeof(pf));
+	if ((rc = store_get_run(st, session, &found, &text, &js, provider, sizeof(provider), err)))
+		goto out;
+	book_init(&pf, 0);
+	if ((rc = store_load(st, &pf, err)))
+		goto out;
+	if (found != pf.last_session) {
+		/* An earlier session: what happened that day. */
+		if (json)
+			sb_addf(out, "{\"session\": \"%s\", \"run\": %s", date_fmt(found, d),
+				js[0] ? js : "null\n");
+		else
+			sb_addf(out, "%s", text);
+		if (json)
+			sb_addf(out, "}\n");
+		goto out;
+	}
+	memset(&in, 0, sizeof(in));
+	in.pf = &pf;
+	in.cfg = cfg;
+	in.provider = provider;
+	if (json) {
+		in.run_json = js;
+		if (report_json(&in, out))
+			rc = pt_err(err, PT_EIO, "the stored report of %s is not valid JSON",
+				    date_fmt(found, d));
+	} else {
+		sb_addf(out, "%s", text);
+		report_summary_text(&in, out);
+	}
+out:
+	book_release(&pf);
+	free(text);
+	free(js);
+	return rc;
 }
 
 int session_run(struct session_ctx *ctx, int session, int64_t now, struct session_result *res,

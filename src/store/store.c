@@ -47,6 +47,9 @@ struct store {
 	sqlite3_stmt *dv;	/* PRAGMA data_version, kept prepared (store_data_version) */
 };
 
+/* The rule line of the text reports (report.c), for migration 6. */
+#define RULE_70 "======================================================================"
+
 /* A date column: TEXT 'YYYY-MM-DD' that SQLite's date() gives back unchanged. */
 #define DATE_OK(c) "(" c " IS NULL OR date(" c ") IS " c ")"
 
@@ -159,7 +162,20 @@ static const char *const migrations[] = {
 	" CHECK (call_cents >= 0);\n"
 	"ALTER TABLE snapshots ADD COLUMN cash_rate REAL;\n"
 	"ALTER TABLE account ADD COLUMN interest_carry REAL NOT NULL DEFAULT 0;\n",
+	/* 6: a run keeps what happened in its session, not the whole report
+	 * again: report_text the run's sections (the text up to the summary,
+	 * "DAILY PORTFOLIO REPORT"), report_json the "run" object. The summary
+	 * is rendered from the tables when asked (issue 10). */
+	"UPDATE runs SET report_text = substr(report_text, 1, instr(report_text,"
+	" char(10) || '" RULE_70 "' || char(10) || 'DAILY PORTFOLIO REPORT'))"
+	" WHERE instr(report_text, char(10) || '" RULE_70 "' || char(10) ||"
+	" 'DAILY PORTFOLIO REPORT') > 0;\n"
+	"UPDATE runs SET report_json = json_extract(report_json, '$.run')"
+	" WHERE json_valid(report_json) AND json_type(report_json, '$.run') = 'object';\n",
 };
+/* The first version whose runs hold only the run's own part: a file
+ * migrated from before it is vacuumed once, to give back the space. */
+#define SCHEMA_SLIM_RUNS 6
 /* clang-format on */
 #define SCHEMA_VERSION ((int)PT_ARRAY_SIZE(migrations))
 
@@ -443,6 +459,11 @@ static int migrate(struct store *s, char *err)
 		goto fail;
 	if (exec(s, "COMMIT", "commit migration", err))
 		goto fail;
+	/* The run reports migration 6 shrank leave free pages: give them back
+	 * once (outside any transaction, as VACUUM must be). */
+	if (ver > 0 && ver < SCHEMA_SLIM_RUNS &&
+	    exec(s, "VACUUM", "vacuum after migration", err))
+		return PT_EIO;
 	return 0;
 fail:
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -1324,7 +1345,8 @@ static char *col_dup(sqlite3_stmt *st, int i)
 	return xstrdup(t ? (const char *)t : "");
 }
 
-int store_get_report(struct store *s, int session, char **text, char **json, char *err)
+int store_get_run(struct store *s, int session, int *found, char **text, char **json,
+                  char *provider, size_t provider_sz, char *err)
 {
 	sqlite3_stmt *st = NULL;
 	struct bind b;
@@ -1332,9 +1354,13 @@ int store_get_report(struct store *s, int session, char **text, char **json, cha
 	int code, rc;
 
 	*text = *json = NULL;
+	*found = 0;
+	if (provider_sz)
+		provider[0] = '\0';
 	if ((code = prep(s,
-	                 session ? "SELECT report_text, report_json FROM runs WHERE session = ?"
-	                         : "SELECT report_text, report_json FROM runs "
+	                 session ? "SELECT report_text, report_json, provider, session FROM runs "
+	                           "WHERE session = ?"
+	                         : "SELECT report_text, report_json, provider, session FROM runs "
 	                           "ORDER BY session DESC LIMIT 1",
 	                 &st, err)))
 		return code;
@@ -1345,6 +1371,10 @@ int store_get_report(struct store *s, int session, char **text, char **json, cha
 		goto out;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
+		if (col_date(st, 3, found) || (provider_sz && col_str(st, 2, provider, provider_sz))) {
+			code = corrupt(s, "runs", err);
+			goto out;
+		}
 		*text = col_dup(st, 0);
 		*json = col_dup(st, 1);
 	} else if (rc == SQLITE_DONE) {
@@ -1357,6 +1387,13 @@ int store_get_report(struct store *s, int session, char **text, char **json, cha
 out:
 	sqlite3_finalize(st);
 	return code;
+}
+
+int store_get_report(struct store *s, int session, char **text, char **json, char *err)
+{
+	int found;
+
+	return store_get_run(s, session, &found, text, json, NULL, 0, err);
 }
 
 /* ---- tapes -------------------------------------------------------------- */

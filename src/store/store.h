@@ -84,13 +84,17 @@ void store_rollback(struct store *s);
 /* *has = 1 when a run for session (day number) is stored. */
 int store_has_run(struct store *s, int session, int *has, char *err);
 /*
- * Saves the portfolio after a run of session: every position (insert or
- * update), the ledger rows not yet saved (pf->ledger_saved onward; the
- * caller sets ledger_saved after commit), the benchmarks, the session's
- * snapshot, the account state, and a run row with the report text and
- * JSON. Must be inside store_begin/store_commit. The last element of
- * pf->snaps must be session's; a run already stored for session is
- * PT_EINVAL (check store_has_run first). report_text/json may be NULL.
+ * Saves the portfolio after a run of session, as a delta: the positions
+ * open or closed since the previous snapshot's session (insert or update;
+ * older closed ones cannot change and are not written), the ledger rows
+ * not yet saved (pf->ledger_saved onward; the caller sets ledger_saved
+ * after commit), the benchmarks, the session's snapshot, the account
+ * state, and a run row with the run's own part of the report (text and
+ * JSON: what happened that session; the summary is rendered from the
+ * tables when asked). Must be inside store_begin/store_commit. The last
+ * element of pf->snaps must be session's; a run already stored for
+ * session is PT_EINVAL (check store_has_run first). report_text/json may
+ * be NULL.
  */
 int store_save_run(struct store *s, const struct portfolio *pf, int session, const char *provider,
 		   const char *report_text, const char *report_json, char *err);
@@ -100,10 +104,15 @@ int store_save_run(struct store *s, const struct portfolio *pf, int session, con
  * store_begin/store_commit.
  */
 int store_save_portfolio(struct store *s, const struct portfolio *pf, char *err);
-/* The stored report of a session (latest when session is 0): caller frees
- * both (never NULL on success: "" when none was stored). PT_ENOENT when no
- * run is stored for session (or none at all). */
+/* The stored run part of a session's report (latest when session is 0):
+ * caller frees both (never NULL on success: "" when none was stored).
+ * PT_ENOENT when no run is stored for session (or none at all). */
 int store_get_report(struct store *s, int session, char **text, char **json, char *err);
+/* store_get_report, also giving the session found (*found, a day number)
+ * and the provider that served it (into provider, provider_sz bytes; may
+ * be 0). */
+int store_get_run(struct store *s, int session, int *found, char **text, char **json,
+		  char *provider, size_t provider_sz, char *err);
 
 /*
  * Tapes (DESIGN.md §6; the record type is tape/tape.h's): every raw

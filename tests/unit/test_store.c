@@ -328,7 +328,7 @@ static void test_create_reopen(void **state)
 	assert_non_null(strstr(err, "already"));
 	store_close(s);
 
-	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 5);
+	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 6);
 	assert_int_equal(raw_int(e->db, "PRAGMA application_id"), 0x50547264);
 	assert_int_equal(raw_int(e->db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"),
 	                 9); /* 7 + the two tape tables of version 3 */
@@ -384,7 +384,7 @@ static void test_migrate_strategy(void **state)
 		 "ALTER TABLE snapshots DROP COLUMN cash_rate; "
 		 "ALTER TABLE account DROP COLUMN interest_carry; PRAGMA user_version = 3");
 	s = open_ok(e->db, 0);
-	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 5);
+	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 6);
 	load_into(s, &back);
 	assert_int_equal(back.n_pos, pf.n_pos);
 	for (i = 0; i < back.n_pos; i++)
@@ -411,7 +411,7 @@ static void test_migrate_margin(void **state)
 		 "ALTER TABLE snapshots DROP COLUMN cash_rate; "
 		 "ALTER TABLE account DROP COLUMN interest_carry; PRAGMA user_version = 4");
 	s = open_ok(e->db, 0);
-	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 5);
+	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 6);
 	load_into(s, &back);
 	assert_int_equal(back.n_snaps, pf.n_snaps);
 	for (i = 0; i < back.n_snaps; i++) {
@@ -427,6 +427,58 @@ static void test_migrate_margin(void **state)
 
 static char *slurp(const char *path, size_t *len);
 static void spit(const char *path, const char *buf, size_t len);
+
+/* Migration 6 keeps of each stored report only the run's own part: the
+ * text up to the summary and the JSON's "run" object (issue 10). */
+static void test_migrate_slim_runs(void **state)
+{
+	struct env *e = *state;
+	struct store *s = new_store(e->db, 100000);
+	struct portfolio pf;
+	char err[PT_ERRSZ] = "", *text = NULL, *json = NULL;
+	char *big = NULL;
+	const char *rule = "======================================================================";
+	size_t n;
+	int d1 = day("2024-11-21");
+
+	build_session1(&pf);
+	n = 2 * strlen(rule) + 256;
+	big = xmalloc(n);
+	snprintf(big, n, "%s\nDAILY PAPER TRADING UPDATE\nExecuted 1 new trade today\n\n%s\n"
+		 "DAILY PORTFOLIO REPORT\nClosed Trades: 2\n", rule, rule);
+	assert_int_equal(store_begin(s, err), 0);
+	assert_int_equal(store_save_run(s, &pf, d1, "sim", big,
+					"{\"session\":\"2024-11-21\",\"closed_trades\":[{\"pnl\":1.5}],"
+					"\"run\":{\"trades\":[{\"id\":1,\"price\":3.5}],\"notes\":\"\"}}",
+					err),
+			 0);
+	assert_int_equal(store_commit(s, err), 0);
+	pf.ledger_saved = pf.n_ledger;
+	build_session2(&pf);
+	save_run(s, &pf, "a report with no summary");
+	store_close(s);
+	raw_exec(e->db, "PRAGMA user_version = 5");
+
+	s = open_ok(e->db, 0);
+	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 6);
+	assert_int_equal(store_get_report(s, d1, &text, &json, err), 0);
+	assert_non_null(strstr(text, "Executed 1 new trade today\n\n"));
+	assert_null(strstr(text, "DAILY PORTFOLIO REPORT"));
+	assert_int_equal(strlen(text), strlen(big) - strlen("DAILY PORTFOLIO REPORT\nClosed Trades: 2\n") -
+						strlen(rule) - 1);
+	assert_string_equal(json, "{\"trades\":[{\"id\":1,\"price\":3.5}],\"notes\":\"\"}");
+	free(text);
+	free(json);
+	/* A body of another shape is left as it was. */
+	assert_int_equal(store_get_report(s, 0, &text, &json, err), 0);
+	assert_string_equal(text, "a report with no summary");
+	assert_string_equal(json, "{\"ok\":true}");
+	free(text);
+	free(json);
+	free(big);
+	book_release(&pf);
+	store_close(s);
+}
 
 /* A run writes the positions that can have changed (open ones, those closed
  * since the previous run), not every position ever held (issue 10): a row
@@ -840,7 +892,7 @@ static void test_empty_file(void **state)
 	assert_non_null(strstr(err, "empty"));
 	s = open_ok(e->db, 1); /* an empty file becomes a database when asked to create */
 	store_close(s);
-	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 5);
+	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 6);
 }
 
 /* ---- portfolio_data.json -------------------------------------------------- */
@@ -1264,8 +1316,8 @@ int main(void)
 	        T(test_import_brief_example), T(test_import_brief_trades),
 	        T(test_import_rejects),       T(test_import_rejects_exact_edits),
 	        T(test_import_size_cap),      T(test_tapes),
-	        T(test_migrate_strategy),     T(test_run_saves_position_delta),
-	        T(test_open_is_cheap_check_finds_damage),
+	        T(test_migrate_strategy),     T(test_migrate_slim_runs),
+	        T(test_run_saves_position_delta), T(test_open_is_cheap_check_finds_damage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
