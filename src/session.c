@@ -184,6 +184,9 @@ int session_ctx_init(struct session_ctx *ctx, const struct config *cfg, const ch
 
 void session_ctx_release(struct session_ctx *ctx)
 {
+	if (ctx->cached)
+		book_release(&ctx->cache);
+	ctx->cached = 0;
 	provider_free(ctx->prov);
 	ctx->prov = NULL;
 	tape_release(&ctx->record);
@@ -363,7 +366,7 @@ int session_run(struct session_ctx *ctx, int session, int64_t now, struct sessio
 	struct provider *prov = NULL;
 	char err[PT_ERRSZ];
 	int has = 0, rc = 0, owned = 0;
-	int64_t asof = now;
+	int64_t asof = now, version = 0;
 
 	memset(res, 0, sizeof(*res)); /* res->pf zeroed: book_release is a no-op */
 	memset(&plan, 0, sizeof(plan));
@@ -384,7 +387,13 @@ int session_run(struct session_ctx *ctx, int session, int64_t now, struct sessio
 		res->status = SESSION_HAD;
 		goto out;
 	}
-	if ((rc = session_load_or_create(ctx->st, ctx->cfg, &res->pf, &res->created, err))) {
+	/* The portfolio this ctx committed last, when no other connection has
+	 * written since: a catch-up loads the store once, not every session. */
+	if (ctx->cached && !store_data_version(ctx->st, &version, err) &&
+	    version == ctx->cache_version) {
+		book_copy(&res->pf, &ctx->cache);
+	} else if ((rc = session_load_or_create(ctx->st, ctx->cfg, &res->pf, &res->created,
+						err))) {
 		fail(e, rc, "store", "%s", err);
 		goto out;
 	}
@@ -402,10 +411,17 @@ int session_run(struct session_ctx *ctx, int session, int64_t now, struct sessio
 	if ((rc = session_step(&res->pf, prov, &plan, ctx->cfg, &v, &res->day, e)))
 		goto out;
 	pt_strlcpy(res->provider, provider_name(prov), sizeof(res->provider));
+	book_release(&ctx->cache);
+	ctx->cached = 0;
 	if ((rc = session_commit(ctx, &res->pf, &res->day, res->provider, &res->text, &res->json,
 				 e)))
 		goto out;
 	res->status = SESSION_RAN;
+	res->pf.ledger_saved = res->pf.n_ledger;
+	if (!store_data_version(ctx->st, &ctx->cache_version, err)) {
+		book_copy(&ctx->cache, &res->pf);
+		ctx->cached = 1;
+	}
 out:
 	if (rc || res->status != SESSION_RAN)
 		store_rollback(ctx->st);

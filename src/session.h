@@ -85,6 +85,12 @@ struct session_ctx {
 	struct provider *prov;	 /* NULL when replaying tapes */
 	struct tape record; /* live responses of the session being run */
 	int replay;		 /* provider = tape */
+	/* The portfolio as the last session_run committed it, reused by the
+	 * next while PRAGMA data_version says nobody else wrote: a catch-up
+	 * loads the store once. */
+	struct portfolio cache;
+	int cached;
+	int64_t cache_version;
 };
 
 /* Opens the market side of ctx (the provider; the home must exist for live
