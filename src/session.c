@@ -392,8 +392,7 @@ int session_run(struct session_ctx *ctx, int session, int64_t now, struct sessio
 	if (ctx->cached && !store_data_version(ctx->st, &version, err) &&
 	    version == ctx->cache_version) {
 		book_copy(&res->pf, &ctx->cache);
-	} else if ((rc = session_load_or_create(ctx->st, ctx->cfg, &res->pf, &res->created,
-						err))) {
+	} else if ((rc = session_load_or_create(ctx->st, ctx->cfg, &res->pf, &res->created, err))) {
 		fail(e, rc, "store", "%s", err);
 		goto out;
 	}
