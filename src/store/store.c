@@ -171,7 +171,13 @@ static const char *const migrations[] = {
 	" WHERE instr(report_text, char(10) || '" RULE_70 "' || char(10) ||"
 	" 'DAILY PORTFOLIO REPORT') > 0;\n"
 	"UPDATE runs SET report_json = json_extract(report_json, '$.run')"
-	" WHERE json_valid(report_json) AND json_type(report_json, '$.run') = 'object';\n",
+	" WHERE json_valid(report_json) AND json_type(report_json, '$.run') = 'object';\n"
+	/* ... and keeps them zlib-compressed with their lengths (the plain
+	 * columns are then NULL; migrate() compresses the rows above). */
+	"ALTER TABLE runs ADD COLUMN text_len INTEGER CHECK (text_len >= 0);\n"
+	"ALTER TABLE runs ADD COLUMN text_z BLOB;\n"
+	"ALTER TABLE runs ADD COLUMN json_len INTEGER CHECK (json_len >= 0);\n"
+	"ALTER TABLE runs ADD COLUMN json_z BLOB;\n",
 };
 /* The first version whose runs hold only the run's own part: a file
  * migrated from before it is vacuumed once, to give back the space. */
@@ -422,6 +428,101 @@ out:
 	return code;
 }
 
+/* A stored report body: at most this long once inflated. */
+#define RUN_MAX_BODY ((size_t)64 << 20)
+
+/* Binds text (NULL: NULL, NULL) as its length and its zlib stream. */
+static void b_ztext(struct bind *b, const char *text)
+{
+	size_t n = text ? strlen(text) : 0;
+	uLongf zlen = compressBound((uLong)n);
+	unsigned char *z;
+
+	if (b->rc != SQLITE_OK)
+		return;
+	if (!text) {
+		b->rc = sqlite3_bind_null(b->st, ++b->i);
+		if (b->rc == SQLITE_OK)
+			b->rc = sqlite3_bind_null(b->st, ++b->i);
+		return;
+	}
+	if (n > RUN_MAX_BODY) {
+		b->rc = SQLITE_TOOBIG;
+		return;
+	}
+	z = xmalloc(zlen ? zlen : 1);
+	if (compress2(z, &zlen, (const Bytef *)text, (uLong)n, 9) != Z_OK) {
+		free(z);
+		b->rc = SQLITE_NOMEM;
+		return;
+	}
+	b->rc = sqlite3_bind_int64(b->st, ++b->i, (sqlite3_int64)n);
+	if (b->rc == SQLITE_OK)
+		b->rc = sqlite3_bind_blob64(b->st, ++b->i, z, (sqlite3_uint64)zlen,
+		                            SQLITE_TRANSIENT);
+	free(z);
+}
+
+/* The text of a (length, zlib stream) pair of columns at i, i + 1, or of
+ * the plain column at plain when they are NULL (a body never compressed);
+ * NULL when the stream is damaged. Never NULL for NULL columns: "". */
+static char *col_ztext(sqlite3_stmt *st, int i, int plain)
+{
+	sqlite3_int64 n;
+	const void *z;
+	uLongf got;
+	char *out;
+
+	if (sqlite3_column_type(st, i + 1) == SQLITE_NULL) {
+		const unsigned char *t = sqlite3_column_text(st, plain);
+		return xstrdup(t ? (const char *)t : "");
+	}
+	n = sqlite3_column_int64(st, i);
+	z = sqlite3_column_blob(st, i + 1);
+	if (n < 0 || (size_t)n > RUN_MAX_BODY || !z)
+		return NULL;
+	out = xmalloc((size_t)n + 1);
+	got = (uLongf)n;
+	if (uncompress((Bytef *)out, &got, z, (uLong)sqlite3_column_bytes(st, i + 1)) != Z_OK ||
+	    got != (uLongf)n || memchr(out, '\0', (size_t)n)) {
+		free(out);
+		return NULL;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* Migration 6's second half: compresses the stored bodies kept plain. */
+static int compress_runs(struct store *s, char *err)
+{
+	sqlite3_stmt *rd = NULL, *wr = NULL;
+	struct bind b;
+	int code, rc;
+
+	if ((code = prep(s, "SELECT session, report_text, report_json FROM runs", &rd, err)) ||
+	    (code = prep(s,
+	                 "UPDATE runs SET text_len = ?, text_z = ?, json_len = ?, json_z = ?, "
+	                 "report_text = NULL, report_json = NULL WHERE session = ?",
+	                 &wr, err)))
+		goto out;
+	while ((rc = sqlite3_step(rd)) == SQLITE_ROW) {
+		bind_start(&b, wr);
+		b_ztext(&b, (const char *)sqlite3_column_text(rd, 1));
+		b_ztext(&b, (const char *)sqlite3_column_text(rd, 2));
+		if (b.rc == SQLITE_OK)
+			b.rc = sqlite3_bind_value(wr, ++b.i, sqlite3_column_value(rd, 0));
+		if ((code = bind_done(s, &b, "runs", err)) ||
+		    (code = step_done(s, wr, "runs", err)))
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		code = db_err(s, rc, "runs", err);
+out:
+	sqlite3_finalize(rd);
+	sqlite3_finalize(wr);
+	return code;
+}
+
 /* Brings the schema to SCHEMA_VERSION in one transaction (nothing when current). */
 static int migrate(struct store *s, char *err)
 {
@@ -450,6 +551,8 @@ static int migrate(struct store *s, char *err)
 		snprintf(sql, sizeof(sql), "migration to version %d", v + 1);
 		if (exec(s, migrations[v], sql, err))
 			goto fail;
+		if (v + 1 == SCHEMA_SLIM_RUNS && compress_runs(s, err))
+			goto fail;
 	}
 	snprintf(sql, sizeof(sql), "PRAGMA application_id = %d", STORE_APP_ID);
 	if (exec(s, sql, "application_id", err))
@@ -461,8 +564,7 @@ static int migrate(struct store *s, char *err)
 		goto fail;
 	/* The run reports migration 6 shrank leave free pages: give them back
 	 * once (outside any transaction, as VACUUM must be). */
-	if (ver > 0 && ver < SCHEMA_SLIM_RUNS &&
-	    exec(s, "VACUUM", "vacuum after migration", err))
+	if (ver > 0 && ver < SCHEMA_SLIM_RUNS && exec(s, "VACUUM", "vacuum after migration", err))
 		return PT_EIO;
 	return 0;
 fail:
@@ -1305,16 +1407,16 @@ int store_save_run(struct store *s, const struct portfolio *pf, int session, con
 	    (code = save_account(s, pf, 0, err)))
 		return code;
 	if ((code = prep(s,
-	                 "INSERT INTO runs (session, provider, started_at, report_text, "
-	                 "report_json) VALUES (?, ?, ?, ?, ?)",
+	                 "INSERT INTO runs (session, provider, started_at, text_len, text_z, "
+	                 "json_len, json_z) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	                 &st, err)))
 		return code;
 	bind_start(&b, st);
 	b_date(&b, session);
 	b_text(&b, provider ? provider : "");
 	b_int(&b, (int64_t)time(NULL));
-	b_text(&b, report_text);
-	b_text(&b, report_json);
+	b_ztext(&b, report_text);
+	b_ztext(&b, report_json);
 	code = bind_done(s, &b, "runs", err);
 	if (!code)
 		code = step_done(s, st, "runs", err);
@@ -1338,13 +1440,6 @@ int store_save_portfolio(struct store *s, const struct portfolio *pf, char *err)
 	return save_account(s, pf, 1, err);
 }
 
-static char *col_dup(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return xstrdup(t ? (const char *)t : "");
-}
-
 int store_get_run(struct store *s, int session, int *found, char **text, char **json,
                   char *provider, size_t provider_sz, char *err)
 {
@@ -1358,9 +1453,10 @@ int store_get_run(struct store *s, int session, int *found, char **text, char **
 	if (provider_sz)
 		provider[0] = '\0';
 	if ((code = prep(s,
-	                 session ? "SELECT report_text, report_json, provider, session FROM runs "
-	                           "WHERE session = ?"
-	                         : "SELECT report_text, report_json, provider, session FROM runs "
+	                 session ? "SELECT report_text, report_json, provider, session, text_len, "
+	                           "text_z, json_len, json_z FROM runs WHERE session = ?"
+	                         : "SELECT report_text, report_json, provider, session, text_len, "
+	                           "text_z, json_len, json_z FROM runs "
 	                           "ORDER BY session DESC LIMIT 1",
 	                 &st, err)))
 		return code;
@@ -1371,12 +1467,19 @@ int store_get_run(struct store *s, int session, int *found, char **text, char **
 		goto out;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		if (col_date(st, 3, found) || (provider_sz && col_str(st, 2, provider, provider_sz))) {
+		if (col_date(st, 3, found) ||
+		    (provider_sz && col_str(st, 2, provider, provider_sz))) {
 			code = corrupt(s, "runs", err);
 			goto out;
 		}
-		*text = col_dup(st, 0);
-		*json = col_dup(st, 1);
+		*text = col_ztext(st, 4, 0);
+		*json = col_ztext(st, 6, 1);
+		if (!*text || !*json) {
+			free(*text);
+			free(*json);
+			*text = *json = NULL;
+			code = corrupt(s, "runs", err);
+		}
 	} else if (rc == SQLITE_DONE) {
 		code = session ? pt_err(err, PT_ENOENT, "no run stored for %s",
 		                        date_fmt(session, d))

@@ -369,6 +369,12 @@ static void test_load_without_account(void **state)
 /* A file of schema 3, before positions recorded their strategy: opening it
  * migrates it, and every option position is volarb's, the only strategy
  * there was; shares have none. */
+/* Undoes migration 6's columns (the rows' bodies with them). */
+#define UNDO_V6                                                                              \
+	"DELETE FROM runs; ALTER TABLE runs DROP COLUMN text_len; "                          \
+	"ALTER TABLE runs DROP COLUMN text_z; ALTER TABLE runs DROP COLUMN json_len; "       \
+	"ALTER TABLE runs DROP COLUMN json_z; "
+
 static void test_migrate_strategy(void **state)
 {
 	struct env *e = *state;
@@ -379,7 +385,7 @@ static void test_migrate_strategy(void **state)
 	build_session1(&pf);
 	save_run(s, &pf, "report one");
 	store_close(s);
-	raw_exec(e->db, "ALTER TABLE positions DROP COLUMN strategy; "
+	raw_exec(e->db, UNDO_V6 "ALTER TABLE positions DROP COLUMN strategy; "
 		 "ALTER TABLE snapshots DROP COLUMN call_cents; "
 		 "ALTER TABLE snapshots DROP COLUMN cash_rate; "
 		 "ALTER TABLE account DROP COLUMN interest_carry; PRAGMA user_version = 3");
@@ -407,7 +413,7 @@ static void test_migrate_margin(void **state)
 	build_session1(&pf);
 	save_run(s, &pf, "report one");
 	store_close(s);
-	raw_exec(e->db, "ALTER TABLE snapshots DROP COLUMN call_cents; "
+	raw_exec(e->db, UNDO_V6 "ALTER TABLE snapshots DROP COLUMN call_cents; "
 		 "ALTER TABLE snapshots DROP COLUMN cash_rate; "
 		 "ALTER TABLE account DROP COLUMN interest_carry; PRAGMA user_version = 4");
 	s = open_ok(e->db, 0);
@@ -428,54 +434,73 @@ static void test_migrate_margin(void **state)
 static char *slurp(const char *path, size_t *len);
 static void spit(const char *path, const char *buf, size_t len);
 
-/* Migration 6 keeps of each stored report only the run's own part: the
- * text up to the summary and the JSON's "run" object (issue 10). */
+
+/* Migration 6 keeps of each stored report only the run's own part, the
+ * text up to the summary and the JSON's "run" object, compressed (issue
+ * 10). */
 static void test_migrate_slim_runs(void **state)
 {
 	struct env *e = *state;
 	struct store *s = new_store(e->db, 100000);
 	struct portfolio pf;
 	char err[PT_ERRSZ] = "", *text = NULL, *json = NULL;
-	char *big = NULL;
-	const char *rule = "======================================================================";
-	size_t n;
 	int d1 = day("2024-11-21");
 
 	build_session1(&pf);
-	n = 2 * strlen(rule) + 256;
-	big = xmalloc(n);
-	snprintf(big, n, "%s\nDAILY PAPER TRADING UPDATE\nExecuted 1 new trade today\n\n%s\n"
-		 "DAILY PORTFOLIO REPORT\nClosed Trades: 2\n", rule, rule);
-	assert_int_equal(store_begin(s, err), 0);
-	assert_int_equal(store_save_run(s, &pf, d1, "sim", big,
-					"{\"session\":\"2024-11-21\",\"closed_trades\":[{\"pnl\":1.5}],"
-					"\"run\":{\"trades\":[{\"id\":1,\"price\":3.5}],\"notes\":\"\"}}",
-					err),
-			 0);
-	assert_int_equal(store_commit(s, err), 0);
-	pf.ledger_saved = pf.n_ledger;
+	save_run(s, &pf, "report one");
 	build_session2(&pf);
-	save_run(s, &pf, "a report with no summary");
+	save_run(s, &pf, "report two");
 	store_close(s);
-	raw_exec(e->db, "PRAGMA user_version = 5");
+	/* Schema 5: the whole report in plain columns. */
+	raw_exec(e->db,
+		 UNDO_V6 "INSERT INTO runs (session, provider, started_at, report_text, report_json) "
+		 "VALUES ('2024-11-21', 'sim', 1, "
+		 "'===\nDAILY PAPER TRADING UPDATE\nExecuted 1 new trade today\n\n' || "
+		 "'======================================================================' || "
+		 "char(10) || 'DAILY PORTFOLIO REPORT' || char(10) || 'Closed Trades: 2' || char(10), "
+		 "'{\"session\":\"2024-11-21\",\"closed_trades\":[{\"pnl\":1.5}],"
+		 "\"run\":{\"trades\":[{\"id\":1,\"price\":3.5}],\"notes\":\"\"}}'), "
+		 "('2024-11-22', 'sim', 2, 'a report with no summary', '{\"ok\":true}'); "
+		 "PRAGMA user_version = 5");
 
 	s = open_ok(e->db, 0);
 	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 6);
+	assert_int_equal(raw_int(e->db, "SELECT count(*) FROM runs WHERE report_text IS NULL AND "
+					"report_json IS NULL AND text_z IS NOT NULL"),
+			 2);
 	assert_int_equal(store_get_report(s, d1, &text, &json, err), 0);
-	assert_non_null(strstr(text, "Executed 1 new trade today\n\n"));
-	assert_null(strstr(text, "DAILY PORTFOLIO REPORT"));
-	assert_int_equal(strlen(text), strlen(big) - strlen("DAILY PORTFOLIO REPORT\nClosed Trades: 2\n") -
-						strlen(rule) - 1);
+	assert_string_equal(text, "===\nDAILY PAPER TRADING UPDATE\nExecuted 1 new trade today\n\n");
 	assert_string_equal(json, "{\"trades\":[{\"id\":1,\"price\":3.5}],\"notes\":\"\"}");
 	free(text);
 	free(json);
-	/* A body of another shape is left as it was. */
+	/* A body of another shape is kept as it was. */
 	assert_int_equal(store_get_report(s, 0, &text, &json, err), 0);
 	assert_string_equal(text, "a report with no summary");
 	assert_string_equal(json, "{\"ok\":true}");
 	free(text);
 	free(json);
-	free(big);
+	book_release(&pf);
+	store_close(s);
+}
+
+/* A stored body that does not inflate to its length is a corrupt row. */
+static void test_run_body_damaged(void **state)
+{
+	struct env *e = *state;
+	struct store *s = new_store(e->db, 100000);
+	struct portfolio pf;
+	char err[PT_ERRSZ] = "", *text = NULL, *json = NULL;
+
+	build_session1(&pf);
+	save_run(s, &pf, "report one");
+	assert_true(raw_int(e->db, "SELECT text_len FROM runs") == 10);
+	assert_true(raw_int(e->db, "SELECT length(text_z) FROM runs") > 0);
+	raw_exec(e->db, "UPDATE runs SET text_len = 11");
+	assert_int_equal(store_get_report(s, 0, &text, &json, err), PT_EIO);
+	assert_non_null(strstr(err, "corrupt row in runs"));
+	assert_null(text);
+	raw_exec(e->db, "UPDATE runs SET text_len = 10, text_z = x'00'");
+	assert_int_equal(store_get_report(s, 0, &text, &json, err), PT_EIO);
 	book_release(&pf);
 	store_close(s);
 }
@@ -1316,7 +1341,7 @@ int main(void)
 	        T(test_import_brief_example), T(test_import_brief_trades),
 	        T(test_import_rejects),       T(test_import_rejects_exact_edits),
 	        T(test_import_size_cap),      T(test_tapes),
-	        T(test_migrate_strategy),     T(test_migrate_slim_runs),
+	        T(test_migrate_strategy),     T(test_migrate_slim_runs), T(test_run_body_damaged),
 	        T(test_run_saves_position_delta), T(test_open_is_cheap_check_finds_damage),
 	};
 
