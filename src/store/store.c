@@ -14,6 +14,11 @@
  *     like the day numbers they stand for), NULL where the struct holds 0
  *     ("not yet": an open position's close date, shares' expiry).
  * The text of every table is in migrations[0]: `sqlite3 papertrade.db .schema`.
+ *
+ * Growth (issue 10): a run appends O(1) rows (its snapshot, its ledger rows,
+ * its run row) and rewrites only the positions that can have changed; its
+ * run row keeps the run's own part of the report, zlib-compressed (about
+ * 1.3 kB), never the cumulative summary, which is rendered from the tables.
  */
 #include <errno.h>
 #include <math.h>
