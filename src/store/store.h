@@ -40,8 +40,10 @@ struct store;
  * check is store_check's. An empty file counts as missing when create = 1,
  * else as not a papertrade database. Pending migrations run in one
  * transaction (a file migrated across version 6 is then vacuumed once). WAL
- * journal, foreign keys on. store_close(NULL) is a no-op; closing with a
- * transaction open rolls it back.
+ * journal with synchronous = NORMAL (commits are atomic, synced at a
+ * checkpoint), foreign keys on. store_close(NULL) is a no-op; closing with
+ * a transaction open rolls it back; closing a connection that wrote
+ * checkpoints, so what it committed is on disk.
  */
 int store_open(const char *path, int create, struct store **out, char *err);
 void store_close(struct store *s);
