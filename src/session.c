@@ -184,6 +184,9 @@ int session_ctx_init(struct session_ctx *ctx, const struct config *cfg, const ch
 
 void session_ctx_release(struct session_ctx *ctx)
 {
+	if (ctx->cached)
+		book_release(&ctx->cache);
+	ctx->cached = 0;
 	provider_free(ctx->prov);
 	ctx->prov = NULL;
 	tape_release(&ctx->record);
@@ -274,8 +277,11 @@ int session_commit(struct session_ctx *ctx, const struct portfolio *pf,
 	in.provider = provider;
 	sb_release(text);
 	sb_release(json);
-	report_text(&in, text);
-	if (report_json(&in, json))
+	/* The run's own part only: the summary (every closed trade, metrics
+	 * over every snapshot) is rendered from the tables when asked, so a
+	 * session stores and costs the same whatever the history. */
+	report_run_text(&in, text);
+	if (report_run_json(day, json))
 		return fail(e, PT_EIO, d, "cannot format the JSON report");
 	/* The live responses go in the same transaction as the run they made. */
 	if (!ctx->replay && ctx->record.n &&
@@ -288,6 +294,69 @@ int session_commit(struct session_ctx *ctx, const struct portfolio *pf,
 	return 0;
 }
 
+int session_report(const struct session_result *r, const struct config *cfg, int json, int color,
+		   struct sbuf *out)
+{
+	struct report_in in;
+
+	memset(&in, 0, sizeof(in));
+	in.pf = &r->pf;
+	in.day = &r->day;
+	in.cfg = cfg;
+	in.provider = r->provider;
+	in.color = color;
+	if (json)
+		return report_json(&in, out);
+	report_text(&in, out);
+	return 0;
+}
+
+int session_stored_report(struct store *st, const struct config *cfg, int session, int json,
+			  struct sbuf *out, char *err)
+{
+	struct portfolio pf;
+	struct report_in in;
+	char provider[64], d[DATE_BUFSZ];
+	char *text = NULL, *js = NULL;
+	int found = 0, rc;
+
+	memset(&pf, 0, sizeof(pf));
+	if ((rc = store_get_run(st, session, &found, &text, &js, provider, sizeof(provider), err)))
+		goto out;
+	book_init(&pf, 0);
+	if ((rc = store_load(st, &pf, err)))
+		goto out;
+	if (found != pf.last_session) {
+		/* An earlier session: what happened that day. */
+		if (json)
+			sb_addf(out, "{\"session\": \"%s\", \"run\": %s", date_fmt(found, d),
+				js[0] ? js : "null\n");
+		else
+			sb_addf(out, "%s", text);
+		if (json)
+			sb_addf(out, "}\n");
+		goto out;
+	}
+	memset(&in, 0, sizeof(in));
+	in.pf = &pf;
+	in.cfg = cfg;
+	in.provider = provider;
+	if (json) {
+		in.run_json = js;
+		if (report_json(&in, out))
+			rc = pt_err(err, PT_EIO, "the stored report of %s is not valid JSON",
+				    date_fmt(found, d));
+	} else {
+		sb_addf(out, "%s", text);
+		report_summary_text(&in, out);
+	}
+out:
+	book_release(&pf);
+	free(text);
+	free(js);
+	return rc;
+}
+
 int session_run(struct session_ctx *ctx, int session, int64_t now, struct session_result *res,
 		struct session_err *e)
 {
@@ -297,7 +366,7 @@ int session_run(struct session_ctx *ctx, int session, int64_t now, struct sessio
 	struct provider *prov = NULL;
 	char err[PT_ERRSZ];
 	int has = 0, rc = 0, owned = 0;
-	int64_t asof = now;
+	int64_t asof = now, version = 0;
 
 	memset(res, 0, sizeof(*res)); /* res->pf zeroed: book_release is a no-op */
 	memset(&plan, 0, sizeof(plan));
@@ -318,7 +387,12 @@ int session_run(struct session_ctx *ctx, int session, int64_t now, struct sessio
 		res->status = SESSION_HAD;
 		goto out;
 	}
-	if ((rc = session_load_or_create(ctx->st, ctx->cfg, &res->pf, &res->created, err))) {
+	/* The portfolio this ctx committed last, when no other connection has
+	 * written since: a catch-up loads the store once, not every session. */
+	if (ctx->cached && !store_data_version(ctx->st, &version, err) &&
+	    version == ctx->cache_version) {
+		book_copy(&res->pf, &ctx->cache);
+	} else if ((rc = session_load_or_create(ctx->st, ctx->cfg, &res->pf, &res->created, err))) {
 		fail(e, rc, "store", "%s", err);
 		goto out;
 	}
@@ -336,10 +410,17 @@ int session_run(struct session_ctx *ctx, int session, int64_t now, struct sessio
 	if ((rc = session_step(&res->pf, prov, &plan, ctx->cfg, &v, &res->day, e)))
 		goto out;
 	pt_strlcpy(res->provider, provider_name(prov), sizeof(res->provider));
+	book_release(&ctx->cache);
+	ctx->cached = 0;
 	if ((rc = session_commit(ctx, &res->pf, &res->day, res->provider, &res->text, &res->json,
 				 e)))
 		goto out;
 	res->status = SESSION_RAN;
+	res->pf.ledger_saved = res->pf.n_ledger;
+	if (!store_data_version(ctx->st, &ctx->cache_version, err)) {
+		book_copy(&ctx->cache, &res->pf);
+		ctx->cached = 1;
+	}
 out:
 	if (rc || res->status != SESSION_RAN)
 		store_rollback(ctx->st);

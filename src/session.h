@@ -85,6 +85,12 @@ struct session_ctx {
 	struct provider *prov;	 /* NULL when replaying tapes */
 	struct tape record; /* live responses of the session being run */
 	int replay;		 /* provider = tape */
+	/* The portfolio as the last session_run committed it, reused by the
+	 * next while PRAGMA data_version says nobody else wrote: a catch-up
+	 * loads the store once. */
+	struct portfolio cache;
+	int cached;
+	int64_t cache_version;
 };
 
 /* Opens the market side of ctx (the provider; the home must exist for live
@@ -116,8 +122,27 @@ struct session_result {
 	struct portfolio pf;	/* after the run (SESSION_RAN), else as loaded */
 	struct engine_day day;	/* the day's events (SESSION_RAN) */
 	char provider[64];	/* the source that served it (a tape: its sources) */
-	struct sbuf text, json; /* the report as stored (SESSION_RAN) */
+	struct sbuf text, json; /* the run's part of the report, as stored
+				 * (SESSION_RAN); session_report renders it whole */
 };
+
+/*
+ * The whole report of a run just done (SESSION_RAN): its sections and the
+ * summary, as text (colour when color) or as indented JSON. Appends to out;
+ * 0, or -1 when the JSON cannot be formatted.
+ */
+int session_report(const struct session_result *r, const struct config *cfg, int json, int color,
+		   struct sbuf *out);
+/*
+ * The report of a stored session (0: the latest): for the portfolio's last
+ * session the whole report, as `run` printed it (the stored run part, then
+ * the summary rendered from the tables); for an earlier one only what
+ * happened that session (the summary of then is not kept: the store keeps
+ * the current state and each session's events). Appends to out; 0 or a
+ * PT_E* code with err (PT_ERRSZ).
+ */
+int session_stored_report(struct store *st, const struct config *cfg, int session, int json,
+			  struct sbuf *out, char *err);
 
 /* One line saying what a run did: "2024-12-02 ran: 0 settled, 1 traded,
  * value 1000.00", "... already ran; nothing to do", "not due: the

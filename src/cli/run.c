@@ -98,38 +98,28 @@ static void print_err(const struct session_err *e)
 }
 
 /* Prints the stored report of a session that already ran. */
-static void print_stored(struct store *st, int session, const struct run_opts *o)
+static void print_stored(struct store *st, const struct config *cfg, int session,
+			 const struct run_opts *o)
 {
-	char *text = NULL, *json = NULL, err[PT_ERRSZ];
+	struct sbuf out;
+	char err[PT_ERRSZ];
 
-	if (!store_get_report(st, session, &text, &json, err))
-		fputs(o->json ? (json ? json : "") : (text ? text : ""), stdout);
-	free(text);
-	free(json);
+	sb_init(&out, 64u << 20);
+	if (!session_stored_report(st, cfg, session, o->json, &out, err))
+		fputs(sb_str(&out), stdout);
+	sb_release(&out);
 }
 
-/* The report of a run as the command prints it: the stored JSON, or the
- * text, rendered again when colour is allowed (the store keeps it plain). */
+/* The report of a run as the command prints it (colour when allowed). */
 static void print_report(const struct session_result *r, const struct config *cfg,
 			 const struct run_opts *o)
 {
-	struct report_in in;
-	struct sbuf text;
+	struct sbuf out;
 
-	if (o->json || !o->color) {
-		fputs(o->json ? sb_str(&r->json) : sb_str(&r->text), stdout);
-		return;
-	}
-	memset(&in, 0, sizeof(in));
-	in.pf = &r->pf;
-	in.day = &r->day;
-	in.cfg = cfg;
-	in.provider = r->provider;
-	in.color = 1;
-	sb_init(&text, 16u << 20);
-	report_text(&in, &text);
-	fputs(sb_str(&text), stdout);
-	sb_release(&text);
+	sb_init(&out, 64u << 20);
+	if (!session_report(r, cfg, o->json, !o->json && o->color, &out))
+		fputs(sb_str(&out), stdout);
+	sb_release(&out);
 }
 
 /* The notes a run prints on stderr unless quiet: a capital different from
@@ -235,7 +225,7 @@ static int run_sessions(const struct cli_ctx *ctx, const struct config *cfg, int
 			break;
 		}
 		if (r.status == SESSION_HAD && !o->catchup)
-			print_stored(st, s, o);
+			print_stored(st, cfg, s, o);
 		session_outcome(&r, msg, sizeof(msg));
 		if (!o->quiet && r.status != SESSION_BEHIND)
 			fprintf(stderr, "papertrade: %s\n", msg);

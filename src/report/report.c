@@ -498,6 +498,8 @@ static json_t *scan_json(const struct scan_ticker *s)
 	return o;
 }
 
+static json_t *run_object(const struct engine_day *day);
+
 int report_json(const struct report_in *in, struct sbuf *out)
 {
 	const struct portfolio *pf = in->pf;
@@ -562,8 +564,28 @@ int report_json(const struct report_in *in, struct sbuf *out)
 	json_object_set_new(o, "open_positions", positions_array(pf, 0));
 	json_object_set_new(o, "closed_trades", positions_array(pf, 1));
 	if (in->day) {
-		const struct engine_day *day = in->day;
-		json_t *r = json_object(), *a;
+		json_object_set_new(o, "run", run_object(in->day));
+	} else if (in->run_json && in->run_json[0]) {
+		json_error_t je;
+		json_t *r = json_loads(in->run_json, 0, &je);
+
+		if (!json_is_object(r)) {
+			json_decref(r);
+			json_decref(o);
+			return -1;
+		}
+		json_object_set_new(o, "run", r);
+	}
+	return dump(o, in->compact, out);
+}
+
+/* The "run" object of report_json: the day's events, O(1) in history. */
+static json_t *run_object(const struct engine_day *day)
+{
+	json_t *r = json_object(), *a;
+	size_t i;
+
+	{
 
 		json_object_set_new(r, "settled", closed_events(day->settled, day->n_settled));
 		json_object_set_new(r, "margin_closes", closed_events(day->forced, day->n_forced));
@@ -630,9 +652,13 @@ int report_json(const struct report_in *in, struct sbuf *out)
 		json_object_set_new(r, "marked_from_quotes", json_integer(day->n_marked));
 		json_object_set_new(r, "marked_from_model", json_integer(day->n_model_marks));
 		json_object_set_new(r, "notes", json_string(sb_str(&day->notes)));
-		json_object_set_new(o, "run", r);
 	}
-	return dump(o, in->compact, out);
+	return r;
+}
+
+int report_run_json(const struct engine_day *day, struct sbuf *out)
+{
+	return dump(run_object(day), 1, out);
 }
 
 void report_positions_text(const struct portfolio *pf, struct sbuf *out)

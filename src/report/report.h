@@ -19,6 +19,8 @@ struct report_in {
 	int color;			/* ANSI colour allowed */
 	int compact;			/* JSON without whitespace (the wire, web/);
 					 * else indented for people (the CLI) */
+	const char *run_json;		/* with day NULL: a stored "run" object
+					 * (report_run_json's), shown as "run" */
 };
 
 /* The run's progress sections (positions updated, tickers analysed, trades,
@@ -36,8 +38,13 @@ void report_margin_calls(const struct portfolio *pf, int *calls, int *forced);
 /* The daily report as text: report_run_text, then report_summary_text. */
 void report_text(const struct report_in *in, struct sbuf *out);
 /* The JSON object of DESIGN.md §5 (plus "run" with the day's events when
- * in->day is set). Returns 0, or -1 when the JSON library fails. */
+ * in->day is set, or the stored one in->run_json). Returns 0, or -1 when
+ * the JSON library fails or run_json is not a JSON object. */
 int report_json(const struct report_in *in, struct sbuf *out);
+/* The "run" object of report_json alone, compact, with a newline: what a
+ * run stores (its size does not grow with the history; the summary is
+ * rendered from the tables when asked). Returns 0 or -1. */
+int report_run_json(const struct engine_day *day, struct sbuf *out);
 
 /* Listings for the positions and trades commands. */
 void report_positions_text(const struct portfolio *pf, struct sbuf *out);

@@ -14,6 +14,11 @@
  *     like the day numbers they stand for), NULL where the struct holds 0
  *     ("not yet": an open position's close date, shares' expiry).
  * The text of every table is in migrations[0]: `sqlite3 papertrade.db .schema`.
+ *
+ * Growth (issue 10): a run appends O(1) rows (its snapshot, its ledger rows,
+ * its run row) and rewrites only the positions that can have changed; its
+ * run row keeps the run's own part of the report, zlib-compressed (about
+ * 1.3 kB), never the cumulative summary, which is rendered from the tables.
  */
 #include <errno.h>
 #include <math.h>
@@ -46,6 +51,9 @@ struct store {
 	int in_tx;
 	sqlite3_stmt *dv;	/* PRAGMA data_version, kept prepared (store_data_version) */
 };
+
+/* The rule line of the text reports (report.c), for migration 6. */
+#define RULE_70 "======================================================================"
 
 /* A date column: TEXT 'YYYY-MM-DD' that SQLite's date() gives back unchanged. */
 #define DATE_OK(c) "(" c " IS NULL OR date(" c ") IS " c ")"
@@ -159,7 +167,26 @@ static const char *const migrations[] = {
 	" CHECK (call_cents >= 0);\n"
 	"ALTER TABLE snapshots ADD COLUMN cash_rate REAL;\n"
 	"ALTER TABLE account ADD COLUMN interest_carry REAL NOT NULL DEFAULT 0;\n",
+	/* 6: a run keeps what happened in its session, not the whole report
+	 * again: report_text the run's sections (the text up to the summary,
+	 * "DAILY PORTFOLIO REPORT"), report_json the "run" object. The summary
+	 * is rendered from the tables when asked (issue 10). */
+	"UPDATE runs SET report_text = substr(report_text, 1, instr(report_text,"
+	" char(10) || '" RULE_70 "' || char(10) || 'DAILY PORTFOLIO REPORT'))"
+	" WHERE instr(report_text, char(10) || '" RULE_70 "' || char(10) ||"
+	" 'DAILY PORTFOLIO REPORT') > 0;\n"
+	"UPDATE runs SET report_json = json_extract(report_json, '$.run')"
+	" WHERE json_valid(report_json) AND json_type(report_json, '$.run') = 'object';\n"
+	/* ... and keeps them zlib-compressed with their lengths (the plain
+	 * columns are then NULL; migrate() compresses the rows above). */
+	"ALTER TABLE runs ADD COLUMN text_len INTEGER CHECK (text_len >= 0);\n"
+	"ALTER TABLE runs ADD COLUMN text_z BLOB;\n"
+	"ALTER TABLE runs ADD COLUMN json_len INTEGER CHECK (json_len >= 0);\n"
+	"ALTER TABLE runs ADD COLUMN json_z BLOB;\n",
 };
+/* The first version whose runs hold only the run's own part: a file
+ * migrated from before it is vacuumed once, to give back the space. */
+#define SCHEMA_SLIM_RUNS 6
 /* clang-format on */
 #define SCHEMA_VERSION ((int)PT_ARRAY_SIZE(migrations))
 
@@ -346,14 +373,13 @@ static int pragma_int(sqlite3 *db, const char *sql, int *out)
 /*
  * Checks an existing, non-empty file through a read-only connection, so
  * nothing is written to a file that turns out not to be ours: an SQLite
- * database, ours, no newer than this build, and passing quick_check.
+ * database, ours, no newer than this build. Cheap (the header and the
+ * schema): the whole-file check is store_check's, for serve's start.
  */
 static int check_file(const char *path, char *err)
 {
 	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	int rc, app = 0, ver = 0, code = 0;
-	const unsigned char *res;
+	int rc, app = 0, ver = 0, n = 0, code = 0;
 
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
 	if (rc != SQLITE_OK) {
@@ -365,6 +391,9 @@ static int check_file(const char *path, char *err)
 	rc = pragma_int(db, "PRAGMA application_id", &app);
 	if (rc == SQLITE_OK)
 		rc = pragma_int(db, "PRAGMA user_version", &ver);
+	/* Reading the schema catches a file whose first pages are not SQLite's. */
+	if (rc == SQLITE_OK)
+		rc = pragma_int(db, "SELECT count(*) FROM sqlite_schema", &n);
 	if (rc != SQLITE_OK)
 		goto sqlfail;
 	if (app != STORE_APP_ID) {
@@ -378,18 +407,6 @@ static int check_file(const char *path, char *err)
 		        "%s: made by a newer papertrade (schema version %d; this one knows up "
 		        "to %d)",
 		        path, ver, SCHEMA_VERSION);
-		goto out;
-	}
-	rc = sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		goto sqlfail;
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW)
-		goto sqlfail;
-	res = sqlite3_column_text(st, 0);
-	if (!res || strcmp((const char *)res, "ok") != 0) {
-		code = pt_err(err, PT_EIO, "%s: database is corrupt (%s)", path,
-		              res ? (const char *)res : "quick_check failed");
 		goto out;
 	}
 	goto out;
@@ -412,8 +429,102 @@ sqlfail:
 		break;
 	}
 out:
-	sqlite3_finalize(st);
 	sqlite3_close(db);
+	return code;
+}
+
+/* A stored report body: at most this long once inflated. */
+#define RUN_MAX_BODY ((size_t)64 << 20)
+
+/* Binds text (NULL: NULL, NULL) as its length and its zlib stream. */
+static void b_ztext(struct bind *b, const char *text)
+{
+	size_t n = text ? strlen(text) : 0;
+	uLongf zlen = compressBound((uLong)n);
+	unsigned char *z;
+
+	if (b->rc != SQLITE_OK)
+		return;
+	if (!text) {
+		b->rc = sqlite3_bind_null(b->st, ++b->i);
+		if (b->rc == SQLITE_OK)
+			b->rc = sqlite3_bind_null(b->st, ++b->i);
+		return;
+	}
+	if (n > RUN_MAX_BODY) {
+		b->rc = SQLITE_TOOBIG;
+		return;
+	}
+	z = xmalloc(zlen ? zlen : 1);
+	if (compress2(z, &zlen, (const Bytef *)text, (uLong)n, 9) != Z_OK) {
+		free(z);
+		b->rc = SQLITE_NOMEM;
+		return;
+	}
+	b->rc = sqlite3_bind_int64(b->st, ++b->i, (sqlite3_int64)n);
+	if (b->rc == SQLITE_OK)
+		b->rc = sqlite3_bind_blob64(b->st, ++b->i, z, (sqlite3_uint64)zlen,
+		                            SQLITE_TRANSIENT);
+	free(z);
+}
+
+/* The text of a (length, zlib stream) pair of columns at i, i + 1, or of
+ * the plain column at plain when they are NULL (a body never compressed);
+ * NULL when the stream is damaged. Never NULL for NULL columns: "". */
+static char *col_ztext(sqlite3_stmt *st, int i, int plain)
+{
+	sqlite3_int64 n;
+	const void *z;
+	uLongf got;
+	char *out;
+
+	if (sqlite3_column_type(st, i + 1) == SQLITE_NULL) {
+		const unsigned char *t = sqlite3_column_text(st, plain);
+		return xstrdup(t ? (const char *)t : "");
+	}
+	n = sqlite3_column_int64(st, i);
+	z = sqlite3_column_blob(st, i + 1);
+	if (n < 0 || (size_t)n > RUN_MAX_BODY || !z)
+		return NULL;
+	out = xmalloc((size_t)n + 1);
+	got = (uLongf)n;
+	if (uncompress((Bytef *)out, &got, z, (uLong)sqlite3_column_bytes(st, i + 1)) != Z_OK ||
+	    got != (uLongf)n || memchr(out, '\0', (size_t)n)) {
+		free(out);
+		return NULL;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* Migration 6's second half: compresses the stored bodies kept plain. */
+static int compress_runs(struct store *s, char *err)
+{
+	sqlite3_stmt *rd = NULL, *wr = NULL;
+	struct bind b;
+	int code, rc;
+
+	if ((code = prep(s, "SELECT session, report_text, report_json FROM runs", &rd, err)) ||
+	    (code = prep(s,
+	                 "UPDATE runs SET text_len = ?, text_z = ?, json_len = ?, json_z = ?, "
+	                 "report_text = NULL, report_json = NULL WHERE session = ?",
+	                 &wr, err)))
+		goto out;
+	while ((rc = sqlite3_step(rd)) == SQLITE_ROW) {
+		bind_start(&b, wr);
+		b_ztext(&b, (const char *)sqlite3_column_text(rd, 1));
+		b_ztext(&b, (const char *)sqlite3_column_text(rd, 2));
+		if (b.rc == SQLITE_OK)
+			b.rc = sqlite3_bind_value(wr, ++b.i, sqlite3_column_value(rd, 0));
+		if ((code = bind_done(s, &b, "runs", err)) ||
+		    (code = step_done(s, wr, "runs", err)))
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		code = db_err(s, rc, "runs", err);
+out:
+	sqlite3_finalize(rd);
+	sqlite3_finalize(wr);
 	return code;
 }
 
@@ -445,6 +556,8 @@ static int migrate(struct store *s, char *err)
 		snprintf(sql, sizeof(sql), "migration to version %d", v + 1);
 		if (exec(s, migrations[v], sql, err))
 			goto fail;
+		if (v + 1 == SCHEMA_SLIM_RUNS && compress_runs(s, err))
+			goto fail;
 	}
 	snprintf(sql, sizeof(sql), "PRAGMA application_id = %d", STORE_APP_ID);
 	if (exec(s, sql, "application_id", err))
@@ -454,6 +567,11 @@ static int migrate(struct store *s, char *err)
 		goto fail;
 	if (exec(s, "COMMIT", "commit migration", err))
 		goto fail;
+	/* The run reports migration 6 shrank leave free pages: give them back
+	 * once (outside any transaction, as VACUUM must be). Only space: the
+	 * migration stands if it fails (a damaged page is store_check's). */
+	if (ver > 0 && ver < SCHEMA_SLIM_RUNS)
+		sqlite3_exec(s->db, "VACUUM", NULL, NULL, NULL);
 	return 0;
 fail:
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -516,6 +634,14 @@ int store_open(const char *path, int create, struct store **out, char *err)
 	}
 	sqlite3_finalize(st);
 	st = NULL;
+	/* WAL with synchronous = NORMAL: a commit is atomic and the file never
+	 * corrupt, but synced at the next checkpoint, not at each commit; a
+	 * connection that wrote checkpoints as it closes (store_close), so a
+	 * run's commits are on disk when its process or serve's scheduled run
+	 * closes the store, and a catch-up's sessions no longer wait for the
+	 * disk one by one (issue 10). */
+	if ((code = exec(s, "PRAGMA synchronous = NORMAL", "synchronous", err)))
+		goto fail;
 	if ((code = migrate(s, err)))
 		goto fail;
 	*out = s;
@@ -531,10 +657,51 @@ void store_close(struct store *s)
 	if (!s)
 		return;
 	store_rollback(s);
+	/* What this connection committed goes to disk now (synchronous =
+	 * NORMAL syncs the WAL at a checkpoint), even with readers open. */
+	if (s->db && sqlite3_total_changes(s->db) > 0)
+		sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	sqlite3_finalize(s->dv);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
+}
+
+int store_check(struct store *s, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *res;
+	int code = 0, rc;
+
+	if ((code = prep(s, "PRAGMA quick_check(1)", &st, err)))
+		return (sqlite3_errcode(s->db) & 0xff) == SQLITE_CORRUPT
+		               ? pt_err(err, PT_EIO, "%s: database is corrupt (%s)", s->path,
+		                        sqlite3_errmsg(s->db))
+		               : code;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		code = (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB
+		               ? pt_err(err, PT_EIO, "%s: database is corrupt (%s)", s->path,
+		                        sqlite3_errmsg(s->db))
+		               : db_err(s, rc, "quick_check", err);
+		goto out;
+	}
+	res = sqlite3_column_text(st, 0);
+	if (!res || strcmp((const char *)res, "ok") != 0) {
+		char why[160];
+		size_t i;
+
+		/* quick_check's words span lines ("*** in database main ***\n..."):
+		 * an error is one line. */
+		pt_strlcpy(why, res ? (const char *)res : "quick_check failed", sizeof(why));
+		for (i = 0; why[i]; i++)
+			if (why[i] == '\n' || why[i] == '\r')
+				why[i] = ' ';
+		code = pt_err(err, PT_EIO, "%s: database is corrupt (%s)", s->path, why);
+	}
+out:
+	sqlite3_finalize(st);
+	return code;
 }
 
 int store_begin(struct store *s, char *err)
@@ -951,7 +1118,13 @@ int store_data_version(struct store *s, int64_t *version, char *err)
 
 /* ---- saving ----------------------------------------------------------- */
 
-static int save_positions(struct store *s, const struct portfolio *pf, char *err)
+/*
+ * Writes the positions a session can have changed: every open one (its mark
+ * moves) and those closed on or after since (day number; 0: every one). A
+ * position closed before the previous run is never touched again, so a run
+ * writes O(open positions), not O(every position ever held).
+ */
+static int save_positions(struct store *s, const struct portfolio *pf, int since, char *err)
 {
 	sqlite3_stmt *st = NULL;
 	struct bind b;
@@ -980,6 +1153,8 @@ static int save_positions(struct store *s, const struct portfolio *pf, char *err
 		const struct position *p = &pf->pos[i];
 		char right[2] = {p->right, '\0'};
 
+		if (p->closed && p->closed < since)
+			continue;
 		bind_start(&b, st);
 		b_int(&b, p->id);
 		b_text(&b, p->ticker);
@@ -1228,7 +1403,7 @@ int store_save_run(struct store *s, const struct portfolio *pf, int session, con
 	sqlite3_stmt *st = NULL;
 	struct bind b;
 	char d[DATE_BUFSZ];
-	int code, has;
+	int code, has, since;
 
 	if ((code = need_tx(s, "store_save_run", err)))
 		return code;
@@ -1241,22 +1416,25 @@ int store_save_run(struct store *s, const struct portfolio *pf, int session, con
 	if (has)
 		return pt_err(err, PT_EINVAL, "%s: a run for %s is already stored", s->path,
 		              date_fmt(session, d));
-	if ((code = save_positions(s, pf, err)) || (code = save_ledger(s, pf, err)) ||
+	/* A settlement books on its expiry date, which is on or after the
+	 * previous run's session (an option expires after that day's close). */
+	since = pf->n_snaps > 1 ? pf->snaps[pf->n_snaps - 2].session : 0;
+	if ((code = save_positions(s, pf, since, err)) || (code = save_ledger(s, pf, err)) ||
 	    (code = save_bench(s, pf, err)) ||
 	    (code = save_snapshot(s, pf, pf->n_snaps - 1, 0, err)) ||
 	    (code = save_account(s, pf, 0, err)))
 		return code;
 	if ((code = prep(s,
-	                 "INSERT INTO runs (session, provider, started_at, report_text, "
-	                 "report_json) VALUES (?, ?, ?, ?, ?)",
+	                 "INSERT INTO runs (session, provider, started_at, text_len, text_z, "
+	                 "json_len, json_z) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	                 &st, err)))
 		return code;
 	bind_start(&b, st);
 	b_date(&b, session);
 	b_text(&b, provider ? provider : "");
 	b_int(&b, (int64_t)time(NULL));
-	b_text(&b, report_text);
-	b_text(&b, report_json);
+	b_ztext(&b, report_text);
+	b_ztext(&b, report_json);
 	code = bind_done(s, &b, "runs", err);
 	if (!code)
 		code = step_done(s, st, "runs", err);
@@ -1271,7 +1449,7 @@ int store_save_portfolio(struct store *s, const struct portfolio *pf, char *err)
 
 	if ((code = need_tx(s, "store_save_portfolio", err)))
 		return code;
-	if ((code = save_positions(s, pf, err)) || (code = save_ledger(s, pf, err)) ||
+	if ((code = save_positions(s, pf, 0, err)) || (code = save_ledger(s, pf, err)) ||
 	    (code = save_bench(s, pf, err)))
 		return code;
 	for (k = 0; k < pf->n_snaps; k++)
@@ -1280,14 +1458,8 @@ int store_save_portfolio(struct store *s, const struct portfolio *pf, char *err)
 	return save_account(s, pf, 1, err);
 }
 
-static char *col_dup(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return xstrdup(t ? (const char *)t : "");
-}
-
-int store_get_report(struct store *s, int session, char **text, char **json, char *err)
+int store_get_run(struct store *s, int session, int *found, char **text, char **json,
+                  char *provider, size_t provider_sz, char *err)
 {
 	sqlite3_stmt *st = NULL;
 	struct bind b;
@@ -1295,9 +1467,14 @@ int store_get_report(struct store *s, int session, char **text, char **json, cha
 	int code, rc;
 
 	*text = *json = NULL;
+	*found = 0;
+	if (provider_sz)
+		provider[0] = '\0';
 	if ((code = prep(s,
-	                 session ? "SELECT report_text, report_json FROM runs WHERE session = ?"
-	                         : "SELECT report_text, report_json FROM runs "
+	                 session ? "SELECT report_text, report_json, provider, session, text_len, "
+	                           "text_z, json_len, json_z FROM runs WHERE session = ?"
+	                         : "SELECT report_text, report_json, provider, session, text_len, "
+	                           "text_z, json_len, json_z FROM runs "
 	                           "ORDER BY session DESC LIMIT 1",
 	                 &st, err)))
 		return code;
@@ -1308,8 +1485,19 @@ int store_get_report(struct store *s, int session, char **text, char **json, cha
 		goto out;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		*text = col_dup(st, 0);
-		*json = col_dup(st, 1);
+		if (col_date(st, 3, found) ||
+		    (provider_sz && col_str(st, 2, provider, provider_sz))) {
+			code = corrupt(s, "runs", err);
+			goto out;
+		}
+		*text = col_ztext(st, 4, 0);
+		*json = col_ztext(st, 6, 1);
+		if (!*text || !*json) {
+			free(*text);
+			free(*json);
+			*text = *json = NULL;
+			code = corrupt(s, "runs", err);
+		}
 	} else if (rc == SQLITE_DONE) {
 		code = session ? pt_err(err, PT_ENOENT, "no run stored for %s",
 		                        date_fmt(session, d))
@@ -1320,6 +1508,13 @@ int store_get_report(struct store *s, int session, char **text, char **json, cha
 out:
 	sqlite3_finalize(st);
 	return code;
+}
+
+int store_get_report(struct store *s, int session, char **text, char **json, char *err)
+{
+	int found;
+
+	return store_get_run(s, session, &found, text, json, NULL, 0, err);
 }
 
 /* ---- tapes -------------------------------------------------------------- */

@@ -34,15 +34,23 @@ struct store;
  * Opens the database at path. create = 1 makes it (and the schema) when
  * missing; create = 0 fails with PT_ENOENT when missing. A file that is not
  * a papertrade database, or is corrupt, or has a newer schema, fails with
- * PT_EIO and a message saying so; the file is not changed (it is checked,
- * quick_check included, through a read-only connection before it is opened
- * for writing). An empty file counts as missing when create = 1, else as not
- * a papertrade database. Pending migrations run in one transaction. WAL
- * journal, foreign keys on. store_close(NULL) is a no-op; closing with a
- * transaction open rolls it back.
+ * PT_EIO and a message saying so; the file is not changed (its header and
+ * schema are checked through a read-only connection before it is opened for
+ * writing). Opening stays cheap whatever the file's size: the whole-file
+ * check is store_check's. An empty file counts as missing when create = 1,
+ * else as not a papertrade database. Pending migrations run in one
+ * transaction (a file migrated across version 6 is then vacuumed once). WAL
+ * journal with synchronous = NORMAL (commits are atomic, synced at a
+ * checkpoint), foreign keys on. store_close(NULL) is a no-op; closing with
+ * a transaction open rolls it back; closing a connection that wrote
+ * checkpoints, so what it committed is on disk.
  */
 int store_open(const char *path, int create, struct store **out, char *err);
 void store_close(struct store *s);
+/* PRAGMA quick_check over the whole file (seconds on a large one): PT_EIO
+ * "database is corrupt (...)" when it fails. For serve's start and checks
+ * on demand, not every open. */
+int store_check(struct store *s, char *err);
 
 /* Loads the whole portfolio (positions, ledger, benchmarks, snapshots).
  * pf must be fresh (book_init'ed); initial capital comes from the store.
@@ -78,13 +86,17 @@ void store_rollback(struct store *s);
 /* *has = 1 when a run for session (day number) is stored. */
 int store_has_run(struct store *s, int session, int *has, char *err);
 /*
- * Saves the portfolio after a run of session: every position (insert or
- * update), the ledger rows not yet saved (pf->ledger_saved onward; the
- * caller sets ledger_saved after commit), the benchmarks, the session's
- * snapshot, the account state, and a run row with the report text and
- * JSON. Must be inside store_begin/store_commit. The last element of
- * pf->snaps must be session's; a run already stored for session is
- * PT_EINVAL (check store_has_run first). report_text/json may be NULL.
+ * Saves the portfolio after a run of session, as a delta: the positions
+ * open or closed since the previous snapshot's session (insert or update;
+ * older closed ones cannot change and are not written), the ledger rows
+ * not yet saved (pf->ledger_saved onward; the caller sets ledger_saved
+ * after commit), the benchmarks, the session's snapshot, the account
+ * state, and a run row with the run's own part of the report (text and
+ * JSON: what happened that session; the summary is rendered from the
+ * tables when asked). Must be inside store_begin/store_commit. The last
+ * element of pf->snaps must be session's; a run already stored for
+ * session is PT_EINVAL (check store_has_run first). report_text/json may
+ * be NULL.
  */
 int store_save_run(struct store *s, const struct portfolio *pf, int session, const char *provider,
 		   const char *report_text, const char *report_json, char *err);
@@ -94,10 +106,15 @@ int store_save_run(struct store *s, const struct portfolio *pf, int session, con
  * store_begin/store_commit.
  */
 int store_save_portfolio(struct store *s, const struct portfolio *pf, char *err);
-/* The stored report of a session (latest when session is 0): caller frees
- * both (never NULL on success: "" when none was stored). PT_ENOENT when no
- * run is stored for session (or none at all). */
+/* The stored run part of a session's report (latest when session is 0):
+ * caller frees both (never NULL on success: "" when none was stored).
+ * PT_ENOENT when no run is stored for session (or none at all). */
 int store_get_report(struct store *s, int session, char **text, char **json, char *err);
+/* store_get_report, also giving the session found (*found, a day number)
+ * and the provider that served it (into provider, provider_sz bytes; may
+ * be 0). */
+int store_get_run(struct store *s, int session, int *found, char **text, char **json,
+		  char *provider, size_t provider_sz, char *err);
 
 /*
  * Tapes (DESIGN.md §6; the record type is tape/tape.h's): every raw

@@ -727,6 +727,7 @@ int web_start(const struct web_opts *o, struct web_server **out, char *err)
 	struct addrinfo *res = NULL;
 	struct sockaddr_storage ss;
 	const union MHD_DaemonInfo *info;
+	struct stat dbst;
 	unsigned threads = o->threads;
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO;
 	int rc;
@@ -751,6 +752,17 @@ int web_start(const struct web_opts *o, struct web_server **out, char *err)
 		flags |= MHD_USE_IPv6;
 	} else {
 		((struct sockaddr_in *)(void *)&ss)->sin_port = htons((uint16_t)o->port);
+	}
+	/* The whole-file integrity check belongs here, once at start, not in
+	 * every open (a daily run's): a corrupt store is refused before serving. */
+	if (o->db_path && !stat(o->db_path, &dbst)) {
+		struct store *st = NULL;
+
+		if ((rc = store_open(o->db_path, 0, &st, err)) || (rc = store_check(st, err))) {
+			store_close(st);
+			return rc;
+		}
+		store_close(st);
 	}
 	if (!threads) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);

@@ -56,9 +56,9 @@ kill "${SERVERS[@]}" 2>/dev/null
 export PAPERTRADE_HOME="$T_TMP/replay"
 expect_rc "tape import" 0 tape import "$T_TMP/tape.json.gz"
 expect_rc "replay the tape" 0 run --provider tape --date 2025-10-29
-for c in report_text report_json; do
-	a=$(sqlite3 "$T_TMP/live/papertrade.db" "select $c from runs")
-	b=$(sqlite3 "$T_TMP/replay/papertrade.db" "select $c from runs")
+for c in text_z json_z; do
+	a=$(sqlite3 "$T_TMP/live/papertrade.db" "select hex($c) from runs")
+	b=$(sqlite3 "$T_TMP/replay/papertrade.db" "select hex($c) from runs")
 	same "the replayed $c is byte for byte the live one" "$(printf '%s' "$b" | sha256sum)" "$(printf '%s' "$a" | sha256sum)"
 done
 expect_rc "no tape for another session" 1 run --provider tape --date 2025-10-28
@@ -83,8 +83,8 @@ export PAPERTRADE_HOME="$T_TMP/cboe-replay"
 expect_rc "import the Cboe tape" 0 tape import "$T_TMP/cboe-tape.json.gz"
 expect_rc "replay the Cboe tape" 0 run --provider tape --date 2025-10-29
 same "the replayed Cboe report is the live one" \
-	"$(sqlite3 "$T_TMP/cboe-replay/papertrade.db" 'select report_text from runs' | sha256sum)" \
-	"$(sqlite3 "$T_TMP/cboe/papertrade.db" 'select report_text from runs' | sha256sum)"
+	"$(sqlite3 "$T_TMP/cboe-replay/papertrade.db" 'select hex(text_z) from runs' | sha256sum)" \
+	"$(sqlite3 "$T_TMP/cboe/papertrade.db" 'select hex(text_z) from runs' | sha256sum)"
 
 # yahoo,cboe: when Yahoo fails for a ticker, Cboe serves it.
 printf '%s' "$(/usr/bin/python3 -c '

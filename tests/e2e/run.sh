@@ -46,7 +46,7 @@ echo "# 2024: $n sessions, $traded trades, $settled settled"
 # suite with PT_RECORD=FILE, check the reports' differences field by field,
 # then move FILE over tests/data/regress_2024.txt.
 regress() { # regress NAME: the stored reports of $PAPERTRADE_HOME against the file
-	/usr/bin/python3 "$PT_ROOT/tests/e2e/report_hashes.py" "$PAPERTRADE_HOME/papertrade.db" |
+	/usr/bin/python3 "$PT_ROOT/tests/e2e/report_hashes.py" "$PAPERTRADE_HOME/papertrade.db" "$PT" |
 		sed "s/^/$1 /" >"$T_TMP/got-$1"
 	[ -z "${PT_RECORD:-}" ] || cat "$T_TMP/got-$1" >>"$PT_RECORD"
 	grep "^$1 " "$PT_ROOT/tests/data/regress_2024.txt" >"$T_TMP/want-$1"
@@ -58,6 +58,20 @@ regress() { # regress NAME: the stored reports of $PAPERTRADE_HOME against the f
 	fi
 }
 regress default
+# A session stores what happened that day, not the cumulative report again
+# (issue 10 point 5): December's stored runs are about the size of
+# January's, where whole reports (every closed trade so far) grew fourfold.
+grow=$(/usr/bin/python3 - "$PAPERTRADE_HOME/papertrade.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+cols = [r[1] for r in db.execute("PRAGMA table_info(runs)")]
+size = "text_len + json_len" if "text_len" in cols else "length(report_text) + length(report_json)"
+q = "SELECT avg(%s) FROM runs WHERE session %s"
+dec, jan = (db.execute(q % (size, w)).fetchone()[0] for w in (">= '2024-12-01'", "< '2024-02-01'"))
+print(int(100 * dec / jan))
+PY
+)
+check "a stored run does not grow with the history (December/January: $grow%)" test "${grow:-999}" -lt 150
 for cfg in "etf:holdings=etf contracts=whole initial_capital=200000" "margin:sizing=margin initial_capital=20000"; do
 	name=${cfg%%:*} sets=()
 	for s in ${cfg#*:}; do sets+=(--set "$s"); done

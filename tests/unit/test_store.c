@@ -328,7 +328,7 @@ static void test_create_reopen(void **state)
 	assert_non_null(strstr(err, "already"));
 	store_close(s);
 
-	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 5);
+	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 6);
 	assert_int_equal(raw_int(e->db, "PRAGMA application_id"), 0x50547264);
 	assert_int_equal(raw_int(e->db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"),
 	                 9); /* 7 + the two tape tables of version 3 */
@@ -366,14 +366,17 @@ static void test_load_without_account(void **state)
 
 /* ---- save and load ------------------------------------------------------- */
 
-/* A file of schema 3, before positions recorded their strategy: opening it
- * migrates it, and every option position is volarb's, the only strategy
- * there was; shares have none. */
 /* The columns of schema 5 dropped: a file of schema 4, as it was. */
 #define UNDO_5 \
 	"ALTER TABLE snapshots DROP COLUMN call_cents; " \
 	"ALTER TABLE snapshots DROP COLUMN cash_rate; " \
 	"ALTER TABLE account DROP COLUMN interest_carry; "
+
+/* Undoes migration 6's columns (the rows' bodies with them). */
+#define UNDO_V6                                                                              \
+	"DELETE FROM runs; ALTER TABLE runs DROP COLUMN text_len; "                          \
+	"ALTER TABLE runs DROP COLUMN text_z; ALTER TABLE runs DROP COLUMN json_len; "       \
+	"ALTER TABLE runs DROP COLUMN json_z; "
 
 /* Saves session 1 into a new store, turns the file back into an older
  * schema with undo_sql, reopens it (which migrates it to the current
@@ -388,16 +391,19 @@ static struct store *saved_downgraded(struct env *e, const char *undo_sql, struc
 	store_close(s);
 	raw_exec(e->db, undo_sql);
 	s = open_ok(e->db, 0);
-	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 5);
+	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 6);
 	load_into(s, back);
 	return s;
 }
 
+/* A file of schema 3, before positions recorded their strategy: opening it
+ * migrates it, and every option position is volarb's, the only strategy
+ * there was; shares have none. */
 static void test_migrate_strategy(void **state)
 {
 	struct portfolio pf, back;
 	struct store *s = saved_downgraded(*state,
-					   "ALTER TABLE positions DROP COLUMN strategy; " UNDO_5
+					   UNDO_V6 "ALTER TABLE positions DROP COLUMN strategy; " UNDO_5
 					   "PRAGMA user_version = 3",
 					   &pf, &back);
 	size_t i;
@@ -416,7 +422,7 @@ static void test_migrate_strategy(void **state)
 static void test_migrate_margin(void **state)
 {
 	struct portfolio pf, back;
-	struct store *s = saved_downgraded(*state, UNDO_5 "PRAGMA user_version = 4", &pf, &back);
+	struct store *s = saved_downgraded(*state, UNDO_V6 UNDO_5 "PRAGMA user_version = 4", &pf, &back);
 	size_t i;
 
 	assert_int_equal(back.n_snaps, pf.n_snaps);
@@ -429,6 +435,172 @@ static void test_migrate_margin(void **state)
 	store_close(s);
 	book_release(&back);
 	book_release(&pf);
+}
+
+static char *slurp(const char *path, size_t *len);
+static void spit(const char *path, const char *buf, size_t len);
+
+
+/* Migration 6 keeps of each stored report only the run's own part, the
+ * text up to the summary and the JSON's "run" object, compressed (issue
+ * 10). */
+static void test_migrate_slim_runs(void **state)
+{
+	struct env *e = *state;
+	struct store *s = new_store(e->db, 100000);
+	struct portfolio pf;
+	char err[PT_ERRSZ] = "", *text = NULL, *json = NULL;
+	int d1 = day("2024-11-21");
+
+	build_session1(&pf);
+	save_run(s, &pf, "report one");
+	build_session2(&pf);
+	save_run(s, &pf, "report two");
+	store_close(s);
+	/* Schema 5: the whole report in plain columns. */
+	raw_exec(e->db,
+		 UNDO_V6 "INSERT INTO runs (session, provider, started_at, report_text, report_json) "
+		 "VALUES ('2024-11-21', 'sim', 1, "
+		 "'===\nDAILY PAPER TRADING UPDATE\nExecuted 1 new trade today\n\n' || "
+		 "'======================================================================' || "
+		 "char(10) || 'DAILY PORTFOLIO REPORT' || char(10) || 'Closed Trades: 2' || char(10), "
+		 "'{\"session\":\"2024-11-21\",\"closed_trades\":[{\"pnl\":1.5}],"
+		 "\"run\":{\"trades\":[{\"id\":1,\"price\":3.5}],\"notes\":\"\"}}'), "
+		 "('2024-11-22', 'sim', 2, 'a report with no summary', '{\"ok\":true}'); "
+		 "PRAGMA user_version = 5");
+
+	s = open_ok(e->db, 0);
+	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 6);
+	assert_int_equal(raw_int(e->db, "SELECT count(*) FROM runs WHERE report_text IS NULL AND "
+					"report_json IS NULL AND text_z IS NOT NULL"),
+			 2);
+	assert_int_equal(store_get_report(s, d1, &text, &json, err), 0);
+	assert_string_equal(text, "===\nDAILY PAPER TRADING UPDATE\nExecuted 1 new trade today\n\n");
+	assert_string_equal(json, "{\"trades\":[{\"id\":1,\"price\":3.5}],\"notes\":\"\"}");
+	free(text);
+	free(json);
+	/* A body of another shape is kept as it was. */
+	assert_int_equal(store_get_report(s, 0, &text, &json, err), 0);
+	assert_string_equal(text, "a report with no summary");
+	assert_string_equal(json, "{\"ok\":true}");
+	free(text);
+	free(json);
+	book_release(&pf);
+	store_close(s);
+}
+
+/* A stored body that does not inflate to its length is a corrupt row. */
+static void test_run_body_damaged(void **state)
+{
+	struct env *e = *state;
+	struct store *s = new_store(e->db, 100000);
+	struct portfolio pf;
+	char err[PT_ERRSZ] = "", *text = NULL, *json = NULL;
+
+	build_session1(&pf);
+	save_run(s, &pf, "report one");
+	assert_true(raw_int(e->db, "SELECT text_len FROM runs") == 10);
+	assert_true(raw_int(e->db, "SELECT length(text_z) FROM runs") > 0);
+	raw_exec(e->db, "UPDATE runs SET text_len = 11");
+	assert_int_equal(store_get_report(s, 0, &text, &json, err), PT_EIO);
+	assert_non_null(strstr(err, "corrupt row in runs"));
+	assert_null(text);
+	raw_exec(e->db, "UPDATE runs SET text_len = 10, text_z = x'00'");
+	assert_int_equal(store_get_report(s, 0, &text, &json, err), PT_EIO);
+	book_release(&pf);
+	store_close(s);
+}
+
+/* A run writes the positions that can have changed (open ones, those closed
+ * since the previous run), not every position ever held (issue 10): a row
+ * closed before the previous run is not written again, so an edit made to
+ * it behind the store's back survives the next run. */
+static void test_run_saves_position_delta(void **state)
+{
+	struct env *e = *state;
+	struct store *s = new_store(e->db, 100000);
+	struct portfolio pf, back;
+	char sql[128];
+	int64_t closed_id;
+
+	build_session1(&pf);
+	save_run(s, &pf, "one");
+	build_session2(&pf); /* closes pos[1] on 2024-11-22 */
+	closed_id = pf.pos[1].id;
+	save_run(s, &pf, "two");
+	add_snapshot(&pf, day("2024-11-25"));
+	save_run(s, &pf, "three");
+
+	snprintf(sql, sizeof(sql), "UPDATE positions SET reason = 'behind' WHERE id = %lld",
+		 (long long)closed_id);
+	raw_exec(e->db, sql);
+	pf.pos[0].mark = 4.75; /* an open position's mark moves */
+	add_snapshot(&pf, day("2024-11-26"));
+	save_run(s, &pf, "four");
+
+	load_into(s, &back);
+	assert_string_equal(back.pos[1].reason, "behind");
+	assert_true(back.pos[0].mark == 4.75);
+	assert_int_equal(back.n_snaps, 4);
+	book_release(&back);
+	/* import writes them all. */
+	{
+		char err[PT_ERRSZ] = "";
+
+		assert_int_equal(store_begin(s, err), 0);
+		assert_int_equal(store_save_portfolio(s, &pf, err), 0);
+		assert_int_equal(store_commit(s, err), 0);
+	}
+	load_into(s, &back);
+	assert_string_equal(back.pos[1].reason, "expired");
+	assert_pf_equal(&pf, &back);
+	book_release(&back);
+	book_release(&pf);
+	store_close(s);
+}
+
+/* Opening does not read the whole file (PRAGMA quick_check cost 73 ms a
+ * run on a ten-year home): a file with a damaged page deep inside opens,
+ * and store_check, which serve runs at its start, finds the damage. */
+static void test_open_is_cheap_check_finds_damage(void **state)
+{
+	struct env *e = *state;
+	struct store *s = new_store(e->db, 100000);
+	struct portfolio pf;
+	char err[PT_ERRSZ] = "", *buf;
+	size_t n, k, at;
+
+	build_session1(&pf);
+	assert_int_equal(store_begin(s, err), 0);
+	for (k = 0; k < 600; k++)
+		book_post(&pf, pf.start, pf.pos[0].id, "commission", 0,
+			  "padding so the database spans many pages.........................");
+	assert_int_equal(store_save_run(s, &pf, pf.start, "sim", "one", "{}", err), 0);
+	assert_int_equal(store_commit(s, err), 0);
+	assert_int_equal(store_check(s, err), 0);
+	store_close(s);
+	book_release(&pf);
+
+	/* A leaf page of the ledger, deep inside the file. */
+	k = (size_t)raw_int(e->db, "SELECT pageno FROM dbstat WHERE name = 'ledger' AND "
+				    "pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 3");
+	buf = slurp(e->db, &n);
+	assert_true(n > 16 * 4096);
+	assert_true(k > 1 && k * 4096 <= n);
+	at = (k - 1) * 4096;
+	for (k = 8; k < 4096; k++)
+		buf[at + k] = (char)(0x5a ^ (k * 7));
+	spit(e->db, buf, n);
+	free(buf);
+
+	s = NULL;
+	if (store_open(e->db, 0, &s, err))
+		print_error("store_open: %s\n", err);
+	assert_non_null(s);
+	assert_int_equal(store_check(s, err), PT_EIO);
+	assert_non_null(strstr(err, "corrupt"));
+	assert_null(strchr(err, '\n'));
+	store_close(s);
 }
 
 static void test_save_load_round_trip(void **state)
@@ -751,7 +923,7 @@ static void test_empty_file(void **state)
 	assert_non_null(strstr(err, "empty"));
 	s = open_ok(e->db, 1); /* an empty file becomes a database when asked to create */
 	store_close(s);
-	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 5);
+	assert_int_equal(raw_int(e->db, "PRAGMA user_version"), 6);
 }
 
 /* ---- portfolio_data.json -------------------------------------------------- */
@@ -1175,7 +1347,8 @@ int main(void)
 	        T(test_import_brief_example), T(test_import_brief_trades),
 	        T(test_import_rejects),       T(test_import_rejects_exact_edits),
 	        T(test_import_size_cap),      T(test_tapes),
-	        T(test_migrate_strategy),
+	        T(test_migrate_strategy),     T(test_migrate_slim_runs), T(test_run_body_damaged),
+	        T(test_run_saves_position_delta), T(test_open_is_cheap_check_finds_damage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
