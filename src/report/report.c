@@ -277,9 +277,20 @@ void report_summary_text(const struct report_in *in, struct sbuf *out)
 	for (i = 0; i < pf->n_pos; i++)
 		pf->pos[i].closed ? closed++ : open++;
 	sb_addf(out, "%s\n%sDAILY PORTFOLIO REPORT%s\n%s\n", RULE_LINE, bold(in), reset(in), RULE_LINE);
-	if (!pf->n_snaps) {
+	if (!pf->n_snaps && !pf->n_pos) {
 		sb_addf(out, "No session run yet. Capital: %s\n%s\n",
 			money(m1, sizeof(m1), pf->initial_cents), RULE_LINE);
+		return;
+	}
+	if (!pf->n_snaps) { /* imported: positions, no session run here yet */
+		int64_t pv = book_positions_value_cents(pf);
+		sb_addf(out, "No session run yet (imported as of %s). Capital: %s\n\n",
+			date_fmt(pf->last_session, d), money(m1, sizeof(m1), pf->initial_cents));
+		sb_addf(out, "Portfolio Value: %s\n", money(m1, sizeof(m1), pf->cash_cents + pv));
+		sb_addf(out, "Positions Value: %s (shorts at their cost to close)\n",
+			money(m1, sizeof(m1), pv));
+		sb_addf(out, "Open Positions: %zu\nClosed Trades: %zu\nCash: %s\n%s\n", open,
+			closed, money(m1, sizeof(m1), pf->cash_cents), RULE_LINE);
 		return;
 	}
 	sb_addf(out, "Date: %s\n", date_fmt(pf->last_session, d));
