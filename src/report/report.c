@@ -298,7 +298,10 @@ void report_summary_text(const struct report_in *in, struct sbuf *out)
 	pct(p1, sizeof(p1), m.total_return);
 	sb_addf(out, "Portfolio Value: %s\n", money(m1, sizeof(m1), pf->snaps[pf->n_snaps - 1].value_cents));
 	sb_addf(out, "Total Return: %s%s%s\n", sign_color(in, m.total_return), p1, reset(in));
-	sb_addf(out, "Benchmarks (buy and hold from %s, dividends reinvested):\n", d2);
+	/* bought on the first session run here (an imported portfolio's start
+	 * is earlier) */
+	sb_addf(out, "Benchmarks (buy and hold from %s, dividends reinvested):\n",
+		date_fmt(pf->snaps[0].session, d2));
 	for (i = 0; i < pf->n_bench && i < METRICS_MAX_BENCH; i++) {
 		pct(p1, sizeof(p1), m.bench_return[i]);
 		sb_addf(out, "  %-6s %12s  %s\n", pf->bench[i].ticker,

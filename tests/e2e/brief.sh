@@ -38,6 +38,7 @@ same "an excess return vs SPY" "$(printf '%s' "$OUT" | jget 'd["excess_return_vs
 check "the ledger identities still hold" /usr/bin/python3 "$PT_ROOT/tests/e2e/identities.py" <<<"$OUT"
 json_value=$(printf '%s' "$OUT" | jget 'd["portfolio_value"]')
 run_pt report
+contains "the benchmarks are held from the day they were bought" "$OUT" "buy and hold from 2024-11-22"
 same "text and JSON agree after the run" "$(printf '%s\n' "$OUT" | sed -n 's/^Portfolio Value: //p' | tr -d ,)" "$(printf '%.2f' "$json_value")"
 same "the dashboard agrees after the run" "$("$PT" dashboard --out - --json | jget 'd["summary"]["portfolio_value"]')" "$json_value"
 PAPERTRADE_NOW=2024-11-25T10:00 expect_rc "the session after" 0 run --date 2024-11-25
