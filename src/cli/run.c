@@ -265,8 +265,8 @@ static int skip_done(struct store *st, int first, int last, const struct run_opt
 				before == 1 ? "" : "s");
 		if (gap)
 			fprintf(stderr,
-				"papertrade: %d session%s before the last run (%s) never ran and "
-				"are skipped: runs go forward in time\n",
+				"papertrade: %d session%s up to the last run (%s) never ran here: "
+				"skipped, runs go forward in time\n",
 				gap, gap == 1 ? "" : "s", date_fmt(pf.last_session, d1));
 		if (ran)
 			fprintf(stderr, "papertrade: %d session%s already ran (%s..%s)%s\n", ran,
