@@ -143,14 +143,15 @@ static int load_view(struct provider *prov, const struct session_plan *plan, str
 /*
  * A portfolio started elsewhere (an import) has no benchmarks: buy the
  * initial capital's worth of each configured ticker at the first session
- * that prices them all, as engine_step's first session does. 1 when bought.
+ * that prices them all, as engine_step's first session does. Only before
+ * any snapshot: each snapshot keeps one value per benchmark. 1 when bought.
  */
 static int buy_benchmarks(struct portfolio *pf, const struct market_view *v,
 			  const struct config *cfg)
 {
 	size_t i;
 
-	if (!pf->start || pf->n_bench || !cfg->n_tickers)
+	if (!pf->start || pf->n_bench || pf->n_snaps || !cfg->n_tickers)
 		return 0;
 	for (i = 0; i < cfg->n_tickers; i++) {
 		const struct ticker_view *tv = mv_ticker(v, cfg->tickers[i]);
