@@ -143,7 +143,7 @@ static const struct key keys[] = {
 	    "auto (from the provider, e.g. the 13-week T-bill) or a fraction (0.045)."),
 
 	KEY("provider", "market", K_PROVIDER, provider, 0, 0, 0, NULL, "sim",
-	    "Market data: sim, yahoo, cboe, tape or csv; a comma list is tried in order."),
+	    "Market data: sim, yahoo, cboe or tape; a comma list is tried in order."),
 	KEY("seed", "market", K_SEED, seed, 0, 0, 0, NULL, "20240101",
 	    "Seed of the simulated market (provider sim)."),
 	KEY("yahoo_url", "market", K_URL, yahoo_url, 0, 0, 0, NULL,
@@ -1139,9 +1139,9 @@ static void default_text(struct sbuf *sb)
 	sb_addf(sb, "; papertrade.ini - the configuration of papertrade, written by\n"
 		    "; `papertrade init` with every key at its default value.\n"
 		    "; Precedence, lowest first: this file, PAPERTRADE_<KEY> environment\n"
-		    "; variables (PAPERTRADE_IV_EDGE=0.02), then --set key=value on run, scan\n"
-		    "; and backtest. Key names are unique across sections; a key in the wrong\n"
-		    "; section is an error.\n");
+		    "; variables (PAPERTRADE_IV_EDGE=0.02), then --set key=value on run, scan,\n"
+		    "; quote and chain. Key names are unique across sections; a key in the\n"
+		    "; wrong section is an error.\n");
 	for (i = 0; i < n_keys(); i++) {
 		struct key tmp;
 		const struct key *k = key_at(i, &tmp);

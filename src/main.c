@@ -11,6 +11,8 @@
 #include "cli/cli.h"
 #include "util/util.h"
 
+static int cmd_help(struct cli_ctx *ctx, int argc, char **argv);
+
 static const struct cli_cmd commands[] = {
 	{"init", cmd_init, "create the home folder, config and database"},
 	{"run", cmd_run, "run the daily job for a session (or catch up from a date)"},
@@ -30,6 +32,7 @@ static const struct cli_cmd commands[] = {
 	{"serve", cmd_serve, "serve the dashboard and its JSON API; run the daily job"},
 	{"dashboard", cmd_dashboard, "write the dashboard as one self-contained HTML file"},
 	{"schedule", cmd_schedule, "print a systemd timer or crontab line for the daily run"},
+	{"help", cmd_help, "show a command's help (papertrade help CMD = CMD --help)"},
 };
 
 static void usage(FILE *f)
@@ -41,9 +44,106 @@ static void usage(FILE *f)
 		   "every NYSE session and books every cash flow.\n\ncommands:\n");
 	for (i = 0; i < PT_ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\nRun 'papertrade <command> --help' for a command's options.\n"
+	fprintf(f, "\nRun 'papertrade help <command>' (or 'papertrade <command> --help') for a\n"
+		   "command's options; --home DIR may come before or after the command.\n"
 		   "Home folder: --home, else $PAPERTRADE_HOME, else $XDG_DATA_HOME/papertrade,\n"
 		   "else ~/.local/share/papertrade.\n");
+}
+
+static const struct cli_cmd *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < PT_ARRAY_SIZE(commands); i++)
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+	return NULL;
+}
+
+/* "unknown command" with a did-you-mean; returns EXIT_USAGE. */
+static int unknown_command(const char *name)
+{
+	const char *best = NULL;
+	size_t best_d = (size_t)-1, i;
+
+	for (i = 0; i < PT_ARRAY_SIZE(commands); i++) {
+		size_t d = pt_edit_distance(name, commands[i].name);
+		if (d < best_d) {
+			best_d = d;
+			best = commands[i].name;
+		}
+	}
+	if (best && best_d <= 2)
+		cli_error(name, "unknown command; did you mean '%s'?", best);
+	else
+		cli_error(name, "unknown command (see papertrade --help)");
+	return EXIT_USAGE;
+}
+
+/* papertrade help [CMD]: the overview, or CMD --help. */
+static int cmd_help(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_cmd *c;
+	char *args[3];
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return EXIT_OK_;
+	}
+	if (argc > 2) {
+		cli_error("help", "want one command (see papertrade --help)");
+		return EXIT_USAGE;
+	}
+	c = find_command(argv[1]);
+	if (!c)
+		return unknown_command(argv[1]);
+	if (c->fn == cmd_help) {
+		usage(stdout);
+		return EXIT_OK_;
+	}
+	args[0] = argv[1];
+	args[1] = "--help";
+	args[2] = NULL;
+	optind = 0;
+	return c->fn(ctx, 2, args);
+}
+
+/*
+ * --home DIR (or --home=DIR) after the command, as before it: taken out of
+ * the command's arguments (up to a "--") into *home. 0, or EXIT_USAGE after
+ * saying why.
+ */
+static int take_home(int *argc, char **argv, const char **home)
+{
+	int i = 1, j, n;
+
+	while (i < *argc && strcmp(argv[i], "--") != 0) {
+		const char *v;
+
+		if (!strcmp(argv[i], "--home")) {
+			if (i + 1 >= *argc) {
+				cli_error("--home", "needs a folder");
+				return EXIT_USAGE;
+			}
+			v = argv[i + 1];
+			n = 2;
+		} else if (!strncmp(argv[i], "--home=", 7)) {
+			v = argv[i] + 7;
+			n = 1;
+		} else {
+			i++;
+			continue;
+		}
+		if (!*v) {
+			cli_error("--home", "empty folder name");
+			return EXIT_USAGE;
+		}
+		*home = v;
+		for (j = i; j + n <= *argc; j++)
+			argv[j] = argv[j + n];
+		*argc -= n;
+	}
+	return 0;
 }
 
 static char home_buf[4096];
@@ -78,14 +178,13 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *home = NULL;
+	const struct cli_cmd *cmd;
 	struct cli_ctx ctx;
-	const char *best = NULL;
-	size_t best_d = (size_t)-1;
-	size_t i;
-	int c;
+	int c, sub_argc;
+	char **sub_argv;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
 			if (!*optarg) {
@@ -110,26 +209,15 @@ int main(int argc, char **argv)
 		cli_error("usage", "no command given (see papertrade --help)");
 		return EXIT_USAGE;
 	}
+	cmd = find_command(argv[optind]);
+	if (!cmd)
+		return unknown_command(argv[optind]);
+	sub_argc = argc - optind;
+	sub_argv = argv + optind;
+	if (take_home(&sub_argc, sub_argv, &home))
+		return EXIT_USAGE;
 	ctx.home = resolve_home(home, &ctx.home_given);
-	for (i = 0; i < PT_ARRAY_SIZE(commands); i++) {
-		if (!strcmp(argv[optind], commands[i].name)) {
-			int sub_argc = argc - optind;
-			char **sub_argv = argv + optind;
-			optind = 0; /* reinitialise getopt for the subcommand */
-			opterr = 0;
-			return commands[i].fn(&ctx, sub_argc, sub_argv);
-		}
-	}
-	for (i = 0; i < PT_ARRAY_SIZE(commands); i++) {
-		size_t d = pt_edit_distance(argv[optind], commands[i].name);
-		if (d < best_d) {
-			best_d = d;
-			best = commands[i].name;
-		}
-	}
-	if (best && best_d <= 2)
-		cli_error(argv[optind], "unknown command; did you mean '%s'?", best);
-	else
-		cli_error(argv[optind], "unknown command (see papertrade --help)");
-	return EXIT_USAGE;
+	optind = 0; /* reinitialise getopt for the subcommand */
+	opterr = 0;
+	return cmd->fn(&ctx, sub_argc, sub_argv);
 }

@@ -140,19 +140,55 @@ static int load_view(struct provider *prov, const struct session_plan *plan, str
 	return 0;
 }
 
+/*
+ * A portfolio started elsewhere (an import) has no benchmarks: buy the
+ * initial capital's worth of each configured ticker at the first session
+ * that prices them all, as engine_step's first session does. Only before
+ * any snapshot: each snapshot keeps one value per benchmark. 1 when bought.
+ */
+static int buy_benchmarks(struct portfolio *pf, const struct market_view *v,
+			  const struct config *cfg)
+{
+	size_t i;
+
+	if (!pf->start || pf->n_bench || pf->n_snaps || !cfg->n_tickers)
+		return 0;
+	for (i = 0; i < cfg->n_tickers; i++) {
+		const struct ticker_view *tv = mv_ticker(v, cfg->tickers[i]);
+		if (!tv || !tv->ok || !(tv->spot > 0))
+			return 0;
+	}
+	pf->bench = xcalloc(cfg->n_tickers, sizeof(*pf->bench));
+	pf->n_bench = cfg->n_tickers;
+	for (i = 0; i < cfg->n_tickers; i++) {
+		struct bench *b = &pf->bench[i];
+
+		pt_strlcpy(b->ticker, cfg->tickers[i], sizeof(b->ticker));
+		b->price = mv_ticker(v, cfg->tickers[i])->spot;
+		b->shares = (double)pf->initial_cents / 100.0 / b->price;
+	}
+	return 1;
+}
+
 int session_step(struct portfolio *pf, struct provider *prov, const struct session_plan *plan,
 		 const struct config *cfg, struct market_view *v, struct engine_day *day,
 		 struct session_err *e)
 {
 	char d[DATE_BUFSZ], err[PT_ERRSZ];
-	int rc;
+	int rc, bought;
 
 	memset(day, 0, sizeof(*day));
 	date_fmt(plan->session, d);
 	if ((rc = load_view(prov, plan, v, e)))
 		return rc;
+	bought = v->session > pf->last_session && buy_benchmarks(pf, v, cfg);
 	if ((rc = engine_step(pf, v, cfg, day, err)))
 		return fail(e, rc, d, "%s", err);
+	if (bought)
+		sb_addf(&day->notes,
+			"Benchmarks bought today with the initial capital of %.2f: the portfolio "
+			"had none (imported)\n",
+			(double)pf->initial_cents / 100.0);
 	if ((rc = book_check(pf, err)))
 		return fail(e, rc, d, "ledger identity broken, nothing saved: %s", err);
 	return 0;

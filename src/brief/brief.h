@@ -13,6 +13,7 @@
 #define PT_BRIEF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct portfolio;
 struct sbuf;
@@ -41,5 +42,18 @@ int brief_export_json(const struct portfolio *pf, struct sbuf *out, char *err);
  * (PT_EINVAL) it is left as it was.
  */
 int brief_import_json(const char *text, size_t len, struct portfolio *pf, char *err);
+
+/* What an import of the brief's fields alone did that its caller should say
+ * (all zero after a file with the "papertrade" object). */
+struct brief_info {
+	int64_t file_initial_cents; /* the file's initial_capital (pf->initial_cents is
+				     * the opening balance: current_cash less the
+				     * trades' cash flows) */
+	size_t snaps_skipped;	    /* daily_snapshots read but not kept */
+};
+
+/* brief_import_json, filling *info (may be NULL) on success. */
+int brief_import_json_info(const char *text, size_t len, struct portfolio *pf,
+			   struct brief_info *info, char *err);
 
 #endif

@@ -41,8 +41,22 @@ int cli_make_home(const struct cli_ctx *ctx, char *err);
 int cli_load_config(const struct cli_ctx *ctx, struct config *cfg, char **sets, size_t nsets);
 /* Parses a YYYY-MM-DD argument of option `opt`; prints the error and returns -1 when bad. */
 int cli_parse_date(const char *opt, const char *arg, int *day);
-/* 1 when colour may be used on the stream (a TTY, NO_COLOR unset, TERM not dumb). */
+/* 1 when colour may be used on the stream (a TTY, NO_COLOR unset or empty,
+ * TERM not dumb). */
 int cli_use_color(int fd);
+/* "--provider NAME" as the pair "provider=NAME" for cli_load_config, which
+ * then reports a bad name as a --provider error (kept for the process's
+ * life; eight at most are live at once). */
+char *cli_provider_pair(const char *name);
+/* 1 when pair came from cli_provider_pair. */
+int cli_is_provider_pair(const char *pair);
+/* 1 when source is the sim and it invents symbol's market (the sim models
+ * SPY, VOO, VTI and QQQ; other symbols get parameters derived from the name). */
+int cli_sim_synthetic(const char *source, const char *symbol);
+#define CLI_SYNTHETIC_WHY                                                                          \
+	"synthetic: the sim knows SPY, VOO, VTI and QQQ; other symbols get invented parameters"
+/* 1 when sym looks like a ticker symbol: 1 to 15 of A-Z a-z 0-9 . ^ = _ -. */
+int cli_ticker_ok(const char *sym);
 
 struct store;
 struct portfolio;

@@ -95,11 +95,68 @@ int cli_load_config(const struct cli_ctx *ctx, struct config *cfg, char **sets, 
 		cli_error("config", "%s", err);
 		return -1;
 	}
+	/* --provider NAME is checked alone, so its error names the flag */
+	for (size_t i = 0; i < nsets; i++) {
+		struct config tmp;
+
+		if (!cli_is_provider_pair(sets[i]))
+			continue;
+		memcpy(&tmp, cfg, sizeof(tmp));
+		if (config_set_pair(&tmp, sets[i], err)) {
+			const char *why = err;
+			if (!strncmp(why, "provider: ", 10))
+				why += 10;
+			cli_error("--provider", "%s", why);
+			return -1;
+		}
+	}
 	if (nsets && config_set_pairs(cfg, (const char *const *)sets, nsets, err)) {
 		cli_error("--set", "%s", err);
 		return -1;
 	}
 	return 0;
+}
+
+static char provider_pairs[8][96];
+static int n_provider_pairs;
+
+char *cli_provider_pair(const char *name)
+{
+	char *b = provider_pairs[n_provider_pairs++ % 8];
+
+	snprintf(b, sizeof(provider_pairs[0]), "provider=%s", name);
+	return b;
+}
+
+int cli_is_provider_pair(const char *pair)
+{
+	return pair >= provider_pairs[0] && pair < provider_pairs[0] + sizeof(provider_pairs);
+}
+
+int cli_sim_synthetic(const char *source, const char *symbol)
+{
+	static const char *const known[] = {"SPY", "VOO", "VTI", "QQQ"}; /* market/sim.c */
+	size_t i;
+
+	if (!source || strcmp(source, "sim") != 0)
+		return 0;
+	for (i = 0; i < PT_ARRAY_SIZE(known); i++)
+		if (!strcmp(symbol, known[i]))
+			return 0;
+	return 1;
+}
+
+int cli_ticker_ok(const char *sym)
+{
+	size_t i, n = strlen(sym);
+
+	if (!n || n >= 16)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.^=_-",
+			    sym[i]))
+			return 0;
+	return 1;
 }
 
 int cli_parse_date(const char *opt, const char *arg, int *day)
@@ -114,8 +171,10 @@ int cli_parse_date(const char *opt, const char *arg, int *day)
 int cli_use_color(int fd)
 {
 	const char *term = getenv("TERM");
+	const char *no_color = getenv("NO_COLOR");
 
-	if (getenv("NO_COLOR"))
+	/* no-color.org: set and not empty */
+	if (no_color && *no_color)
 		return 0;
 	if (!term || !strcmp(term, "dumb"))
 		return 0;

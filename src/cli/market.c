@@ -51,7 +51,6 @@ struct market_args {
 	int date, expiry, json;
 	char *sets[MAX_SETS + 1];
 	size_t nsets;
-	char provider[80];
 };
 
 static int parse(int argc, char **argv, const char *usage, struct market_args *a)
@@ -88,12 +87,7 @@ static int parse(int argc, char **argv, const char *usage, struct market_args *a
 				cli_error("--set", "more than %d overrides", MAX_SETS);
 				return EXIT_USAGE;
 			}
-			if (c == 'P') {
-				snprintf(a->provider, sizeof(a->provider), "provider=%s", optarg);
-				a->sets[a->nsets++] = a->provider;
-			} else {
-				a->sets[a->nsets++] = optarg;
-			}
+			a->sets[a->nsets++] = c == 'P' ? cli_provider_pair(optarg) : optarg;
 			break;
 		case 'h':
 			return cli_usage(usage, 0) + 100;
@@ -188,6 +182,11 @@ static void ny_time(int64_t t, char *buf, size_t n)
 	snprintf(buf, n, "%s %02d:%02d", date_fmt(day, d), sec / 3600, sec / 60 % 60);
 }
 
+static void synthetic_note(const char *symbol)
+{
+	fprintf(stderr, "papertrade: note: %s: %s\n", symbol, CLI_SYNTHETIC_WHY);
+}
+
 int cmd_quote(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct market_args a;
@@ -205,6 +204,11 @@ int cmd_quote(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error("quote", "want one or more tickers (see papertrade quote --help)");
 		return EXIT_USAGE;
 	}
+	for (i = (size_t)optind; i < (size_t)argc; i++)
+		if (!cli_ticker_ok(argv[i])) {
+			cli_error("quote", "not a ticker symbol: '%s'", argv[i]);
+			return EXIT_USAGE;
+		}
 	memset(&v, 0, sizeof(v));
 	rc = load_view(ctx, &a, (const char *const *)argv + optind, (size_t)(argc - optind), &cfg,
 		       &prov, &v);
@@ -220,6 +224,8 @@ int cmd_quote(struct cli_ctx *ctx, int argc, char **argv)
 		double prev = last_close(t);
 
 		ny_time(t->quote_time, when, sizeof(when));
+		if (t->ok && cli_sim_synthetic(t->source, t->symbol))
+			synthetic_note(t->symbol);
 		if (a.json) {
 			json_t *o = json_object();
 			json_object_set_new(o, "ticker", json_string(t->symbol));
@@ -231,11 +237,16 @@ int cmd_quote(struct cli_ctx *ctx, int argc, char **argv)
 			json_object_set_new(o, "previous_close", jnum(prev));
 			json_object_set_new(o, "dividend_yield", jnum(t->div_yield));
 			json_object_set_new(o, "dropped", json_integer(t->dropped));
+			json_object_set_new(o, "synthetic",
+					    json_boolean(cli_sim_synthetic(t->source, t->symbol)));
 			json_array_append_new(arr, o);
 		} else {
 			printf("%-8s %-6s %10.2f %-17s %10.2f %+7.2f%% %8.2f%%  %s\n", t->symbol,
 			       t->source, t->spot, when, prev, (t->spot / prev - 1.0) * 100.0,
-			       t->div_yield * 100.0, t->ok ? "" : t->error);
+			       t->div_yield * 100.0,
+			       !t->ok					 ? t->error
+			       : cli_sim_synthetic(t->source, t->symbol) ? "synthetic"
+									 : "");
 		}
 	}
 	if (a.json) {
@@ -279,6 +290,10 @@ int cmd_chain(struct cli_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	tick[0] = argv[optind];
+	if (!cli_ticker_ok(tick[0])) {
+		cli_error("chain", "not a ticker symbol: '%s'", tick[0]);
+		return EXIT_USAGE;
+	}
 	memset(&v, 0, sizeof(v));
 	rc = load_view(ctx, &a, tick, 1, &cfg, &prov, &v);
 	if (rc)
@@ -298,6 +313,8 @@ int cmd_chain(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error(tick[0], "no option expiration quoted");
 		goto out;
 	}
+	if (cli_sim_synthetic(t->source, t->symbol))
+		synthetic_note(t->symbol);
 	T = cal_year_frac(v.asof, expiry);
 	if (a.json)
 		arr = json_array();

@@ -37,16 +37,20 @@ static const char export_help[] =
         "  -h, --help      show this help\n";
 
 static const char import_help[] =
-        "usage: papertrade import FILE\n"
-        "\n"
-        "Reads a portfolio_data.json into a new portfolio in the home folder; FILE -\n"
-        "reads standard input. Takes a file written by 'papertrade export' exactly, or\n"
-        "one written by the brief's script: each open position booked at its entry\n"
-        "price, each closed trade with its pnl, and the rest of current_cash as one\n"
-        "import adjustment, so the books add up. Refuses a home whose portfolio has\n"
-        "any run or position; the home and its database are made when missing.\n"
-        "\n"
-        "  -h, --help  show this help\n";
+	"usage: papertrade import FILE\n"
+	"\n"
+	"Reads a portfolio_data.json into a new portfolio in the home folder; FILE -\n"
+	"reads standard input. Takes a file written by 'papertrade export' exactly, or\n"
+	"one written by the brief's script: each open position booked at its entry\n"
+	"price (each must name its expiration), each closed trade with its pnl, and\n"
+	"what the trades do not explain of current_cash as the opening balance: the\n"
+	"initial capital becomes current_cash less the trades' cash flows, so the\n"
+	"books add up and returns count from there. The brief's daily_snapshots are\n"
+	"not kept (it values short calls as assets); the next run starts the history\n"
+	"and buys the benchmarks. Refuses a home whose portfolio has any run or\n"
+	"position; the home and its database are made when missing.\n"
+	"\n"
+	"  -h, --help  show this help\n";
 
 /* One-line usage error; getopt's opterr is off (main.c). */
 static int bad_option(const char *cmd, int c, char **argv)
@@ -176,7 +180,8 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
-	char path[PATH_MAX], err[PT_ERRSZ], cash[32];
+	char path[PATH_MAX], err[PT_ERRSZ], cash[32], m1[32], m2[32];
+	struct brief_info info;
 	const char *file;
 	struct store *s = NULL;
 	struct portfolio pf, cur;
@@ -208,7 +213,8 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 	sb_init(&sb, BRIEF_MAX_TEXT);
 
 	/* The whole file is read and checked before the home is touched. */
-	if (read_input(file, &sb, err) || brief_import_json(sb_str(&sb), sb.len, &pf, err)) {
+	if (read_input(file, &sb, err) ||
+	    brief_import_json_info(sb_str(&sb), sb.len, &pf, &info, err)) {
 		cli_error("import", "%s: %s", file, err);
 		goto out;
 	}
@@ -248,6 +254,18 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 	fprintf(stderr, "imported %zu open positions, %zu closed trades, %zu snapshots; cash %s\n",
 	        nopen, pf.n_pos - nopen, pf.n_snaps,
 	        pt_fmt_money(cash, sizeof(cash), pf.cash_cents));
+	if (info.file_initial_cents && info.file_initial_cents != pf.initial_cents)
+		fprintf(stderr,
+			"opening balance %s: current_cash less the trades' cash flows (the file's "
+			"initial_capital %s is not what its trades explain); returns count from "
+			"it\n",
+			pt_fmt_money(m1, sizeof(m1), pf.initial_cents),
+			pt_fmt_money(m2, sizeof(m2), info.file_initial_cents));
+	if (info.snaps_skipped)
+		fprintf(stderr,
+			"%zu daily snapshots not kept: the brief values short calls as assets; the "
+			"history starts at the next run\n",
+			info.snaps_skipped);
 	rc = EXIT_OK_;
 	goto out;
 fail:

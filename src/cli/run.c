@@ -7,10 +7,12 @@
  */
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -49,15 +51,19 @@ static const char run_usage[] =
 	"  --set key=value override a configuration key for this run\n"
 	"  --provider NAME the market data: sim, yahoo, cboe (or a list, tried in\n"
 	"                  order per ticker), or tape to replay the session's tape\n"
-	"  -q, --quiet     no progress lines on stderr\n"
+	"  -q, --quiet     no progress, notes or summary on stderr\n"
 	"  -h, --help      this help\n"
 	"\n"
 	"Each session is one transaction: it is stored whole or not at all. A\n"
 	"session already run is not run again (its stored report is printed), and\n"
-	"--from skips sessions before the portfolio's last run; if a session fails,\n"
-	"the catch-up stops there, keeping the sessions before it. Without --date,\n"
-	"today's session is not run before run_at New York time. A market holiday\n"
-	"is not an error. Exit status: 0 success, 1 runtime failure, 2 bad usage.\n";
+	"--from skips sessions before the portfolio's last run, saying so in a line;\n"
+	"if a session fails, the catch-up stops there, keeping the sessions before\n"
+	"it. A catch-up ends with a summary line, and shows progress on a terminal;\n"
+	"Ctrl-C lets the session under way finish, then stops and says how to\n"
+	"resume (exit 130). Today's session is not run before run_at New York time:\n"
+	"without --date it is not due yet, with --date it is refused. A market\n"
+	"holiday is not an error. Exit status: 0 success, 1 runtime failure, 2 bad\n"
+	"usage, 130 interrupted.\n";
 
 static const char scan_usage[] =
 	"usage: papertrade scan [--date D] [--all] [--json] [--set key=value]...\n"
@@ -75,19 +81,9 @@ static const char scan_usage[] =
 	"  --provider NAME sim, yahoo, cboe, a list, or tape (the session's tape)\n"
 	"  -h, --help      this help\n";
 
-/* "--provider NAME" as the pair "provider=NAME" (kept for the process's life). */
-static char *provider_pair(const char *name)
-{
-	static char buf[4][80];
-	static int k;
-	char *b = buf[k++ % 4];
-
-	snprintf(b, sizeof(buf[0]), "provider=%s", name);
-	return b;
-}
-
 struct run_opts {
 	int json, quiet, color;
+	int to_given;		/* --to was given (the resume hint repeats it) */
 	int catchup;		/* --from: sessions before the last run are skipped */
 	int64_t now;		/* the as-of moment of today's session (Unix time) */
 };
@@ -127,7 +123,7 @@ static void print_report(const struct session_result *r, const struct config *cf
 static void run_notes(const struct cli_ctx *ctx, const struct config *cfg,
 		      const struct session_result *r, int quiet)
 {
-	static int capital_noted;
+	static int capital_noted, synthetic_noted;
 
 	if (quiet || r->status == SESSION_HAD)
 		return;
@@ -138,6 +134,17 @@ static void run_notes(const struct cli_ctx *ctx, const struct config *cfg,
 	if (r->status == SESSION_RAN && r->created)
 		fprintf(stderr, "papertrade: created a portfolio of %.2f in %s\n",
 			(double)r->pf.initial_cents / 100.0, ctx->home);
+	if (r->status == SESSION_RAN && !synthetic_noted) {
+		for (size_t i = 0; i < r->day.n_scans; i++) {
+			const struct scan_ticker *sc = &r->day.scans[i];
+			if (sc->strat != cfg->strat[0] ||
+			    !cli_sim_synthetic(sc->source, sc->symbol))
+				continue;
+			fprintf(stderr, "papertrade: note: %s: %s\n", sc->symbol,
+				CLI_SYNTHETIC_WHY);
+			synthetic_noted = 1;
+		}
+	}
 }
 
 /* The --json answer of a day with no session. */
@@ -180,6 +187,104 @@ static int run_if_due(const struct cli_ctx *ctx, const struct config *cfg,
 	return due.what == SESSION_DUE_FAILED ? EXIT_RUNTIME : 0;
 }
 
+/* Ctrl-C during a run: the session under way finishes (or rolls back on
+ * its own), then the run stops and says how to resume. A second Ctrl-C
+ * kills as usual (SA_RESETHAND). */
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static double mono_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The sessions in first..last (both sessions or not). */
+static int count_sessions(int first, int last)
+{
+	int s, n = 0;
+
+	for (s = cal_is_session(first) ? first : cal_next_session(first); s > 0 && s <= last;
+	     s = cal_next_session(s))
+		n++;
+	return n;
+}
+
+/* A catch-up over sessions the portfolio already has: says in a few lines
+ * what is skipped (sessions before its start, sessions that ran, sessions
+ * of a gap before its last run) and returns the first session to run. */
+static int skip_done(struct store *st, int first, int last, const struct run_opts *o)
+{
+	struct portfolio pf;
+	char err[PT_ERRSZ], d1[DATE_BUFSZ], d2[DATE_BUFSZ];
+	int s, upto, before = 0, ran = 0, gap = 0, ran_first = 0, ran_last = 0;
+	size_t i = 0;
+
+	book_init(&pf, 0);
+	if (store_load(st, &pf, err) || !pf.last_session || first > pf.last_session) {
+		book_release(&pf);
+		return first;
+	}
+	upto = pf.last_session < last ? pf.last_session : last;
+	for (s = cal_is_session(first) ? first : cal_next_session(first); s > 0 && s <= upto;
+	     s = cal_next_session(s)) {
+		while (i < pf.n_snaps && pf.snaps[i].session < s)
+			i++;
+		if (s < pf.start) {
+			before++;
+		} else if (i < pf.n_snaps && pf.snaps[i].session == s) {
+			ran_first = ran_first ? ran_first : s;
+			ran_last = s;
+			ran++;
+		} else {
+			gap++;
+		}
+	}
+	if (!o->quiet) {
+		if (before)
+			fprintf(stderr,
+				"papertrade: --from %s is before the portfolio's start (%s): %d "
+				"session%s before it skipped\n",
+				date_fmt(first, d1), date_fmt(pf.start, d2), before,
+				before == 1 ? "" : "s");
+		if (gap)
+			fprintf(stderr,
+				"papertrade: %d session%s up to the last run (%s) never ran here: "
+				"skipped, runs go forward in time\n",
+				gap, gap == 1 ? "" : "s", date_fmt(pf.last_session, d1));
+		if (ran)
+			fprintf(stderr, "papertrade: %d session%s already ran (%s..%s)%s\n", ran,
+				ran == 1 ? "" : "s", date_fmt(ran_first, d1),
+				date_fmt(ran_last, d2),
+				last <= pf.last_session ? "; nothing to do" : "");
+	}
+	s = cal_next_session(pf.last_session);
+	book_release(&pf);
+	return s;
+}
+
+/* "N of M sessions, X/s, about T left" on one updating line of a TTY. */
+static void progress(int done, int total, double t0)
+{
+	static double shown;
+	double now = mono_seconds(), dt = now - t0, rate = dt > 0 ? done / dt : 0;
+	long left = rate > 0 ? lround((total - done) / rate) : 0;
+
+	if (done > 1 && done < total && now - shown < 0.1)
+		return; /* ten updates a second at most */
+	shown = now;
+	fprintf(stderr, "\rpapertrade: %d of %d sessions, %.1f/s, about %ld:%02ld left\033[K", done,
+		total, rate, left / 60, left % 60);
+	fflush(stderr);
+}
+
 /* Runs sessions first..last in order (each one transaction); a failure
  * stops the catch-up there. Prints the last new run's report. */
 static int run_sessions(const struct cli_ctx *ctx, const struct config *cfg, int first, int last,
@@ -189,8 +294,11 @@ static int run_sessions(const struct cli_ctx *ctx, const struct config *cfg, int
 	struct session_result r, shown;
 	struct session_err e;
 	struct store *st = NULL;
-	char msg[2 * PT_ERRSZ], err[PT_ERRSZ], d[DATE_BUFSZ], d2[DATE_BUFSZ];
-	int s, rc = 0;
+	struct sigaction sa, old_sa;
+	char msg[2 * PT_ERRSZ], err[PT_ERRSZ], d[DATE_BUFSZ], d2[DATE_BUFSZ], m[32];
+	int s, rc = 0, total = 0, done = 0, ran = 0, ran_first = 0, ran_last = 0, tty;
+	size_t trades = 0, settled = 0;
+	double t0 = mono_seconds();
 
 	memset(&shown, 0, sizeof(shown));
 	memset(&sc, 0, sizeof(sc));
@@ -208,15 +316,36 @@ static int run_sessions(const struct cli_ctx *ctx, const struct config *cfg, int
 		goto out;
 	}
 	sc.st = st;
+	if (o->catchup)
+		first = skip_done(st, first, last, o);
+	total = count_sessions(first, last);
+	tty = o->catchup && !o->quiet && total > 1 && isatty(STDERR_FILENO);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sa.sa_flags = SA_RESTART | SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	interrupted = 0;
+	if (o->catchup)
+		sigaction(SIGINT, &sa, &old_sa);
 	for (s = cal_is_session(first) ? first : cal_next_session(first); s > 0 && s <= last;
 	     s = cal_next_session(s)) {
+		if (interrupted)
+			break;
 		if (session_run(&sc, s, o->now, &r, &e)) {
+			if (tty)
+				fputs("\r\033[K", stderr);
 			print_err(&e);
 			session_result_release(&r);
 			rc = EXIT_RUNTIME;
 			break;
 		}
+		done++;
+		if (tty && r.status == SESSION_RAN &&
+		    (r.created || r.pf.initial_cents != cfg->initial_capital_cents))
+			fputs("\r\033[K", stderr); /* a note may follow */
 		run_notes(ctx, cfg, &r, o->quiet);
+		if (tty)
+			progress(done, total, t0);
 		if (r.status == SESSION_BEHIND && !o->catchup) {
 			cli_error("run", "session %s is before the last run (%s); runs go forward in time",
 				  date_fmt(s, d), date_fmt(r.last, d2));
@@ -227,14 +356,47 @@ static int run_sessions(const struct cli_ctx *ctx, const struct config *cfg, int
 		if (r.status == SESSION_HAD && !o->catchup)
 			print_stored(st, cfg, s, o);
 		session_outcome(&r, msg, sizeof(msg));
-		if (!o->quiet && r.status != SESSION_BEHIND)
+		if (!o->quiet && !o->catchup && r.status != SESSION_BEHIND)
 			fprintf(stderr, "papertrade: %s\n", msg);
 		if (r.status == SESSION_RAN) {
+			ran++;
+			ran_first = ran_first ? ran_first : s;
+			ran_last = s;
+			trades += r.day.n_trades;
+			settled += r.day.n_settled;
 			session_result_release(&shown);
 			shown = r;
 		} else {
 			session_result_release(&r);
 		}
+	}
+	if (o->catchup)
+		sigaction(SIGINT, &old_sa, NULL);
+	if (tty)
+		fputs("\r\033[K", stderr);
+	if (o->catchup && !o->quiet && ran)
+		fprintf(stderr,
+			"papertrade: ran %d session%s (%s..%s) in %.1f s: %zu traded, %zu settled, "
+			"value %s\n",
+			ran, ran == 1 ? "" : "s", date_fmt(ran_first, d), date_fmt(ran_last, d2),
+			mono_seconds() - t0, trades, settled,
+			pt_fmt_money(m, sizeof(m), shown.day.snap.value_cents));
+	if (interrupted && !rc && s > 0 && s <= last) {
+		int next = s;
+		if (ran_last)
+			fprintf(stderr, "papertrade: interrupted: stopped after %s",
+				date_fmt(ran_last, d));
+		else
+			fprintf(stderr, "papertrade: interrupted: stopped before %s",
+				date_fmt(s, d));
+		if (o->to_given)
+			fprintf(stderr, "; resume with papertrade run --from %s --to %s\n",
+				date_fmt(next, d), date_fmt(last, d2));
+		else
+			fprintf(stderr, "; resume with papertrade run --from %s\n",
+				date_fmt(next, d));
+		rc = 130;
+		goto out;
 	}
 	if (shown.status == SESSION_RAN)
 		print_report(&shown, cfg, o);
@@ -275,6 +437,7 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		case 't':
 			if (cli_parse_date("--to", optarg, &to))
 				return EXIT_USAGE;
+			o.to_given = 1;
 			break;
 		case 'i':
 			if_due = 1;
@@ -291,7 +454,7 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 				cli_error("--set", "more than %d overrides", MAX_SETS);
 				return EXIT_USAGE;
 			}
-			sets[nsets++] = c == 's' ? optarg : provider_pair(optarg);
+			sets[nsets++] = c == 's' ? optarg : cli_provider_pair(optarg);
 			break;
 		case 'h':
 			return cli_usage(run_usage, 0);
@@ -344,6 +507,16 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		closed_message(date, &o);
 		return 0;
 	}
+	/* Today's session as of now would trade on quotes stamped run_at, in
+	 * the future: refused (a plain run says it is not due yet). */
+	if (!plain && !from && date == today && minute < cfg.run_at_min) {
+		cli_error("--date",
+			  "today's session runs at %02d:%02d New York and it is %02d:%02d "
+			  "there; run it then, or run --date %s (the last session)",
+			  cfg.run_at_min / 60, cfg.run_at_min % 60, minute / 60, minute % 60,
+			  date_fmt(cal_prev_session(today), d));
+		return EXIT_USAGE;
+	}
 	if (plain && minute < cfg.run_at_min) {
 		if (!o.quiet) {
 			session_not_due_text(&cfg, err, sizeof(err));
@@ -395,7 +568,7 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
 				cli_error("--set", "more than %d overrides", MAX_SETS);
 				return EXIT_USAGE;
 			}
-			sets[nsets++] = c == 's' ? optarg : provider_pair(optarg);
+			sets[nsets++] = c == 's' ? optarg : cli_provider_pair(optarg);
 			break;
 		case 'h':
 			return cli_usage(scan_usage, 0);

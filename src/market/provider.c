@@ -151,13 +151,26 @@ int provider_lookup(const char *name, size_t n)
 	return -1;
 }
 
+/* 1 when this build serves the provider: a source of its own, or tape. */
+static int served(size_t i)
+{
+	return kinds[i].open || !strcmp(kinds[i].name, "tape");
+}
+
 char *provider_known_text(char *buf, size_t size)
 {
-	size_t i, len = 0, n = PT_ARRAY_SIZE(kinds);
+	size_t i, k = 0, len = 0, n = 0;
 
 	buf[0] = '\0';
-	for (i = 0; i < n; i++) {
-		const char *sep = i == 0 ? "" : i + 1 == n ? " or " : ", ";
+	for (i = 0; i < PT_ARRAY_SIZE(kinds); i++)
+		n += (size_t)served(i);
+	for (i = 0; i < PT_ARRAY_SIZE(kinds); i++) {
+		const char *sep;
+
+		if (!served(i))
+			continue;
+		sep = k == 0 ? "" : k + 1 == n ? " or " : ", ";
+		k++;
 		int w = snprintf(buf + len, size - len, "%s%s", sep, kinds[i].name);
 
 		if (w < 0 || (size_t)w >= size - len) {

@@ -68,7 +68,8 @@ const char *provider_known(size_t i);
 /* The index in that list of the n bytes at name (not NUL-terminated),
  * compared ignoring ASCII case; -1 when it is none of them. */
 int provider_lookup(const char *name, size_t n);
-/* The list for messages, "sim, yahoo, cboe, tape or csv", into buf of size
+/* The providers this build serves, for messages ("sim, yahoo, cboe or
+ * tape": not csv, which the configuration may name but no source reads), into buf of size
  * bytes (at least 1; cut at a name when it does not fit); returns buf. */
 char *provider_known_text(char *buf, size_t size);
 

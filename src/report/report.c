@@ -279,9 +279,20 @@ void report_summary_text(const struct report_in *in, struct sbuf *out)
 	for (i = 0; i < pf->n_pos; i++)
 		pf->pos[i].closed ? closed++ : open++;
 	sb_addf(out, "%s\n%sDAILY PORTFOLIO REPORT%s\n%s\n", RULE_LINE, bold(in), reset(in), RULE_LINE);
-	if (!pf->n_snaps) {
+	if (!pf->n_snaps && !pf->n_pos) {
 		sb_addf(out, "No session run yet. Capital: %s\n%s\n",
 			money(m1, sizeof(m1), pf->initial_cents), RULE_LINE);
+		return;
+	}
+	if (!pf->n_snaps) { /* imported: positions, no session run here yet */
+		int64_t pv = book_positions_value_cents(pf);
+		sb_addf(out, "No session run yet (imported as of %s). Capital: %s\n\n",
+			date_fmt(pf->last_session, d), money(m1, sizeof(m1), pf->initial_cents));
+		sb_addf(out, "Portfolio Value: %s\n", money(m1, sizeof(m1), pf->cash_cents + pv));
+		sb_addf(out, "Positions Value: %s (shorts at their cost to close)\n",
+			money(m1, sizeof(m1), pv));
+		sb_addf(out, "Open Positions: %zu\nClosed Trades: %zu\nCash: %s\n%s\n", open,
+			closed, money(m1, sizeof(m1), pf->cash_cents), RULE_LINE);
 		return;
 	}
 	sb_addf(out, "Date: %s\n", date_fmt(pf->last_session, d));
@@ -289,7 +300,10 @@ void report_summary_text(const struct report_in *in, struct sbuf *out)
 	pct(p1, sizeof(p1), m.total_return);
 	sb_addf(out, "Portfolio Value: %s\n", money(m1, sizeof(m1), pf->snaps[pf->n_snaps - 1].value_cents));
 	sb_addf(out, "Total Return: %s%s%s\n", sign_color(in, m.total_return), p1, reset(in));
-	sb_addf(out, "Benchmarks (buy and hold from %s, dividends reinvested):\n", d2);
+	/* bought on the first session run here (an imported portfolio's start
+	 * is earlier) */
+	sb_addf(out, "Benchmarks (buy and hold from %s, dividends reinvested):\n",
+		date_fmt(pf->snaps[0].session, d2));
 	for (i = 0; i < pf->n_bench && i < METRICS_MAX_BENCH; i++) {
 		pct(p1, sizeof(p1), m.bench_return[i]);
 		sb_addf(out, "  %-6s %12s  %s\n", pf->bench[i].ticker,

@@ -18,6 +18,7 @@ cat >"$T_TMP/brief.json" <<'EOF'
       "ticker": "SPY",
       "action": "SELL",
       "strike": 605,
+      "expiration": "2024-12-20",
       "contracts": 2,
       "entry_price": 3.50,
       "status": "OPEN"
@@ -44,7 +45,7 @@ check "the database exists" test -f "$PAPERTRADE_HOME/papertrade.db"
 expect_rc "export it again" 0 export
 printf '%s\n' "$OUT" >"$T_TMP/out1.json"
 same "current_cash survives" "$(json_field "$T_TMP/out1.json" current_cash)" "1050.25"
-same "initial_capital survives" "$(json_field "$T_TMP/out1.json" initial_capital)" "1000.0"
+same "initial_capital is the opening balance: cash less the premium" "$(json_field "$T_TMP/out1.json" initial_capital)" "350.25"
 same "start_date survives" "$(json_field "$T_TMP/out1.json" start_date)" "2024-11-21"
 same "one open position" "$(/usr/bin/python3 -c 'import json,sys; p=json.load(open(sys.argv[1]))["positions"]; print(len(p), p[0]["ticker"], p[0]["action"], p[0]["contracts"], p[0]["premium_collected"])' "$T_TMP/out1.json")" "1 SPY SELL 2 700.0"
 

@@ -451,7 +451,7 @@ static void test_values(void **state)
 		{"provider", "cboe, YAHOO ,sim", NULL},
 		{"provider", "tape,csv", NULL},
 		{"provider", "google",
-		 "provider: unknown provider 'google' (want sim, yahoo, cboe, tape or csv): "
+		 "provider: unknown provider 'google' (want sim, yahoo, cboe or tape): "
 		 "'google'"},
 		{"provider", "sim,", "provider: empty provider name: 'sim,'"},
 		{"provider", "sim,sim", "provider: provider 'sim' listed twice: 'sim,sim'"},

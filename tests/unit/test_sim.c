@@ -1119,7 +1119,7 @@ static void test_provider(void **state)
 	provider_free(p);
 	cfg_with(&cfg, "nasdaq");
 	assert_null(provider_new(&cfg, NULL, err));
-	assert_string_equal(err, "unknown provider 'nasdaq' (expected sim, yahoo, cboe, tape or csv)");
+	assert_string_equal(err, "unknown provider 'nasdaq' (expected sim, yahoo, cboe or tape)");
 	cfg_with(&cfg, "");
 	assert_null(provider_new(&cfg, NULL, err));
 	provider_free(NULL);
@@ -1145,7 +1145,7 @@ static void test_provider_names(void **state)
 	assert_int_equal(provider_lookup("cboe", 3), -1);
 	assert_int_equal(provider_lookup("yahoox", 6), -1);
 	assert_int_equal(provider_lookup("", 0), -1);
-	assert_string_equal(provider_known_text(buf, sizeof(buf)), "sim, yahoo, cboe, tape or csv");
+	assert_string_equal(provider_known_text(buf, sizeof(buf)), "sim, yahoo, cboe or tape");
 	/* cut at a name when the buffer is short */
 	assert_string_equal(provider_known_text(small, sizeof(small)), "sim, yahoo");
 }

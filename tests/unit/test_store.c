@@ -1002,6 +1002,7 @@ static const char brief_example[] = "{\n"
                                     "      \"ticker\": \"SPY\",\n"
                                     "      \"action\": \"SELL\",\n"
                                     "      \"strike\": 605,\n"
+                                    "      \"expiration\": \"2024-12-20\",\n"
                                     "      \"contracts\": 2,\n"
                                     "      \"entry_price\": 3.50,\n"
                                     "      \"status\": \"OPEN\"\n"
@@ -1015,12 +1016,12 @@ static void test_import_brief_example(void **state)
 {
 	struct portfolio pf;
 	const struct position *p;
-	int64_t closed = 0;
-	size_t i;
 
 	(void)state;
 	import_ok(brief_example, &pf);
-	assert_int_equal(pf.initial_cents, 100000);
+	/* What the trades do not explain of current_cash is the opening
+	 * balance: the initial capital, not a synthetic trade. */
+	assert_int_equal(pf.initial_cents, 105025 - 70000);
 	assert_int_equal(pf.cash_cents, 105025);
 	assert_int_equal(pf.start, day("2024-11-21"));
 	assert_int_equal(pf.last_session, day("2024-11-21"));
@@ -1032,16 +1033,9 @@ static void test_import_brief_example(void **state)
 	assert_true(p->quantity == -2);
 	assert_int_equal(p->credit_cents, 70000); /* 2 x 3.50 x 100 */
 	assert_int_equal(p->closed, 0);
-	assert_int_equal(p->expiry, day("2024-12-20")); /* the monthly nearest 30 days out */
-	/* The rest of current_cash is one closed adjustment. */
-	for (i = 0; i < pf.n_pos; i++)
-		if (pf.pos[i].closed)
-			closed += book_pnl_cents(&pf.pos[i]);
-	assert_int_equal(pf.n_pos, 2);
-	assert_string_equal(pf.pos[1].reason, "import");
-	assert_int_equal(closed, 105025 - 100000 - 70000);
-	assert_int_equal(pf.n_ledger, 2);
-	assert_string_equal(pf.ledger[1].kind, "adjustment");
+	assert_int_equal(p->expiry, day("2024-12-20"));
+	assert_int_equal(pf.n_pos, 1);
+	assert_int_equal(pf.n_ledger, 1);
 	book_release(&pf);
 }
 
@@ -1072,19 +1066,16 @@ static void test_import_brief_trades(void **state)
 	import_ok(text, &pf);
 	assert_int_equal(pf.cash_cents, 101500);
 	/* The CLOSED entry in positions is the closed trade's, not a second one. */
-	assert_int_equal(pf.n_pos, 3); /* SPY closed, QQQ open, the adjustment */
+	assert_int_equal(pf.n_pos, 2); /* SPY closed, QQQ open */
 	spy = &pf.pos[0];
 	assert_string_equal(spy->ticker, "SPY");
 	assert_int_equal(spy->closed, day("2024-11-15"));
 	assert_int_equal(book_pnl_cents(spy), 40);
 	assert_int_equal(pf.pos[1].credit_cents, 1200); /* 1 x 0.12 x 100 */
-	assert_int_equal(pf.pos[2].close_cents, 101500 - 100000 - 40 - 1200);
-	/* Snapshots sorted, a date written twice kept once (the last). */
-	assert_int_equal(pf.n_snaps, 2);
-	assert_int_equal(pf.snaps[0].session, day("2024-11-01"));
-	assert_int_equal(pf.snaps[1].value_cents, 100550);
-	assert_int_equal(pf.snaps[1].cash_cents, 101240);
-	assert_int_equal(pf.snaps[1].positions_cents, 100550 - 101240);
+	/* current_cash less the trades' cash flows: the opening balance. */
+	assert_int_equal(pf.initial_cents, 101500 - 40 - 1200);
+	/* The brief's snapshots (shorts counted as assets) are not kept. */
+	assert_int_equal(pf.n_snaps, 0);
 	assert_int_equal(pf.last_session, day("2024-11-15"));
 	assert_int_equal(pf.events_through, day("2024-11-15"));
 	book_release(&pf);
@@ -1146,6 +1137,10 @@ static void test_import_rejects(void **state)
 	         "positions[0].contracts: not a positive number"},
 	        {POS("\"strike\": 605, \"contracts\": 2, \"entry_price\": -1"),
 	         "positions[0].entry_price: out of range"},
+	        {POS(GOOD), "positions[0].expiration: missing: SPY 605 call"},
+	        {HEAD "\"positions\": [{\"ticker\": \"SPY\", \"action\": \"SELL\", \"type\": "
+	              "\"put\", " GOOD "}]}",
+	         "positions[0].expiration: missing: SPY 605 put"},
 	        {POS(GOOD ", \"expiration\": \"2024-12-32\""),
 	         "positions[0].expiration: not a date"},
 	        {POS(GOOD ", \"expiration\": \"2024-11-01\""),
