@@ -6,7 +6,7 @@
 # `papertrade CMD --help` when completed, so they never go stale.
 
 _papertrade_commands="init run report scan positions trades export import
-	calendar expirations price iv quote chain tape serve dashboard schedule"
+	calendar expirations price iv quote chain tape serve dashboard schedule help"
 
 _papertrade()
 {
@@ -47,7 +47,7 @@ _papertrade()
 
 	if [ -z "$cmd" ]; then
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--home --help --version" -- "$cur"))
+			COMPREPLY=($(compgen -W "--home --help --version -V" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$_papertrade_commands" -- "$cur"))
 		fi
@@ -60,6 +60,12 @@ _papertrade()
 			COMPREPLY=($(compgen -W "list verify export import" -- "$cur"))
 			return
 		fi
+		;;
+	help)
+		if [ "$prev" = help ]; then
+			COMPREPLY=($(compgen -W "$_papertrade_commands" -- "$cur"))
+		fi
+		return
 		;;
 	esac
 	if [[ $cur == -* ]]; then

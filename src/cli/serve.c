@@ -183,8 +183,13 @@ static void notify_due(const struct config *cfg, const char *trigger, int64_t no
 	cal_epoch_to_ny(now, &day, &sec);
 	if (ok) {
 		snprintf(subject, sizeof(subject), "papertrade: %s", msg);
-		m.text = sb_str(&due->res.text);
-		m.json = sb_str(&due->res.json);
+		/* The whole report, as `run` prints it: the day's part and
+		 * the summary. */
+		if (session_report(&due->res, cfg, 0, 0, &text) ||
+		    session_report(&due->res, cfg, 1, 0, &json))
+			fprintf(stderr, "papertrade: notify: the report cannot be formatted\n");
+		m.text = sb_str(&text);
+		m.json = sb_str(&json);
 	} else {
 		snprintf(subject, sizeof(subject), "papertrade: the daily run of %s failed", d);
 		sb_addf(&text,

@@ -84,6 +84,7 @@ same "bash completes every command" "$(complete_bash "$p/bin/papertrade" '')" "$
 same "bash completes a prefix after --home DIR" "$(complete_bash "$p/bin/papertrade" --home /x sc)" "scan schedule "
 contains "bash completes run's options from its --help" "$(complete_bash "$p/bin/papertrade" run --if)" "--if-due"
 same "bash completes tape's subcommands" "$(complete_bash "$p/bin/papertrade" tape '')" "export import list verify "
+same "bash completes help's command" "$(complete_bash "$p/bin/papertrade" help sc)" "scan schedule "
 
 # Uninstall removes every file it installed.
 mk uninstall PREFIX="$p" >"$T_TMP/uninstall.log" 2>&1
