@@ -106,6 +106,14 @@ int cli_run_due(const struct cli_ctx *ctx, int64_t now, int64_t *next, char *msg
  * sends the notifications cfg asks for (notify.h); a failure to notify is
  * said on stderr and changes nothing else. */
 struct session_due;
+struct session_result;
+/* Sends the notifications cfg asks for (notify.h) about one run attempt of
+ * session (a day number) by trigger ("scheduled", "if-due", "manual") at
+ * now: res is the run done (its whole report is sent), or NULL when it
+ * failed with msg. msg is the one-line outcome (the subject). A failure to
+ * notify is said on stderr and changes nothing else. */
+void cli_notify_run(const struct config *cfg, const char *trigger, int64_t now, int session,
+		    const struct session_result *res, const char *msg);
 void cli_log_due(const struct cli_ctx *ctx, const struct config *cfg, const char *trigger,
 		 int64_t now, const struct session_due *due);
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +24,7 @@
 #include "../market/http.h"
 #include "../market/provider.h"
 #include "../report/report.h"
+#include "../runlog.h"
 #include "../session.h"
 #include "../store/store.h"
 #include "../strategy/strategy.h"
@@ -270,6 +272,26 @@ static int skip_done(struct store *st, int first, int last, const struct run_opt
 	return s;
 }
 
+/* A manual run's attempt in runs.log and the notifications cfg asks for:
+ * when sessions ran (the last one's report), or when it failed (rc
+ * EXIT_RUNTIME: outcome says why); an interrupted catch-up is logged, not
+ * notified (the user is there); a run that found nothing to do, neither.
+ * Only in a home that exists (a tape run does not make one). */
+static void note_attempt(const struct cli_ctx *ctx, const struct config *cfg, int rc, int session,
+			 const struct session_result *shown, const char *outcome)
+{
+	int64_t now = cli_now_epoch();
+	struct stat sb;
+
+	if (!outcome[0] || stat(ctx->home, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return;
+	runlog_note(ctx->home, "manual", now, session, rc == 0, outcome);
+	if (rc == 0)
+		cli_notify_run(cfg, "manual", now, session, shown, outcome);
+	else if (rc == EXIT_RUNTIME)
+		cli_notify_run(cfg, "manual", now, session, NULL, outcome);
+}
+
 /* "N of M sessions, X/s, about T left" on one updating line of a TTY. */
 static void progress(int done, int total, double t0)
 {
@@ -296,7 +318,8 @@ static int run_sessions(const struct cli_ctx *ctx, const struct config *cfg, int
 	struct store *st = NULL;
 	struct sigaction sa, old_sa;
 	char msg[2 * PT_ERRSZ], err[PT_ERRSZ], d[DATE_BUFSZ], d2[DATE_BUFSZ], m[32];
-	int s, rc = 0, total = 0, done = 0, ran = 0, ran_first = 0, ran_last = 0, tty;
+	char outcome[RUNLOG_MSGSZ] = ""; /* the attempt's line in runs.log */
+	int s = first, rc = 0, total = 0, done = 0, ran = 0, ran_first = 0, ran_last = 0, tty;
 	size_t trades = 0, settled = 0;
 	double t0 = mono_seconds();
 
@@ -308,10 +331,13 @@ static int run_sessions(const struct cli_ctx *ctx, const struct config *cfg, int
 	}
 	if (session_ctx_init(&sc, cfg, ctx->home, NULL, &e)) {
 		print_err(&e);
+		snprintf(outcome, sizeof(outcome), "%.30s: %.400s", e.what, e.why);
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
 	if (cli_open_store(ctx, 1, &st)) {
+		pt_strlcpy(outcome, "store: the database cannot be opened (said on stderr)",
+			   sizeof(outcome));
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
@@ -335,6 +361,7 @@ static int run_sessions(const struct cli_ctx *ctx, const struct config *cfg, int
 			if (tty)
 				fputs("\r\033[K", stderr);
 			print_err(&e);
+			snprintf(outcome, sizeof(outcome), "%.30s: %.400s", e.what, e.why);
 			session_result_release(&r);
 			rc = EXIT_RUNTIME;
 			break;
@@ -347,8 +374,10 @@ static int run_sessions(const struct cli_ctx *ctx, const struct config *cfg, int
 		if (tty)
 			progress(done, total, t0);
 		if (r.status == SESSION_BEHIND && !o->catchup) {
-			cli_error("run", "session %s is before the last run (%s); runs go forward in time",
-				  date_fmt(s, d), date_fmt(r.last, d2));
+			snprintf(outcome, sizeof(outcome),
+				 "run: session %s is before the last run (%s); runs go forward in time",
+				 date_fmt(s, d), date_fmt(r.last, d2));
+			cli_error("run", "%s", outcome + 5);
 			session_result_release(&r);
 			rc = EXIT_RUNTIME;
 			break;
@@ -374,21 +403,26 @@ static int run_sessions(const struct cli_ctx *ctx, const struct config *cfg, int
 		sigaction(SIGINT, &old_sa, NULL);
 	if (tty)
 		fputs("\r\033[K", stderr);
-	if (o->catchup && !o->quiet && ran)
-		fprintf(stderr,
-			"papertrade: ran %d session%s (%s..%s) in %.1f s: %zu traded, %zu settled, "
-			"value %s\n",
-			ran, ran == 1 ? "" : "s", date_fmt(ran_first, d), date_fmt(ran_last, d2),
-			mono_seconds() - t0, trades, settled,
-			pt_fmt_money(m, sizeof(m), shown.day.snap.value_cents));
+	if (o->catchup && ran) {
+		snprintf(msg, sizeof(msg),
+			 "ran %d session%s (%s..%s) in %.1f s: %zu traded, %zu settled, value %s",
+			 ran, ran == 1 ? "" : "s", date_fmt(ran_first, d), date_fmt(ran_last, d2),
+			 mono_seconds() - t0, trades, settled,
+			 pt_fmt_money(m, sizeof(m), shown.day.snap.value_cents));
+		if (!o->quiet)
+			fprintf(stderr, "papertrade: %s\n", msg);
+	}
+	if (ran && !rc)
+		pt_strlcpy(outcome, msg, sizeof(outcome));
 	if (interrupted && !rc && s > 0 && s <= last) {
 		int next = s;
 		if (ran_last)
-			fprintf(stderr, "papertrade: interrupted: stopped after %s",
-				date_fmt(ran_last, d));
+			snprintf(outcome, sizeof(outcome), "interrupted: stopped after %s",
+				 date_fmt(ran_last, d));
 		else
-			fprintf(stderr, "papertrade: interrupted: stopped before %s",
-				date_fmt(s, d));
+			snprintf(outcome, sizeof(outcome), "interrupted: stopped before %s",
+				 date_fmt(s, d));
+		fprintf(stderr, "papertrade: %s", outcome);
 		if (o->to_given)
 			fprintf(stderr, "; resume with papertrade run --from %s --to %s\n",
 				date_fmt(next, d), date_fmt(last, d2));
@@ -401,6 +435,7 @@ static int run_sessions(const struct cli_ctx *ctx, const struct config *cfg, int
 	if (shown.status == SESSION_RAN)
 		print_report(&shown, cfg, o);
 out:
+	note_attempt(ctx, cfg, rc, rc ? s : ran_last, rc ? NULL : &shown, outcome);
 	session_result_release(&shown);
 	store_close(st);
 	session_ctx_release(&sc);

@@ -164,11 +164,10 @@ struct sched {
 	const struct cli_ctx *ctx;
 };
 
-/* The notification of a due run that ran or failed. */
-static void notify_due(const struct config *cfg, const char *trigger, int64_t now,
-		       const struct session_due *due, const char *msg)
+void cli_notify_run(const struct config *cfg, const char *trigger, int64_t now, int session,
+		    const struct session_result *res, const char *msg)
 {
-	int ok = due->what == SESSION_DUE_RAN, day, sec;
+	int ok = res != NULL, day, sec;
 	char subject[RUNLOG_MSGSZ + 32], d[DATE_BUFSZ], err[PT_ERRSZ];
 	struct notify_msg m;
 	struct sbuf text, json;
@@ -179,35 +178,36 @@ static void notify_due(const struct config *cfg, const char *trigger, int64_t no
 		return;
 	sb_init(&text, 1u << 20);
 	sb_init(&json, 1u << 20);
-	date_fmt(due->today, d);
+	date_fmt(session, d);
 	cal_epoch_to_ny(now, &day, &sec);
 	if (ok) {
 		snprintf(subject, sizeof(subject), "papertrade: %s", msg);
 		/* The whole report, as `run` prints it: the day's part and
 		 * the summary. */
-		if (session_report(&due->res, cfg, 0, 0, &text) ||
-		    session_report(&due->res, cfg, 1, 0, &json))
+		if (session_report(res, cfg, 0, 0, &text) || session_report(res, cfg, 1, 0, &json))
 			fprintf(stderr, "papertrade: notify: the report cannot be formatted\n");
-		m.text = sb_str(&text);
-		m.json = sb_str(&json);
 	} else {
-		snprintf(subject, sizeof(subject), "papertrade: the daily run of %s failed", d);
-		sb_addf(&text,
-			"The daily run of %s (%s) failed at %02d:%02d New York:\n\n%s\n\n"
-			"The portfolio is as it was. The scheduler tries again in %d minutes; "
-			"`papertrade run --if-due` runs it by hand.\n",
-			d, trigger, sec / 3600, sec / 60 % 60, msg, SESSION_DUE_RETRY / 60);
+		snprintf(subject, sizeof(subject), "papertrade: the run of %s failed", d);
+		sb_addf(&text, "The run of %s (%s) failed at %02d:%02d New York:\n\n%s\n\n", d,
+			trigger, sec / 3600, sec / 60 % 60, msg);
+		if (strcmp(trigger, "manual") == 0)
+			sb_addf(&text, "The portfolio is as it was.\n");
+		else
+			sb_addf(&text,
+				"The portfolio is as it was. The scheduler tries again in %d "
+				"minutes; `papertrade run --if-due` runs it by hand.\n",
+				SESSION_DUE_RETRY / 60);
 		o = json_pack("{s:b, s:s, s:s, s:s}", "ok", 0, "session", d, "trigger", trigger,
 			      "message", msg);
 		js = o ? json_dumps(o, JSON_COMPACT) : NULL;
 		json_decref(o);
 		sb_addf(&json, "%s\n", js ? js : "{\"ok\": false}");
 		free(js);
-		m.text = sb_str(&text);
-		m.json = sb_str(&json);
 	}
 	m.ok = ok;
 	m.subject = subject;
+	m.text = sb_str(&text);
+	m.json = sb_str(&json);
 	if (notify_send(cfg, &m, err))
 		fprintf(stderr, "papertrade: notify: %s\n", err);
 	sb_release(&text);
@@ -226,7 +226,8 @@ void cli_log_due(const struct cli_ctx *ctx, const struct config *cfg, const char
 	else
 		pt_strlcpy(msg, due->msg, sizeof(msg));
 	runlog_note(ctx->home, trigger, now, due->today, due->what == SESSION_DUE_RAN, msg);
-	notify_due(cfg, trigger, now, due, msg);
+	cli_notify_run(cfg, trigger, now, due->today,
+		       due->what == SESSION_DUE_RAN ? &due->res : NULL, msg);
 }
 
 int cli_run_due(const struct cli_ctx *ctx, int64_t now, int64_t *next, char *msg, size_t msgsz)

@@ -107,6 +107,42 @@ PAPERTRADE_NOTIFY_COMMAND="exit 3" due 2024-12-31T09:40
 same "a failing notify_command does not fail the run" "$RC" 0
 contains "a failing notify_command is said" "$ERR" "papertrade: notify: notify_command: exited with status 3"
 
+# A manual run is an attempt too: logged in runs.log and notified, once per
+# command (a catch-up sends the last session's report, not one a session);
+# a run with nothing to do sends and logs nothing.
+export PAPERTRADE_HOME="$T_TMP/manual"
+cmd="cat >>'$T_TMP/manual.json'; echo >>'$T_TMP/manual.json'"
+PAPERTRADE_NOW=2024-12-31T10:00 PAPERTRADE_NOTIFY_COMMAND=$cmd run_pt run -q --from 2024-12-02
+same "a manual catch-up: exit 0" "$RC" 0
+same "a manual catch-up: one notification" "$(grep -c '^{' "$T_TMP/manual.json")" 1
+check "a manual catch-up: the last session's report" /usr/bin/python3 -c '
+import json,sys
+r=json.loads(open(sys.argv[1]).read())
+assert r["session"] == "2024-12-31" and "portfolio_value" in r, r.keys()' "$T_TMP/manual.json"
+check "a manual catch-up: one line in runs.log, manual and ok" /usr/bin/python3 -c '
+import json,sys
+ls=[json.loads(l) for l in open(sys.argv[1])]
+assert len(ls) == 1 and ls[0]["trigger"] == "manual" and ls[0]["ok"] is True, ls
+assert ls[0]["session"] == "2024-12-31" and ls[0]["message"].startswith("ran 21 sessions (2024-12-02..2024-12-31)"), ls' \
+	"$PAPERTRADE_HOME/runs.log"
+PAPERTRADE_NOW=2024-12-31T10:00 PAPERTRADE_NOTIFY_COMMAND=$cmd run_pt run -q --date 2024-12-31
+same "a manual rerun: exit 0" "$RC" 0
+same "a manual rerun: nothing more sent" "$(grep -c '^{' "$T_TMP/manual.json")" 1
+same "a manual rerun: nothing more logged" "$(wc -l <"$PAPERTRADE_HOME/runs.log")" 1
+export PAPERTRADE_HOME="$T_TMP/manual-fail"
+PAPERTRADE_NOTIFY_COMMAND="cat >'$T_TMP/mfail.json'" PAPERTRADE_PROVIDER=yahoo \
+	PAPERTRADE_YAHOO_URL=http://127.0.0.1:1 PAPERTRADE_YAHOO_COOKIE_URL=http://127.0.0.1:1 \
+	PAPERTRADE_HTTP_RETRIES=0 PAPERTRADE_NOW=2024-12-31T10:00 run_pt run -q --date 2024-12-31
+same "a failed manual run: exit 1" "$RC" 1
+check "a failed manual run: notified, trigger manual" /usr/bin/python3 -c '
+import json,sys
+r=json.load(open(sys.argv[1]))
+assert r["ok"] is False and r["trigger"] == "manual" and "connection refused" in r["message"], r' "$T_TMP/mfail.json"
+check "a failed manual run: in runs.log, not ok" /usr/bin/python3 -c '
+import json,sys
+l=json.loads(open(sys.argv[1]).read().splitlines()[-1])
+assert l["ok"] is False and l["trigger"] == "manual" and l["session"] == "2024-12-31", l' "$PAPERTRADE_HOME/runs.log"
+
 # notify_on = failures: a run that succeeds sends nothing.
 export PAPERTRADE_HOME="$T_TMP/failures-only"
 rm -f "$T_TMP/quiet.json"
