@@ -199,5 +199,17 @@ if m=$(/usr/bin/python3 "$PT_ROOT/tests/e2e/margin_check.py" "$T_TMP/home-decade
 else
 	not_ok "2015-2024: the margin rules hold" "$m"
 fi
+# The store grows linearly (issue 10 point 5): before, every run stored the
+# whole report with every closed trade so far, 3 KB a session in 2015 and
+# 100 KB by 2024. Now a session's stored bytes stay the same as history
+# grows, and ten years fit in 10 MB (the goal: twenty in 20 MB).
+check "2015-2024: bytes stored a session do not grow with history" /usr/bin/python3 -c '
+import sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+by = dict(db.execute("""SELECT substr(session, 1, 4), avg(length(coalesce(report_text, ""))
+    + length(coalesce(report_json, "")) + length(coalesce(text_z, "")) + length(coalesce(json_z, "")))
+    FROM runs GROUP BY 1"""))
+assert by["2024"] <= 1.5 * by["2015"], by' "$T_TMP/home-decade/papertrade.db"
+check "2015-2024: the database is under 10 MB" test "$(stat -c %s "$T_TMP/home-decade/papertrade.db")" -lt 10000000
 check "2015-2024: identities with interest" sh -c "PAPERTRADE_HOME='$T_TMP/home-decade' '$PT' report --json | /usr/bin/python3 '$PT_ROOT/tests/e2e/identities.py'"
 done_testing
