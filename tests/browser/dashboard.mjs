@@ -405,6 +405,8 @@ try {
 			const notice = await ep.evaluate(() => { const n = document.querySelector('[data-testid="notice"]'); return n.hidden ? '' : n.textContent; });
 			ok(/no portfolio yet/i.test(notice) && !p.error, 'before the first run: a notice says there is no portfolio yet, not an error', notice, p.error);
 			ok(p.market.state === 'open' || p.market.state === 'closed', 'before the first run: the market indicator still works', p.market);
+			const axis = await ep.evaluate(() => { const c = window.ptCharts && window.ptCharts.performance; if (!c || !c.scales.y) return null; const canvas = c.canvas; return { shown: canvas.getBoundingClientRect().height > 0, labels: c.scales.y.ticks.map((t) => String(t.label)) }; });
+			ok(!axis || !axis.shown || (axis.labels.length > 0 && new Set(axis.labels).size === axis.labels.length), 'before the first run: no chart axis of repeated labels ("$1 $1 ... $0")', axis);
 		}
 		same(ectx.blocked, [], 'empty home: no request leaves 127.0.0.1');
 		await ectx.close();
