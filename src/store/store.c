@@ -657,10 +657,19 @@ void store_close(struct store *s)
 	if (!s)
 		return;
 	store_rollback(s);
-	/* What this connection committed goes to disk now (synchronous =
-	 * NORMAL syncs the WAL at a checkpoint), even with readers open. */
-	if (s->db && sqlite3_total_changes(s->db) > 0)
+	/* What this connection committed goes to disk now: synchronous =
+	 * NORMAL syncs the WAL at a checkpoint, but a reader's snapshot (the
+	 * dashboard's, mid-request) can hold the checkpoint back before it
+	 * syncs anything, so the WAL is synced here as well. */
+	if (s->db && sqlite3_total_changes(s->db) > 0) {
+		sqlite3_file *wal = NULL;
+
 		sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) ==
+		            SQLITE_OK &&
+		    wal && wal->pMethods)
+			wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
+	}
 	sqlite3_finalize(s->dv);
 	sqlite3_close(s->db);
 	free(s->path);
