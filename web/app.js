@@ -778,7 +778,6 @@
 		n.hidden = false;
 	}
 
-	/* A failed or missed daily run: said at the top, never only in serve's log. */
 	/* The compound annual growth rate, once there is a year of history. */
 	function cagrOf(snaps, s) {
 		var dates = snaps && snaps.dates, vals = snaps && snaps.portfolio;
@@ -792,6 +791,7 @@
 		return Math.pow(last / initial, 365.25 / days) - 1;
 	}
 
+	/* A failed or missed daily run: said at the top, never only in serve's log. */
 	function renderRunStatus(h) {
 		var b = $("run-status");
 		var msg = "";

@@ -458,8 +458,17 @@ try {
 		// the healthy page shows no banner
 		const hp = await (await newContext({ viewport: { width: 1366, height: 900 } }, local)).newPage();
 		await hp.goto(base.href);
-		if (await waitReady(hp, 'healthy'))
+		if (await waitReady(hp, 'healthy')) {
 			ok(await hp.evaluate(() => document.querySelector('[data-testid="run-status"]').hidden), 'a healthy run shows no banner');
+			// the server goes away: the page says its figures are stale and keeps them
+			const before = await hp.evaluate(() => document.querySelector('[data-testid="card-portfolio-value"]').textContent);
+			await hp.route('**/api/**', (route) => route.abort('connectionrefused'));
+			await hp.click('#refresh');
+			await hp.waitForFunction(() => !document.getElementById('error').hidden, null, { timeout: 10000 }).catch(() => {});
+			const st = await hp.evaluate(() => ({ shown: !document.getElementById('error').hidden, text: document.getElementById('error').textContent, ready: document.body.dataset.ready }));
+			ok(st.shown && /Could not load the dashboard data/.test(st.text) && /Showing the previous data/.test(st.text), 'the server gone: a banner says the figures shown are stale', st);
+			same(await hp.evaluate(() => document.querySelector('[data-testid="card-portfolio-value"]').textContent), before, 'the server gone: the previous figures stay');
+		}
 		await hp.context().close();
 	}
 
