@@ -32,6 +32,7 @@ static const struct cli_cmd commands[] = {
 	{"serve", cmd_serve, "serve the dashboard and its JSON API; run the daily job"},
 	{"dashboard", cmd_dashboard, "write the dashboard as one self-contained HTML file"},
 	{"schedule", cmd_schedule, "print a systemd timer or crontab line for the daily run"},
+	{"doctor", cmd_doctor, "check the home folder: config, database, ledger, runs, notifications"},
 	{"help", cmd_help, "show a command's help (papertrade help CMD = CMD --help)"},
 };
 

@@ -136,5 +136,6 @@ int cmd_chain(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_schedule(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_serve(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_dashboard(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

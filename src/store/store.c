@@ -676,13 +676,14 @@ void store_close(struct store *s)
 	free(s);
 }
 
-int store_check(struct store *s, char *err)
+int store_check(struct store *s, int full, char *err)
 {
 	sqlite3_stmt *st = NULL;
 	const unsigned char *res;
 	int code = 0, rc;
 
-	if ((code = prep(s, "PRAGMA quick_check(1)", &st, err)))
+	if ((code = prep(s, full ? "PRAGMA integrity_check(1)" : "PRAGMA quick_check(1)", &st,
+	                 err)))
 		return (sqlite3_errcode(s->db) & 0xff) == SQLITE_CORRUPT
 		               ? pt_err(err, PT_EIO, "%s: database is corrupt (%s)", s->path,
 		                        sqlite3_errmsg(s->db))
@@ -692,7 +693,7 @@ int store_check(struct store *s, char *err)
 		code = (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB
 		               ? pt_err(err, PT_EIO, "%s: database is corrupt (%s)", s->path,
 		                        sqlite3_errmsg(s->db))
-		               : db_err(s, rc, "quick_check", err);
+		               : db_err(s, rc, full ? "integrity_check" : "quick_check", err);
 		goto out;
 	}
 	res = sqlite3_column_text(st, 0);
@@ -700,9 +701,9 @@ int store_check(struct store *s, char *err)
 		char why[160];
 		size_t i;
 
-		/* quick_check's words span lines ("*** in database main ***\n..."):
+		/* the check's words span lines ("*** in database main ***\n..."):
 		 * an error is one line. */
-		pt_strlcpy(why, res ? (const char *)res : "quick_check failed", sizeof(why));
+		pt_strlcpy(why, res ? (const char *)res : "check failed", sizeof(why));
 		for (i = 0; why[i]; i++)
 			if (why[i] == '\n' || why[i] == '\r')
 				why[i] = ' ';
@@ -1524,6 +1525,68 @@ int store_get_report(struct store *s, int session, char **text, char **json, cha
 	int found;
 
 	return store_get_run(s, session, &found, text, json, NULL, 0, err);
+}
+
+/* One integer a query gives (its first row's first column) into *out. */
+static int query_i64(struct store *s, const char *sql, int64_t *out, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	int code, rc;
+
+	if ((code = prep(s, sql, &st, err)))
+		return code;
+	rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	code = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_err(s, rc, sql, err);
+	sqlite3_finalize(st);
+	return code;
+}
+
+int store_stats(struct store *s, struct store_stats *out, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v, pages, page;
+	int code, rc;
+
+	memset(out, 0, sizeof(*out));
+	out->schema_current = SCHEMA_VERSION;
+	if ((code = query_i64(s, "PRAGMA user_version", &v, err)) ||
+	    (code = query_i64(s, "PRAGMA page_count", &pages, err)) ||
+	    (code = query_i64(s, "PRAGMA page_size", &page, err)))
+		return code;
+	out->schema = (int)v;
+	out->bytes = pages * page;
+	if ((code = prep(s, "PRAGMA foreign_key_check", &st, err)))
+		return code;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		out->fk_violations++;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_err(s, rc, "foreign_key_check", err);
+	if ((code = prep(s,
+	                 "SELECT session, report_text, report_json, text_len, text_z, json_len, "
+	                 "json_z FROM runs ORDER BY session",
+	                 &st, err)))
+		return code;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char *text = col_ztext(st, 3, 1), *json = col_ztext(st, 5, 2);
+		int day = 0, dated = col_date(st, 0, &day) == 0;
+
+		out->runs++;
+		if (!text || !json || !dated) {
+			if (!out->bad_runs++)
+				out->first_bad_run = day;
+		}
+		free(text);
+		free(json);
+	}
+	code = rc == SQLITE_DONE ? 0
+	       : (rc & 0xff) == SQLITE_CORRUPT
+	               ? pt_err(err, PT_EIO, "%s: database is corrupt (%s)", s->path,
+	                        sqlite3_errmsg(s->db))
+	               : db_err(s, rc, "runs", err);
+	sqlite3_finalize(st);
+	return code;
 }
 
 /* ---- tapes -------------------------------------------------------------- */

@@ -47,10 +47,25 @@ struct store;
  */
 int store_open(const char *path, int create, struct store **out, char *err);
 void store_close(struct store *s);
-/* PRAGMA quick_check over the whole file (seconds on a large one): PT_EIO
- * "database is corrupt (...)" when it fails. For serve's start and checks
- * on demand, not every open. */
-int store_check(struct store *s, char *err);
+/* PRAGMA quick_check over the whole file (seconds on a large one), or with
+ * full = 1 PRAGMA integrity_check (also every index against its table,
+ * slower still): PT_EIO "database is corrupt (...)" when it fails. For
+ * serve's start (quick) and `doctor` (full), not every open. */
+int store_check(struct store *s, int full, char *err);
+
+/* What `doctor` reports of a store beyond store_check. */
+struct store_stats {
+	int schema;		/* PRAGMA user_version */
+	int schema_current;	/* the version this build writes */
+	int64_t bytes;		/* page_count x page_size (the WAL aside) */
+	size_t fk_violations;	/* rows PRAGMA foreign_key_check names */
+	size_t runs;		/* stored runs */
+	size_t bad_runs;	/* of them, whose report does not read back */
+	int first_bad_run;	/* the session of the first such run, 0 when none */
+};
+/* Fills *out, reading every stored run's report back (decompressing it).
+ * Returns 0, or a PT_E* code with err when the file cannot be read. */
+int store_stats(struct store *s, struct store_stats *out, char *err);
 
 /* Loads the whole portfolio (positions, ledger, benchmarks, snapshots).
  * pf must be fresh (book_init'ed); initial capital comes from the store.

@@ -758,7 +758,7 @@ int web_start(const struct web_opts *o, struct web_server **out, char *err)
 	if (o->db_path && !stat(o->db_path, &dbst)) {
 		struct store *st = NULL;
 
-		if ((rc = store_open(o->db_path, 0, &st, err)) || (rc = store_check(st, err))) {
+		if ((rc = store_open(o->db_path, 0, &st, err)) || (rc = store_check(st, 0, err))) {
 			store_close(st);
 			return rc;
 		}

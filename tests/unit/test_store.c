@@ -577,7 +577,8 @@ static void test_open_is_cheap_check_finds_damage(void **state)
 			  "padding so the database spans many pages.........................");
 	assert_int_equal(store_save_run(s, &pf, pf.start, "sim", "one", "{}", err), 0);
 	assert_int_equal(store_commit(s, err), 0);
-	assert_int_equal(store_check(s, err), 0);
+	assert_int_equal(store_check(s, 0, err), 0);
+	assert_int_equal(store_check(s, 1, err), 0);
 	store_close(s);
 	book_release(&pf);
 
@@ -597,9 +598,71 @@ static void test_open_is_cheap_check_finds_damage(void **state)
 	if (store_open(e->db, 0, &s, err))
 		print_error("store_open: %s\n", err);
 	assert_non_null(s);
-	assert_int_equal(store_check(s, err), PT_EIO);
+	assert_int_equal(store_check(s, 0, err), PT_EIO);
 	assert_non_null(strstr(err, "corrupt"));
 	assert_null(strchr(err, '\n'));
+	assert_int_equal(store_check(s, 1, err), PT_EIO);
+	assert_non_null(strstr(err, "corrupt"));
+	assert_null(strchr(err, '\n'));
+	store_close(s);
+}
+
+/* An index out of step with its table: quick_check (serve's) passes it,
+ * integrity_check (doctor's) names it. */
+static void test_full_check_finds_index_damage(void **state)
+{
+	struct env *e = *state;
+	struct store *s = new_store(e->db, 100000);
+	struct portfolio pf;
+	char err[PT_ERRSZ] = "";
+
+	build_session1(&pf);
+	save_run(s, &pf, "one");
+	store_close(s);
+	book_release(&pf);
+	raw_exec(e->db, "PRAGMA writable_schema = ON; UPDATE sqlite_master SET sql = "
+			"'CREATE INDEX ledger_position ON ledger(session)' "
+			"WHERE name = 'ledger_position'");
+	assert_int_equal(store_open(e->db, 0, &s, err), 0);
+	assert_int_equal(store_check(s, 0, err), 0);
+	assert_int_equal(store_check(s, 1, err), PT_EIO);
+	assert_non_null(strstr(err, "missing from index ledger_position"));
+	store_close(s);
+}
+
+/* store_stats: the schema, size, rows pointing nowhere, and every stored
+ * report read back, naming the first that does not. */
+static void test_stats(void **state)
+{
+	struct env *e = *state;
+	struct store *s = new_store(e->db, 100000);
+	struct store_stats st;
+	struct portfolio pf;
+	char err[PT_ERRSZ] = "";
+	int day;
+
+	build_session1(&pf);
+	save_run(s, &pf, "one");
+	day = pf.snaps[pf.n_snaps - 1].session;
+	assert_int_equal(store_stats(s, &st, err), 0);
+	assert_int_equal(st.schema, st.schema_current);
+	assert_true(st.bytes >= 4096);
+	assert_int_equal(st.fk_violations, 0);
+	assert_int_equal(st.runs, 1);
+	assert_int_equal(st.bad_runs, 0);
+	assert_int_equal(st.first_bad_run, 0);
+	store_close(s);
+	book_release(&pf);
+
+	raw_exec(e->db, "UPDATE runs SET json_z = X'789c0000'");
+	raw_exec(e->db, "PRAGMA foreign_keys = OFF; UPDATE ledger SET position_id = 999 "
+			"WHERE id = (SELECT min(id) FROM ledger)");
+	assert_int_equal(store_open(e->db, 0, &s, err), 0);
+	assert_int_equal(store_stats(s, &st, err), 0);
+	assert_int_equal(st.fk_violations, 1);
+	assert_int_equal(st.runs, 1);
+	assert_int_equal(st.bad_runs, 1);
+	assert_int_equal(st.first_bad_run, day);
 	store_close(s);
 }
 
@@ -1344,6 +1407,7 @@ int main(void)
 	        T(test_import_size_cap),      T(test_tapes),
 	        T(test_migrate_strategy),     T(test_migrate_slim_runs), T(test_run_body_damaged),
 	        T(test_run_saves_position_delta), T(test_open_is_cheap_check_finds_damage),
+	        T(test_full_check_finds_index_damage), T(test_stats),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
