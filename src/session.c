@@ -276,6 +276,41 @@ void session_result_release(struct session_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
+void session_give_back(struct session_ctx *ctx, struct session_result *res)
+{
+	if (res->status == SESSION_RAN && ctx->lent_session && res->session == ctx->lent_session &&
+	    !ctx->cached) {
+		ctx->cache = res->pf;
+		ctx->cached = 1;
+		memset(&res->pf, 0, sizeof(res->pf));
+	} else {
+		book_release(&res->pf);
+	}
+	ctx->lent_session = 0;
+}
+
+int session_take_back(struct session_ctx *ctx, struct session_result *res, struct session_err *e)
+{
+	char err[PT_ERRSZ];
+	int64_t version;
+	int created, rc;
+
+	book_release(&res->pf);
+	if (ctx->cached && !store_data_version(ctx->st, &version, err) &&
+	    version == ctx->cache_version) {
+		res->pf = ctx->cache;
+		memset(&ctx->cache, 0, sizeof(ctx->cache));
+		ctx->cached = 0;
+		ctx->lent_session = res->session;
+		return 0;
+	}
+	book_release(&ctx->cache);
+	ctx->cached = 0;
+	if ((rc = session_load_or_create(ctx->st, ctx->cfg, &res->pf, &created, err)))
+		fail(e, rc, "store", "%s", err);
+	return rc;
+}
+
 int session_load_or_create(struct store *st, const struct config *cfg, struct portfolio *pf,
 			   int *created, char *err)
 {
@@ -423,10 +458,11 @@ int session_run(struct session_ctx *ctx, int session, int64_t now, struct sessio
 		res->status = SESSION_HAD;
 		goto out;
 	}
-	/* The portfolio this ctx committed last, when no other connection has
-	 * written since: a catch-up loads the store once, not every session.
-	 * Moved, not copied (with the arrays' spare room): a copy a session
-	 * cost time in proportion to the history. */
+	/* The portfolio this ctx committed last, given back by the caller,
+	 * when no other connection has written since: a catch-up loads the
+	 * store once, not every session. Moved, not copied (with the arrays'
+	 * spare room): a copy a session cost time in proportion to the
+	 * history. */
 	if (ctx->cached && !store_data_version(ctx->st, &version, err) &&
 	    version == ctx->cache_version) {
 		res->pf = ctx->cache;
@@ -457,13 +493,7 @@ int session_run(struct session_ctx *ctx, int session, int64_t now, struct sessio
 		goto out;
 	res->status = SESSION_RAN;
 	res->pf.ledger_saved = res->pf.n_ledger;
-	if (!store_data_version(ctx->st, &ctx->cache_version, err)) {
-		/* the cache keeps the arrays with their spare room; the
-		 * caller gets a copy */
-		ctx->cache = res->pf;
-		book_copy(&res->pf, &ctx->cache);
-		ctx->cached = 1;
-	}
+	ctx->lent_session = store_data_version(ctx->st, &ctx->cache_version, err) ? 0 : session;
 out:
 	if (rc || res->status != SESSION_RAN)
 		store_rollback(ctx->st);

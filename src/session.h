@@ -85,12 +85,14 @@ struct session_ctx {
 	struct provider *prov;	 /* NULL when replaying tapes */
 	struct tape record; /* live responses of the session being run */
 	int replay;		 /* provider = tape */
-	/* The portfolio as the last session_run committed it, reused by the
-	 * next while PRAGMA data_version says nobody else wrote: a catch-up
-	 * loads the store once. */
+	/* The portfolio as the last session_run committed it, handed back by
+	 * the caller (session_give_back) and reused by the next session_run
+	 * while PRAGMA data_version says nobody else wrote: a catch-up loads
+	 * the store once and copies no history. */
 	struct portfolio cache;
 	int cached;
 	int64_t cache_version;
+	int lent_session;	/* the session whose result holds it, 0 when none */
 };
 
 /* Opens the market side of ctx (the provider; the home must exist for live
@@ -125,6 +127,19 @@ struct session_result {
 	struct sbuf text, json; /* the run's part of the report, as stored
 				 * (SESSION_RAN); session_report renders it whole */
 };
+
+/*
+ * The caller is done with res's portfolio (its day, reports and the rest
+ * stay): when it is what session_run last committed on ctx, ctx keeps it
+ * for the next session_run, which then neither loads the store nor copies
+ * the history; otherwise it is released. res->pf is empty afterwards.
+ */
+void session_give_back(struct session_ctx *ctx, struct session_result *res);
+/*
+ * The portfolio given back, into res->pf again: ctx's, when no other
+ * connection wrote since, else loaded from the store. 0, or an error in e.
+ */
+int session_take_back(struct session_ctx *ctx, struct session_result *res, struct session_err *e);
 
 /*
  * The whole report of a run just done (SESSION_RAN): its sections and the

@@ -357,6 +357,9 @@ static int run_sessions(const struct cli_ctx *ctx, const struct config *cfg, int
 	     s = cal_next_session(s)) {
 		if (interrupted)
 			break;
+		/* the last session's portfolio goes back to sc, which starts the
+		 * next session from it; taken back for the report at the end */
+		session_give_back(&sc, &shown);
 		if (session_run(&sc, s, o->now, &r, &e)) {
 			if (tty)
 				fputs("\r\033[K", stderr);
@@ -403,6 +406,12 @@ static int run_sessions(const struct cli_ctx *ctx, const struct config *cfg, int
 		sigaction(SIGINT, &old_sa, NULL);
 	if (tty)
 		fputs("\r\033[K", stderr);
+	if (!rc && shown.status == SESSION_RAN && session_take_back(&sc, &shown, &e)) {
+		print_err(&e);
+		snprintf(outcome, sizeof(outcome), "%.30s: %.400s", e.what, e.why);
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
 	if (o->catchup && ran) {
 		snprintf(msg, sizeof(msg),
 			 "ran %d session%s (%s..%s) in %.1f s: %zu traded, %zu settled, value %s",
