@@ -295,6 +295,8 @@ int session_take_back(struct session_ctx *ctx, struct session_result *res, struc
 	int64_t version;
 	int created, rc;
 
+	if (ctx->lent_session && ctx->lent_session == res->session)
+		return 0; /* never given back: res->pf is whole */
 	book_release(&res->pf);
 	if (ctx->cached && !store_data_version(ctx->st, &version, err) &&
 	    version == ctx->cache_version) {
