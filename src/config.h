@@ -55,6 +55,8 @@ struct config {
 	/* [market] */
 	char provider[64];		/* sim | yahoo | cboe | tape | csv, or a comma list */
 	uint64_t seed;			/* the sim market's */
+	int sim_perturb_after;		/* no key: tests change every sim draw after
+					 * this day (sim_new's perturb_after), 0 none */
 	char yahoo_url[CFG_URLSZ];
 	char yahoo_cookie_url[CFG_URLSZ];
 	char cboe_url[CFG_URLSZ];

@@ -57,6 +57,12 @@ int cli_sim_synthetic(const char *source, const char *symbol);
 	"synthetic: the sim knows SPY, VOO, VTI and QQQ; other symbols get invented parameters"
 /* 1 when sym looks like a ticker symbol: 1 to 15 of A-Z a-z 0-9 . ^ = _ -. */
 int cli_ticker_ok(const char *sym);
+/* Seconds on the monotonic clock. */
+double cli_mono(void);
+/* "papertrade: N of M sessions, X/s, about T left" on one updating line of
+ * stderr (a TTY's), ten updates a second at most; t0 is cli_mono() at the
+ * start. The caller clears the line ("\r\033[K") when done. */
+void cli_progress(int done, int total, double t0);
 
 struct store;
 struct portfolio;
@@ -137,5 +143,6 @@ int cmd_schedule(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_serve(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_dashboard(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_backtest(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -3,12 +3,14 @@
  * loading with its precedence, date arguments and colour; see cli.h.
  */
 #include <errno.h>
+#include <math.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -184,4 +186,26 @@ int cli_use_color(int fd)
 int cli_write_atomic(const char *path, const char *buf, size_t len, char *err)
 {
 	return pt_write_atomic(path, buf, len, 0666, err);
+}
+
+double cli_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void cli_progress(int done, int total, double t0)
+{
+	static double shown;
+	double now = cli_mono(), dt = now - t0, rate = dt > 0 ? done / dt : 0;
+	long left = rate > 0 ? lround((total - done) / rate) : 0;
+
+	if (done > 1 && done < total && now - shown < 0.1)
+		return; /* ten updates a second at most */
+	shown = now;
+	fprintf(stderr, "\rpapertrade: %d of %d sessions, %.1f/s, about %ld:%02ld left\033[K", done,
+		total, rate, left / 60, left % 60);
+	fflush(stderr);
 }

@@ -200,14 +200,6 @@ static void on_sigint(int sig)
 	interrupted = 1;
 }
 
-static double mono_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* The sessions in first..last (both sessions or not). */
 static int count_sessions(int first, int last)
 {
@@ -292,21 +284,6 @@ static void note_attempt(const struct cli_ctx *ctx, const struct config *cfg, in
 		cli_notify_run(cfg, "manual", now, session, NULL, outcome);
 }
 
-/* "N of M sessions, X/s, about T left" on one updating line of a TTY. */
-static void progress(int done, int total, double t0)
-{
-	static double shown;
-	double now = mono_seconds(), dt = now - t0, rate = dt > 0 ? done / dt : 0;
-	long left = rate > 0 ? lround((total - done) / rate) : 0;
-
-	if (done > 1 && done < total && now - shown < 0.1)
-		return; /* ten updates a second at most */
-	shown = now;
-	fprintf(stderr, "\rpapertrade: %d of %d sessions, %.1f/s, about %ld:%02ld left\033[K", done,
-		total, rate, left / 60, left % 60);
-	fflush(stderr);
-}
-
 /* Runs sessions first..last in order (each one transaction); a failure
  * stops the catch-up there. Prints the last new run's report. */
 static int run_sessions(const struct cli_ctx *ctx, const struct config *cfg, int first, int last,
@@ -321,7 +298,7 @@ static int run_sessions(const struct cli_ctx *ctx, const struct config *cfg, int
 	char outcome[RUNLOG_MSGSZ] = ""; /* the attempt's line in runs.log */
 	int s = first, rc = 0, total = 0, done = 0, ran = 0, ran_first = 0, ran_last = 0, tty;
 	size_t trades = 0, settled = 0;
-	double t0 = mono_seconds();
+	double t0 = cli_mono();
 
 	memset(&shown, 0, sizeof(shown));
 	memset(&sc, 0, sizeof(sc));
@@ -375,7 +352,7 @@ static int run_sessions(const struct cli_ctx *ctx, const struct config *cfg, int
 			fputs("\r\033[K", stderr); /* a note may follow */
 		run_notes(ctx, cfg, &r, o->quiet);
 		if (tty)
-			progress(done, total, t0);
+			cli_progress(done, total, t0);
 		if (r.status == SESSION_BEHIND && !o->catchup) {
 			snprintf(outcome, sizeof(outcome),
 				 "run: session %s is before the last run (%s); runs go forward in time",
@@ -416,7 +393,7 @@ static int run_sessions(const struct cli_ctx *ctx, const struct config *cfg, int
 		snprintf(msg, sizeof(msg),
 			 "ran %d session%s (%s..%s) in %.1f s: %zu traded, %zu settled, value %s",
 			 ran, ran == 1 ? "" : "s", date_fmt(ran_first, d), date_fmt(ran_last, d2),
-			 mono_seconds() - t0, trades, settled,
+			 cli_mono() - t0, trades, settled,
 			 pt_fmt_money(m, sizeof(m), shown.day.snap.value_cents));
 		if (!o->quiet)
 			fprintf(stderr, "papertrade: %s\n", msg);

@@ -96,7 +96,7 @@ static void open_sim(struct provider *pv, struct source *s, const struct config 
 	(void)pv;
 	(void)env;
 	s->ops = &sim_provider_ops;
-	s->state = sim_new(cfg->seed, 0);
+	s->state = sim_new(cfg->seed, cfg->sim_perturb_after);
 }
 
 static void open_yahoo(struct provider *pv, struct source *s, const struct config *cfg,

@@ -1,0 +1,179 @@
+/*
+ * test_backtest.c - the in-memory replay (src/backtest.h): no look-ahead
+ * through the whole stack (session_plan, the provider, session_step,
+ * engine_step) — the same backtest over a sim whose every draw after day D
+ * is changed makes the same decisions and bookings up to D and different
+ * ones after; the stop flag ends the replay where it is raised; the
+ * identities hold at the end; a replay is deterministic.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "backtest.h"
+#include "book/book.h"
+#include "config.h"
+#include "market/calendar.h"
+#include "market/provider.h"
+#include "util/date.h"
+#include "util/util.h"
+
+static int D(const char *s)
+{
+	int d;
+
+	assert_int_equal(date_parse(s, &d), 0);
+	return d;
+}
+
+static void run(struct config *c, int from, int to, struct bt_result *r)
+{
+	struct session_err e;
+	struct provider *p;
+	char err[PT_ERRSZ];
+
+	p = provider_new(c, NULL, err);
+	assert_non_null(p);
+	if (bt_run(c, p, from, to, NULL, NULL, NULL, r, &e))
+		fail_msg("%s: %s", e.what, e.why);
+	provider_free(p);
+}
+
+/* Ledger rows of sessions up to day: how many. */
+static size_t rows_through(const struct portfolio *pf, int day)
+{
+	size_t n = 0;
+
+	while (n < pf->n_ledger && pf->ledger[n].session <= day)
+		n++;
+	return n;
+}
+
+static void test_no_lookahead(void **state)
+{
+	struct config c;
+	struct bt_result a, b;
+	int from = D("2023-01-03"), cut = D("2023-09-15"), to = D("2023-12-29");
+	size_t i, na, nb, snaps = 0;
+	int later_differs = 0;
+
+	(void)state;
+	config_defaults(&c);
+	run(&c, from, to, &a);
+	c.sim_perturb_after = cut;
+	run(&c, from, to, &b);
+
+	/* every booking up to the cut is the same, row for row */
+	na = rows_through(&a.pf, cut);
+	nb = rows_through(&b.pf, cut);
+	assert_true(na > 50);
+	assert_int_equal(na, nb);
+	for (i = 0; i < na; i++) {
+		assert_int_equal(a.pf.ledger[i].cents, b.pf.ledger[i].cents);
+		assert_string_equal(a.pf.ledger[i].kind, b.pf.ledger[i].kind);
+		assert_string_equal(a.pf.ledger[i].memo, b.pf.ledger[i].memo);
+		assert_int_equal(a.pf.ledger[i].position_id, b.pf.ledger[i].position_id);
+	}
+	/* every position opened up to the cut, opened the same way */
+	for (i = 0; i < a.pf.n_pos && a.pf.pos[i].opened <= cut; i++) {
+		assert_true(i < b.pf.n_pos);
+		assert_int_equal(a.pf.pos[i].opened, b.pf.pos[i].opened);
+		assert_true(a.pf.pos[i].strike == b.pf.pos[i].strike);
+		assert_true(a.pf.pos[i].quantity == b.pf.pos[i].quantity);
+		assert_true(a.pf.pos[i].entry_price == b.pf.pos[i].entry_price);
+	}
+	/* every snapshot up to the cut */
+	for (i = 0; i < a.pf.n_snaps && a.pf.snaps[i].session <= cut; i++) {
+		assert_int_equal(a.pf.snaps[i].value_cents, b.pf.snaps[i].value_cents);
+		assert_int_equal(a.pf.snaps[i].margin_cents, b.pf.snaps[i].margin_cents);
+		snaps++;
+	}
+	assert_int_equal(snaps, (size_t)cal_count_sessions(from, cut));
+	/* and the perturbation is real: something after the cut differs */
+	for (; i < a.pf.n_snaps && i < b.pf.n_snaps; i++)
+		later_differs |= a.pf.snaps[i].value_cents != b.pf.snaps[i].value_cents;
+	assert_true(later_differs);
+	bt_release(&a);
+	bt_release(&b);
+}
+
+struct stopper {
+	int at;
+	volatile int flag;
+};
+
+static void stop_at(int done, int total, void *arg)
+{
+	struct stopper *s = arg;
+
+	(void)total;
+	if (done == s->at)
+		s->flag = 1;
+}
+
+static void test_stop_and_counts(void **state)
+{
+	struct config c;
+	struct bt_result r;
+	struct session_err e;
+	struct stopper s = {10, 0};
+	struct provider *p;
+	char err[PT_ERRSZ];
+	int from = D("2024-01-01"), to = D("2024-03-28");
+
+	(void)state;
+	config_defaults(&c);
+	p = provider_new(&c, NULL, err);
+	assert_non_null(p);
+	assert_int_equal(bt_run(&c, p, from, to, stop_at, &s, &s.flag, &r, &e), 0);
+	assert_int_equal(r.sessions, 10);
+	assert_int_equal(r.pf.n_snaps, 10);
+	assert_int_equal(r.pf.start, D("2024-01-02")); /* the first session of the range */
+	assert_int_equal(book_check(&r.pf, err), 0);
+	bt_release(&r);
+
+	/* the whole range: every session, one snapshot each, identities hold */
+	assert_int_equal(bt_run(&c, p, from, to, NULL, NULL, NULL, &r, &e), 0);
+	assert_int_equal(r.sessions, cal_count_sessions(from, to));
+	assert_int_equal(r.pf.n_snaps, (size_t)r.sessions);
+	assert_int_equal(r.pf.last_session, D("2024-03-28"));
+	assert_int_equal(book_check(&r.pf, err), 0);
+	assert_true(r.options_quoted > 0);
+	bt_release(&r);
+	provider_free(p);
+}
+
+static void test_deterministic(void **state)
+{
+	struct config c;
+	struct bt_result a, b;
+	size_t i;
+
+	(void)state;
+	config_defaults(&c);
+	run(&c, D("2022-06-01"), D("2022-12-30"), &a);
+	run(&c, D("2022-06-01"), D("2022-12-30"), &b);
+	assert_int_equal(a.pf.n_ledger, b.pf.n_ledger);
+	for (i = 0; i < a.pf.n_ledger; i++)
+		assert_int_equal(a.pf.ledger[i].cents, b.pf.ledger[i].cents);
+	assert_int_equal(a.n_trades, b.n_trades);
+	assert_int_equal(a.n_calls, b.n_calls);
+	assert_int_equal(a.pf.cash_cents, b.pf.cash_cents);
+	bt_release(&a);
+	bt_release(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_no_lookahead),
+		cmocka_unit_test(test_stop_and_counts),
+		cmocka_unit_test(test_deterministic),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
