@@ -922,8 +922,9 @@ static int wanted(const struct wants *w, const char *sym, const int *exps, size_
 static void fill_chain(struct sim *s, const struct sim_tk *t, size_t i, int64_t asof, double r,
                        const struct wants *want, struct ticker_view *tv)
 {
-	int exps[MAX_EXPIRIES];
-	size_t ne = expiries_for(s->sess[i], exps), nk, e, j, n = 0;
+	int exps[MAX_EXPIRIES], serve[MAX_EXPIRIES];
+	double years[MAX_EXPIRIES];
+	size_t ne = expiries_for(s->sess[i], exps), nk, e, j, n = 0, n_serve = 0;
 	double *strikes = NULL, *lnks, rho, eta;
 	struct chain_in c;
 	struct strike_in k;
@@ -939,14 +940,21 @@ static void fill_chain(struct sim *s, const struct sim_tk *t, size_t i, int64_t 
 	lnks = xmalloc((nk ? nk : 1) * sizeof(double));
 	for (j = 0; j < nk; j++)
 		lnks[j] = log(strikes[j] / c.S);
-	tv->opts = xcalloc(ne * nk * 2, sizeof(*tv->opts));
+	/* room for the expirations served only (a session asks one or two of
+	 * the twenty-odd listed) */
+	for (e = 0; e < ne; e++) {
+		years[e] = cal_year_frac(asof, exps[e]);
+		serve[e] = years[e] > 0 && wanted(want, tv->symbol, exps, ne, e, s->sess[i]);
+		n_serve += (size_t)serve[e];
+	}
+	tv->opts = xcalloc(n_serve * nk > 0 ? n_serve * nk * 2 : 1, sizeof(*tv->opts));
 	for (e = 0; e < ne; e++) {
 		uint64_t ek = mix64(c.ck ^ ((uint64_t)(uint32_t)exps[e] * GOLDEN));
 		double lo, hi, prev_c = INFINITY, prev_p = 0;
 
 		c.expiry = exps[e];
-		c.T = cal_year_frac(asof, exps[e]);
-		if (!(c.T > 0) || !wanted(want, tv->symbol, exps, ne, e, s->sess[i]))
+		c.T = years[e];
+		if (!serve[e])
 			continue;
 		chain_slice(s, t, i, rho, eta, &c);
 		lo = strike_lo(c.T) * c.S - 1e-9;
@@ -964,8 +972,7 @@ static void fill_chain(struct sim *s, const struct sim_tk *t, size_t i, int64_t 
 			k.iv = sqrt(ssvi_w(c.theta, c.phi, c.rho, x) / c.T);
 			k.z = x / (c.atm * c.sqrt_t);
 			k.lam = c.vol_t * exp(-0.7 * fabs(k.z));
-			mc = bs_price('C', c.S, k.K, c.T, c.r, c.q, k.iv);
-			mp = bs_price('P', c.S, k.K, c.T, c.r, c.q, k.iv);
+			bs_price_pair(c.S, k.K, c.T, c.r, c.q, k.iv, &mc, &mp);
 			if (!isfinite(mc))
 				mc = fmax(0, c.sq - k.K * exp(-c.r * c.T));
 			if (!isfinite(mp))

@@ -88,6 +88,22 @@ double bs_price(char right, double S, double K, double T, double r, double q, do
 	return price_valid(right, S, K, T, r, q, sigma);
 }
 
+void bs_price_pair(double S, double K, double T, double r, double q, double sigma, double *call,
+		   double *put)
+{
+	double x, otm;
+
+	if (!valid_input('C', S, K, T, r, q, sigma)) {
+		*call = *put = NAN;
+		return;
+	}
+	/* price_valid's arithmetic, once for both rights */
+	x = S * exp(-q * T) - K * exp(-r * T);
+	otm = sigma * sqrt(T) == 0 ? 0 : otm_value(S, K, T, r, q, sigma, x, NULL);
+	*call = fmax(x, 0) + otm;
+	*put = fmax(-x, 0) + otm;
+}
+
 int bs_greeks(char right, double S, double K, double T, double r, double q, double sigma,
 	      struct bs_greeks *out)
 {

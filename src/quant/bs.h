@@ -24,6 +24,11 @@ struct bs_greeks {
 /* Option value. Returns NAN for invalid input (S,K <= 0, T < 0, sigma < 0, right not C/P).
  * T == 0 or sigma == 0 give the discounted intrinsic value of the forward. */
 double bs_price(char right, double S, double K, double T, double r, double q, double sigma);
+/* The call and the put of one strike at once (*call, *put), each exactly
+ * bs_price's value: they share the out-of-the-money part, computed once.
+ * NAN for both when the input is not valid. */
+void bs_price_pair(double S, double K, double T, double r, double q, double sigma, double *call,
+		   double *put);
 
 /*
  * Price and greeks; returns 0, or -1 (all fields NAN) for invalid input.

@@ -474,10 +474,42 @@ static void test_hv_bad_input(void **state)
 	assert_true(isnan(hv_close_to_close(n, 5, 4)));
 }
 
+/* bs_price_pair gives each right exactly bs_price's value (the sim prices
+ * its chains with it: a bit changed would change every stored report). */
+static void test_price_pair_exact(void **state)
+{
+	static const double S[] = {50, 100, 437.25}, K[] = {40, 99.5, 100, 100.5, 130, 500};
+	static const double T[] = {0, 1.0 / 365, 0.25, 2}, sig[] = {0, 0.05, 0.2, 1.5};
+	size_t a, b, c, d;
+	double call, put;
+
+	(void)state;
+	for (a = 0; a < 3; a++)
+		for (b = 0; b < 6; b++)
+			for (c = 0; c < 4; c++)
+				for (d = 0; d < 4; d++) {
+					bs_price_pair(S[a], K[b], T[c], 0.04, 0.013, sig[d], &call,
+						      &put);
+					assert_memory_equal(&call,
+							    &(double){bs_price('C', S[a], K[b], T[c],
+									       0.04, 0.013, sig[d])},
+							    sizeof(double));
+					assert_memory_equal(&put,
+							    &(double){bs_price('P', S[a], K[b], T[c],
+									       0.04, 0.013, sig[d])},
+							    sizeof(double));
+				}
+	bs_price_pair(-1, 100, 0.25, 0.04, 0, 0.2, &call, &put);
+	assert_true(isnan(call) && isnan(put));
+	bs_price_pair(100, 100, 0.25, 0.04, 0, NAN, &call, &put);
+	assert_true(isnan(call) && isnan(put));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_quantlib_reference),
+		cmocka_unit_test(test_price_pair_exact),
 		cmocka_unit_test(test_textbook_values),
 		cmocka_unit_test(test_iv_round_trip),
 		cmocka_unit_test(test_iv_outside_bounds),
