@@ -602,13 +602,8 @@ static void bench_figures(struct analytics *a, const struct an_series *s, const 
 			  const struct an_options *o)
 {
 	double *x, beta, icpt;
-	size_t i;
 
-	for (i = 0; i < s->n; i++)
-		if (s->bench_cents[i] <= 0)
-			return;
-	a->bench_return = (double)s->bench_cents[s->n - 1] / (double)s->bench_cents[0] - 1.0;
-	if (m < 2)
+	if (!isfinite(a->bench_return) || m < 2)
 		return;
 	x = xcalloc(m, sizeof(*x));
 	an_returns(s->bench_cents, s->rate, s->n, x);
@@ -662,6 +657,13 @@ int an_compute(const struct an_series *s, const struct an_trade *trades, size_t 
 	a->monthly = nan_array((size_t)a->n_years * 12);
 	a->yearly = nan_array((size_t)a->n_years);
 	drawdowns(a, s);
+	if (s->bench_cents && m) {
+		for (i = 0; i < s->n && s->bench_cents[i] > 0; i++)
+			;
+		if (i == s->n)
+			a->bench_return =
+				(double)s->bench_cents[s->n - 1] / (double)s->bench_cents[0] - 1.0;
+	}
 
 	for (i = 0; i < s->n; i++)
 		if (s->value_cents[i] <= 0)
