@@ -253,7 +253,7 @@ static struct an_attr *attribute(const struct an_trade *tr, size_t n, int which,
 		const struct an_trade *t = &tr[k[i].i];
 		struct an_attr *row;
 
-		if (!i || strcmp(k[i].name, k[i - 1].name))
+		if (!i || strcmp(k[i].name, k[i - 1].name) != 0)
 			pt_strlcpy(rows[r++].name, k[i].name, sizeof(rows->name));
 		row = &rows[r - 1];
 		row->pnl_cents += t->pnl_cents;
@@ -711,7 +711,7 @@ void an_portfolio_init(struct an_portfolio *p, const struct portfolio *pf)
 			p->bench_cents[i] = pf->snap_bench[i * pf->n_bench + spy];
 	}
 	for (i = 0; i < pf->n_pos; i++)
-		k += pf->pos[i].closed && strcmp(pf->pos[i].reason, "import");
+		k += pf->pos[i].closed && strcmp(pf->pos[i].reason, "import") != 0;
 	p->trades = xcalloc(k ? k : 1, sizeof(*p->trades));
 	for (i = 0; i < pf->n_pos; i++) {
 		const struct position *ps = &pf->pos[i];

@@ -346,8 +346,7 @@ static void test_reference_cases(void **state)
 		struct input in;
 		struct analytics a;
 		char err[PT_ERRSZ] = "";
-		const char *key;
-		json_t *val;
+		void *it;
 
 		assert_string_equal(name, json_string_value(json_object_get(w, "name")));
 		input_load(&in, json_array_get(cases, k));
@@ -355,12 +354,19 @@ static void test_reference_cases(void **state)
 
 		/* Every reference figure is checked, and every figure has a reference. */
 		assert_int_equal(json_object_size(ws), PT_ARRAY_SIZE(scalars));
-		for (i = 0; i < PT_ARRAY_SIZE(scalars); i++)
-			check_num(name, scalars[i].name, *(double *)((char *)&a + scalars[i].off),
-				  num_at(ws, scalars[i].name));
+		for (i = 0; i < PT_ARRAY_SIZE(scalars); i++) {
+			double got;
+
+			memcpy(&got, (const unsigned char *)&a + scalars[i].off, sizeof(got));
+			check_num(name, scalars[i].name, got, num_at(ws, scalars[i].name));
+		}
 		assert_int_equal(json_object_size(wi), 16);
-		json_object_foreach(wi, key, val)
-			check_int(name, key, int_figure(&a, key), json_integer_value(val));
+		for (it = json_object_iter(wi); it; it = json_object_iter_next(wi, it)) {
+			const char *key = json_object_iter_key(it);
+
+			check_int(name, key, int_figure(&a, key),
+				  json_integer_value(json_object_iter_value(it)));
+		}
 
 		check_dd(name, "max_dd", &a.max_dd, json_object_get(w, "max_dd"));
 		check_dd(name, "longest_dd", &a.longest_dd, json_object_get(w, "longest_dd"));
