@@ -11,7 +11,7 @@
 # Dependencies come from Debian packages: scripts/setup installs them.
 
 CC ?= cc
-PKGS := sqlite3 jansson inih libcurl zlib libmicrohttpd
+PKGS := sqlite3 jansson inih libcurl zlib libmicrohttpd libzstd
 TEST_PKGS := cmocka
 
 ifeq ($(SANITIZE),1)

@@ -53,7 +53,7 @@ struct config {
 	long hv_window;			/* sessions of close-to-close log returns */
 	double risk_free_rate;		/* fraction; NAN means "auto" (from the provider) */
 	/* [market] */
-	char provider[64];		/* sim | yahoo | cboe | tape | csv, or a comma list */
+	char provider[64];		/* sim | yahoo | cboe | tape | history, or a comma list */
 	uint64_t seed;			/* the sim market's */
 	char yahoo_url[CFG_URLSZ];
 	char yahoo_cookie_url[CFG_URLSZ];
