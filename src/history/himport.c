@@ -15,6 +15,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@
 
 #define HEADER_MAX 65536	/* longest header line */
 #define MAX_COLS 256
+#define PARALLEL_MIN (16u << 20)	/* text smaller than this is read by one thread */
 
 static const struct {
 	const char *key, *text;
@@ -421,24 +423,51 @@ static const struct col cb_cols[Y_N] = {
 	[Y_IV] = {"implied_volatility_1545", "implied_volatility_1545", 0},
 };
 
-/* Splits line s[0..n) at commas into up to max fields; returns the count
- * (fields past max are counted, not kept). */
+/* Splits line s[0..n) at commas into f, stopping once max fields are
+ * found; returns how many were found (max at most). Eight bytes at a
+ * time: the lowest byte the word test flags is always a comma (borrows
+ * only ever flag bytes above a true one), so each word is searched again
+ * from just past the comma found. */
 static size_t split(const char *s, size_t n, struct fld *f, size_t max)
 {
-	const char *e = s + n, *c;
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	const uint64_t commas = ones * (uint64_t)',';
+	const char *e = s + n, *start = s, *c;
 	size_t k = 0;
 
-	for (;;) {
-		c = memchr(s, ',', (size_t)(e - s));
-		if (k < max) {
-			f[k].s = s;
-			f[k].n = (size_t)((c ? c : e) - s);
+	if (!max)
+		return 0;
+	while (s < e) {
+		c = NULL;
+		if (e - s >= 8) {
+			uint64_t w, x, m;
+
+			memcpy(&w, s, 8);
+			x = w ^ commas;
+			m = (x - ones) & ~x & highs;
+			if (!m) {
+				s += 8;
+				continue;
+			}
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+			c = s + __builtin_clzll(m) / 8;
+#else
+			c = s + __builtin_ctzll(m) / 8;
+#endif
+		} else {
+			c = memchr(s, ',', (size_t)(e - s));
+			if (!c)
+				break;
 		}
-		k++;
-		if (!c)
+		f[k].s = start;
+		f[k].n = (size_t)(c - start);
+		if (++k == max)
 			return k;
-		s = c + 1;
+		s = start = c + 1;
 	}
+	f[k].s = start;
+	f[k].n = (size_t)(e - start);
+	return k + 1;
 }
 
 /* The header's column names, normalized, into names (each < 64 bytes). */
@@ -448,8 +477,6 @@ static size_t header_names(const char *s, size_t n, char names[][64], int *brack
 	size_t k = split(s, n, f, MAX_COLS), i, j, m;
 
 	*bracketed = 0;
-	if (k > MAX_COLS)
-		k = MAX_COLS;
 	for (i = 0; i < k; i++) {
 		const char *a = f[i].s, *b = f[i].s + f[i].n;
 
@@ -730,6 +757,145 @@ static void cboe_line(struct imp *im, const int *ix, const struct fld *f, size_t
 	one_option(im, t, &base, right, &o);
 }
 
+/* The data lines p..e of a text file whose header was read. */
+static int parse_lines(struct imp *im, int layout, const int *ix_dx, const int *ix_cb,
+		       size_t need, const char *sym, const char *p, const char *e)
+{
+	struct fld f[MAX_COLS];
+	struct atk *t = sym ? ticker_acc(im, sym) : NULL;
+	const char *nl = memchr(p, '\n', (size_t)(e - p));
+	size_t k;
+
+	/* one ticker: room for the rows the file's size promises, at once
+	 * (growing by doubling touched twice the memory) */
+	if (t && nl && nl - p > 16)
+		xgrow(&t->rows, &t->cap,
+		      t->n + (size_t)((e - p) / (nl - p + 1)) * 2 + (size_t)((e - p) / (nl - p + 1)) / 8 + 16,
+		      sizeof(*t->rows));
+
+	im->qd_len = im->ex_len = 0;
+	for (; p < e; p = nl ? nl + 1 : e) {
+		size_t n;
+
+		nl = memchr(p, '\n', (size_t)(e - p));
+		n = (size_t)((nl ? nl : e) - p);
+		if (n && p[n - 1] == '\r')
+			n--;
+		if (!n)
+			continue;
+		k = split(p, n, f, need);
+		if (layout == L_OPTIONSDX)
+			dx_line(im, t, ix_dx, f, k);
+		else
+			cboe_line(im, ix_cb, f, k);
+	}
+	return 0;
+}
+
+/* The second half of a file, parsed by a thread of its own into its own
+ * accumulators (the machine has two cores: docs/history.md, "Figures"). */
+struct half {
+	struct imp im;
+	struct himp_result res;
+	struct himp_file f;
+	int layout;
+	const int *ix_dx, *ix_cb;
+	size_t need;
+	const char *sym, *p, *e;
+};
+
+static void *half_main(void *arg)
+{
+	struct half *h = arg;
+
+	parse_lines(&h->im, h->layout, h->ix_dx, h->ix_cb, h->need, h->sym, h->p, h->e);
+	return NULL;
+}
+
+/* Moves what sub accumulated into im, as if im had read it after its own. */
+static void absorb(struct imp *im, struct imp *sub)
+{
+	size_t i, r;
+	int d;
+
+	for (r = 0; r < HIMP_NREASONS; r++) {
+		im->f->dropped[r] += sub->f->dropped[r];
+		im->res->dropped[r] += sub->res->dropped[r];
+	}
+	im->f->read += sub->f->read;
+	im->f->skipped += sub->f->skipped;
+	im->res->read += sub->res->read;
+	im->res->skipped += sub->res->skipped;
+	for (i = 0; i < sub->n_tk; i++) {
+		struct atk *s = sub->tk[i], *t = ticker_acc(im, s->sym);
+
+		if (s->n) {
+			if (t->n && s->rows[0].session < t->last_session)
+				t->unsorted = 1;
+			t->unsorted |= s->unsorted;
+			xgrow(&t->rows, &t->cap, t->n + s->n, sizeof(*t->rows));
+			memcpy(t->rows + t->n, s->rows, s->n * sizeof(*s->rows));
+			t->n += s->n;
+			t->last_session = s->last_session;
+		}
+		for (d = 0; d < im->ndays; d++) {
+			struct aday *a = &t->day[d];
+			const struct aday *b = &s->day[d];
+
+			if (!a->has_spot && b->has_spot) {
+				a->spot = b->spot;
+				a->qmin = b->qmin;
+				a->has_spot = 1;
+			}
+			if (!a->has_bar && b->has_bar) {
+				a->open = b->open;
+				a->high = b->high;
+				a->low = b->low;
+				a->close = b->close;
+				a->volume = b->volume;
+				a->has_bar = 1;
+				t->n_bars++;
+			}
+		}
+		atk_free(s);
+	}
+	free(sub->tk);
+	sub->tk = NULL;
+	sub->n_tk = 0;
+}
+
+static int parse_halves(struct imp *im, int layout, const int *ix_dx, const int *ix_cb,
+			size_t need, const char *sym, const char *p, const char *e)
+{
+	struct half *h = xcalloc(1, sizeof(*h));
+	const char *mid = p + (e - p) / 2, *nl = memchr(mid, '\n', (size_t)(e - mid));
+	pthread_t th;
+
+	mid = nl ? nl + 1 : e;
+	h->im = *im;
+	h->im.res = &h->res;
+	h->im.f = &h->f;
+	h->im.tk = NULL;
+	h->im.n_tk = 0;
+	h->im.cur = NULL;
+	h->layout = layout;
+	h->ix_dx = ix_dx;
+	h->ix_cb = ix_cb;
+	h->need = need;
+	h->sym = sym;
+	h->p = mid;
+	h->e = e;
+	if (pthread_create(&th, NULL, half_main, h)) {
+		free(h);
+		return parse_lines(im, layout, ix_dx, ix_cb, need, sym, p, e);
+	}
+	parse_lines(im, layout, ix_dx, ix_cb, need, sym, p, mid);
+	pthread_join(th, NULL);
+	absorb(im, &h->im);
+	free(h);
+	return 0;
+}
+
 /* Reads a text file of a known layout. */
 static int parse_text(struct imp *im, const char *path, const char *buf, size_t len, char *err)
 {
@@ -737,9 +903,8 @@ static int parse_text(struct imp *im, const char *path, const char *buf, size_t 
 	char missing_dx[512], missing_cb[512], sym[HIST_SYMSZ];
 	int ix_dx[X_N], ix_cb[Y_N], bracketed, miss_dx, miss_cb, layout;
 	const char *p = buf, *e = buf + len, *nl;
-	struct fld f[MAX_COLS];
-	struct atk *t = NULL;
-	size_t k, hl;
+	size_t k, hl, need = 0;
+	int c;
 
 	if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
 		p += 3;
@@ -765,27 +930,18 @@ static int parse_text(struct imp *im, const char *path, const char *buf, size_t 
 				      "%s: an OptionsDX file names no ticker: give --ticker "
 				      "(or keep OptionsDX's file name, e.g. spy_eod_202301.txt)",
 				      path);
-		t = ticker_acc(im, sym);
 	}
-	im->qd_len = im->ex_len = 0;
-	for (p = nl ? nl + 1 : e; p < e; p = nl ? nl + 1 : e) {
-		size_t n;
-
-		nl = memchr(p, '\n', (size_t)(e - p));
-		n = (size_t)((nl ? nl : e) - p);
-		if (n && p[n - 1] == '\r')
-			n--;
-		if (!n)
-			continue;
-		k = split(p, n, f, MAX_COLS);
-		if (k > MAX_COLS)
-			k = MAX_COLS;
-		if (layout == L_OPTIONSDX)
-			dx_line(im, t, ix_dx, f, k);
-		else
-			cboe_line(im, ix_cb, f, k);
+	for (c = 0; c < (layout == L_OPTIONSDX ? X_N : Y_N); c++) {
+		int x = layout == L_OPTIONSDX ? ix_dx[c] : ix_cb[c];
+		if (x + 1 > (int)need)
+			need = (size_t)x + 1;
 	}
-	return 0;
+	p = nl ? nl + 1 : e;
+	if ((size_t)(e - p) < PARALLEL_MIN)
+		return parse_lines(im, layout, ix_dx, ix_cb, need, layout == L_OPTIONSDX ? sym : NULL,
+				   p, e);
+	return parse_halves(im, layout, ix_dx, ix_cb, need, layout == L_OPTIONSDX ? sym : NULL, p,
+			    e);
 }
 
 /* ---- options-dataset-hist (SQLite) ---- */
@@ -1275,6 +1431,8 @@ static void data_release(struct hist_data *d)
 static void build_new(struct imp *im, struct atk *t, struct hist_data *d)
 {
 	struct arow *r = t->rows, *tmp;
+	struct hist_row row;
+	unsigned char *out;
 	size_t i, j, k, n = t->n, cap_s = 0, cap_b = 0, nd = 0;
 	int dups = 0, under = 0;
 
@@ -1295,7 +1453,10 @@ static void build_new(struct imp *im, struct atk *t, struct hist_data *d)
 		free(r);
 		r = t->rows = s;
 	}
-	d->rows = xmalloc((n ? n : 1) * sizeof(*d->rows));
+	/* the store's rows are written over the import's, behind the reading:
+	 * a row is 28 bytes where it was 40, and no session is read after a
+	 * later one is written */
+	out = (unsigned char *)r;
 	tmp = NULL;
 	{
 		size_t most = 0;
@@ -1343,7 +1504,8 @@ static void build_new(struct imp *im, struct atk *t, struct hist_data *d)
 					dups++;
 					continue;
 				}
-				to_row(&r[m], &d->rows[d->n_rows++]);
+				to_row(&r[m], &row);
+				memcpy(out + d->n_rows++ * sizeof(row), &row, sizeof(row));
 				if (r[m].right == 0)
 					b->n_calls++;
 				else
@@ -1353,7 +1515,7 @@ static void build_new(struct imp *im, struct atk *t, struct hist_data *d)
 		}
 	}
 	free(tmp);
-	free(t->rows);
+	d->rows = xrealloc(out, (d->n_rows ? d->n_rows : 1) * sizeof(*d->rows));
 	t->rows = NULL;
 	t->n = t->cap = 0;
 	im->res->dropped[HIMP_DUPLICATE] += (uint64_t)dups;
