@@ -124,7 +124,7 @@ ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 SYSTEMDUSERDIR ?= $(PREFIX)/share/systemd/user
 DOCDIR ?= $(PREFIX)/share/doc/papertrade
 INSTALL ?= install
-DOCS := README.md docs/DESIGN.md docs/margin.md docs/sim.md docs/strategies.md
+DOCS := README.md docs/DESIGN.md docs/margin.md docs/sim.md docs/strategies.md docs/history.md
 
 install: $(BUILD)/papertrade
 	@echo "  INSTALL $(DESTDIR)$(PREFIX)"
