@@ -233,7 +233,7 @@ static struct atk *ticker_acc(struct imp *im, const char *sym)
 	t = xcalloc(1, sizeof(*t));
 	pt_strlcpy(t->sym, sym, sizeof(t->sym));
 	t->day = xcalloc((size_t)im->ndays, sizeof(*t->day));
-	im->tk = xrealloc(im->tk, (im->n_tk + 1) * sizeof(*im->tk));
+	im->tk = xrealloc(im->tk, (im->n_tk + 1) * sizeof(struct atk *));
 	im->tk[im->n_tk++] = t;
 	return im->cur = t;
 }
@@ -615,7 +615,7 @@ static void dx_line(struct imp *im, struct atk *t, const int *ix, const struct f
 	if (!t->day[day_ix(im, base.session)].has_spot) {
 		qmin = close_min(base.session);
 		if (ix[X_QHOURS] >= 0 && !himp_fixed(f[ix[X_QHOURS]].s, f[ix[X_QHOURS]].n, 4, &hrs) &&
-		    hrs >= 0 && hrs < 24 * HIST_UNIT)
+		    hrs >= 0 && hrs < (int64_t)24 * HIST_UNIT)
 			qmin = (int)((hrs * 60 + HIST_UNIT / 2) / HIST_UNIT);
 		else if (ix[X_QREAD] >= 0 && f[ix[X_QREAD]].n >= 16) {
 			const char *s = f[ix[X_QREAD]].s;
@@ -1142,6 +1142,8 @@ static int map_input(const char *path, const char *shown, const unsigned char **
 	void *m;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
+	*p = NULL;
+	*n = 0;
 	if (fd < 0)
 		return pt_err(err, PT_EIO, "%s: %s", shown, strerror(errno));
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
@@ -1165,7 +1167,7 @@ static int map_input(const char *path, const char *shown, const unsigned char **
 
 static int is_zstd(const unsigned char *p, size_t n)
 {
-	return n >= 4 && p[0] == 0x28 && p[1] == 0xB5 && p[2] == 0x2F && p[3] == 0xFD;
+	return p && n >= 4 && p[0] == 0x28 && p[1] == 0xB5 && p[2] == 0x2F && p[3] == 0xFD;
 }
 
 /* Decompresses the zstd data at in[0..n) into a new file at out. */
@@ -1258,7 +1260,7 @@ static int import_file(struct imp *im, const char *path, char *err)
 		munmap((void *)p, n);
 		p = NULL;
 		rc = parse_db(im, have_tmp ? tmp : path, err);
-	} else if (memchr(p, '\0', n < 4096 ? n : 4096)) {
+	} else if (!p || memchr(p, '\0', n < 4096 ? n : 4096)) {
 		rc = pt_err(err, PT_EINVAL,
 			    "%s: not a known layout: neither text nor an SQLite database", path);
 	} else {
@@ -1288,14 +1290,16 @@ static int parse_rates(struct imp *im, const char *path, struct hist_rate **out,
 	*n = 0;
 	if ((rc = map_input(path, path, &p, &len, err)))
 		return rc;
+	if (!p)
+		return pt_err(err, PT_EINVAL, "%s: empty file", path);
 	s = (const char *)p;
 	e = s + len;
 	if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
 		s += 3;
 	nl = memchr(s, '\n', (size_t)(e - s));
 	if (header_names(s, (size_t)((nl ? nl : e) - s), names, &bracketed) != 2 ||
-	    (strcmp(names[0], "date") && strcmp(names[0], "observation_date")) ||
-	    strcmp(names[1], "dtb3")) {
+	    (strcmp(names[0], "date") != 0 && strcmp(names[0], "observation_date") != 0) ||
+	    strcmp(names[1], "dtb3") != 0) {
 		munmap((void *)p, len);
 		return pt_err(err, PT_EINVAL,
 			      "%s: not a FRED DTB3 file: want the columns DATE (or "
@@ -1573,6 +1577,10 @@ static uint32_t merge_side(const struct hist_row *a, uint32_t na, const struct h
 {
 	uint32_t i = 0, j = 0, k = 0;
 
+	if (!a)
+		na = 0;
+	if (!b)
+		nb = 0;
 	while (i < na || j < nb) {
 		int32_t sa = i < na ? hist_le32(a[i].strike) : INT32_MAX;
 
@@ -1645,13 +1653,13 @@ static void merge(const struct hist_ticker *o, const struct hist_data *d, struct
 			t->expiry = ea < eb ? ea : eb;
 			t->first_row = m->n_rows;
 			s->n_blocks++;
-			if (ea <= eb) {
+			if (a && ea <= eb) {
 				ar = &o->rows[(uint64_t)hist_le64((int64_t)a->first_row)];
 				anc = (uint32_t)hist_le32((int32_t)a->n_calls);
 				anp = (uint32_t)hist_le32((int32_t)a->n_puts);
 				x++;
 			}
-			if (eb <= ea) {
+			if (b && eb <= ea) {
 				br = &d->rows[b->first_row];
 				bnc = b->n_calls;
 				bnp = b->n_puts;
@@ -1770,10 +1778,10 @@ int himp_run(const struct himp_opts *o, const char *const *files, size_t n,
 		/* merged with the stored rates by date, the import winning */
 		while (cur && (a < cur->n_rates || b < n_rates)) {
 			int da = a < cur->n_rates ? cur->rates[a].date : INT32_MAX;
-			int db = b < n_rates ? rates[b].date : INT32_MAX;
+			int db = rates && b < n_rates ? rates[b].date : INT32_MAX;
 
 			xgrow(&m, &cap, k + 1, sizeof(*m));
-			if (db <= da) {
+			if (rates && b < n_rates && db <= da) {
 				m[k++] = rates[b++];
 				a += da == db;
 			} else {

@@ -41,6 +41,8 @@ _Static_assert(sizeof(struct hist_header) == 128, "header layout");
 #define RATES_HDR 24	/* magic 8, version 4, count 4, crc 4, reserved 4 */
 #define STAGE (4u << 20)	/* the writer's buffer */
 
+static const unsigned char rates_magic[8] = {'P', 'T', 'R', 'A', 'T', 'E', '\r', '\n'};
+
 static uint32_t le32u(uint32_t v)
 {
 	return (uint32_t)hist_le32((int32_t)v);
@@ -102,7 +104,10 @@ struct manifest {
 static void manifest_release(struct manifest *m)
 {
 	free(m->e);
-	memset(m, 0, sizeof(*m));
+	m->e = NULL;
+	m->n = 0;
+	m->generation = 0;
+	m->rates[0] = '\0';
 }
 
 /* Reads dir/MANIFEST into m; PT_ENOENT when there is none. st (may be
@@ -340,15 +345,15 @@ static int map_file(const char *dir, const char *name, const unsigned char **map
 
 static int read_rates(struct hist *h, const char *name, char *err)
 {
-	const unsigned char *map;
-	size_t size, i;
+	const unsigned char *map = NULL;
+	size_t size = 0, i;
 	uint32_t n, c;
 	int rc;
 
 	if ((rc = map_file(h->dir, name, &map, &size, err)))
 		return rc;
 	rc = 0;
-	if (size < RATES_HDR || memcmp(map, HIST_RATES_MAGIC, 8) != 0) {
+	if (size < RATES_HDR || memcmp(map, rates_magic, sizeof(rates_magic)) != 0) {
 		rc = bad(err, name, "not a papertrade rates file");
 		goto out;
 	}
@@ -393,6 +398,7 @@ static int open_once(const char *home, struct hist **out, int *raced, char *err)
 
 	*out = NULL;
 	*raced = 0;
+	memset(&st, 0, sizeof(st));
 	h = xcalloc(1, sizeof(*h));
 	if ((rc = hist_dir(home, h->dir, sizeof(h->dir), err))) {
 		free(h);
@@ -412,7 +418,8 @@ static int open_once(const char *home, struct hist **out, int *raced, char *err)
 	h->man_ino = (uint64_t)st.st_ino;
 	h->man_size = (uint64_t)st.st_size;
 	h->man_mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-	qsort(m.e, m.n, sizeof(*m.e), cmp_entry);
+	if (m.n)
+		qsort(m.e, m.n, sizeof(*m.e), cmp_entry);
 	h->tk = xcalloc(m.n + 1, sizeof(*h->tk));
 	for (i = 0; i < m.n && !rc; i++) {
 		struct hist_ticker *t = &h->tk[i];
@@ -921,7 +928,7 @@ int hist_txn_put_rates(struct hist_txn *tx, const struct hist_rate *r, size_t n,
 	if ((rc = new_file(tx, name, &fd, err)))
 		return rc;
 	memset(hdr, 0, sizeof(hdr));
-	memcpy(hdr, HIST_RATES_MAGIC, 8);
+	memcpy(hdr, rates_magic, sizeof(rates_magic));
 	v = le32u(1);
 	memcpy(hdr + 8, &v, 4);
 	v = le32u((uint32_t)n);
@@ -1018,7 +1025,8 @@ int hist_txn_commit(struct hist_txn *tx, char *err)
 	size_t len;
 	int rc, dfd;
 
-	qsort(tx->man.e, tx->man.n, sizeof(*tx->man.e), cmp_entry);
+	if (tx->man.n)
+		qsort(tx->man.e, tx->man.n, sizeof(*tx->man.e), cmp_entry);
 	text = manifest_text(&tx->man, &len);
 	snprintf(path, sizeof(path), "%s/%s", tx->dir, MANIFEST);
 	rc = pt_write_atomic(path, text, len, 0600, err);

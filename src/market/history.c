@@ -112,7 +112,9 @@ static void fill_chain(const struct hist_ticker *t, const struct hist_session *s
 		if (take[i])
 			nrows += (size_t)(uint32_t)hist_le32((int32_t)t->blk[fb + i].n_calls) +
 				 (uint32_t)hist_le32((int32_t)t->blk[fb + i].n_puts);
-	tv->opts = nrows ? xcalloc(nrows, sizeof(*tv->opts)) : NULL;
+	if (!nrows)
+		return;
+	tv->opts = xcalloc(nrows, sizeof(*tv->opts));
 	for (i = 0; i < ne; i++) {
 		const struct hist_block *b = &t->blk[fb + i];
 		uint32_t nc = (uint32_t)hist_le32((int32_t)b->n_calls);
