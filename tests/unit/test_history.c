@@ -716,6 +716,7 @@ static void test_atomic_and_overlap(void **state)
 	pt_strlcpy(d.ticker, "ZZZ", sizeof(d.ticker));
 	assert_int_equal(hist_txn_put(tx, &d, err), 0);
 	hist_txn_abort(tx);
+	free(s1);
 	s1 = store_state(home);
 	assert_string_equal(s1, s2);
 	assert_int_equal(hist_open(home, &h, err), 0);
