@@ -154,13 +154,15 @@ src, dst, v = sys.argv[1:4]
 lines = open(src).read().splitlines()
 m = 1.0 if v == "a" else 1.7
 extra = []
-for day in ("2025-10-30", "2025-10-31"):
+for day in ("2025-10-30", "2025-10-31", "2025-11-03"):
     for l in lines[1:]:
         f = l.split(", ")
         if f[2] != "2025-10-29":
             continue
         f[0] = "0"; f[1] = day + " 16:00"; f[2] = day
         f[4] = "%.4f" % (float(f[4]) * m)
+        if day == "2025-11-03":  # a later expiry: 10-31 is past
+            f[5] = "2025-11-07"
         for i in (17, 18, 20, 21):
             if f[i].strip():
                 f[i] = "%.4f" % (float(f[i]) * m)
@@ -181,6 +183,20 @@ for v in a b; do
 	PAPERTRADE_HOME="$T_TMP/la-$v" PAPERTRADE_NOW=2025-10-31T16:05 "$PT" scan --provider history --date 2025-10-31 --json >"$T_TMP/la-$v.scan31" 2>/dev/null
 done
 check "while the scan of 10-31 differs (the change is real)" bash -c "! cmp -s '$T_TMP/la-a.scan31' '$T_TMP/la-b.scan31'"
+# Settlement: the call of 2025-10-31 is settled at the next session from
+# that day's close in the history's bars (269.70 in a; 1.7 times that, above
+# the strike, in b).
+for v in a b; do
+	PAPERTRADE_HOME="$T_TMP/la-$v" PAPERTRADE_NOW=2025-11-03T16:05 "$PT" run --provider history --date 2025-11-03 >/dev/null 2>&1
+	PAPERTRADE_HOME="$T_TMP/la-$v" "$PT" report --json >"$T_TMP/la-$v.settled"
+done
+got=$(/usr/bin/python3 -c '
+import json,sys
+for f in sys.argv[1:]:
+    t=[x for x in json.load(open(f))["closed_trades"] if x["right"]=="C"][0]
+    print(t["reason"], "%.2f" % t["exit_price"], t["closed"])' "$T_TMP/la-a.settled" "$T_TMP/la-b.settled" | tr '\n' ' ')
+w=$(want 16:00 nodivs | awk '{print $1}')
+same "settled from the expiry's close in the bars" "$got" "expired 0.00 2025-10-31 assigned $(awk -v k="$w" 'BEGIN{printf "%.2f", 269.7*1.7-k}') 2025-10-31 "
 
 # list, info, remove; usage errors.
 export PAPERTRADE_HOME="$T_TMP/db"

@@ -360,12 +360,14 @@ static void test_bad_rows(void **state)
 	/* the same contract again: the later row wins */
 	dx_line(&sb, d, "269.7", e, "255", "0.70", "4700", "15.50", "15.40", "16.10", "0.05",
 		"0.07", "0.06", "0.9", "10");
+	/* expiring on the quote date itself: kept (the boundary of "expired") */
+	dx_line(&sb, d, "269.7", d, "250", "", "", "", "19.60", "19.80", "0.01", "0.02", "", "", "");
 	/* a session without an underlying price */
 	dx_line(&sb, "2025-10-30", "", e, "255", "", "", "", "1", "2", "1", "2", "", "", "");
 	spit(file, sb_str(&sb), sb.len);
 	sb_release(&sb);
 	assert_int_equal(import(home, "AAPL", NULL, files, 1, &r, err), 0);
-	assert_int_equal(r.read, 24);
+	assert_int_equal(r.read, 26);
 	assert_int_equal(r.dropped[HIMP_SHORT], 2);
 	assert_int_equal(r.dropped[HIMP_DATE], 2);
 	assert_int_equal(r.dropped[HIMP_SESSION], 2);
@@ -378,7 +380,7 @@ static void test_bad_rows(void **state)
 	assert_int_equal(r.dropped[HIMP_RANGE], 1);
 	assert_int_equal(r.dropped[HIMP_DUPLICATE], 2);
 	assert_int_equal(r.dropped[HIMP_UNDERLYING], 2);
-	assert_int_equal(r.kept, 2);
+	assert_int_equal(r.kept, 4);
 	himp_result_release(&r);
 	{
 		const char *tk[1] = {"AAPL"};
@@ -391,6 +393,24 @@ static void test_bad_rows(void **state)
 		assert_true(c->bid == 15.4 && c->volume == 4700);
 		assert_int_equal(v.tickers[0].n_opts, 2);
 		mv_release(&v);
+		/* served when asked for that expiration */
+		{
+			struct provider_want w = {"", D(2025, 10, 29), 0};
+			struct provider_req req;
+			void *st = history_new(home);
+
+			memset(&req, 0, sizeof(req));
+			req.session = D(2025, 10, 29);
+			req.tickers = tk;
+			req.n = 1;
+			req.want = &w;
+			req.n_want = 1;
+			assert_int_equal(history_provider_ops.load(st, &req, &v, err), 0);
+			assert_int_equal(v.tickers[0].n_opts, 2);
+			assert_true(v.tickers[0].opts[0].bid == 19.6);
+			mv_release(&v);
+			history_free(st);
+		}
 	}
 }
 
