@@ -34,13 +34,21 @@ t1=$(now)
 bytes=$(stat -c %s "$tmp/spy_eod.txt")
 calc() { awk "BEGIN { printf \"%.2f\", $1 }"; }
 echo "generated: $rows option rows, $(calc "$bytes / 1e9") GB of OptionsDX text, in $(calc "$t1 - $t0") s"
-# the file is in the page cache now, as a file just downloaded would be
-t0=$(now)
-"$pt" --home "$tmp/home" history import --ticker SPY "$tmp/spy_eod.txt" >"$tmp/import.out"
-t1=$(now)
+# The file is in the page cache now, as a file just downloaded would be;
+# sync first, so the generator's own writing is not charged to the import
+# (its 4.4 GB going to disk slowed the import's fsync by seconds). Three
+# imports into fresh homes: the disk is shared, so the figures vary.
+sync
+for run in 1 2 3; do
+	rm -rf "$tmp/home"
+	sync
+	t0=$(now)
+	"$pt" --home "$tmp/home" history import --ticker SPY "$tmp/spy_eod.txt" >"$tmp/import.out"
+	t1=$(now)
+	secs=$(calc "$t1 - $t0")
+	echo "import $run: $secs s, $(calc "$rows / $secs / 1e6")M rows/s (goal >= 5M rows/s)"
+done
 tail -1 "$tmp/import.out"
-secs=$(calc "$t1 - $t0")
-echo "import: $secs s, $(calc "$rows / $secs / 1e6")M rows/s (goal >= 5M rows/s)"
 "$pt" --home "$tmp/home" history list
 build/bench/history_replay "$tmp/home" SPY | sed 's/^/replay (1st, mapping the file): /'
 build/bench/history_replay "$tmp/home" SPY | sed 's/^/replay (2nd): /'
