@@ -110,7 +110,8 @@ int main(int argc, char **argv)
 		z = ((double)(rng >> 11) / 9007199254740992.0 - 0.5) * 0.042;
 		spot *= exp(z + 0.0003);
 		spot = round(spot * 100) / 100;
-		for (x = cal_next_expiration(day + 1); x > 0 && ne < 8; x = cal_next_expiration(x + 1))
+		for (x = cal_next_expiration(day + 1); x > 0 && ne < 8;
+		     x = cal_next_expiration(x + 1))
 			exps[ne++] = x;
 		for (; x > 0 && x - day < 366 && ne < 32; x = cal_next_expiration(x + 1))
 			if (cal_is_monthly_expiration(x))
@@ -149,7 +150,8 @@ int main(int argc, char **argv)
 				p = num(p, et);
 				p = str(p, ", ");
 				p = fx6(p, (exps[e] - day) * 1000000LL);
-				p = str(p, ", 0.512300, 0.012300, 0.201200, -0.041200, 0.051200, 0.200000, ");
+				p = str(p, ", 0.512300, 0.012300, 0.201200, -0.041200, 0.051200, "
+					   "0.200000, ");
 				p = fx6(p, (k % 50) * 1000000LL);
 				p = str(p, ", ");
 				p = fx6(p, cm);
@@ -165,7 +167,8 @@ int main(int argc, char **argv)
 				p = fx6(p, pm + 20000);
 				p = str(p, ", 10 x 10, ");
 				p = fx6(p, pm);
-				p = str(p, ", -0.487700, 0.012300, 0.201200, -0.031200, -0.051200, 0.200000, ");
+				p = str(p, ", -0.487700, 0.012300, 0.201200, -0.031200, -0.051200, "
+					   "0.200000, ");
 				p = fx6(p, (k % 40) * 1000000LL);
 				p = str(p, ", ");
 				p = fx6(p, llround(fabs(K - spot) * 1e6));

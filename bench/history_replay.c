@@ -66,27 +66,31 @@ int main(int argc, char **argv)
 				const struct hist_block *k = &t->blk[fb + b];
 				uint32_t nc = (uint32_t)hist_le32((int32_t)k->n_calls);
 				uint32_t n = nc + (uint32_t)hist_le32((int32_t)k->n_puts), r;
-				const struct hist_row *row = &t->rows[hist_le64((int64_t)k->first_row)];
+				const struct hist_row *row =
+					&t->rows[hist_le64((int64_t)k->first_row)];
 				int e = hist_le32(k->expiry);
 
 				if (n > cap)
 					xgrow(&buf, &cap, n, sizeof(*buf));
 				for (r = 0; r < n; r++, row++) {
 					struct option_quote *o = &buf[r];
-					int32_t last = hist_le32(row->last), iv = hist_le32(row->iv);
+					int32_t last = hist_le32(row->last),
+						iv = hist_le32(row->iv);
 
 					o->expiry = e;
 					o->right = r < nc ? 'C' : 'P';
 					o->strike = (double)hist_le32(row->strike) / HIST_UNIT;
 					o->bid = (double)hist_le32(row->bid) / HIST_UNIT;
 					o->ask = (double)hist_le32(row->ask) / HIST_UNIT;
-					o->last = last == HIST_NONE ? NAN : (double)last / HIST_UNIT;
+					o->last =
+						last == HIST_NONE ? NAN : (double)last / HIST_UNIT;
 					o->volume = hist_le32(row->volume);
 					o->open_interest = hist_le32(row->oi);
-					o->vendor_iv = iv == HIST_NONE ? NAN : (double)iv / HIST_IV_UNIT;
+					o->vendor_iv =
+						iv == HIST_NONE ? NAN : (double)iv / HIST_IV_UNIT;
 				}
 				if (n)
-					sum += buf[n / 2].bid;	/* keep the loop honest */
+					sum += buf[n / 2].bid; /* keep the loop honest */
 				rows += n;
 			}
 		}
@@ -125,8 +129,7 @@ int main(int argc, char **argv)
 	t1 = now();
 	printf("views of every session (%s, the expiration nearest 30 days, 82 days of bars): "
 	       "%u sessions in %.3f s (%.1f us a session, %llu option rows served)\n",
-	       ticker, t->n_sess, t1 - t0, (t1 - t0) / t->n_sess * 1e6,
-	       (unsigned long long)served);
+	       ticker, t->n_sess, t1 - t0, (t1 - t0) / t->n_sess * 1e6, (unsigned long long)served);
 	history_free(st);
 	free(buf);
 	hist_close(h);

@@ -86,8 +86,8 @@ static void dropped_text(const uint64_t *d, char *buf, size_t n)
 		if (!d[r])
 			continue;
 		len = strlen(buf);
-		snprintf(buf + len, n - len, "%s%s %" PRIu64, k++ ? ", " : ": ", himp_reason_text(r),
-			 d[r]);
+		snprintf(buf + len, n - len, "%s%s %" PRIu64, k++ ? ", " : ": ",
+			 himp_reason_text(r), d[r]);
 	}
 }
 
@@ -103,8 +103,8 @@ static uint64_t sum(const uint64_t *d)
 
 static const char *layout_name(const char *l)
 {
-	return !strcmp(l, "optionsdx") ? "OptionsDX"
-	       : !strcmp(l, "cboe")    ? "Cboe DataShop"
+	return !strcmp(l, "optionsdx")	 ? "OptionsDX"
+	       : !strcmp(l, "cboe")	 ? "Cboe DataShop"
 	       : !strcmp(l, "fred-dtb3") ? "FRED DTB3"
 					 : l;
 }
@@ -136,14 +136,16 @@ static void import_print(const struct himp_result *r, int json)
 			json_object_set_new(x, "ticker", json_string(t->ticker));
 			json_object_set_new(x, "rows", json_integer((json_int_t)t->rows));
 			json_object_set_new(x, "sessions", json_integer((json_int_t)t->sessions));
-			json_object_set_new(x, "replaced_sessions", json_integer((json_int_t)t->replaced));
+			json_object_set_new(x, "replaced_sessions",
+					    json_integer((json_int_t)t->replaced));
 			json_object_set_new(x, "first", jdate(t->first));
 			json_object_set_new(x, "last", jdate(t->last));
 			json_object_set_new(x, "bars", json_integer((json_int_t)t->bars));
 			json_object_set_new(x, "dividends", json_integer((json_int_t)t->divs));
 			json_object_set_new(st, "first", jdate(t->after.first));
 			json_object_set_new(st, "last", jdate(t->after.last));
-			json_object_set_new(st, "sessions", json_integer((json_int_t)t->after.sessions));
+			json_object_set_new(st, "sessions",
+					    json_integer((json_int_t)t->after.sessions));
 			json_object_set_new(st, "rows", json_integer((json_int_t)t->after.rows));
 			json_object_set_new(st, "bytes", json_integer((json_int_t)t->after.bytes));
 			json_object_set_new(x, "store", st);
@@ -169,7 +171,8 @@ static void import_print(const struct himp_result *r, int json)
 
 		dropped_text(f->dropped, why, sizeof(why));
 		if (!strcmp(f->layout, "fred-dtb3"))
-			printf("%s (%s): %" PRIu64 " lines\n", f->name, layout_name(f->layout), f->read);
+			printf("%s (%s): %" PRIu64 " lines\n", f->name, layout_name(f->layout),
+			       f->read);
 		else
 			printf("%s (%s%s): %" PRIu64 " option rows read%s%s%" PRIu64 " dropped%s\n",
 			       f->name, layout_name(f->layout), f->zstd ? ", zstd" : "", f->read,
@@ -263,8 +266,8 @@ static int do_list(struct cli_ctx *ctx, int json)
 	if (!n && !rf)
 		printf("(no history: papertrade history import FILE...)\n");
 	if (n)
-		printf("%-8s  %-10s  %-10s  %8s  %12s  %12s\n", "ticker", "first", "last", "sessions",
-		       "rows", "bytes");
+		printf("%-8s  %-10s  %-10s  %8s  %12s  %12s\n", "ticker", "first", "last",
+		       "sessions", "rows", "bytes");
 	for (i = 0; i < n; i++)
 		printf("%-8s  %-10s  %-10s  %8zu  %12" PRIu64 "  %12" PRIu64 "\n", c[i].ticker,
 		       date_fmt(c[i].first, d1), date_fmt(c[i].last, d2), c[i].sessions, c[i].rows,
@@ -272,7 +275,8 @@ static int do_list(struct cli_ctx *ctx, int json)
 	if (rf)
 		printf("rates (FRED DTB3): %s..%s\n", date_fmt(rf, d1), date_fmt(rl, d2));
 	else if (n)
-		printf("rates: none imported (set risk_free_rate, or history import --rates FILE)\n");
+		printf("rates: none imported (set risk_free_rate, or history import --rates "
+		       "FILE)\n");
 	free(c);
 	return 0;
 }
@@ -289,7 +293,7 @@ static int do_info(struct cli_ctx *ctx, const char *ticker, int json)
 
 	for (i = 0; ticker[i] && i + 1 < sizeof(sym); i++)
 		sym[i] = (char)(ticker[i] >= 'a' && ticker[i] <= 'z' ? ticker[i] - 'a' + 'A'
-								      : ticker[i]);
+								     : ticker[i]);
 	sym[i] = '\0';
 	if (hist_open(ctx->home, &h, err)) {
 		cli_error("history", "%s", err);
@@ -352,14 +356,16 @@ static int do_info(struct cli_ctx *ctx, const char *ticker, int json)
 	} else {
 		int k;
 
-		printf("ticker:       %s (file %s, %" PRIu64 " bytes)\n", c.ticker, t->file, c.bytes);
+		printf("ticker:       %s (file %s, %" PRIu64 " bytes)\n", c.ticker, t->file,
+		       c.bytes);
 		printf("sessions:     %zu, %s..%s", c.sessions, date_fmt(c.first, d1),
 		       date_fmt(c.last, d2));
 		if (gaps)
 			printf("; %zu NYSE session%s in that range missing (the first %s)", gaps,
 			       gaps == 1 ? "" : "s", date_fmt(first_gap, d1));
 		printf("\n");
-		printf("option rows:  %" PRIu64 " in %zu (session, expiration) blocks\n", c.rows, exps);
+		printf("option rows:  %" PRIu64 " in %zu (session, expiration) blocks\n", c.rows,
+		       exps);
 		printf("quotes as of:");
 		for (k = 0; k < nq; k++)
 			printf(" %02d:%02d", qm[k] / 60 % 24, qm[k] % 60);
@@ -407,8 +413,10 @@ static int do_verify(struct cli_ctx *ctx)
 int cmd_history(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"ticker", required_argument, NULL, 't'}, {"rates", optional_argument, NULL, 'r'},
-		{"json", no_argument, NULL, 'j'},	  {"help", no_argument, NULL, 'h'},
+		{"ticker", required_argument, NULL, 't'},
+		{"rates", optional_argument, NULL, 'r'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *ticker = NULL, *rates = NULL, *verb;
@@ -438,15 +446,16 @@ int cmd_history(struct cli_ctx *ctx, int argc, char **argv)
 		case 'h':
 			return cli_usage(usage, 0);
 		default:
-			cli_error("history",
-				  "unknown or incomplete option '%s' (see papertrade history --help)",
-				  argv[optind - 1]);
+			cli_error(
+				"history",
+				"unknown or incomplete option '%s' (see papertrade history --help)",
+				argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
-		cli_error("history",
-			  "want import, list, info, verify or remove (see papertrade history --help)");
+		cli_error("history", "want import, list, info, verify or remove (see papertrade "
+				     "history --help)");
 		return EXIT_USAGE;
 	}
 	verb = argv[optind++];
@@ -475,8 +484,8 @@ int cmd_history(struct cli_ctx *ctx, int argc, char **argv)
 			cli_error("history", "%s (nothing removed)", err);
 			return EXIT_RUNTIME;
 		}
-		fprintf(stderr, "papertrade: history: removed %d ticker%s%s\n", n, n == 1 ? "" : "s",
-			rates_flag ? " and the rates" : "");
+		fprintf(stderr, "papertrade: history: removed %d ticker%s%s\n", n,
+			n == 1 ? "" : "s", rates_flag ? " and the rates" : "");
 		return 0;
 	}
 	cli_error("history", "bad arguments for '%s' (see papertrade history --help)", verb);

@@ -32,9 +32,9 @@
 #include "../util/date.h"
 #include "../util/util.h"
 
-#define HEADER_MAX 65536	/* longest header line */
+#define HEADER_MAX 65536 /* longest header line */
 #define MAX_COLS 256
-#define PARALLEL_MIN (16u << 20)	/* text smaller than this is read by one thread */
+#define PARALLEL_MIN (16u << 20) /* text smaller than this is read by one thread */
 
 static const struct {
 	const char *key, *text;
@@ -184,15 +184,15 @@ int himp_date(const char *s, size_t n, int *day)
 
 struct arow {
 	int32_t session, expiry, strike, bid, ask, last, volume, oi, iv;
-	uint8_t right;		/* 0 call, 1 put */
+	uint8_t right; /* 0 call, 1 put */
 };
 
 /* What is known of the underlying on one day. */
 struct aday {
-	int64_t spot;		/* at the quotes' time */
-	int64_t open, high, low, close, volume;	/* the bar */
-	int64_t div;		/* a dividend with its ex-date that day */
-	int16_t qmin;		/* the quotes' minute */
+	int64_t spot;				/* at the quotes' time */
+	int64_t open, high, low, close, volume; /* the bar */
+	int64_t div;				/* a dividend with its ex-date that day */
+	int16_t qmin;				/* the quotes' minute */
 	uint8_t has_spot, has_bar, bar_explicit, has_div;
 };
 
@@ -201,7 +201,7 @@ struct atk {
 	struct arow *rows;
 	size_t n, cap;
 	int last_session, unsorted;
-	struct aday *day;	/* indexed by day - day0 */
+	struct aday *day; /* indexed by day - day0 */
 	size_t n_bars, n_divs;
 };
 
@@ -298,8 +298,8 @@ static int close_min(int day)
 
 /* What a text source knows of the underlying on session day: the spot at
  * minute qmin (the first one given wins), and a bar's close. */
-static void note_underlying(struct atk *t, const struct imp *im, int day, int64_t spot,
-			    int qmin, int64_t close)
+static void note_underlying(struct atk *t, const struct imp *im, int day, int64_t spot, int qmin,
+			    int64_t close)
 {
 	struct aday *a = &t->day[day_ix(im, day)];
 
@@ -333,7 +333,7 @@ static void push(struct atk *t, const struct arow *r)
  * bad, or -1 when it is good (r filled). */
 struct ofields {
 	int bid_rc, ask_rc, last_rc, vol_rc, oi_rc, iv_rc;
-	int64_t bid, ask, last, vol, oi, iv;	/* prices 1e-4, vol/oi 1e-4 (checked whole), iv 1e-6 */
+	int64_t bid, ask, last, vol, oi, iv; /* prices 1e-4, vol/oi 1e-4 (checked whole), iv 1e-6 */
 };
 
 static int option_row(const struct ofields *f, struct arow *r)
@@ -375,8 +375,23 @@ enum { L_NONE, L_OPTIONSDX, L_CBOE };
 /* Needed columns of each layout: the name (normalized: lower case, no
  * brackets), the name as the layout spells it, required or not. */
 enum {
-	X_QDATE, X_QHOURS, X_QREAD, X_UND, X_EXP, X_STRIKE, X_CBID, X_CASK, X_CLAST, X_CVOL,
-	X_CIV, X_PBID, X_PASK, X_PLAST, X_PVOL, X_PIV, X_N
+	X_QDATE,
+	X_QHOURS,
+	X_QREAD,
+	X_UND,
+	X_EXP,
+	X_STRIKE,
+	X_CBID,
+	X_CASK,
+	X_CLAST,
+	X_CVOL,
+	X_CIV,
+	X_PBID,
+	X_PASK,
+	X_PLAST,
+	X_PVOL,
+	X_PIV,
+	X_N
 };
 static const struct col {
 	const char *norm, *shown;
@@ -401,8 +416,23 @@ static const struct col {
 };
 
 enum {
-	Y_SYM, Y_QDATE, Y_EXP, Y_STRIKE, Y_TYPE, Y_BID, Y_ASK, Y_UBID, Y_UASK, Y_ACTIVE,
-	Y_UBID_EOD, Y_UASK_EOD, Y_CLOSE, Y_VOL, Y_OI, Y_IV, Y_N
+	Y_SYM,
+	Y_QDATE,
+	Y_EXP,
+	Y_STRIKE,
+	Y_TYPE,
+	Y_BID,
+	Y_ASK,
+	Y_UBID,
+	Y_UASK,
+	Y_ACTIVE,
+	Y_UBID_EOD,
+	Y_UASK_EOD,
+	Y_CLOSE,
+	Y_VOL,
+	Y_OI,
+	Y_IV,
+	Y_N
 };
 static const struct col cb_cols[Y_N] = {
 	[Y_SYM] = {"underlying_symbol", "underlying_symbol", 1},
@@ -517,7 +547,8 @@ static int match_cols(const struct col *cols, int ncols, char names[][64], size_
 		if (idx[c] < 0 && cols[c].required) {
 			if (missing) {
 				size_t l = strlen(missing);
-				snprintf(missing + l, msz - l, "%s%s", miss ? ", " : "", cols[c].shown);
+				snprintf(missing + l, msz - l, "%s%s", miss ? ", " : "",
+					 cols[c].shown);
 			}
 			miss++;
 		}
@@ -572,8 +603,7 @@ static int fnum(const struct fld *f, int idx_ok, int dec, int64_t *v)
 	return idx_ok ? himp_fixed(f->s, f->n, dec, v) : 1;
 }
 
-static void dx_line(struct imp *im, struct atk *t, const int *ix, const struct fld *f,
-		    size_t k)
+static void dx_line(struct imp *im, struct atk *t, const int *ix, const struct fld *f, size_t k)
 {
 	struct arow base;
 	struct ofields c, p;
@@ -600,7 +630,7 @@ static void dx_line(struct imp *im, struct atk *t, const int *ix, const struct f
 	base.session = im->qd_day;
 	base.expiry = im->ex_day;
 	i = !cal_is_session(base.session) ? HIMP_SESSION
-	    : base.expiry < base.session ? HIMP_EXPIRED
+	    : base.expiry < base.session  ? HIMP_EXPIRED
 	    : himp_fixed(f[ix[X_STRIKE]].s, f[ix[X_STRIKE]].n, 4, &strike) || strike <= 0
 		    ? HIMP_STRIKE
 	    : strike > INT32_MAX ? HIMP_RANGE
@@ -614,8 +644,9 @@ static void dx_line(struct imp *im, struct atk *t, const int *ix, const struct f
 	base.strike = (int32_t)strike;
 	if (!t->day[day_ix(im, base.session)].has_spot) {
 		qmin = close_min(base.session);
-		if (ix[X_QHOURS] >= 0 && !himp_fixed(f[ix[X_QHOURS]].s, f[ix[X_QHOURS]].n, 4, &hrs) &&
-		    hrs >= 0 && hrs < (int64_t)24 * HIST_UNIT)
+		if (ix[X_QHOURS] >= 0 &&
+		    !himp_fixed(f[ix[X_QHOURS]].s, f[ix[X_QHOURS]].n, 4, &hrs) && hrs >= 0 &&
+		    hrs < (int64_t)24 * HIST_UNIT)
 			qmin = (int)((hrs * 60 + HIST_UNIT / 2) / HIST_UNIT);
 		else if (ix[X_QREAD] >= 0 && f[ix[X_QREAD]].n >= 16) {
 			const char *s = f[ix[X_QREAD]].s;
@@ -624,7 +655,8 @@ static void dx_line(struct imp *im, struct atk *t, const int *ix, const struct f
 				s++;
 				n--;
 			}
-			if (n >= 16 && s[13] == ':' && digits(s + 11, 2) >= 0 && digits(s + 14, 2) >= 0)
+			if (n >= 16 && s[13] == ':' && digits(s + 11, 2) >= 0 &&
+			    digits(s + 14, 2) >= 0)
 				qmin = digits(s + 11, 2) * 60 + digits(s + 14, 2);
 		}
 		if (qmin > 1439)
@@ -655,8 +687,7 @@ static int64_t mid_of(const struct fld *bf, const struct fld *af)
 {
 	int64_t b, a;
 
-	if (himp_fixed(bf->s, bf->n, 4, &b) || himp_fixed(af->s, af->n, 4, &a) || b <= 0 ||
-	    a < b)
+	if (himp_fixed(bf->s, bf->n, 4, &b) || himp_fixed(af->s, af->n, 4, &a) || b <= 0 || a < b)
 		return 0;
 	return (a + b + 1) / 2;
 }
@@ -712,19 +743,21 @@ static void cboe_line(struct imp *im, const int *ix, const struct fld *f, size_t
 		}
 		while (n && blank(s[n - 1]))
 			n--;
-		right = (n == 1 && (*s == 'C' || *s == 'c')) || (n == 4 && !strncasecmp(s, "call", 4))
+		right = (n == 1 && (*s == 'C' || *s == 'c')) ||
+					(n == 4 && !strncasecmp(s, "call", 4))
 				? 0
-			: (n == 1 && (*s == 'P' || *s == 'p')) || (n == 3 && !strncasecmp(s, "put", 3))
+			: (n == 1 && (*s == 'P' || *s == 'p')) ||
+					(n == 3 && !strncasecmp(s, "put", 3))
 				? 1
 				: -1;
 	}
 	i = !cal_is_session(base.session) ? HIMP_SESSION
-	    : base.expiry < base.session ? HIMP_EXPIRED
+	    : base.expiry < base.session  ? HIMP_EXPIRED
 	    : himp_fixed(f[ix[Y_STRIKE]].s, f[ix[Y_STRIKE]].n, 4, &strike) || strike <= 0
 		    ? HIMP_STRIKE
 	    : strike > INT32_MAX ? HIMP_RANGE
-	    : right < 0	  ? HIMP_RIGHT
-			  : -1;
+	    : right < 0		 ? HIMP_RIGHT
+				 : -1;
 	if (i >= 0) {
 		im->f->read++;
 		im->res->read++;
@@ -758,8 +791,8 @@ static void cboe_line(struct imp *im, const int *ix, const struct fld *f, size_t
 }
 
 /* The data lines p..e of a text file whose header was read. */
-static int parse_lines(struct imp *im, int layout, const int *ix_dx, const int *ix_cb,
-		       size_t need, const char *sym, const char *p, const char *e)
+static int parse_lines(struct imp *im, int layout, const int *ix_dx, const int *ix_cb, size_t need,
+		       const char *sym, const char *p, const char *e)
 {
 	struct fld f[MAX_COLS];
 	struct atk *t = sym ? ticker_acc(im, sym) : NULL;
@@ -770,7 +803,8 @@ static int parse_lines(struct imp *im, int layout, const int *ix_dx, const int *
 	 * (growing by doubling touched twice the memory) */
 	if (t && nl && nl - p > 16)
 		xgrow(&t->rows, &t->cap,
-		      t->n + (size_t)((e - p) / (nl - p + 1)) * 2 + (size_t)((e - p) / (nl - p + 1)) / 8 + 16,
+		      t->n + (size_t)((e - p) / (nl - p + 1)) * 2 +
+			      (size_t)((e - p) / (nl - p + 1)) / 8 + 16,
 		      sizeof(*t->rows));
 
 	im->qd_len = im->ex_len = 0;
@@ -864,8 +898,8 @@ static void absorb(struct imp *im, struct imp *sub)
 	sub->n_tk = 0;
 }
 
-static int parse_halves(struct imp *im, int layout, const int *ix_dx, const int *ix_cb,
-			size_t need, const char *sym, const char *p, const char *e)
+static int parse_halves(struct imp *im, int layout, const int *ix_dx, const int *ix_cb, size_t need,
+			const char *sym, const char *p, const char *e)
 {
 	struct half *h = xcalloc(1, sizeof(*h));
 	const char *mid = p + (e - p) / 2, *nl = memchr(mid, '\n', (size_t)(e - mid));
@@ -911,8 +945,8 @@ static int parse_text(struct imp *im, const char *path, const char *buf, size_t 
 	nl = memchr(p, '\n', (size_t)(e - p));
 	hl = (size_t)((nl ? nl : e) - p);
 	if (hl > HEADER_MAX)
-		return pt_err(err, PT_EINVAL, "%s: not a known layout: its first line is not a header",
-			      path);
+		return pt_err(err, PT_EINVAL,
+			      "%s: not a known layout: its first line is not a header", path);
 	k = header_names(p, hl, names, &bracketed);
 	miss_dx = match_cols(dx_cols, X_N, names, k, ix_dx, missing_dx, sizeof(missing_dx));
 	miss_cb = match_cols(cb_cols, Y_N, names, k, ix_cb, missing_cb, sizeof(missing_cb));
@@ -938,8 +972,8 @@ static int parse_text(struct imp *im, const char *path, const char *buf, size_t 
 	}
 	p = nl ? nl + 1 : e;
 	if ((size_t)(e - p) < PARALLEL_MIN)
-		return parse_lines(im, layout, ix_dx, ix_cb, need, layout == L_OPTIONSDX ? sym : NULL,
-				   p, e);
+		return parse_lines(im, layout, ix_dx, ix_cb, need,
+				   layout == L_OPTIONSDX ? sym : NULL, p, e);
 	return parse_halves(im, layout, ix_dx, ix_cb, need, layout == L_OPTIONSDX ? sym : NULL, p,
 			    e);
 }
@@ -948,9 +982,9 @@ static int parse_text(struct imp *im, const char *path, const char *buf, size_t 
 
 struct dbctx {
 	struct imp *im;
-	struct atk *t;		/* the one ticker of underlying_prices without a symbol */
-	struct atk *bars_of;	/* where symbol-less bars were put */
-	struct aday *pending;	/* symbol-less bars before any option row: kept here */
+	struct atk *t;	      /* the one ticker of underlying_prices without a symbol */
+	struct atk *bars_of;  /* where symbol-less bars were put */
+	struct aday *pending; /* symbol-less bars before any option row: kept here */
 	size_t n_pending;
 	int symbolless;
 };
@@ -1001,9 +1035,9 @@ static int db_underlying(void *arg, const struct histdb_cell *c, char *err)
 	int64_t close;
 
 	(void)err;
-	if (cell_date(&c[HDB_U_DATE], &day) || (i = day_ix(im, day)) < 0 ||
-	    !cal_is_session(day) || cell_fixed(&c[HDB_U_CLOSE], 4, &close) || close <= 0)
-		return 0;	/* a bar the store cannot use: not an option row */
+	if (cell_date(&c[HDB_U_DATE], &day) || (i = day_ix(im, day)) < 0 || !cal_is_session(day) ||
+	    cell_fixed(&c[HDB_U_CLOSE], 4, &close) || close <= 0)
+		return 0; /* a bar the store cannot use: not an option row */
 	if (c[HDB_U_SYMBOL].kind == HISTDB_TEXT &&
 	    !norm_ticker(c[HDB_U_SYMBOL].text, c[HDB_U_SYMBOL].len, sym)) {
 		struct atk *t;
@@ -1054,10 +1088,11 @@ static int db_option(void *arg, const struct histdb_cell *c, char *err)
 	t = ticker_acc(im, sym);
 	if (x->symbolless) {
 		if (x->bars_of && x->bars_of != t)
-			return pt_err(err, PT_EINVAL,
-				      "options_data has several symbols (%s, %s) but underlying_prices "
-				      "has no symbol column: import one with --ticker",
-				      x->bars_of->sym, t->sym);
+			return pt_err(
+				err, PT_EINVAL,
+				"options_data has several symbols (%s, %s) but underlying_prices "
+				"has no symbol column: import one with --ticker",
+				x->bars_of->sym, t->sym);
 		if (!x->bars_of) {
 			int i;
 			x->bars_of = t;
@@ -1078,19 +1113,20 @@ static int db_option(void *arg, const struct histdb_cell *c, char *err)
 		size_t n = c[HDB_O_TYPE].len;
 		if ((n == 4 && !strncasecmp(s, "call", 4)) || (n == 1 && (*s == 'C' || *s == 'c')))
 			right = 0;
-		else if ((n == 3 && !strncasecmp(s, "put", 3)) || (n == 1 && (*s == 'P' || *s == 'p')))
+		else if ((n == 3 && !strncasecmp(s, "put", 3)) ||
+			 (n == 1 && (*s == 'P' || *s == 'p')))
 			right = 1;
 	}
 	im->f->read++;
 	im->res->read++;
 	why = cell_date(&c[HDB_O_DATE], &r.session) || cell_date(&c[HDB_O_EXPIRATION], &r.expiry)
 		      ? HIMP_DATE
-	      : !cal_is_session(r.session) ? HIMP_SESSION
-	      : r.expiry < r.session	    ? HIMP_EXPIRED
+	      : !cal_is_session(r.session)				? HIMP_SESSION
+	      : r.expiry < r.session					? HIMP_EXPIRED
 	      : cell_fixed(&c[HDB_O_STRIKE], 4, &strike) || strike <= 0 ? HIMP_STRIKE
-	      : strike > INT32_MAX				       ? HIMP_RANGE
-	      : right < 0 ? HIMP_RIGHT
-			  : -1;
+	      : strike > INT32_MAX					? HIMP_RANGE
+	      : right < 0						? HIMP_RIGHT
+									: -1;
 	if (why >= 0) {
 		drop(im, why, 1);
 		return 0;
@@ -1171,8 +1207,7 @@ static int is_zstd(const unsigned char *p, size_t n)
 }
 
 /* Decompresses the zstd data at in[0..n) into a new file at out. */
-static int unzstd(const unsigned char *in, size_t n, const char *out, const char *shown,
-		  char *err)
+static int unzstd(const unsigned char *in, size_t n, const char *out, const char *shown, char *err)
 {
 	ZSTD_DCtx *dc = ZSTD_createDCtx();
 	size_t osz = ZSTD_DStreamOutSize(), ret = 1;
@@ -1206,12 +1241,14 @@ static int unzstd(const unsigned char *in, size_t n, const char *out, const char
 			off += (size_t)w;
 		}
 		if (ret == 0 && ib.pos < ib.size && ib.size - ib.pos < 4) {
-			rc = pt_err(err, PT_EINVAL, "%s: damaged zstd data (junk after the end)", shown);
+			rc = pt_err(err, PT_EINVAL, "%s: damaged zstd data (junk after the end)",
+				    shown);
 			goto out;
 		}
 	}
 	if (ret != 0)
-		rc = pt_err(err, PT_EINVAL, "%s: truncated zstd data (it ends inside a frame)", shown);
+		rc = pt_err(err, PT_EINVAL, "%s: truncated zstd data (it ends inside a frame)",
+			    shown);
 out:
 	if (fd >= 0 && close(fd) && !rc)
 		rc = pt_err(err, PT_EIO, "%s: %s", out, strerror(errno));
@@ -1321,7 +1358,7 @@ static int parse_rates(struct imp *im, const char *path, struct hist_rate **out,
 		im->f->read++;
 		if (split(s, m, f, 3) != 2 || himp_date(f[0].s, f[0].n, &day) ||
 		    himp_fixed(f[1].s, f[1].n, 4, &v) || v < -500000 || v > 500000) {
-			im->res->rates_dropped++;	/* "." on holidays, or bad */
+			im->res->rates_dropped++; /* "." on holidays, or bad */
 			continue;
 		}
 		if (*n && (*out)[*n - 1].date >= day) {
@@ -1642,7 +1679,8 @@ static void merge(const struct hist_ticker *o, const struct hist_data *d, struct
 		while (x < obn || y < nbn) {
 			const struct hist_block *a = x < obn ? &o->blk[ob + x] : NULL;
 			const struct hist_block *b = y < nbn ? &d->blk[nb + y] : NULL;
-			int ea = a ? hist_le32(a->expiry) : INT32_MAX, eb = b ? b->expiry : INT32_MAX;
+			int ea = a ? hist_le32(a->expiry) : INT32_MAX,
+			    eb = b ? b->expiry : INT32_MAX;
 			struct hist_block *t;
 			const struct hist_row *ar = NULL, *br = NULL;
 			uint32_t anc = 0, anp = 0, bnc = 0, bnp = 0;
@@ -1702,8 +1740,8 @@ static void merge(const struct hist_ticker *o, const struct hist_data *d, struct
 
 /* ---- the import ---- */
 
-int himp_run(const struct himp_opts *o, const char *const *files, size_t n,
-	     struct himp_result *res, char *err)
+int himp_run(const struct himp_opts *o, const char *const *files, size_t n, struct himp_result *res,
+	     char *err)
 {
 	struct imp im;
 	struct hist_txn *tx = NULL;

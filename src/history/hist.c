@@ -38,8 +38,8 @@ _Static_assert(sizeof(struct hist_header) == 128, "header layout");
 #define MANIFEST_MAX (1u << 20)
 #define LOCKFILE "import.lock"
 #define ENDIAN_MARK 0x01020304u
-#define RATES_HDR 24	/* magic 8, version 4, count 4, crc 4, reserved 4 */
-#define STAGE (4u << 20)	/* the writer's buffer */
+#define RATES_HDR 24	 /* magic 8, version 4, count 4, crc 4, reserved 4 */
+#define STAGE (4u << 20) /* the writer's buffer */
 
 static const unsigned char rates_magic[8] = {'P', 'T', 'R', 'A', 'T', 'E', '\r', '\n'};
 
@@ -98,7 +98,7 @@ struct manifest {
 	uint64_t generation;
 	struct man_entry *e;
 	size_t n;
-	char rates[64];		/* "" when none */
+	char rates[64]; /* "" when none */
 };
 
 static void manifest_release(struct manifest *m)
@@ -559,8 +559,7 @@ int hist_verify(const struct hist *h, char *err)
 	for (i = 0; h && i < h->n_tk; i++) {
 		const struct hist_ticker *t = &h->tk[i];
 
-		if (crc(0, t->rows, t->n_rows * sizeof(struct hist_row)) !=
-		    le32u(t->hdr->crc_rows))
+		if (crc(0, t->rows, t->n_rows * sizeof(struct hist_row)) != le32u(t->hdr->crc_rows))
 			return bad(err, t->file, "damaged (its rows fail their checksum)");
 	}
 	return 0;
@@ -636,7 +635,7 @@ struct writer {
 	unsigned char *buf;
 	size_t len;
 	uint32_t crc;
-	int counting;	/* crc the bytes written */
+	int counting; /* crc the bytes written */
 	int failed;
 };
 
@@ -723,9 +722,9 @@ static void w_items(struct writer *w, const void *p, size_t n, size_t sz, const 
 struct hist_txn {
 	char dir[PATH_MAX];
 	int lock_fd;
-	struct manifest man;	/* the new manifest, built up */
-	struct hist *cur;	/* the store as it was */
-	char **written;		/* files this txn wrote */
+	struct manifest man; /* the new manifest, built up */
+	struct hist *cur;    /* the store as it was */
+	char **written;	     /* files this txn wrote */
 	size_t n_written;
 };
 
@@ -755,8 +754,8 @@ int hist_txn_begin(const char *home, struct hist_txn **out, char *err)
 	}
 	if (flock(tx->lock_fd, LOCK_EX | LOCK_NB)) {
 		rc = errno == EWOULDBLOCK
-			     ? pt_err(err, PT_EBUSY, "another history import or removal is running in %s",
-				      tx->dir)
+			     ? pt_err(err, PT_EBUSY,
+				      "another history import or removal is running in %s", tx->dir)
 			     : pt_err(err, PT_EIO, "%s: %s", path, strerror(errno));
 		goto fail;
 	}

@@ -24,32 +24,32 @@
 #include <stdint.h>
 
 #define HIST_SYMSZ 16
-#define HIST_UNIT 10000		/* prices and strikes: integers of 1/10000 dollar */
-#define HIST_IV_UNIT 1000000	/* vendor IV: integers of a millionth */
-#define HIST_NONE INT32_MIN	/* a price (last) or IV the data did not give */
-#define HIST_NONE64 INT64_MIN	/* a bar's open, high or low the data did not give */
+#define HIST_UNIT 10000	      /* prices and strikes: integers of 1/10000 dollar */
+#define HIST_IV_UNIT 1000000  /* vendor IV: integers of a millionth */
+#define HIST_NONE INT32_MIN   /* a price (last) or IV the data did not give */
+#define HIST_NONE64 INT64_MIN /* a bar's open, high or low the data did not give */
 #define HIST_VERSION 1
-#define HIST_MAGIC "PTHIST\r\n"	/* 8 bytes: text-mode transfers show up */
+#define HIST_MAGIC "PTHIST\r\n" /* 8 bytes: text-mode transfers show up */
 #define HIST_RATES_MAGIC "PTRATE\r\n"
 
 /* ---- the file format (every field little-endian) ---- */
 
 /* One option row: 28 bytes. */
 struct hist_row {
-	int32_t strike;		/* 1/10000 dollar */
-	int32_t bid, ask;	/* 1/10000 dollar */
-	int32_t last;		/* 1/10000 dollar, HIST_NONE when unknown */
-	int32_t volume;		/* contracts, -1 when unknown */
-	int32_t oi;		/* open interest, -1 when unknown */
-	int32_t iv;		/* the vendor's IV in millionths, HIST_NONE when unknown */
+	int32_t strike;	  /* 1/10000 dollar */
+	int32_t bid, ask; /* 1/10000 dollar */
+	int32_t last;	  /* 1/10000 dollar, HIST_NONE when unknown */
+	int32_t volume;	  /* contracts, -1 when unknown */
+	int32_t oi;	  /* open interest, -1 when unknown */
+	int32_t iv;	  /* the vendor's IV in millionths, HIST_NONE when unknown */
 };
 
 /* A session: 24 bytes. Its blocks are first_block .. first_block+n_blocks-1,
  * by expiry. */
 struct hist_session {
-	int32_t day;		/* day number (util/date.h) */
-	int32_t quote_min;	/* minute of the New York day the quotes are as of */
-	int64_t spot;		/* the underlying at that time, 1/10000 dollar */
+	int32_t day;	   /* day number (util/date.h) */
+	int32_t quote_min; /* minute of the New York day the quotes are as of */
+	int64_t spot;	   /* the underlying at that time, 1/10000 dollar */
 	uint32_t first_block;
 	uint32_t n_blocks;
 };
@@ -59,30 +59,30 @@ struct hist_session {
 struct hist_block {
 	int32_t expiry;
 	uint32_t n_calls, n_puts;
-	uint32_t reserved;	/* 0 */
+	uint32_t reserved; /* 0 */
 	uint64_t first_row;
 };
 
 /* A daily bar of the underlying: 48 bytes. */
 struct hist_bar {
 	int32_t date;
-	int32_t reserved;	/* 0 */
-	int64_t open, high, low;	/* 1/10000 dollar, HIST_NONE64 when unknown */
-	int64_t close;		/* 1/10000 dollar, always known */
-	int64_t volume;		/* shares, -1 when unknown */
+	int32_t reserved;	 /* 0 */
+	int64_t open, high, low; /* 1/10000 dollar, HIST_NONE64 when unknown */
+	int64_t close;		 /* 1/10000 dollar, always known */
+	int64_t volume;		 /* shares, -1 when unknown */
 };
 
 /* A cash dividend: 16 bytes. */
 struct hist_div {
 	int32_t ex_date;
-	int32_t reserved;	/* 0 */
-	int64_t amount;		/* 1/10000 dollar per share */
+	int32_t reserved; /* 0 */
+	int64_t amount;	  /* 1/10000 dollar per share */
 };
 
 /* A risk-free rate observation (FRED's DTB3): 8 bytes. */
 struct hist_rate {
 	int32_t date;
-	int32_t discount;	/* the 13-week bill's discount rate, millionths (3.17% = 31700) */
+	int32_t discount; /* the 13-week bill's discount rate, millionths (3.17% = 31700) */
 };
 
 /*
@@ -92,16 +92,16 @@ struct hist_rate {
  * the sessions, blocks, bars and divs sections; crc_rows that of the rows.
  */
 struct hist_header {
-	char magic[8];		/* HIST_MAGIC */
-	uint32_t version;	/* HIST_VERSION */
-	uint32_t endian;	/* 0x01020304, written little-endian */
-	char ticker[HIST_SYMSZ];	/* NUL-padded */
+	char magic[8];		 /* HIST_MAGIC */
+	uint32_t version;	 /* HIST_VERSION */
+	uint32_t endian;	 /* 0x01020304, written little-endian */
+	char ticker[HIST_SYMSZ]; /* NUL-padded */
 	uint32_t n_sessions, n_blocks, n_bars, n_divs;
 	uint64_t n_rows;
 	uint64_t off_rows, off_sessions, off_blocks, off_bars, off_divs;
 	uint64_t file_size;
 	uint32_t crc_meta, crc_rows;
-	uint8_t reserved[16];	/* 0 */
+	uint8_t reserved[16]; /* 0 */
 };
 
 /* ---- reading ---- */
@@ -110,7 +110,7 @@ struct hist_header {
  * (fields little-endian: read them with hist_le32/hist_le64). */
 struct hist_ticker {
 	char ticker[HIST_SYMSZ];
-	char file[64];		/* its name in the history folder */
+	char file[64]; /* its name in the history folder */
 	const unsigned char *map;
 	size_t size;
 	const struct hist_header *hdr;
@@ -129,9 +129,9 @@ struct hist_ticker {
 /* The whole store of a home, opened read-only: every ticker, the rates. */
 struct hist {
 	char dir[4096];		/* HOME/history */
-	struct hist_ticker *tk;	/* sorted by ticker */
+	struct hist_ticker *tk; /* sorted by ticker */
 	size_t n_tk;
-	struct hist_rate *rates;	/* sorted by date (a copy) */
+	struct hist_rate *rates; /* sorted by date (a copy) */
 	size_t n_rates;
 	char rates_file[64];
 	uint64_t generation;
@@ -190,11 +190,11 @@ int hist_verify(const struct hist *h, char *err);
 
 struct hist_coverage {
 	char ticker[HIST_SYMSZ];
-	int first, last;	/* first and last session with option rows (day numbers) */
-	size_t sessions;	/* sessions with option rows */
-	uint64_t rows;		/* option rows */
-	uint64_t bytes;		/* the file's size */
-	int bars_first, bars_last;	/* the underlying's bars; 0 when none */
+	int first, last;	   /* first and last session with option rows (day numbers) */
+	size_t sessions;	   /* sessions with option rows */
+	uint64_t rows;		   /* option rows */
+	uint64_t bytes;		   /* the file's size */
+	int bars_first, bars_last; /* the underlying's bars; 0 when none */
 	size_t bars, divs;
 };
 
@@ -222,9 +222,9 @@ void hist_coverage_of(const struct hist_ticker *t, struct hist_coverage *c);
  */
 struct hist_data {
 	char ticker[HIST_SYMSZ];
-	struct hist_session *sess;	/* first_block indexes blk */
+	struct hist_session *sess; /* first_block indexes blk */
 	size_t n_sess;
-	struct hist_block *blk;		/* first_row indexes rows */
+	struct hist_block *blk; /* first_row indexes rows */
 	size_t n_blk;
 	struct hist_row *rows;
 	size_t n_rows;

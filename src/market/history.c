@@ -14,8 +14,8 @@
 #include "../util/date.h"
 #include "../util/util.h"
 
-#define MAX_EXPIRIES 512	/* expirations listed on one session, at most */
-#define YIELD_DAYS 365		/* dividends summed for the yield (as yahoo.c) */
+#define MAX_EXPIRIES 512 /* expirations listed on one session, at most */
+#define YIELD_DAYS 365	 /* dividends summed for the yield (as yahoo.c) */
 
 struct history {
 	char home[4096];
@@ -176,7 +176,8 @@ static void fill_ticker(const struct hist *h, const struct provider_req *req, co
 		int last = t->n_sess ? hist_le32(t->sess[t->n_sess - 1].day) : 0;
 
 		if (!t->n_sess)
-			snprintf(tv->error, sizeof(tv->error), "%s: the history has no sessions", sym);
+			snprintf(tv->error, sizeof(tv->error), "%s: the history has no sessions",
+				 sym);
 		else if (day < first || day > last)
 			snprintf(tv->error, sizeof(tv->error),
 				 "%s: %s is outside the history (%s..%s)", sym, date_fmt(day, d1),
@@ -217,7 +218,8 @@ static void fill_ticker(const struct hist *h, const struct provider_req *req, co
 		for (i = lo; i < hi; i++) {
 			const struct hist_bar *b = &t->bars[i];
 			struct bar *o = &tv->bars[tv->n_bars++];
-			int64_t op = hist_le64(b->open), hg = hist_le64(b->high), lw = hist_le64(b->low);
+			int64_t op = hist_le64(b->open), hg = hist_le64(b->high),
+				lw = hist_le64(b->low);
 			int64_t v = hist_le64(b->volume);
 
 			o->date = hist_le32(b->date);

@@ -13,10 +13,10 @@
 _Static_assert((int)HDB_O_N <= 16 && (int)HDB_U_N <= 16, "cells fit");
 
 static const char *const opt_cols[HDB_O_N] = {
-	"symbol", "date", "expiration", "strike", "type", "bid",
-	"ask", "last", "volume", "open_interest", "implied_volatility",
+	"symbol", "date",	   "expiration",	 "strike", "type", "bid", "ask", "last",
+	"volume", "open_interest", "implied_volatility",
 };
-static const int opt_required = 7;	/* the first seven */
+static const int opt_required = 7; /* the first seven */
 static const char *const und_cols[HDB_U_N] = {
 	"date", "open", "high", "low", "close", "volume", "dividend_amount", "symbol",
 };
@@ -58,8 +58,8 @@ static int columns(sqlite3 *db, const char *table, const char *const *want, size
 }
 
 /* "SELECT a, b, NULL, ... FROM table" for the columns it has. */
-static void select_sql(struct sbuf *sb, const char *table, const char *const *cols,
-		       const int *have, size_t n)
+static void select_sql(struct sbuf *sb, const char *table, const char *const *cols, const int *have,
+		       size_t n)
 {
 	size_t i;
 
@@ -166,8 +166,9 @@ int histdb_read(const char *path, const struct histdb_cb *cb, char *err)
 	}
 	rc = columns(db, "underlying_prices", und_cols, HDB_U_N, have_u, err);
 	if (rc == PT_ENOENT) {
-		rc = pt_err(err, PT_EINVAL,
-			    "not an options-dataset-hist database: it has no table underlying_prices");
+		rc = pt_err(
+			err, PT_EINVAL,
+			"not an options-dataset-hist database: it has no table underlying_prices");
 		goto out;
 	}
 	if (rc)
@@ -176,8 +177,8 @@ int histdb_read(const char *path, const struct histdb_cb *cb, char *err)
 		rc = pt_err(err, PT_EINVAL,
 			    "not an options-dataset-hist database: underlying_prices lacks %s",
 			    !have_u[HDB_U_DATE] && !have_u[HDB_U_CLOSE] ? "date, close"
-			    : !have_u[HDB_U_DATE]			     ? "date"
-									     : "close");
+			    : !have_u[HDB_U_DATE]			? "date"
+									: "close");
 		goto out;
 	}
 	select_sql(&sql, "underlying_prices", und_cols, have_u, HDB_U_N);

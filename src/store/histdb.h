@@ -24,13 +24,30 @@ struct histdb_cell {
 /* The cells of an options_data row, in this order (a column the table
  * lacks, if optional, is NULL). */
 enum {
-	HDB_O_SYMBOL, HDB_O_DATE, HDB_O_EXPIRATION, HDB_O_STRIKE, HDB_O_TYPE, HDB_O_BID,
-	HDB_O_ASK, HDB_O_LAST, HDB_O_VOLUME, HDB_O_OI, HDB_O_IV, HDB_O_N
+	HDB_O_SYMBOL,
+	HDB_O_DATE,
+	HDB_O_EXPIRATION,
+	HDB_O_STRIKE,
+	HDB_O_TYPE,
+	HDB_O_BID,
+	HDB_O_ASK,
+	HDB_O_LAST,
+	HDB_O_VOLUME,
+	HDB_O_OI,
+	HDB_O_IV,
+	HDB_O_N
 };
 /* The cells of an underlying_prices row. */
 enum {
-	HDB_U_DATE, HDB_U_OPEN, HDB_U_HIGH, HDB_U_LOW, HDB_U_CLOSE, HDB_U_VOLUME,
-	HDB_U_DIVIDEND, HDB_U_SYMBOL, HDB_U_N
+	HDB_U_DATE,
+	HDB_U_OPEN,
+	HDB_U_HIGH,
+	HDB_U_LOW,
+	HDB_U_CLOSE,
+	HDB_U_VOLUME,
+	HDB_U_DIVIDEND,
+	HDB_U_SYMBOL,
+	HDB_U_N
 };
 
 struct histdb_cb {

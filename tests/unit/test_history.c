@@ -44,10 +44,11 @@
 #include "tmpdir.h"
 
 #define DX_HEAD                                                                                    \
-	"[QUOTE_UNIXTIME], [QUOTE_READTIME], [QUOTE_DATE], [QUOTE_TIME_HOURS], [UNDERLYING_LAST], " \
+	"[QUOTE_UNIXTIME], [QUOTE_READTIME], [QUOTE_DATE], [QUOTE_TIME_HOURS], "                   \
+	"[UNDERLYING_LAST], "                                                                      \
 	"[EXPIRE_DATE], [EXPIRE_UNIX], [DTE], [C_DELTA], [C_GAMMA], [C_VEGA], [C_THETA], "         \
-	"[C_RHO], [C_IV], [C_VOLUME], [C_LAST], [C_SIZE], [C_BID], [C_ASK], [STRIKE], [P_BID], "  \
-	"[P_ASK], [P_SIZE], [P_LAST], [P_DELTA], [P_GAMMA], [P_VEGA], [P_THETA], [P_RHO], "       \
+	"[C_RHO], [C_IV], [C_VOLUME], [C_LAST], [C_SIZE], [C_BID], [C_ASK], [STRIKE], [P_BID], "   \
+	"[P_ASK], [P_SIZE], [P_LAST], [P_DELTA], [P_GAMMA], [P_VEGA], [P_THETA], [P_RHO], "        \
 	"[P_IV], [P_VOLUME], [STRIKE_DISTANCE], [STRIKE_DISTANCE_PCT]\n"
 
 /* An OptionsDX line: date, underlying, expiry, strike, then the call's
@@ -134,16 +135,16 @@ static void aapl_dx(const char *path)
 
 	sb_init(&sb, 1 << 20);
 	sb_addf(&sb, "%s", DX_HEAD);
-	dx_line(&sb, "2025-10-27", "268.810000", "2025-10-31", "250.000000", "", "", "", "", "",
-		"", "", "", "", "");
-	dx_line(&sb, "2025-10-28", "269.000000", "2025-10-31", "250.000000", "", "", "", "", "",
-		"", "", "", "", "");
+	dx_line(&sb, "2025-10-27", "268.810000", "2025-10-31", "250.000000", "", "", "", "", "", "",
+		"", "", "", "");
+	dx_line(&sb, "2025-10-28", "269.000000", "2025-10-31", "250.000000", "", "", "", "", "", "",
+		"", "", "", "");
 	dx_line(&sb, "2025-10-29", "269.700000", "2025-10-31", "255.000000", "0.696292",
 		"4682.000000", "15.450000", "15.300000", "16.000000", "0.050000", "0.070000",
 		"0.060000", "0.900000", "10.000000");
-	dx_line(&sb, "2025-10-29", "269.700000", "2025-10-31", "242.500000", "0.500000",
-		"1.000000", "27.000000", "26.900000", "27.600000", "0.100000", "0.130000",
-		"0.110000", "0.716800", "1155.000000");
+	dx_line(&sb, "2025-10-29", "269.700000", "2025-10-31", "242.500000", "0.500000", "1.000000",
+		"27.000000", "26.900000", "27.600000", "0.100000", "0.130000", "0.110000",
+		"0.716800", "1155.000000");
 	spit(path, sb_str(&sb), sb.len);
 	sb_release(&sb);
 }
@@ -282,7 +283,7 @@ static void test_optionsdx(void **state)
 	assert_non_null(p);
 	assert_true(c->bid == 15.3 && c->ask == 16.0 && c->last == 15.45);
 	assert_int_equal(c->volume, 4682);
-	assert_int_equal(c->open_interest, -1);	/* OptionsDX has none */
+	assert_int_equal(c->open_interest, -1); /* OptionsDX has none */
 	assert_true(fabs(c->vendor_iv - 0.696292) < 1e-12);
 	assert_true(p->bid == 0.1 && p->ask == 0.13 && p->last == 0.11);
 	assert_int_equal(p->volume, 1155);
@@ -339,8 +340,8 @@ static void test_bad_rows(void **state)
 	sb_init(&sb, 1 << 20);
 	sb_addf(&sb, "%s", DX_HEAD);
 	/* good: the 255 call and a put */
-	dx_line(&sb, d, "269.7", e, "255", "0.69", "4682", "15.45", "15.30", "16.00", "0.05", "0.07",
-		"0.06", "0.9", "10");
+	dx_line(&sb, d, "269.7", e, "255", "0.69", "4682", "15.45", "15.30", "16.00", "0.05",
+		"0.07", "0.06", "0.9", "10");
 	/* a short line (both options) */
 	sb_addf(&sb, "0, %s 16:00, %s, 16.0, 269.7, %s\n", d, d, e);
 	/* not a date; a weekend; expiry before the quote date (both options each) */
@@ -361,7 +362,8 @@ static void test_bad_rows(void **state)
 	dx_line(&sb, d, "269.7", e, "255", "0.70", "4700", "15.50", "15.40", "16.10", "0.05",
 		"0.07", "0.06", "0.9", "10");
 	/* expiring on the quote date itself: kept (the boundary of "expired") */
-	dx_line(&sb, d, "269.7", d, "250", "", "", "", "19.60", "19.80", "0.01", "0.02", "", "", "");
+	dx_line(&sb, d, "269.7", d, "250", "", "", "", "19.60", "19.80", "0.01", "0.02", "", "",
+		"");
 	/* a session without an underlying price */
 	dx_line(&sb, "2025-10-30", "", e, "255", "", "", "", "1", "2", "1", "2", "", "", "");
 	spit(file, sb_str(&sb), sb.len);
@@ -416,9 +418,9 @@ static void test_bad_rows(void **state)
 
 #define CB_HEAD                                                                                    \
 	"underlying_symbol,quote_date,root,expiration,strike,option_type,open,high,low,close,"     \
-	"trade_volume,bid_size_1545,bid_1545,ask_size_1545,ask_1545,underlying_bid_1545,"        \
-	"underlying_ask_1545,implied_underlying_price_1545,active_underlying_price_1545,"        \
-	"implied_volatility_1545,delta_1545,gamma_1545,theta_1545,vega_1545,rho_1545,"           \
+	"trade_volume,bid_size_1545,bid_1545,ask_size_1545,ask_1545,underlying_bid_1545,"          \
+	"underlying_ask_1545,implied_underlying_price_1545,active_underlying_price_1545,"          \
+	"implied_volatility_1545,delta_1545,gamma_1545,theta_1545,vega_1545,rho_1545,"             \
 	"open_interest\n"
 
 static void test_cboe(void **state)
@@ -430,22 +432,26 @@ static void test_cboe(void **state)
 	struct market_view v;
 	const struct option_quote *c;
 	int64_t t1545;
-	static const char text[] =
-		CB_HEAD
+	static const char text[] = CB_HEAD
 		"AAPL,2025-10-28,AAPL,2025-10-31,250,C,,,,,,,,,,269.00,269.00,,269.00,,,,,,,\n"
 		"AAPL,2025-10-29,AAPL,2025-10-31,255.000,C,0,0,0,15.45,4682,10,15.30,10,16.00,"
 		"269.60,269.80,0,269.70,0.696292,0,0,0,0,0,6100\n"
 		"AAPL,2025-10-29,AAPL,2025-10-31,242.500,p,0,0,0,0.11,1155,10,0.10,10,0.13,"
 		"269.60,269.80,0,269.70,0.7168,0,0,0,0,0,1953\n"
 		/* another underlying: skipped with --ticker AAPL */
-		"QQQ,2025-10-29,QQQ,2025-10-31,600,C,0,0,0,1,1,1,1.00,1,1.10,629,630,0,629.5,0.2,0,0,0,"
+		"QQQ,2025-10-29,QQQ,2025-10-31,600,C,0,0,0,1,1,1,1.00,1,1.10,629,630,0,629.5,0.2,0,"
+		"0,0,"
 		"0,0,1\n"
 		/* bad: not a right, a bad symbol, a bad number (open interest) */
-		"AAPL,2025-10-29,AAPL,2025-10-31,260,X,0,0,0,1,1,1,1.00,1,1.10,269.6,269.8,0,0,0,0,0,0,"
+		"AAPL,2025-10-29,AAPL,2025-10-31,260,X,0,0,0,1,1,1,1.00,1,1.10,269.6,269.8,0,0,0,0,"
+		"0,0,"
 		"0,0,1\n"
-		"A APL!,2025-10-29,AAPL,2025-10-31,260,C,0,0,0,1,1,1,1.00,1,1.10,269.6,269.8,0,0,0,0,0,"
+		"A "
+		"APL!,2025-10-29,AAPL,2025-10-31,260,C,0,0,0,1,1,1,1.00,1,1.10,269.6,269.8,0,0,0,0,"
+		"0,"
 		"0,0,0,1\n"
-		"AAPL,2025-10-29,AAPL,2025-10-31,265,C,0,0,0,1,1,1,1.00,1,1.10,269.6,269.8,0,0,0,0,0,0,"
+		"AAPL,2025-10-29,AAPL,2025-10-31,265,C,0,0,0,1,1,1,1.00,1,1.10,269.6,269.8,0,0,0,0,"
+		"0,0,"
 		"0,0,many\n";
 
 	(void)state;
@@ -488,28 +494,42 @@ static void make_db(const char *path, int drop_bid)
 		sqlite3_exec(
 			db,
 			drop_bid
-				? "CREATE TABLE options_data (contract_id TEXT, symbol TEXT, expiration "
+				? "CREATE TABLE options_data (contract_id TEXT, symbol TEXT, "
+				  "expiration "
 				  "TEXT, strike REAL, type TEXT, ask REAL, date TEXT);"
 				  "CREATE TABLE underlying_prices (date TEXT, close REAL);"
-				: "CREATE TABLE options_data (contract_id TEXT, symbol TEXT, expiration "
+				: "CREATE TABLE options_data (contract_id TEXT, symbol TEXT, "
+				  "expiration "
 				  "TEXT, strike REAL, type TEXT, last REAL, mark REAL, bid REAL, "
 				  "bid_size INTEGER, ask REAL, ask_size INTEGER, volume INTEGER, "
-				  "open_interest INTEGER, date TEXT, implied_volatility REAL, delta REAL, "
-				  "gamma REAL, theta REAL, vega REAL, rho REAL, in_the_money INTEGER);"
-				  "CREATE TABLE underlying_prices (date TEXT, open REAL, high REAL, low "
-				  "REAL, close REAL, volume INTEGER, adjusted_close REAL, dividend_amount "
+				  "open_interest INTEGER, date TEXT, implied_volatility REAL, "
+				  "delta REAL, "
+				  "gamma REAL, theta REAL, vega REAL, rho REAL, in_the_money "
+				  "INTEGER);"
+				  "CREATE TABLE underlying_prices (date TEXT, open REAL, high "
+				  "REAL, low "
+				  "REAL, close REAL, volume INTEGER, adjusted_close REAL, "
+				  "dividend_amount "
 				  "REAL, split_coefficient REAL);"
 				  "INSERT INTO underlying_prices VALUES "
-				  "('2025-08-11', 227.92, 229.56, 224.76, 227.18, 61806100, 227.18, 0.26, 1),"
-				  "('2025-10-27', 264.88, 269.12, 264.65, 268.81, 44888200, 268.81, 0, 1),"
-				  "('2025-10-28', 268.99, 269.89, 268.15, 269.0, 41534800, 269.0, 0, 1),"
-				  "('2025-10-29', 269.275, 271.41, 267.11, 269.7, 51086700, 269.7, 0, 1);"
+				  "('2025-08-11', 227.92, 229.56, 224.76, 227.18, 61806100, "
+				  "227.18, 0.26, 1),"
+				  "('2025-10-27', 264.88, 269.12, 264.65, 268.81, 44888200, "
+				  "268.81, 0, 1),"
+				  "('2025-10-28', 268.99, 269.89, 268.15, 269.0, 41534800, 269.0, "
+				  "0, 1),"
+				  "('2025-10-29', 269.275, 271.41, 267.11, 269.7, 51086700, 269.7, "
+				  "0, 1);"
 				  "INSERT INTO options_data VALUES "
-				  "('AAPL251031C00255000','AAPL','2025-10-31',255.0,'call',15.45,15.65,"
-				  "15.3,NULL,16.0,NULL,4682,6100,'2025-10-29',0.696292,NULL,NULL,NULL,NULL,"
+				  "('AAPL251031C00255000','AAPL','2025-10-31',255.0,'call',15.45,"
+				  "15.65,"
+				  "15.3,NULL,16.0,NULL,4682,6100,'2025-10-29',0.696292,NULL,NULL,"
+				  "NULL,NULL,"
 				  "NULL,1),"
-				  "('AAPL251031P00242500','AAPL','2025-10-31',242.5,'put',0.11,0.115,0.1,"
-				  "NULL,0.13,NULL,1155,1953,'2025-10-29',0.7168,NULL,NULL,NULL,NULL,NULL,0),"
+				  "('AAPL251031P00242500','AAPL','2025-10-31',242.5,'put',0.11,0."
+				  "115,0.1,"
+				  "NULL,0.13,NULL,1155,1953,'2025-10-29',0.7168,NULL,NULL,NULL,"
+				  "NULL,NULL,0),"
 				  "('x','AAPL','2025-10-31',250.0,'straddle',1,1,1,NULL,2,NULL,1,1,"
 				  "'2025-10-29',0.5,NULL,NULL,NULL,NULL,NULL,0),"
 				  "('y','AAPL','2025-10-31',250.0,'call',1,1,NULL,NULL,2,NULL,1,1,"
@@ -620,8 +640,9 @@ static void test_unknown_layout(void **state)
 	static const char cboe_half[] =
 		"underlying_symbol,quote_date,root,expiration,strike,option_type,close\n"
 		"AAPL,2025-10-29,AAPL,2025-10-31,255,C,15.45\n";
-	static const char dx_half[] = "[QUOTE_DATE], [UNDERLYING_LAST], [EXPIRE_DATE], [STRIKE], "
-				      "[C_BID], [C_ASK]\n2025-10-29, 269.7, 2025-10-31, 255, 1, 2\n";
+	static const char dx_half[] =
+		"[QUOTE_DATE], [UNDERLYING_LAST], [EXPIRE_DATE], [STRIKE], "
+		"[C_BID], [C_ASK]\n2025-10-29, 269.7, 2025-10-31, 255, 1, 2\n";
 	static const char other[] = "date,close\n2025-10-29,269.7\n";
 
 	(void)state;
@@ -629,8 +650,9 @@ static void test_unknown_layout(void **state)
 	path_of(file, sizeof(file), "x.csv");
 	spit(file, cboe_half, strlen(cboe_half));
 	assert_int_equal(import(home, NULL, NULL, files, 1, &r, err), PT_EINVAL);
-	assert_non_null(strstr(err, "x.csv: not a known layout: as Cboe DataShop it lacks bid_1545, "
-				    "ask_1545, underlying_bid_1545, underlying_ask_1545"));
+	assert_non_null(strstr(err,
+			       "x.csv: not a known layout: as Cboe DataShop it lacks bid_1545, "
+			       "ask_1545, underlying_bid_1545, underlying_ask_1545"));
 	himp_result_release(&r);
 	spit(file, dx_half, strlen(dx_half));
 	assert_int_equal(import(home, "AAPL", NULL, files, 1, &r, err), PT_EINVAL);
@@ -697,19 +719,19 @@ static void test_atomic_and_overlap(void **state)
 		assert_non_null(b2);
 		assert_int_equal(n1, n2);
 		assert_memory_equal(b1, b2, n1);
-		assert_int_not_equal(access(p1, F_OK), 0);	/* the old generation is gone */
+		assert_int_not_equal(access(p1, F_OK), 0); /* the old generation is gone */
 		free(b1);
 		free(b2);
 	}
 	s1 = store_state(home);
-	assert_string_not_equal(s0, s1);	/* the manifest names generation 2 */
+	assert_string_not_equal(s0, s1); /* the manifest names generation 2 */
 	/* overlap: 10-29's 255 call requoted, a new session 10-30 */
 	sb_init(&sb, 1 << 16);
 	sb_addf(&sb, "%s", DX_HEAD);
-	dx_line(&sb, "2025-10-29", "269.700000", "2025-10-31", "255.000000", "0.7", "5000",
-		"15.5", "15.40", "16.10", "", "", "", "", "");
-	dx_line(&sb, "2025-10-30", "271.000000", "2025-10-31", "255.000000", "0.7", "5000",
-		"16.5", "16.40", "17.10", "", "", "", "", "");
+	dx_line(&sb, "2025-10-29", "269.700000", "2025-10-31", "255.000000", "0.7", "5000", "15.5",
+		"15.40", "16.10", "", "", "", "", "");
+	dx_line(&sb, "2025-10-30", "271.000000", "2025-10-31", "255.000000", "0.7", "5000", "16.5",
+		"16.40", "17.10", "", "", "", "", "");
 	spit(bad, sb_str(&sb), sb.len);
 	sb_release(&sb);
 	files[0] = bad;
@@ -815,7 +837,8 @@ static void week_db(const char *path, double mult)
 		"implied_volatility REAL, delta REAL, gamma REAL, theta REAL, vega REAL, rho REAL, "
 		"in_the_money INTEGER);"
 		"CREATE TABLE underlying_prices (date TEXT, open REAL, high REAL, low REAL, close "
-		"REAL, volume INTEGER, adjusted_close REAL, dividend_amount REAL, split_coefficient "
+		"REAL, volume INTEGER, adjusted_close REAL, dividend_amount REAL, "
+		"split_coefficient "
 		"REAL);"
 		"INSERT INTO underlying_prices VALUES "
 		"('2025-10-28', 268.99, 269.89, 268.15, 269.0, 41534800, 269.0, 0, 1),"
@@ -823,19 +846,23 @@ static void week_db(const char *path, double mult)
 		"('2025-10-30', %.4f, %.4f, %.4f, %.4f, 1, 1, %.4f, 1),"
 		"('2025-10-31', %.4f, %.4f, %.4f, %.4f, 1, 1, 0, 1);"
 		"INSERT INTO options_data VALUES "
-		"('a','AAPL','2025-10-31',255.0,'call',15.45,0,15.3,0,16.0,0,4682,6100,'2025-10-29',"
+		"('a','AAPL','2025-10-31',255.0,'call',15.45,0,15.3,0,16.0,0,4682,6100,'2025-10-29'"
+		","
 		"0.696292,0,0,0,0,0,1),"
-		"('b','AAPL','2025-11-28',255.0,'call',18.0,0,17.8,0,18.4,0,10,20,'2025-10-29',0.3,0,0,"
+		"('b','AAPL','2025-11-28',255.0,'call',18.0,0,17.8,0,18.4,0,10,20,'2025-10-29',0.3,"
+		"0,0,"
 		"0,0,0,1),"
-		"('c','AAPL','2025-10-31',255.0,'call',%.4f,0,%.4f,0,%.4f,0,%d,%d,'2025-10-30',%.4f,0,"
+		"('c','AAPL','2025-10-31',255.0,'call',%.4f,0,%.4f,0,%.4f,0,%d,%d,'2025-10-30',%."
+		"4f,0,"
 		"0,0,0,0,1),"
 		"('d','AAPL','%s',260.0,'put',1,0,%.4f,0,%.4f,0,1,1,'2025-10-31',0.5,0,0,0,0,0,0),"
-		"('e','AAPL','2025-11-28',255.0,'call',18.0,0,17.0,0,18.0,0,10,20,'2025-10-28',0.3,0,0,"
+		"('e','AAPL','2025-11-28',255.0,'call',18.0,0,17.0,0,18.0,0,10,20,'2025-10-28',0.3,"
+		"0,0,"
 		"0,0,0,1);",
 		270 * mult, 272 * mult, 268 * mult, 271 * mult, mult > 1 ? 0.26 : 0.0, 271 * mult,
 		273 * mult, 270 * mult, 272 * mult, 16.5 * mult, 16.4 * mult, 17.0 * mult,
-		(int)(100 * mult), (int)(200 * mult), 0.6 * mult, mult > 1 ? "2025-11-07" : "2025-11-28",
-		1.0 * mult, 1.5 * mult);
+		(int)(100 * mult), (int)(200 * mult), 0.6 * mult,
+		mult > 1 ? "2025-11-07" : "2025-11-28", 1.0 * mult, 1.5 * mult);
 	assert_true(n > 0 && (size_t)n < sizeof(sql));
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
@@ -887,14 +914,14 @@ static void test_no_lookahead(void **state)
 	assert_true(v.tickers[0].ok);
 	assert_non_null(tv_find_option(&v.tickers[0], D(2025, 11, 7), 260, 'P'));
 	assert_true(tv_find_option(&v.tickers[0], D(2025, 11, 7), 260, 'P')->bid == 1.37);
-	assert_int_equal(v.tickers[0].n_divs, 1);	/* the dividend of 10-30, <= 10-31 */
+	assert_int_equal(v.tickers[0].n_divs, 1); /* the dividend of 10-30, <= 10-31 */
 	mv_release(&v);
 	free(a);
 	free(b);
 	free(c);
 	/* the rate: up to 10 days back, not 11 */
 	assert_int_equal(view(home, D(2025, 11, 10), tk, 1, 0, 30, &v, err), 0);
-	assert_true(isfinite(v.rate));	/* 10-31's, 10 days before */
+	assert_true(isfinite(v.rate)); /* 10-31's, 10 days before */
 	mv_release(&v);
 	assert_int_equal(view(home, D(2025, 11, 11), tk, 1, 0, 30, &v, err), 0);
 	assert_true(isnan(v.rate));
@@ -963,16 +990,11 @@ static void test_damaged(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fixed),
-		cmocka_unit_test(test_dates),
-		cmocka_unit_test(test_optionsdx),
-		cmocka_unit_test(test_bad_rows),
-		cmocka_unit_test(test_cboe),
-		cmocka_unit_test(test_sqlite_and_zstd),
-		cmocka_unit_test(test_unknown_layout),
-		cmocka_unit_test(test_atomic_and_overlap),
-		cmocka_unit_test(test_no_lookahead),
-		cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_fixed),	       cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_optionsdx),      cmocka_unit_test(test_bad_rows),
+		cmocka_unit_test(test_cboe),	       cmocka_unit_test(test_sqlite_and_zstd),
+		cmocka_unit_test(test_unknown_layout), cmocka_unit_test(test_atomic_and_overlap),
+		cmocka_unit_test(test_no_lookahead),   cmocka_unit_test(test_damaged),
 	};
 
 	return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
