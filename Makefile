@@ -11,7 +11,7 @@
 # Dependencies come from Debian packages: scripts/setup installs them.
 
 CC ?= cc
-PKGS := sqlite3 jansson inih libcurl zlib libmicrohttpd
+PKGS := sqlite3 jansson inih libcurl zlib libmicrohttpd libzstd
 TEST_PKGS := cmocka
 
 ifeq ($(SANITIZE),1)
@@ -124,7 +124,8 @@ ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 SYSTEMDUSERDIR ?= $(PREFIX)/share/systemd/user
 DOCDIR ?= $(PREFIX)/share/doc/papertrade
 INSTALL ?= install
-DOCS := README.md docs/DESIGN.md docs/margin.md docs/sim.md docs/strategies.md docs/metrics.md
+DOCS := README.md docs/DESIGN.md docs/margin.md docs/sim.md docs/strategies.md docs/metrics.md \
+	docs/history.md
 
 install: $(BUILD)/papertrade
 	@echo "  INSTALL $(DESTDIR)$(PREFIX)"

@@ -6,7 +6,8 @@
 # `papertrade CMD --help` when completed, so they never go stale.
 
 _papertrade_commands="init run report scan positions trades export import
-	calendar expirations price iv quote chain tape backtest serve dashboard schedule doctor help"
+	calendar expirations price iv quote chain tape history backtest serve dashboard
+	schedule doctor help"
 
 _papertrade()
 {
@@ -35,12 +36,12 @@ _papertrade()
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return
 		;;
-	--out | -o | --token-file | --bin)
+	--out | -o | --token-file | --bin | --rates)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return
 		;;
 	--provider)
-		COMPREPLY=($(compgen -W "sim yahoo cboe tape" -- "$cur"))
+		COMPREPLY=($(compgen -W "sim yahoo cboe tape history" -- "$cur"))
 		return
 		;;
 	esac
@@ -61,6 +62,12 @@ _papertrade()
 			return
 		fi
 		;;
+	history)
+		if [ "$prev" = history ]; then
+			COMPREPLY=($(compgen -W "import list info verify remove" -- "$cur"))
+			return
+		fi
+		;;
 	help)
 		if [ "$prev" = help ]; then
 			COMPREPLY=($(compgen -W "$_papertrade_commands" -- "$cur"))
@@ -75,7 +82,7 @@ _papertrade()
 		return
 	fi
 	case $cmd in
-	import | tape)
+	import | tape | history)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		;;
 	esac

@@ -143,7 +143,8 @@ static const struct key keys[] = {
 	    "auto (from the provider, e.g. the 13-week T-bill) or a fraction (0.045)."),
 
 	KEY("provider", "market", K_PROVIDER, provider, 0, 0, 0, NULL, "sim",
-	    "Market data: sim, yahoo, cboe or tape; a comma list is tried in order."),
+	    "Market data: sim, yahoo, cboe, tape or history (the imported end-of-day\n"
+	    "history: papertrade history import); a comma list is tried in order."),
 	KEY("seed", "market", K_SEED, seed, 0, 0, 0, NULL, "20240101",
 	    "Seed of the simulated market (provider sim)."),
 	KEY("yahoo_url", "market", K_URL, yahoo_url, 0, 0, 0, NULL,

@@ -53,7 +53,7 @@ struct config {
 	long hv_window;			/* sessions of close-to-close log returns */
 	double risk_free_rate;		/* fraction; NAN means "auto" (from the provider) */
 	/* [market] */
-	char provider[64];		/* sim | yahoo | cboe | tape | csv, or a comma list */
+	char provider[64];		/* sim | yahoo | cboe | tape | history, or a comma list */
 	uint64_t seed;			/* the sim market's */
 	int sim_perturb_after;		/* no key: tests change every sim draw after
 					 * this day (sim_new's perturb_after), 0 none */

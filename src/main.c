@@ -29,6 +29,7 @@ static const struct cli_cmd commands[] = {
 	{"quote", cmd_quote, "the underlying's quote from the market data source"},
 	{"chain", cmd_chain, "an option chain with our IV, the vendor's, theo and edge"},
 	{"tape", cmd_tape, "list, verify, export or import the tapes of live runs"},
+	{"history", cmd_history, "import, list or check real end-of-day option history"},
 	{"backtest", cmd_backtest, "replay sessions in memory on a portfolio of its own"},
 	{"serve", cmd_serve, "serve the dashboard and its JSON API; run the daily job"},
 	{"dashboard", cmd_dashboard, "write the dashboard as one self-contained HTML file"},

@@ -143,6 +143,7 @@ int cmd_schedule(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_serve(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_dashboard(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_history(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_backtest(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -20,6 +20,7 @@
 #include "provider.h"
 #include "calendar.h"
 #include "cboe.h"
+#include "history.h"
 #include "http.h"
 #include "sim.h"
 #include "yahoo.h"
@@ -43,6 +44,7 @@ struct provider {
 	int run_at_min;
 	long max_quote_age;
 	double fixed_rate;	/* cfg->risk_free_rate: NAN for "auto" */
+	int has_history;	/* a source is the imported history (its rate message) */
 };
 
 /* Copies the next comma-separated, blank-trimmed item of *p into name. */
@@ -112,6 +114,15 @@ static void open_yahoo(struct provider *pv, struct source *s, const struct confi
 	s->state = yahoo_new(client(pv, cfg, env), &yo);
 }
 
+static void open_history(struct provider *pv, struct source *s, const struct config *cfg,
+			 const struct provider_env *env)
+{
+	(void)cfg;
+	pv->has_history = 1;
+	s->ops = &history_provider_ops;
+	s->state = history_new(env ? env->home : NULL);
+}
+
 static void open_cboe(struct provider *pv, struct source *s, const struct config *cfg,
 		      const struct provider_env *env)
 {
@@ -124,14 +135,15 @@ static void open_cboe(struct provider *pv, struct source *s, const struct config
  * one list (config.c checks names against it through provider_lookup), so
  * adding a provider is one entry. open is NULL for a name that is not a
  * source of its own: "tape" replays through the sources it was recorded
- * with (provider_new), "csv" is not in this build.
+ * with (provider_new).
  */
 static const struct kind {
 	const char *name;
 	void (*open)(struct provider *pv, struct source *s, const struct config *cfg,
 		     const struct provider_env *env);
 } kinds[] = {
-	{"sim", open_sim}, {"yahoo", open_yahoo}, {"cboe", open_cboe}, {"tape", NULL}, {"csv", NULL},
+	{"sim", open_sim},   {"yahoo", open_yahoo},	 {"cboe", open_cboe},
+	{"tape", NULL},	     {"history", open_history},
 };
 
 _Static_assert(PT_ARRAY_SIZE(kinds) <= PROVIDER_MAX_KNOWN, "raise PROVIDER_MAX_KNOWN");
@@ -438,7 +450,16 @@ int provider_load(struct provider *p, const struct provider_req *req, struct mar
 		return rc;
 	}
 	if (!isfinite(out->rate)) {
+		char d[DATE_BUFSZ];
+
 		mv_release(out);
+		if (p->has_history)
+			return pt_err(err, PT_EDATA,
+				      "no risk-free rate for %s: the history has no 13-week bill rate "
+				      "(FRED DTB3) dated then or up to %d days before; import one with "
+				      "'papertrade history import --rates FILE' or set risk_free_rate "
+				      "in papertrade.ini",
+				      date_fmt(req->session, d), HISTORY_RATE_DAYS);
 		return pt_err(err, PT_EDATA,
 			      "no risk-free rate from the data source; set risk_free_rate in papertrade.ini");
 	}

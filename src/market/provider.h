@@ -1,6 +1,6 @@
 /*
  * provider.h - the one interface behind which market data comes in
- * (DESIGN.md §1 and §6): sim | yahoo | cboe | tape | csv. Only providers talk
+ * (DESIGN.md §1 and §6): sim | yahoo | cboe | tape | history. Only providers talk
  * to the network (through http.h). The engine never sees a provider, only
  * the view it fills.
  */
@@ -68,9 +68,9 @@ const char *provider_known(size_t i);
 /* The index in that list of the n bytes at name (not NUL-terminated),
  * compared ignoring ASCII case; -1 when it is none of them. */
 int provider_lookup(const char *name, size_t n);
-/* The providers this build serves, for messages ("sim, yahoo, cboe or
- * tape": not csv, which the configuration may name but no source reads), into buf of size
- * bytes (at least 1; cut at a name when it does not fit); returns buf. */
+/* The providers this build serves, for messages ("sim, yahoo, cboe, tape
+ * or history"), into buf of size bytes (at least 1; cut at a name when it
+ * does not fit); returns buf. */
 char *provider_known_text(char *buf, size_t size);
 
 struct provider;

@@ -96,15 +96,16 @@ contains "says so" "$ERR" "FOO: synthetic"
 
 # --provider errors name --provider and only providers this build has.
 expect_rc "run --provider nasdaq" 2 run --provider nasdaq
-contains "names --provider" "$ERR" "papertrade: --provider: unknown provider 'nasdaq' (want sim, yahoo, cboe or tape)"
+contains "names --provider" "$ERR" "papertrade: --provider: unknown provider 'nasdaq' (want sim, yahoo, cboe, tape or history)"
 expect_rc "quote --provider nasdaq" 2 quote --provider nasdaq SPY
 contains "names --provider there too" "$ERR" "papertrade: --provider:"
 expect_rc "--set provider=nasdaq" 2 run --set provider=nasdaq
 contains "names --set" "$ERR" "papertrade: --set: provider: unknown provider"
 
-# The generated ini: no backtest command, no csv provider.
+# The generated ini: no backtest command; the history provider, not csv.
 check "the ini does not mention backtest" bash -c "! grep -qi backtest '$H/papertrade.ini'"
-check "nor offer csv" bash -c "! grep -q 'tape or csv' '$H/papertrade.ini'"
+check "nor offer csv" bash -c "! grep -qi 'csv' '$H/papertrade.ini'"
+check "but offers history" grep -q 'tape or history' "$H/papertrade.ini"
 
 # The scan says how it chose, consistently with the ranking.
 PAPERTRADE_NOW=2024-04-08T10:00 expect_rc "scan" 0 --home "$T_TMP/scan" scan

@@ -9,7 +9,10 @@ strike), and the contracts for sizing = margin, fractional (5% of the capital
 in margin on the equity basis, docs/margin.md: max(20% of S - OTM, 10% of S),
 per contract, in cents; the per-trade caps do not bind on this account).
 Prints "STRIKE CONTRACTS
-QUALIFIED" (or "none"). The run is as of 2025-10-29 16:05 New York, r = 0.04."""
+QUALIFIED" (or "none"). The run is as of 2025-10-29 16:05 New York, r = 0.04.
+Optional arguments for the history provider's replays (tests/e2e/history.sh):
+ASOF (HH:MM New York, the quotes' time) and "nodivs" (a layout without
+dividends: the yield is 0)."""
 import json
 import math
 import sys
@@ -23,7 +26,9 @@ from scipy.stats import norm
 fx, capital = sys.argv[1], float(sys.argv[2])
 NY = ZoneInfo("America/New_York")
 session = datetime(2025, 10, 29).date()
-asof = datetime(2025, 10, 29, 16, 5, tzinfo=NY)
+hh, mm = (int(x) for x in (sys.argv[3] if len(sys.argv) > 3 else "16:05").split(":"))
+asof = datetime(2025, 10, 29, hh, mm, tzinfo=NY)
+nodivs = len(sys.argv) > 4 and sys.argv[4] == "nodivs"
 expiry_close = datetime(2025, 10, 31, 16, 0, tzinfo=NY)
 T = (expiry_close - asof).total_seconds() / (365 * 86400)
 r = 0.04
@@ -37,7 +42,8 @@ hv = lr.std(ddof=1) * math.sqrt(252)
 opt = json.load(open(f"{fx}/yahoo/yahoo-AAPL-options-2025-10-29.json"))["optionChain"]["result"][0]
 S = opt["quote"]["regularMarketPrice"]
 divs = sum(d["amount"] for d in chart.get("events", {}).get("dividends", {}).values()
-           if 0 <= (session - datetime.fromtimestamp(d["date"], NY).date()).days < 365)
+           if 0 <= (session - datetime.fromtimestamp(d["date"], NY).date()).days < 365
+           and not nodivs)
 q = math.log1p(divs / S)
 
 

@@ -449,9 +449,11 @@ static void test_values(void **state)
 		{"contracts", "", "contracts: want fractional or whole: ''"},
 		{"provider", "yahoo", NULL},
 		{"provider", "cboe, YAHOO ,sim", NULL},
-		{"provider", "tape,csv", NULL},
+		{"provider", "tape,history", NULL},
+		{"provider", "csv", "provider: unknown provider 'csv' (want sim, yahoo, cboe, tape or "
+				    "history): 'csv'"},
 		{"provider", "google",
-		 "provider: unknown provider 'google' (want sim, yahoo, cboe or tape): "
+		 "provider: unknown provider 'google' (want sim, yahoo, cboe, tape or history): "
 		 "'google'"},
 		{"provider", "sim,", "provider: empty provider name: 'sim,'"},
 		{"provider", "sim,sim", "provider: provider 'sim' listed twice: 'sim,sim'"},

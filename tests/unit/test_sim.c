@@ -1108,7 +1108,7 @@ static void test_provider(void **state)
 
 	cfg_with(&cfg, "csv");
 	assert_null(provider_new(&cfg, NULL, err));
-	assert_string_equal(err, "provider 'csv' is not available in this build");
+	assert_string_equal(err, "unknown provider 'csv' (expected sim, yahoo, cboe, tape or history)");
 	cfg_with(&cfg, "tape");
 	assert_null(provider_new(&cfg, NULL, err));
 	assert_non_null(strstr(err, "recorded session"));
@@ -1119,7 +1119,7 @@ static void test_provider(void **state)
 	provider_free(p);
 	cfg_with(&cfg, "nasdaq");
 	assert_null(provider_new(&cfg, NULL, err));
-	assert_string_equal(err, "unknown provider 'nasdaq' (expected sim, yahoo, cboe or tape)");
+	assert_string_equal(err, "unknown provider 'nasdaq' (expected sim, yahoo, cboe, tape or history)");
 	cfg_with(&cfg, "");
 	assert_null(provider_new(&cfg, NULL, err));
 	provider_free(NULL);
@@ -1140,12 +1140,13 @@ static void test_provider_names(void **state)
 	assert_int_equal(i, 5);
 	assert_string_equal(provider_known(0), "sim");
 	assert_string_equal(provider_known(3), "tape");
+	assert_string_equal(provider_known(4), "history");
 	assert_int_equal(provider_lookup("YaHoO", 5), 1);
 	assert_int_equal(provider_lookup("cboe,sim", 4), 2);	/* n bytes, not to the NUL */
 	assert_int_equal(provider_lookup("cboe", 3), -1);
 	assert_int_equal(provider_lookup("yahoox", 6), -1);
 	assert_int_equal(provider_lookup("", 0), -1);
-	assert_string_equal(provider_known_text(buf, sizeof(buf)), "sim, yahoo, cboe or tape");
+	assert_string_equal(provider_known_text(buf, sizeof(buf)), "sim, yahoo, cboe, tape or history");
 	/* cut at a name when the buffer is short */
 	assert_string_equal(provider_known_text(small, sizeof(small)), "sim, yahoo");
 }
