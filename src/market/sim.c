@@ -184,38 +184,6 @@ static double unit(uint64_t h)
 	return ((double)(h >> 11) + 0.5) * (1.0 / 9007199254740992.0);
 }
 
-/* Inverse of the standard normal CDF (Acklam's rational approximation). */
-static double norm_inv(double p)
-{
-	static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,
-	                           -2.759285104469687e+02, 1.383577518672690e+02,
-	                           -3.066479806614716e+01, 2.506628277459239e+00};
-	static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02,
-	                           -1.556989798598866e+02, 6.680131188771972e+01,
-	                           -1.328068155288572e+01};
-	static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01,
-	                           -2.400758277161838e+00, -2.549732539343734e+00,
-	                           4.374664141464968e+00,  2.938163982698783e+00};
-	static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01,
-	                           2.445134137142996e+00, 3.754408661907416e+00};
-	double q, r;
-
-	if (p < 0.02425) {
-		q = sqrt(-2 * log(p));
-		return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-		       ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-	}
-	if (p > 1 - 0.02425) {
-		q = sqrt(-2 * log1p(-p));
-		return -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-		       ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-	}
-	q = p - 0.5;
-	r = q * q;
-	return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
-	       (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
-}
-
 static double u_draw(uint64_t dk, uint64_t tick, unsigned purpose, unsigned idx)
 {
 	return unit(draw_bits(dk, tick, purpose, idx));
@@ -223,7 +191,7 @@ static double u_draw(uint64_t dk, uint64_t tick, unsigned purpose, unsigned idx)
 
 static double n_draw(uint64_t dk, uint64_t tick, unsigned purpose, unsigned idx)
 {
-	return norm_inv(u_draw(dk, tick, purpose, idx));
+	return bs_norm_ppf_fast(u_draw(dk, tick, purpose, idx));
 }
 
 /* A cheap, bounded (+-3.46) near-normal variate from one hash: the sum of
@@ -588,8 +556,8 @@ static void tk_step(struct sim *s, struct sim_tk *t, size_t i)
 		      t->growth * (double)(s->sess[i - 1] - s->sess[0]) / 365.25;
 	drift = (t->growth + t->yield) / TDAYS - PULL * dev / TDAYS - t->beta * J_PROB * J_MEAN;
 	sc = t->idio * idio_scale(h);
-	on = drift + t->beta * s->eon[i] + sc * sqrt(ON_SHARE) * norm_inv(unit(TK_BITS(PU_TON)));
-	id = t->beta * s->eid[i] + sc * sqrt(1 - ON_SHARE) * norm_inv(unit(TK_BITS(PU_TID)));
+	on = drift + t->beta * s->eon[i] + sc * sqrt(ON_SHARE) * bs_norm_ppf_fast(unit(TK_BITS(PU_TON)));
+	id = t->beta * s->eid[i] + sc * sqrt(1 - ON_SHARE) * bs_norm_ppf_fast(unit(TK_BITS(PU_TID)));
 	o = (prev - div) * exp(on);
 	c = o * exp(id);
 	t->log_close = log(prev - div) + on + id;

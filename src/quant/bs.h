@@ -77,4 +77,9 @@ int bs_implied_vol(char right, double S, double K, double T, double r, double q,
  */
 double hv_close_to_close(const double *closes, size_t n, size_t window);
 
+/* The inverse of the standard normal CDF by Acklam's rational
+ * approximation (relative error below 1.2e-9), for p in (0, 1): the sim's
+ * draws (fast, and fixed bit for bit) and analytics' starting point. */
+double bs_norm_ppf_fast(double p);
+
 #endif

@@ -1527,35 +1527,18 @@ int store_get_report(struct store *s, int session, char **text, char **json, cha
 	return store_get_run(s, session, &found, text, json, NULL, 0, err);
 }
 
-/* One integer a query gives (its first row's first column) into *out. */
-static int query_i64(struct store *s, const char *sql, int64_t *out, char *err)
-{
-	sqlite3_stmt *st = NULL;
-	int code, rc;
-
-	if ((code = prep(s, sql, &st, err)))
-		return code;
-	rc = sqlite3_step(st);
-	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	code = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_err(s, rc, sql, err);
-	sqlite3_finalize(st);
-	return code;
-}
-
 int store_stats(struct store *s, struct store_stats *out, char *err)
 {
 	sqlite3_stmt *st = NULL;
-	int64_t v, pages, page;
-	int code, rc;
+	int pages = 0, page = 0, code, rc;
 
 	memset(out, 0, sizeof(*out));
 	out->schema_current = SCHEMA_VERSION;
-	if ((code = query_i64(s, "PRAGMA user_version", &v, err)) ||
-	    (code = query_i64(s, "PRAGMA page_count", &pages, err)) ||
-	    (code = query_i64(s, "PRAGMA page_size", &page, err)))
-		return code;
-	out->schema = (int)v;
-	out->bytes = pages * page;
+	if ((rc = pragma_int(s->db, "PRAGMA user_version", &out->schema)) != SQLITE_OK ||
+	    (rc = pragma_int(s->db, "PRAGMA page_count", &pages)) != SQLITE_OK ||
+	    (rc = pragma_int(s->db, "PRAGMA page_size", &page)) != SQLITE_OK)
+		return db_err(s, rc, "pragma", err);
+	out->bytes = (int64_t)pages * page;
 	if ((code = prep(s, "PRAGMA foreign_key_check", &st, err)))
 		return code;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
