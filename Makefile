@@ -13,6 +13,9 @@
 CC ?= cc
 PKGS := sqlite3 jansson inih libcurl zlib libmicrohttpd libzstd
 TEST_PKGS := cmocka
+# Open MPI (Debian libopenmpi-dev) gives `sweep` its distributed mode; the
+# build goes on without it (MPI=0 leaves it out where it is installed).
+MPI ?= $(shell pkg-config --exists ompi-c && echo 1)
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build-san
@@ -34,6 +37,10 @@ CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Werror -Wshado
 	-Wstrict-prototypes -Wmissing-prototypes -Wvla $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
 LDLIBS := $(PKG_LIBS) -lm -lpthread
+ifeq ($(MPI),1)
+CFLAGS += -DPT_MPI $(shell pkg-config --cflags ompi-c)
+LDLIBS += $(shell pkg-config --libs ompi-c)
+endif
 
 SRCS := $(sort $(wildcard src/*.c src/*/*.c))
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
@@ -102,6 +109,9 @@ check: all tests
 # each file's report together and drops its "N warnings generated." counts
 # (warnings in system headers it does not show); any finding fails the target.
 TIDY_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(PKG_CFLAGS)
+ifeq ($(MPI),1)
+TIDY_CFLAGS += -DPT_MPI $(shell pkg-config --cflags ompi-c)
+endif
 lint:
 	@echo "  CPPCHECK src tests/unit"
 	@cppcheck --error-exitcode=1 --quiet --enable=warning,performance,portability --std=c11 \
@@ -125,7 +135,7 @@ SYSTEMDUSERDIR ?= $(PREFIX)/share/systemd/user
 DOCDIR ?= $(PREFIX)/share/doc/papertrade
 INSTALL ?= install
 DOCS := README.md docs/DESIGN.md docs/margin.md docs/sim.md docs/strategies.md docs/metrics.md \
-	docs/history.md
+	docs/history.md docs/sweep.md
 
 install: $(BUILD)/papertrade
 	@echo "  INSTALL $(DESTDIR)$(PREFIX)"

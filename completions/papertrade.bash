@@ -6,7 +6,7 @@
 # `papertrade CMD --help` when completed, so they never go stale.
 
 _papertrade_commands="init run report scan positions trades export import
-	calendar expirations price iv quote chain tape history backtest serve dashboard
+	calendar expirations price iv quote chain tape history backtest sweep serve dashboard
 	schedule doctor help"
 
 _papertrade()

@@ -1,6 +1,7 @@
 /*
  * backtest.c - sessions replayed in memory through session_step (backtest.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,6 +12,7 @@
 #include "market/calendar.h"
 #include "market/provider.h"
 #include "market/view.h"
+#include "util/date.h"
 #include "util/util.h"
 
 static double mono(void)
@@ -44,32 +46,55 @@ static void keep_day(struct bt_result *r, const struct market_view *v, const str
 	}
 }
 
+void bt_begin(const struct config *cfg, int from, int to, struct bt_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	book_init(&out->pf, cfg->initial_capital_cents);
+	out->from = from;
+	out->to = to;
+}
+
+int bt_step(const struct config *cfg, const struct market_view *v, struct bt_result *r,
+	    struct session_err *e)
+{
+	struct engine_day day;
+	int rc = session_step_view(&r->pf, v, cfg, &day, e);
+
+	if (!rc) {
+		keep_day(r, v, &day);
+		r->sessions++;
+	}
+	engine_day_release(&day);
+	return rc;
+}
+
 int bt_run(const struct config *cfg, struct provider *prov, int from, int to,
 	   bt_progress_fn progress, void *arg, volatile const int *stop, struct bt_result *out,
 	   struct session_err *e)
 {
 	struct session_plan plan;
+	struct provider_req req;
 	struct market_view v;
-	struct engine_day day;
+	char err[PT_ERRSZ], d[DATE_BUFSZ];
 	double t0 = mono();
 	int s, total, rc = 0;
 
-	memset(out, 0, sizeof(*out));
-	book_init(&out->pf, cfg->initial_capital_cents);
-	out->from = from;
-	out->to = to;
+	bt_begin(cfg, from, to, out);
 	total = cal_count_sessions(from, to);
 	for (s = cal_is_session(from) ? from : cal_next_session(from); s > 0 && s <= to;
 	     s = cal_next_session(s)) {
 		if (stop && *stop)
 			break;
 		session_plan(&out->pf, cfg, s, 0, &plan);
-		rc = session_step(&out->pf, prov, &plan, cfg, &v, &day, e);
-		if (!rc) {
-			keep_day(out, &v, &day);
-			out->sessions++;
+		session_request(&plan, &req);
+		memset(&v, 0, sizeof(v));
+		rc = provider_load(prov, &req, &v, err);
+		if (rc) {
+			pt_strlcpy(e->what, date_fmt(s, d), sizeof(e->what));
+			pt_strlcpy(e->why, err, sizeof(e->why));
+		} else {
+			rc = bt_step(cfg, &v, out, e);
 		}
-		engine_day_release(&day);
 		mv_release(&v);
 		session_plan_release(&plan);
 		if (rc)
@@ -78,6 +103,13 @@ int bt_run(const struct config *cfg, struct provider *prov, int from, int to,
 			progress(out->sessions, total, arg);
 	}
 	out->seconds = mono() - t0;
+	/* each session checked what changed (book_check_since): the whole
+	 * ledger once more at the end */
+	if (!rc && book_check(&out->pf, err)) {
+		pt_strlcpy(e->what, "backtest", sizeof(e->what));
+		snprintf(e->why, sizeof(e->why), "ledger identity broken: %.400s", err);
+		rc = PT_EINVAL;
+	}
 	return rc;
 }
 

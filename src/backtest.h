@@ -19,6 +19,7 @@
 #include "session.h"
 
 struct config;
+struct market_view;
 struct provider;
 
 /* A margin call issued on a session, and what it closed. */
@@ -56,5 +57,15 @@ int bt_run(const struct config *cfg, struct provider *prov, int from, int to,
 	   bt_progress_fn progress, void *arg, volatile const int *stop, struct bt_result *out,
 	   struct session_err *e);
 void bt_release(struct bt_result *r);
+/*
+ * The pieces of bt_run, for replays that share one market view among many
+ * portfolios (sweep.h): bt_begin starts out (overwritten) on a new
+ * portfolio; bt_step runs one session on v, a view of the session loaded
+ * for out's plan (or for a plan that asks at least as much), which it
+ * only reads. bt_step returns 0 or an error in e naming the session.
+ */
+void bt_begin(const struct config *cfg, int from, int to, struct bt_result *out);
+int bt_step(const struct config *cfg, const struct market_view *v, struct bt_result *out,
+	    struct session_err *e);
 
 #endif

@@ -170,17 +170,14 @@ static int buy_benchmarks(struct portfolio *pf, const struct market_view *v,
 	return 1;
 }
 
-int session_step(struct portfolio *pf, struct provider *prov, const struct session_plan *plan,
-		 const struct config *cfg, struct market_view *v, struct engine_day *day,
-		 struct session_err *e)
+int session_step_view(struct portfolio *pf, const struct market_view *v, const struct config *cfg,
+		      struct engine_day *day, struct session_err *e)
 {
 	char d[DATE_BUFSZ], err[PT_ERRSZ];
 	int rc, bought;
 
 	memset(day, 0, sizeof(*day));
-	date_fmt(plan->session, d);
-	if ((rc = load_view(prov, plan, v, e)))
-		return rc;
+	date_fmt(v->session, d);
 	bought = v->session > pf->last_session && buy_benchmarks(pf, v, cfg);
 	if ((rc = engine_step(pf, v, cfg, day, err)))
 		return fail(e, rc, d, "%s", err);
@@ -189,9 +186,21 @@ int session_step(struct portfolio *pf, struct provider *prov, const struct sessi
 			"Benchmarks bought today with the initial capital of %.2f: the portfolio "
 			"had none (imported)\n",
 			(double)pf->initial_cents / 100.0);
-	if ((rc = book_check(pf, err)))
+	if ((rc = book_check_since(pf, err)))
 		return fail(e, rc, d, "ledger identity broken, nothing saved: %s", err);
 	return 0;
+}
+
+int session_step(struct portfolio *pf, struct provider *prov, const struct session_plan *plan,
+		 const struct config *cfg, struct market_view *v, struct engine_day *day,
+		 struct session_err *e)
+{
+	int rc;
+
+	memset(day, 0, sizeof(*day));
+	if ((rc = load_view(prov, plan, v, e)))
+		return rc;
+	return session_step_view(pf, v, cfg, day, e);
 }
 
 /* ---- a series of sessions against a store --------------------------------- */

@@ -74,6 +74,14 @@ int session_step(struct portfolio *pf, struct provider *prov, const struct sessi
 		 struct session_err *e);
 
 /*
+ * session_step on a view already loaded (v->session the day): engine_step
+ * and book_check on pf. v is only read, so one view may serve many
+ * portfolios at once (sweeps). day is overwritten; release it.
+ */
+int session_step_view(struct portfolio *pf, const struct market_view *v, const struct config *cfg,
+		      struct engine_day *day, struct session_err *e);
+
+/*
  * A series of sessions run against one store: where the market data comes
  * from (one provider for every session, or for provider "tape" one per
  * session built from its tape) and where live responses are recorded.

@@ -131,8 +131,8 @@ void book_dividend(struct portfolio *pf, int session, const struct position *p,
 	char memo[BOOK_MEMOSZ];
 	int64_t c = pt_cents(amount_per_share * p->quantity);
 
-	snprintf(memo, sizeof(memo), "dividend %.4g on %g %s shares", amount_per_share,
-		 p->quantity, p->ticker);
+	snprintf(memo, sizeof(memo), "dividend %.4g on %g %s shares", amount_per_share, p->quantity,
+		 p->ticker);
 	book_post(pf, session, p->id, "dividend", c, memo);
 	pf->income_cents += c;
 }
@@ -181,7 +181,8 @@ int64_t book_margin_cents(char right, double quantity, double strike, double spo
 		return 0;
 	if (right == 'P' && cover == BOOK_SECURED)
 		return pt_cents((strike - option_price) * 100.0 * fabs(quantity));
-	otm = right == 'C' ? (strike > spot ? strike - spot : 0) : (spot > strike ? spot - strike : 0);
+	otm = right == 'C' ? (strike > spot ? strike - spot : 0)
+			   : (spot > strike ? spot - strike : 0);
 	floor_base = right == 'C' ? spot : strike;
 	per_share = pct * spot - otm;
 	if (per_share < min_pct * floor_base)
@@ -253,6 +254,28 @@ void book_add_snapshot(struct portfolio *pf, const struct snapshot *s, const int
 	pf->n_snaps++;
 }
 
+/* The identities, given the ledger's sum and the positions' closed P&L and
+ * open credit. */
+static int identities(const struct portfolio *pf, int64_t sum, int64_t closed, int64_t open,
+		      char *err)
+{
+	if (pf->cash_cents != pf->initial_cents + sum)
+		return pt_err(err, -1,
+			      "cash %" PRId64 " != initial %" PRId64 " + ledger %" PRId64
+			      " (off by %" PRId64 " cents)",
+			      pf->cash_cents, pf->initial_cents, sum,
+			      pf->cash_cents - pf->initial_cents - sum);
+	if (pf->cash_cents != pf->initial_cents + closed + open + pf->income_cents)
+		return pt_err(err, -1,
+			      "cash %" PRId64 " != initial + closed pnl %" PRId64
+			      " + open credit %" PRId64 " + income %" PRId64 " (off by %" PRId64
+			      " cents)",
+			      pf->cash_cents, closed, open, pf->income_cents,
+			      pf->cash_cents - pf->initial_cents - closed - open -
+				      pf->income_cents);
+	return 0;
+}
+
 int book_check(const struct portfolio *pf, char *err)
 {
 	int64_t sum = 0, closed = 0, open = 0;
@@ -260,26 +283,35 @@ int book_check(const struct portfolio *pf, char *err)
 
 	for (i = 0; i < pf->n_ledger; i++)
 		sum += pf->ledger[i].cents;
-	if (pf->cash_cents != pf->initial_cents + sum)
-		return pt_err(err, -1,
-			      "cash %" PRId64 " != initial %" PRId64 " + ledger %" PRId64
-			      " (off by %" PRId64 " cents)",
-			      pf->cash_cents, pf->initial_cents, sum,
-			      pf->cash_cents - pf->initial_cents - sum);
 	for (i = 0; i < pf->n_pos; i++) {
 		if (pf->pos[i].closed)
 			closed += book_pnl_cents(&pf->pos[i]);
 		else
 			open += pf->pos[i].credit_cents;
 	}
-	if (pf->cash_cents != pf->initial_cents + closed + open + pf->income_cents)
-		return pt_err(err, -1,
-			      "cash %" PRId64 " != initial + closed pnl %" PRId64
-			      " + open credit %" PRId64 " + income %" PRId64 " (off by %" PRId64
-			      " cents)",
-			      pf->cash_cents, closed, open, pf->income_cents,
-			      pf->cash_cents - pf->initial_cents - closed - open - pf->income_cents);
-	return 0;
+	return identities(pf, sum, closed, open, err);
+}
+
+int book_check_since(struct portfolio *pf, char *err)
+{
+	int64_t closed, open = 0;
+	size_t i;
+
+	if (pf->chk_ledger > pf->n_ledger || pf->chk_pos > pf->n_pos)
+		pf->chk_ledger = pf->chk_pos = 0, pf->chk_sum = pf->chk_closed = 0;
+	for (i = pf->chk_ledger; i < pf->n_ledger; i++)
+		pf->chk_sum += pf->ledger[i].cents;
+	pf->chk_ledger = pf->n_ledger;
+	for (; pf->chk_pos < pf->n_pos && pf->pos[pf->chk_pos].closed; pf->chk_pos++)
+		pf->chk_closed += book_pnl_cents(&pf->pos[pf->chk_pos]);
+	closed = pf->chk_closed;
+	for (i = pf->chk_pos; i < pf->n_pos; i++) {
+		if (pf->pos[i].closed)
+			closed += book_pnl_cents(&pf->pos[i]);
+		else
+			open += pf->pos[i].credit_cents;
+	}
+	return identities(pf, pf->chk_sum, closed, open, err);
 }
 
 static void *dup_array(const void *src, size_t n, size_t sz)
@@ -301,8 +333,8 @@ void book_copy(struct portfolio *dst, const struct portfolio *src)
 	dst->bench = dup_array(src->bench, src->n_bench, sizeof(*src->bench));
 	dst->snaps = dup_array(src->snaps, src->n_snaps, sizeof(*src->snaps));
 	dst->cap_snaps = src->n_snaps;
-	dst->snap_bench = dup_array(src->snap_bench, src->n_snaps * src->n_bench,
-				    sizeof(*src->snap_bench));
+	dst->snap_bench =
+		dup_array(src->snap_bench, src->n_snaps * src->n_bench, sizeof(*src->snap_bench));
 	dst->ledger = dup_array(src->ledger, src->n_ledger, sizeof(*src->ledger));
 	dst->cap_ledger = src->n_ledger;
 }

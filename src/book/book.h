@@ -97,6 +97,11 @@ struct portfolio {
 	struct ledger_entry *ledger;	/* the whole ledger, in id order */
 	size_t n_ledger, cap_ledger;
 	size_t ledger_saved;	/* entries [0, ledger_saved) are already in the store */
+	/* what book_check_since verified last: the ledger's first chk_ledger
+	 * rows sum to chk_sum, and positions [0, chk_pos) are closed with a
+	 * P&L of chk_closed (rows and closed positions never change again) */
+	size_t chk_ledger, chk_pos;
+	int64_t chk_sum, chk_closed;
 };
 
 void book_init(struct portfolio *pf, int64_t initial_cents);
@@ -201,6 +206,13 @@ void book_add_snapshot(struct portfolio *pf, const struct snapshot *s, const int
  * (PT_ERRSZ) saying which identity fails and by how much.
  */
 int book_check(const struct portfolio *pf, char *err);
+/*
+ * book_check, reading only what changed since its last call on pf: the
+ * ledger rows appended since, and the positions from the first one that
+ * was still open. The same verdict, at a cost that does not grow with the
+ * history (a ten-year replay checks every session). Updates pf's chk_*.
+ */
+int book_check_since(struct portfolio *pf, char *err);
 
 /* Deep copy (for dry runs such as `scan`). dst is overwritten. */
 void book_copy(struct portfolio *dst, const struct portfolio *src);

@@ -396,8 +396,7 @@ int cmd_backtest(struct cli_ctx *ctx, int argc, char **argv)
 	size_t nsets = 0;
 	struct bt_opts o = {0};
 	struct config cfg;
-	char d[DATE_BUFSZ], d2[DATE_BUFSZ];
-	int today, minute, c;
+	int c;
 
 	while ((c = getopt_long(argc, argv, ":hq", opts, NULL)) != -1) {
 		switch (c) {
@@ -446,33 +445,8 @@ int cmd_backtest(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error("backtest", "--from is required (see papertrade backtest --help)");
 		return EXIT_USAGE;
 	}
-	if (cli_now_ny(&today, &minute))
+	if (cli_replay_range(&o.from, &o.to))
 		return EXIT_USAGE;
-	if (!o.to)
-		o.to = cal_prev_session(today);
-	if (o.to >= today) {
-		cli_error("--to",
-			  "%s is not before today (%s in New York): a backtest replays "
-			  "sessions that are over",
-			  date_fmt(o.to, d), date_fmt(today, d2));
-		return EXIT_USAGE;
-	}
-	if (o.from > o.to) {
-		cli_error("--from", "%s is after --to %s", date_fmt(o.from, d), date_fmt(o.to, d2));
-		return EXIT_USAGE;
-	}
-	if (!cal_in_range(o.from) || !cal_in_range(o.to)) {
-		cli_error(cal_in_range(o.from) ? "--to" : "--from",
-			  "%s is outside the supported years %d-%d",
-			  date_fmt(cal_in_range(o.from) ? o.to : o.from, d), CAL_FIRST_YEAR,
-			  CAL_LAST_YEAR);
-		return EXIT_USAGE;
-	}
-	if (!cal_count_sessions(o.from, o.to)) {
-		cli_error("backtest", "no session between %s and %s", date_fmt(o.from, d),
-			  date_fmt(o.to, d2));
-		return EXIT_USAGE;
-	}
 	if (cli_load_config(ctx, &cfg, sets, nsets))
 		return EXIT_USAGE;
 	return run_backtest(&cfg, &o);

@@ -59,6 +59,11 @@ int cli_sim_synthetic(const char *source, const char *symbol);
 int cli_ticker_ok(const char *sym);
 /* Seconds on the monotonic clock. */
 double cli_mono(void);
+/* The sessions a replay (backtest, sweep, compare) runs: *to 0 becomes the
+ * last session before today in New York; both checked (before today, in
+ * order, in the calendar's years, with a session between). 0, or -1 with
+ * the one-line error printed (exit EXIT_USAGE). */
+int cli_replay_range(int *from, int *to);
 /* "papertrade: N of M sessions, X/s, about T left" on one updating line of
  * stderr (a TTY's), ten updates a second at most; t0 is cli_mono() at the
  * start. The caller clears the line ("\r\033[K") when done. */
@@ -145,5 +150,6 @@ int cmd_dashboard(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_history(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_backtest(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_sweep(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -209,3 +209,38 @@ void cli_progress(int done, int total, double t0)
 		total, rate, left / 60, left % 60);
 	fflush(stderr);
 }
+
+int cli_replay_range(int *from, int *to)
+{
+	char d[DATE_BUFSZ], d2[DATE_BUFSZ];
+	int today, minute;
+
+	if (cli_now_ny(&today, &minute))
+		return -1;
+	if (!*to)
+		*to = cal_prev_session(today);
+	if (*to >= today) {
+		cli_error("--to",
+			  "%s is not before today (%s in New York): a backtest replays "
+			  "sessions that are over",
+			  date_fmt(*to, d), date_fmt(today, d2));
+		return -1;
+	}
+	if (*from > *to) {
+		cli_error("--from", "%s is after --to %s", date_fmt(*from, d), date_fmt(*to, d2));
+		return -1;
+	}
+	if (!cal_in_range(*from) || !cal_in_range(*to)) {
+		cli_error(cal_in_range(*from) ? "--to" : "--from",
+			  "%s is outside the supported years %d-%d",
+			  date_fmt(cal_in_range(*from) ? *to : *from, d), CAL_FIRST_YEAR,
+			  CAL_LAST_YEAR);
+		return -1;
+	}
+	if (!cal_count_sessions(*from, *to)) {
+		cli_error("backtest", "no session between %s and %s", date_fmt(*from, d),
+			  date_fmt(*to, d2));
+		return -1;
+	}
+	return 0;
+}

@@ -16,6 +16,13 @@ void mv_release(struct market_view *v)
 		free(v->tickers[i].bars);
 		free(v->tickers[i].divs);
 		free(v->tickers[i].opts);
+		if (v->tickers[i].calc) {
+			free(v->tickers[i].calc->opt);
+			free(v->tickers[i].calc->exp);
+			free(v->tickers[i].calc->start);
+			free(v->tickers[i].calc->idx);
+			free(v->tickers[i].calc);
+		}
 	}
 	free(v->tickers);
 	memset(v, 0, sizeof(*v));

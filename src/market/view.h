@@ -39,6 +39,31 @@ struct dividend {
 	double amount;		/* dollars per share */
 };
 
+/*
+ * What a contract's numbers give that no strategy parameter changes, when a
+ * reader of one view for many portfolios (a sweep) computed it once
+ * (strategy_calc_*): the Black-Scholes value at the ticker's HV and the IV
+ * of the bid, both at calc_rate.
+ */
+struct option_calc {
+	double theo;
+	double iv; /* NAN when iv_ok is 0 */
+	int iv_ok; /* bs_implied_vol succeeded */
+};
+
+/* A ticker's option_calc, and its contracts by expiration: the expirations
+ * (ascending), and for expiration e the indices idx[start[e]..start[e+1])
+ * of its contracts in opts, in their order there. */
+struct ticker_calc {
+	long window;	    /* hv_window of the HV */
+	double hv, rate;
+	struct option_calc *opt; /* n_opts */
+	int *exp;
+	size_t n_exp;
+	size_t *start; /* n_exp + 1 */
+	uint32_t *idx; /* n_opts */
+};
+
 struct ticker_view {
 	char symbol[MV_SYMSZ];
 	char source[MV_SYMSZ];	/* provider that served it: "sim", "yahoo", ... */
@@ -56,6 +81,8 @@ struct ticker_view {
 	struct option_quote *opts;
 	size_t n_opts;
 	int dropped;		/* option rows dropped as bad data */
+	struct ticker_calc *calc; /* NULL, or computed once for many readers;
+				   * freed with the view */
 };
 
 struct market_view {

@@ -66,12 +66,39 @@ void scan_ticker_release(struct scan_ticker *s)
 	s->n = 0;
 }
 
+/* HV over window sessions of the ticker's closes (NAN without enough). */
+static double ticker_hv(const struct ticker_view *tv, long window)
+{
+	double *closes = xmalloc((tv->n_bars + 1) * sizeof(*closes)), hv;
+	size_t i, n = 0;
+
+	for (i = 0; i < tv->n_bars; i++)
+		closes[n++] = tv->bars[i].close;
+	hv = hv_close_to_close(closes, n, (size_t)window);
+	free(closes);
+	return hv;
+}
+
+/* Index of e in the ascending exp (present). */
+static size_t exp_index(const int *exp, size_t n, int e)
+{
+	size_t lo = 0, hi = n;
+
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+
+		if (exp[mid] <= e)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 int strategy_scan_start(const struct strategy_in *in, const struct ticker_view *tv,
 			const struct market_view *v, long days, struct scan_ticker *out)
 {
 	const struct config *cfg = in->cfg;
-	double *closes;
-	size_t i, n = 0;
 
 	out->best = -1;
 	out->hv = out->T = out->spot = NAN;
@@ -91,18 +118,23 @@ int strategy_scan_start(const struct strategy_in *in, const struct ticker_view *
 		snprintf(out->skip, sizeof(out->skip), "no valid quote for the underlying");
 		return -1;
 	}
-	closes = xmalloc((tv->n_bars + 1) * sizeof(*closes));
-	for (i = 0; i < tv->n_bars; i++)
-		closes[n++] = tv->bars[i].close;
-	out->hv = hv_close_to_close(closes, n, (size_t)cfg->hv_window);
-	free(closes);
+	out->hv = ticker_hv(tv, cfg->hv_window);
 	if (!isfinite(out->hv)) {
 		snprintf(out->skip, sizeof(out->skip),
 			 "not enough history for %ld-session HV (%zu closes)", cfg->hv_window,
 			 tv->n_bars);
 		return -1;
 	}
-	out->expiry = tv_nearest_expiry(tv, v->session, days);
+	if (tv->calc && tv->calc->window == cfg->hv_window && tv->calc->hv == out->hv &&
+	    tv->calc->rate == out->rate) {
+		out->calc = tv->calc;
+		out->calc_opts = tv->opts;
+		out->calc_n = tv->n_opts;
+	}
+	/* the same rule over the distinct expirations: the same one */
+	out->expiry = out->calc ? cal_nearest_expiry(out->calc->exp, out->calc->n_exp, sizeof(int),
+						     v->session, days)
+				: tv_nearest_expiry(tv, v->session, days);
 	if (!out->expiry) {
 		snprintf(out->skip, sizeof(out->skip), "no option expiration listed");
 		return -1;
@@ -111,6 +143,91 @@ int strategy_scan_start(const struct strategy_in *in, const struct ticker_view *
 	out->T = cal_year_frac(v->asof, out->expiry);
 	out->ok = 1;
 	return 0;
+}
+
+static double rate_for(const struct config *cfg, const struct market_view *v)
+{
+	return isfinite(cfg->risk_free_rate) ? cfg->risk_free_rate : v->rate;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+void strategy_calc_begin(struct market_view *v, const struct config *cfg)
+{
+	for (size_t t = 0; t < v->n_tickers; t++) {
+		struct ticker_view *tv = &v->tickers[t];
+		struct ticker_calc *c;
+		double hv;
+		size_t i, k, *fill;
+
+		if (tv->calc || !tv->ok || !(tv->spot > 0) || !tv->n_opts ||
+		    tv->n_opts > UINT32_MAX)
+			continue;
+		hv = ticker_hv(tv, cfg->hv_window);
+		if (!isfinite(hv))
+			continue;
+		c = tv->calc = xcalloc(1, sizeof(*c));
+		c->window = cfg->hv_window;
+		c->hv = hv;
+		c->rate = rate_for(cfg, v);
+		c->opt = xcalloc(tv->n_opts, sizeof(*c->opt));
+		c->exp = xcalloc(tv->n_opts, sizeof(*c->exp));
+		for (i = 0; i < tv->n_opts; i++)
+			c->exp[i] = tv->opts[i].expiry;
+		qsort(c->exp, tv->n_opts, sizeof(*c->exp), cmp_int);
+		for (i = k = 0; i < tv->n_opts; i++)
+			if (!k || c->exp[i] != c->exp[k - 1])
+				c->exp[k++] = c->exp[i];
+		c->n_exp = k;
+		c->start = xcalloc(k + 1, sizeof(*c->start));
+		c->idx = xcalloc(tv->n_opts, sizeof(*c->idx));
+		for (i = 0; i < tv->n_opts; i++)
+			c->start[exp_index(c->exp, k, tv->opts[i].expiry) + 1]++;
+		for (i = 0; i < k; i++)
+			c->start[i + 1] += c->start[i];
+		fill = xcalloc(k + 1, sizeof(*fill));
+		memcpy(fill, c->start, (k + 1) * sizeof(*fill));
+		for (i = 0; i < tv->n_opts; i++)
+			c->idx[fill[exp_index(c->exp, k, tv->opts[i].expiry)]++] = (uint32_t)i;
+		free(fill);
+	}
+}
+
+void strategy_calc_part(struct market_view *v, size_t part, size_t parts)
+{
+	size_t k = 0;
+
+	for (size_t t = 0; t < v->n_tickers; t++) {
+		struct ticker_view *tv = &v->tickers[t];
+		const struct ticker_calc *tc = tv->calc;
+
+		if (!tc) {
+			k += tv->n_opts;
+			continue;
+		}
+		for (size_t i = 0; i < tv->n_opts; i++, k++) {
+			const struct option_quote *o = &tv->opts[i];
+			struct option_calc *c = &tc->opt[i];
+			double T;
+
+			if (k % parts != part)
+				continue;
+			/* as strategy_scan_start, strategy_add_contract and
+			 * rich_check compute them */
+			T = cal_year_frac(v->asof, o->expiry);
+			c->theo = bs_price(o->right, tv->spot, o->strike, T, tc->rate,
+					   tv->div_yield, tc->hv);
+			c->iv_ok = bs_implied_vol(o->right, tv->spot, o->strike, T, tc->rate,
+						  tv->div_yield, o->bid, &c->iv) == 0;
+			if (!c->iv_ok)
+				c->iv = NAN;
+		}
+	}
 }
 
 struct scan_contract *strategy_add_contract(struct scan_ticker *out, size_t *cap,
@@ -129,8 +246,16 @@ struct scan_contract *strategy_add_contract(struct scan_ticker *out, size_t *cap
 	c->moneyness = o->strike / out->spot - 1.0;
 	c->vendor_iv = o->vendor_iv;
 	c->iv = NAN;
-	c->theo = bs_price(o->right, out->spot, o->strike, out->T, out->rate, out->div_yield,
-			   out->hv);
+	if (out->calc && o >= out->calc_opts && o < out->calc_opts + out->calc_n) {
+		const struct option_calc *k = &out->calc->opt[o - out->calc_opts];
+
+		c->theo = k->theo;
+		c->calc = k->iv_ok ? 1 : -1;
+		c->calc_iv = k->iv;
+	} else {
+		c->theo = bs_price(o->right, out->spot, o->strike, out->T, out->rate,
+				   out->div_yield, out->hv);
+	}
 	c->edge = o->bid - c->theo;
 	c->edge_pct = c->theo > 0 ? o->bid / c->theo - 1.0 : NAN;
 	return c;
@@ -216,8 +341,12 @@ static int rich_check(const struct scan_contract *cc, const struct scan_ticker *
 		return RICH_VOLUME;
 	if (cc->bid <= k[RICH_K_MIN_BID])
 		return RICH_BID;
-	if (bs_implied_vol(cc->right, s->spot, cc->strike, s->T, s->rate, s->div_yield, cc->bid,
-			   iv)) {
+	if (cc->calc) {
+		*iv = cc->calc_iv;
+		if (cc->calc < 0)
+			return RICH_NO_IV;
+	} else if (bs_implied_vol(cc->right, s->spot, cc->strike, s->T, s->rate, s->div_yield,
+				  cc->bid, iv)) {
 		*iv = NAN;
 		return RICH_NO_IV;
 	}
@@ -252,13 +381,24 @@ void strategy_sell_rich(const struct strategy_in *in, const struct ticker_view *
 	const char *what = right == 'C' ? "call" : "put";
 	double aim = (k[RICH_K_OTM_MIN] + k[RICH_K_OTM_MAX]) / 2;
 	char why[sizeof(out->order.why)];
-	size_t i, cap = 0;
+	size_t i, j, lo, hi, cap = 0;
 
 	if (strategy_scan_start(in, tv, v, (long)k[RICH_K_TARGET_DTE], out))
 		return;
-	for (i = 0; i < tv->n_opts; i++) {
+	/* with the view's index, only the chosen expiration's contracts, in
+	 * the same order */
+	lo = 0;
+	hi = tv->n_opts;
+	if (out->calc) {
+		size_t e = exp_index(out->calc->exp, out->calc->n_exp, out->expiry);
+
+		lo = out->calc->start[e];
+		hi = out->calc->start[e + 1];
+	}
+	for (j = lo; j < hi; j++) {
 		struct scan_contract *c;
 
+		i = out->calc ? out->calc->idx[j] : j;
 		if (tv->opts[i].expiry != out->expiry || tv->opts[i].right != right)
 			continue;
 		c = strategy_add_contract(out, &cap, &tv->opts[i]);

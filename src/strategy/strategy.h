@@ -79,6 +79,10 @@ struct scan_contract {
 	double edge;	  /* bid - theo, dollars per share */
 	double edge_pct;  /* bid / theo - 1 */
 	int rule;	  /* index into the strategy's rules; 0 = qualified */
+	/* the view's IV of the bid (option_calc), for the rules to read
+	 * instead of solving: 1 solved (calc_iv), -1 no solution, 0 none */
+	int calc;
+	double calc_iv;
 };
 
 struct strategy;
@@ -88,7 +92,7 @@ struct scan_ticker {
 	const struct strategy *strat;
 	char symbol[MV_SYMSZ];
 	char source[MV_SYMSZ];
-	char fallback[PT_ERRSZ]; /* why the sources before it did not serve (view.h) */
+	char fallback[PT_ERRSZ];  /* why the sources before it did not serve (view.h) */
 	int ok;			  /* 0: skipped before looking at contracts; see skip */
 	char skip[PT_ERRSZ + 64]; /* why skipped, or why the order was (not) traded */
 	double spot, hv, rate, div_yield, T;
@@ -102,6 +106,12 @@ struct scan_ticker {
 	struct order order;		/* the proposed order when best >= 0 */
 	int traded;			/* set by the engine: 1 when the order was filled */
 	int counts[STRATEGY_MAX_RULES]; /* contracts per first-failed rule */
+	/* set by strategy_scan_start when the view holds its contracts'
+	 * numbers at this scan's HV and rate (NULL otherwise); valid while the
+	 * view lives */
+	const struct ticker_calc *calc;
+	const struct option_quote *calc_opts; /* the ticker's opts it indexes */
+	size_t calc_n;
 };
 
 /* A strategy's inputs: the config (shared keys: hv_window, risk_free_rate)
@@ -151,6 +161,17 @@ const char *strategy_rule_name(const struct strategy *s, int rule);
  */
 int strategy_scan_start(const struct strategy_in *in, const struct ticker_view *tv,
 			const struct market_view *v, long days, struct scan_ticker *out);
+/*
+ * For a view that many portfolios read (a sweep): the theo at HV and the IV
+ * of the bid of every contract of v, at cfg's hv_window and rate, so a scan
+ * under any configuration with the same two reads them (strategy_scan_start
+ * checks) rather than computing them again: the same numbers, bit for bit,
+ * by the same functions. strategy_calc_begin (one thread) computes each
+ * ticker's HV and makes room; strategy_calc_part fills contracts k with
+ * k mod parts == part (parts threads at once, none reading v meanwhile).
+ */
+void strategy_calc_begin(struct market_view *v, const struct config *cfg);
+void strategy_calc_part(struct market_view *v, size_t part, size_t parts);
 /* Appends a contract of the chosen expiration with the common numbers
  * (moneyness, theo at HV, edge); returns it (valid until the next append). */
 struct scan_contract *strategy_add_contract(struct scan_ticker *out, size_t *cap,

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "market/calendar.h"
 #include "market/provider.h"
+#include "sweep.h"
 #include "util/date.h"
 #include "util/util.h"
 
@@ -167,12 +168,134 @@ static void test_deterministic(void **state)
 	bt_release(&b);
 }
 
+/* book_check_since says what book_check says, reading only what changed:
+ * a row appended since its last call, a position still open then. */
+static void test_check_since(void **state)
+{
+	struct config c;
+	struct bt_result r;
+	char err[PT_ERRSZ];
+	size_t i;
+
+	(void)state;
+	config_defaults(&c);
+	run(&c, D("2024-01-02"), D("2024-06-28"), &r);
+	assert_true(r.pf.n_pos > 3);
+	assert_int_equal(book_check(&r.pf, err), 0);
+	assert_int_equal(book_check_since(&r.pf, err), 0);
+	assert_int_equal(r.pf.chk_ledger, r.pf.n_ledger);
+	/* a row appended without its cash: both see it, by the cent */
+	book_post(&r.pf, r.pf.last_session, 0, "interest", 1, "test");
+	r.pf.cash_cents -= 1;
+	assert_int_not_equal(book_check(&r.pf, err), 0);
+	assert_int_not_equal(book_check_since(&r.pf, err), 0);
+	assert_non_null(strstr(err, "off by -1 cents"));
+	r.pf.cash_cents += 1;
+	r.pf.income_cents += 1;
+	assert_int_equal(book_check_since(&r.pf, err), 0);
+	/* the last position (open, or closed after the first open one) changed */
+	i = r.pf.n_pos - 1;
+	assert_true(i >= r.pf.chk_pos);
+	r.pf.pos[i].credit_cents += 1;
+	assert_int_not_equal(book_check(&r.pf, err), 0);
+	assert_int_not_equal(book_check_since(&r.pf, err), 0);
+	r.pf.pos[i].credit_cents -= 1;
+	assert_int_equal(book_check_since(&r.pf, err), 0);
+	/* a ledger cut shorter than what was checked: checked again whole */
+	r.pf.cash_cents -= r.pf.ledger[r.pf.n_ledger - 1].cents;
+	r.pf.income_cents -= r.pf.ledger[r.pf.n_ledger - 1].cents;
+	r.pf.n_ledger--;
+	assert_int_equal(book_check(&r.pf, err), 0);
+	assert_int_equal(book_check_since(&r.pf, err), 0);
+	bt_release(&r);
+}
+
+/* The grid: mixed radix, the last axis fastest; values at their bounds. */
+static void test_sweep_grid(void **state)
+{
+	struct config c;
+	struct sweep_grid g;
+	char err[PT_ERRSZ];
+
+	(void)state;
+	config_defaults(&c);
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(sweep_grid_add(&g, &c, "iv_edge=0.01:0.03:0.01", err), 0);
+	assert_int_equal(sweep_grid_add(&g, &c, "target_dte=30,45", err), 0);
+	assert_int_equal(g.n_combos, 6);
+	assert_string_equal(sweep_value(&g, 0, 0), "0.01");
+	assert_string_equal(sweep_value(&g, 0, 1), "30");
+	assert_string_equal(sweep_value(&g, 1, 0), "0.01");
+	assert_string_equal(sweep_value(&g, 1, 1), "45");
+	assert_string_equal(sweep_value(&g, 5, 0), "0.03");
+	assert_string_equal(sweep_value(&g, 5, 1), "45");
+	assert_int_not_equal(sweep_grid_add(&g, &c, "iv_edge=0.04", err), 0);
+	assert_non_null(strstr(err, "swept twice"));
+	assert_int_not_equal(sweep_grid_add(&g, &c, "seed=1,2", err), 0);
+	assert_int_equal(g.n_combos, 6);
+	sweep_grid_release(&g);
+	/* 0.1:0.3:0.1 has 3 values though 0.1 + 2 x 0.1 > 0.3 in binary */
+	assert_int_equal(sweep_grid_add(&g, &c, "price_edge=0.1:0.3:0.1", err), 0);
+	assert_int_equal(g.axis[0].n, 3);
+	assert_string_equal(g.axis[0].val[2], "0.3");
+	sweep_grid_release(&g);
+	assert_int_equal(sweep_grid_add(&g, &c, "price_edge=0.1:0.2999:0.1", err), 0);
+	assert_int_equal(g.axis[0].n, 2);
+	sweep_grid_release(&g);
+}
+
+/* Every row is its combination's own backtest, whatever the threads, and
+ * whichever combinations ran beside it. */
+static void test_sweep_rows(void **state)
+{
+	struct config c, one;
+	struct sweep_grid g;
+	struct sweep_result a, b, part;
+	struct session_err e;
+	struct provider *p;
+	char err[PT_ERRSZ];
+	int from = D("2024-01-02"), to = D("2024-04-30");
+
+	(void)state;
+	config_defaults(&c);
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(sweep_grid_add(&g, &c, "iv_edge=0.02,0.05", err), 0);
+	assert_int_equal(sweep_grid_add(&g, &c, "target_dte=30,60", err), 0);
+	p = provider_new(&c, NULL, err);
+	assert_non_null(p);
+	assert_int_equal(sweep_run(&g, &c, p, from, to, 0, 0, 4, 1, NULL, NULL, NULL, &a, &e), 0);
+	assert_int_equal(sweep_run(&g, &c, p, from, to, 0, 0, 4, 3, NULL, NULL, NULL, &b, &e), 0);
+	assert_int_equal(a.n_rows, 4);
+	assert_memory_equal(a.rows, b.rows, 4 * sizeof(*a.rows));
+	assert_memory_equal(a.ret, b.ret, 4 * a.n_ret * sizeof(*a.ret));
+	/* combination 3 alone (first = 2, n = 1): the same row */
+	assert_int_equal(sweep_run(&g, &c, p, from, to, 0, 2, 1, 2, NULL, NULL, NULL, &part, &e),
+			 0);
+	assert_memory_equal(&part.rows[0], &a.rows[2], sizeof(*a.rows));
+	for (size_t i = 0; i < 4; i++) {
+		struct bt_result r;
+
+		assert_int_equal(sweep_config(&g, &c, i, &one, err), 0);
+		run(&one, from, to, &r);
+		assert_true(a.rows[i].full[SW_FINAL_VALUE] ==
+			    (double)r.pf.snaps[r.pf.n_snaps - 1].value_cents / 100.0);
+		assert_int_equal(a.rows[i].trades, (int64_t)r.n_trades);
+		assert_int_equal(a.rows[i].margin_calls, (int64_t)r.n_calls);
+		bt_release(&r);
+	}
+	sweep_release(&a);
+	sweep_release(&b);
+	sweep_release(&part);
+	sweep_grid_release(&g);
+	provider_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_no_lookahead),
-		cmocka_unit_test(test_stop_and_counts),
-		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_no_lookahead),  cmocka_unit_test(test_stop_and_counts),
+		cmocka_unit_test(test_deterministic), cmocka_unit_test(test_check_since),
+		cmocka_unit_test(test_sweep_grid),    cmocka_unit_test(test_sweep_rows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
