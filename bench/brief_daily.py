@@ -6,7 +6,10 @@ simulated market by build/bench/sim_export), settle expired positions, compute
 30-day HV, solve IV from the bid for every call of the expiration nearest 30
 days, apply the entry rules, sell the best call per ticker, snapshot, and
 write the JSON back. It does what live_trading_backend.py does, minus the
-network. Usage: brief_daily.py DATA_DIR PORTFOLIO_JSON"""
+network. Usage: brief_daily.py DATA_DIR PORTFOLIO_JSON
+
+day() is the day's logic on data already read; bench/brief_backtest.py
+replays it over a range of sessions."""
 import json
 import math
 import sys
@@ -33,12 +36,11 @@ def implied_vol(price, S, K, T, r, q):
         return float("nan")
 
 
-def main(data_dir, portfolio_path):
-    meta = pd.read_csv(f"{data_dir}/meta.csv")
-    bars = pd.read_csv(f"{data_dir}/bars.csv", parse_dates=["date"])
-    chain = pd.read_csv(f"{data_dir}/chain.csv", parse_dates=["expiry"])
-    with open(portfolio_path) as f:
-        pf = json.load(f)
+def day(pf, meta, bars, chain):
+    """One session of the brief's logic on pf, the brief's portfolio dict
+    (updated in place, a snapshot appended). meta: one row per ticker (the
+    session, as-of time, rate, spot, dividend yield); bars: the tickers'
+    daily bars before the session; chain: the session's option quotes."""
     session = pd.Timestamp(meta.session.iloc[0])
     cash = float(pf["current_cash"])
     positions = pf.get("positions", [])
@@ -99,6 +101,15 @@ def main(data_dir, portfolio_path):
     pf.update(current_cash=round(cash, 2), positions=positions, closed_trades=closed)
     pf.setdefault("daily_snapshots", []).append(
         dict(date=str(session.date()), portfolio_value=round(cash + pv, 2), cash=round(cash, 2)))
+
+
+def main(data_dir, portfolio_path):
+    meta = pd.read_csv(f"{data_dir}/meta.csv")
+    bars = pd.read_csv(f"{data_dir}/bars.csv", parse_dates=["date"])
+    chain = pd.read_csv(f"{data_dir}/chain.csv", parse_dates=["expiry"])
+    with open(portfolio_path) as f:
+        pf = json.load(f)
+    day(pf, meta, bars, chain)
     with open(portfolio_path, "w") as f:
         json.dump(pf, f, indent=2)
 
