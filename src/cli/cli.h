@@ -48,6 +48,12 @@ int cli_use_color(int fd);
  * then reports a bad name as a --provider error (kept for the process's
  * life; eight at most are live at once). */
 char *cli_provider_pair(const char *name);
+/* Room for the --set and --provider flags of one command line. */
+#define CLI_MAX_SETS 64
+/* Adds --set's KEY=VALUE (provider 0) or --provider's NAME (provider 1) to
+ * sets (CLI_MAX_SETS entries, *n used): 0, or -1 with the error printed
+ * (exit EXIT_USAGE). cli_load_config applies them. */
+int cli_add_set(char **sets, size_t *n, char *arg, int provider);
 /* 1 when pair came from cli_provider_pair. */
 int cli_is_provider_pair(const char *pair);
 /* 1 when source is the sim and it invents symbol's market (the sim models

@@ -130,6 +130,16 @@ char *cli_provider_pair(const char *name)
 	return b;
 }
 
+int cli_add_set(char **sets, size_t *n, char *arg, int provider)
+{
+	if (*n >= CLI_MAX_SETS) {
+		cli_error("--set", "more than %d overrides", CLI_MAX_SETS);
+		return -1;
+	}
+	sets[(*n)++] = provider ? cli_provider_pair(arg) : arg;
+	return 0;
+}
+
 int cli_is_provider_pair(const char *pair)
 {
 	return pair >= provider_pairs[0] && pair < provider_pairs[0] + sizeof(provider_pairs);

@@ -18,7 +18,6 @@
 #include "../util/date.h"
 #include "../util/util.h"
 
-#define MAX_SETS 64
 
 static const char quote_usage[] =
 	"usage: papertrade quote [--date D] [--json] [--provider NAME] [--set key=value]... TICKER...\n"
@@ -49,7 +48,7 @@ static const char chain_usage[] =
 
 struct market_args {
 	int date, expiry, json;
-	char *sets[MAX_SETS + 1];
+	char *sets[CLI_MAX_SETS + 1];
 	size_t nsets;
 };
 
@@ -83,11 +82,8 @@ static int parse(int argc, char **argv, const char *usage, struct market_args *a
 			break;
 		case 's':
 		case 'P':
-			if (a->nsets == MAX_SETS) {
-				cli_error("--set", "more than %d overrides", MAX_SETS);
+			if (cli_add_set(a->sets, &a->nsets, optarg, c == 'P'))
 				return EXIT_USAGE;
-			}
-			a->sets[a->nsets++] = c == 'P' ? cli_provider_pair(optarg) : optarg;
 			break;
 		case 'h':
 			return cli_usage(usage, 0) + 100;

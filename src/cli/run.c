@@ -31,7 +31,6 @@
 #include "../util/date.h"
 #include "../util/util.h"
 
-#define MAX_SETS 64
 
 static const char run_usage[] =
 	"usage: papertrade run [--date D | --from D [--to D]] [--if-due] [--json] [--provider NAME]\n"
@@ -438,7 +437,7 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		{"provider", required_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0},
 	};
-	char *sets[MAX_SETS];
+	char *sets[CLI_MAX_SETS];
 	size_t nsets = 0;
 	int date = 0, from = 0, to = 0, if_due = 0, plain, today, minute, c;
 	struct run_opts o = {0};
@@ -471,11 +470,8 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 			break;
 		case 's':
 		case 'P':
-			if (nsets == MAX_SETS) {
-				cli_error("--set", "more than %d overrides", MAX_SETS);
+			if (cli_add_set(sets, &nsets, optarg, c == 'P'))
 				return EXIT_USAGE;
-			}
-			sets[nsets++] = c == 's' ? optarg : cli_provider_pair(optarg);
 			break;
 		case 'h':
 			return cli_usage(run_usage, 0);
@@ -557,7 +553,7 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},	{"provider", required_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0},
 	};
-	char *sets[MAX_SETS];
+	char *sets[CLI_MAX_SETS];
 	size_t nsets = 0;
 	int date = 0, all = 0, json = 0, today, minute, c, rc = EXIT_RUNTIME;
 	struct config cfg;
@@ -585,11 +581,8 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
 			break;
 		case 's':
 		case 'P':
-			if (nsets == MAX_SETS) {
-				cli_error("--set", "more than %d overrides", MAX_SETS);
+			if (cli_add_set(sets, &nsets, optarg, c == 'P'))
 				return EXIT_USAGE;
-			}
-			sets[nsets++] = c == 's' ? optarg : cli_provider_pair(optarg);
 			break;
 		case 'h':
 			return cli_usage(scan_usage, 0);

@@ -27,7 +27,6 @@
 #include "../util/date.h"
 #include "../util/util.h"
 
-#define MAX_SETS 64
 
 static const char usage[] =
 	"usage: papertrade sweep --from D1 [--to D2] [--provider NAME] [--set KEY=VALUE ...]\n"
@@ -592,7 +591,7 @@ static int sweep_main(struct cli_ctx *ctx, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	char *sets[MAX_SETS], *end, err[PT_ERRSZ], d[DATE_BUFSZ], d2[DATE_BUFSZ];
+	char *sets[CLI_MAX_SETS], *end, err[PT_ERRSZ], d[DATE_BUFSZ], d2[DATE_BUFSZ];
 	size_t nsets = 0;
 	struct sw_opts o = {0};
 	struct sweep_grid g;
@@ -656,11 +655,8 @@ static int sweep_main(struct cli_ctx *ctx, int argc, char **argv)
 			break;
 		case 's':
 		case 'P':
-			if (nsets == MAX_SETS) {
-				cli_error("--set", "more than %d overrides", MAX_SETS);
+			if (cli_add_set(sets, &nsets, optarg, c == 'P'))
 				return EXIT_USAGE;
-			}
-			sets[nsets++] = c == 's' ? optarg : cli_provider_pair(optarg);
 			break;
 		case 'h':
 			return cli_usage(usage, 0);
