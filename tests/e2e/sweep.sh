@@ -148,6 +148,15 @@ run_pt sweep -q --from $FROM --to $TO --top 3 "${GRID[@]}"
 same "--top 3: three rows in the table" "$(printf '%s\n' "$OUT" | grep -cE '^ +[0-9]+  +0\.0')" 3
 contains "the header" "$OUT" "8 combinations x 124 sessions"
 
+# ---- progress on a terminal, nothing on a pipe ---------------------------------
+TERM=xterm script -qec "'$PT' sweep --from 2023-01-03 --to $TO --csv iv_edge=0.02,0.04 >/dev/null" /dev/null >"$T_TMP/tty.txt" 2>&1
+check "a terminal, --csv: no progress line (as backtest --json)" sh -c "! grep -q 'of 374 sessions' '$T_TMP/tty.txt'"
+TERM=xterm script -qec "'$PT' sweep --from 2023-01-03 --to $TO iv_edge=0.02,0.04 >/dev/null" /dev/null >"$T_TMP/tty.txt" 2>&1
+contains "a terminal: the progress line" "$(cat "$T_TMP/tty.txt")" "of 374 sessions"
+contains "a terminal: sessions/s and time left" "$(cat "$T_TMP/tty.txt")" "/s, about"
+run_pt sweep --from $FROM --to $TO iv_edge=0.02,0.04
+same "a pipe: nothing on stderr" "$ERR" ""
+
 # ---- bad input: one line, exit 2 ---------------------------------------------
 S=(sweep --from $FROM --to $TO)
 expect_rc "no grid" 2 "${S[@]}"
