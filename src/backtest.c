@@ -68,16 +68,44 @@ int bt_step(const struct config *cfg, const struct market_view *v, struct bt_res
 	return rc;
 }
 
+struct provider *bt_market_session(const struct bt_market *m, int s, struct tape *t, int64_t *asof,
+				   int *owned, int *skip, struct session_err *e)
+{
+	struct provider *p;
+
+	*skip = *owned = 0;
+	*asof = 0;
+	if (!m->tapes)
+		return m->prov;
+	tape_init(t);
+	p = session_provider(m->tapes, s, t, asof, owned, e);
+	if (!p && !strncmp(e->why, "no tape", 7))
+		*skip = 1;
+	return p;
+}
+
 int bt_run(const struct config *cfg, struct provider *prov, int from, int to,
 	   bt_progress_fn progress, void *arg, volatile const int *stop, struct bt_result *out,
 	   struct session_err *e)
 {
+	struct bt_market m = {prov, NULL};
+
+	return bt_run_market(cfg, &m, from, to, progress, arg, stop, out, e);
+}
+
+int bt_run_market(const struct config *cfg, const struct bt_market *m, int from, int to,
+		  bt_progress_fn progress, void *arg, volatile const int *stop,
+		  struct bt_result *out, struct session_err *e)
+{
 	struct session_plan plan;
 	struct provider_req req;
 	struct market_view v;
+	struct provider *prov;
+	struct tape tape;
 	char err[PT_ERRSZ], d[DATE_BUFSZ];
 	double t0 = mono();
-	int s, total, rc = 0;
+	int64_t asof;
+	int s, total, rc = 0, owned, skip;
 
 	bt_begin(cfg, from, to, out);
 	total = cal_count_sessions(from, to);
@@ -85,7 +113,16 @@ int bt_run(const struct config *cfg, struct provider *prov, int from, int to,
 	     s = cal_next_session(s)) {
 		if (stop && *stop)
 			break;
-		session_plan(&out->pf, cfg, s, 0, &plan);
+		prov = bt_market_session(m, s, &tape, &asof, &owned, &skip, e);
+		if (!prov) {
+			if (!skip) {
+				rc = PT_EDATA;
+				break;
+			}
+			out->skipped++;
+			continue;
+		}
+		session_plan(&out->pf, cfg, s, asof, &plan);
 		session_request(&plan, &req);
 		memset(&v, 0, sizeof(v));
 		rc = provider_load(prov, &req, &v, err);
@@ -97,10 +134,14 @@ int bt_run(const struct config *cfg, struct provider *prov, int from, int to,
 		}
 		mv_release(&v);
 		session_plan_release(&plan);
+		if (owned) {
+			provider_free(prov);
+			tape_release(&tape);
+		}
 		if (rc)
 			break;
 		if (progress)
-			progress(out->sessions, total, arg);
+			progress(out->sessions + out->skipped, total, arg);
 	}
 	out->seconds = mono() - t0;
 	/* each session checked what changed (book_check_since): the whole

@@ -38,6 +38,7 @@ struct bt_result {
 	struct bt_call *calls; /* sessions with a new call or a forced close */
 	size_t n_calls, cap_calls;
 	int64_t options_quoted; /* option quotes in the views, all sessions */
+	int skipped;		/* sessions with no tape (a replay of tapes) */
 	double seconds;		/* wall time of the replay */
 };
 
@@ -57,6 +58,27 @@ int bt_run(const struct config *cfg, struct provider *prov, int from, int to,
 	   bt_progress_fn progress, void *arg, volatile const int *stop, struct bt_result *out,
 	   struct session_err *e);
 void bt_release(struct bt_result *r);
+
+/*
+ * The market of a replay: one provider for every session, or the tapes a
+ * home recorded (tapes: a session_ctx that replays, session_ctx_init under
+ * provider "tape" with the home's store), each session replayed from its
+ * own tape at its own as-of moment, as `run --provider tape` does. A
+ * session without a tape is skipped and counted.
+ */
+struct bt_market {
+	struct provider *prov;
+	struct session_ctx *tapes;
+};
+/* The provider of session s in m (*owned: the caller provider_frees it,
+ * then releases *t), at *asof (0: the provider's own). NULL with *skip = 1
+ * when s has no tape, else NULL with e filled. */
+struct provider *bt_market_session(const struct bt_market *m, int s, struct tape *t, int64_t *asof,
+				   int *owned, int *skip, struct session_err *e);
+/* bt_run over m. */
+int bt_run_market(const struct config *cfg, const struct bt_market *m, int from, int to,
+		  bt_progress_fn progress, void *arg, volatile const int *stop,
+		  struct bt_result *out, struct session_err *e);
 /*
  * The pieces of bt_run, for replays that share one market view among many
  * portfolios (sweep.h): bt_begin starts out (overwritten) on a new

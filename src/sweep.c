@@ -239,7 +239,8 @@ struct sw_job {
 	struct session_plan *plan;
 	int threads;
 	pthread_barrier_t barrier;
-	int session; /* 0: quit */
+	int session;  /* 0: quit */
+	int64_t asof; /* the session's as-of moment (a tape's), or 0 */
 	int view_ok;
 	int calc; /* the contracts' numbers computed once a view */
 	struct market_view view;
@@ -258,7 +259,7 @@ struct sw_thread {
 static void plan_mine(struct sw_job *j, int t)
 {
 	for (size_t i = (size_t)t; i < j->n; i += (size_t)j->threads)
-		session_plan(&j->bt[i].pf, &j->cfg[i], j->session, 0, &j->plan[i]);
+		session_plan(&j->bt[i].pf, &j->cfg[i], j->session, j->asof, &j->plan[i]);
 }
 
 static void step_mine(struct sw_job *j, int t)
@@ -311,6 +312,7 @@ static void merge_plans(const struct sw_job *j, struct session_plan *m)
 
 	memset(m, 0, sizeof(*m));
 	m->session = j->plan[0].session;
+	m->asof = j->asof;
 	m->hist_from = j->plan[0].hist_from;
 	for (size_t i = 0; i < j->n; i++) {
 		const struct session_plan *p = &j->plan[i];
@@ -320,7 +322,8 @@ static void merge_plans(const struct sw_job *j, struct session_plan *m)
 		for (size_t t = 0; t < p->n_tickers; t++) {
 			size_t k;
 
-			for (k = 0; k < m->n_tickers && strcmp(m->tickers[k], p->tickers[t]) != 0; k++)
+			for (k = 0; k < m->n_tickers && strcmp(m->tickers[k], p->tickers[t]) != 0;
+			     k++)
 				;
 			if (k == m->n_tickers && k < SESSION_MAX_TICKERS)
 				pt_strlcpy(m->tickers[m->n_tickers++], p->tickers[t], MV_SYMSZ);
@@ -483,7 +486,7 @@ static void rows_all(struct sw_job *j, size_t first, int train_until, struct swe
 	free(p);
 }
 
-int sweep_run(const struct sweep_grid *g, const struct config *base, struct provider *prov,
+int sweep_run(const struct sweep_grid *g, const struct config *base, const struct bt_market *m,
 	      int from, int to, int train_until, size_t first, size_t n, int threads,
 	      bt_progress_fn progress, void *arg, volatile const int *stop,
 	      struct sweep_result *out, struct session_err *e)
@@ -492,7 +495,9 @@ int sweep_run(const struct sweep_grid *g, const struct config *base, struct prov
 	struct sw_thread *w;
 	char err[PT_ERRSZ];
 	double t0 = mono();
-	int total, s, rc = 0;
+	struct provider *prov;
+	struct tape tape;
+	int total, s, rc = 0, owned, skip;
 	size_t i, n_snaps;
 
 	memset(out, 0, sizeof(*out));
@@ -542,6 +547,15 @@ int sweep_run(const struct sweep_grid *g, const struct config *base, struct prov
 	     s = cal_next_session(s)) {
 		if (stop && *stop)
 			break;
+		prov = bt_market_session(m, s, &tape, &j.asof, &owned, &skip, e);
+		if (!prov) {
+			if (!skip) {
+				rc = PT_EDATA;
+				break;
+			}
+			out->skipped++;
+			continue;
+		}
 		j.session = s;
 		pthread_barrier_wait(&j.barrier);
 		plan_mine(&j, 0);
@@ -556,6 +570,10 @@ int sweep_run(const struct sweep_grid *g, const struct config *base, struct prov
 		step_mine(&j, 0);
 		pthread_barrier_wait(&j.barrier);
 		mv_release(&j.view);
+		if (owned) {
+			provider_free(prov);
+			tape_release(&tape);
+		}
 		if (!j.view_ok) {
 			rc = PT_EDATA;
 			break;
@@ -572,7 +590,7 @@ int sweep_run(const struct sweep_grid *g, const struct config *base, struct prov
 		out->last = s;
 		out->sessions++;
 		if (progress)
-			progress(out->sessions, total, arg);
+			progress(out->sessions + out->skipped, total, arg);
 	}
 	j.session = 0;
 	pthread_barrier_wait(&j.barrier);

@@ -114,18 +114,19 @@ struct sweep_result {
 	size_t n_ret;		/* returns per row: sessions - 1 */
 	size_t n_ret_is;	/* of which in the training period */
 	int64_t options_quoted; /* option quotes in the shared views */
+	int skipped;		/* sessions with no tape (a replay of tapes) */
 	double seconds;		/* wall time of the replay */
 };
 
 /*
- * Runs combinations first..first+n-1 of g on base from..to through prov,
+ * Runs combinations first..first+n-1 of g on base from..to on market m,
  * on `threads` threads (the calling one among them), into out
  * (overwritten; sweep_release it whatever the result): each session's view
  * loaded once for them all. train_until (0: none) splits every row's
  * figures and the returns. progress and stop as in bt_run. 0, or an error
  * in e naming the combination and the session.
  */
-int sweep_run(const struct sweep_grid *g, const struct config *base, struct provider *prov,
+int sweep_run(const struct sweep_grid *g, const struct config *base, const struct bt_market *m,
 	      int from, int to, int train_until, size_t first, size_t n, int threads,
 	      bt_progress_fn progress, void *arg, volatile const int *stop,
 	      struct sweep_result *out, struct session_err *e);

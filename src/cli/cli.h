@@ -9,7 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../backtest.h"
 #include "../config.h"
+#include "../session.h"
 
 /* papertrade's version (--version, /api/health). */
 #define PT_VERSION "0.1.0"
@@ -18,8 +20,8 @@
 enum { EXIT_OK_ = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
 struct cli_ctx {
-	const char *home;	/* resolved home folder (not created until needed) */
-	int home_given;		/* 1 when from --home or PAPERTRADE_HOME */
+	const char *home; /* resolved home folder (not created until needed) */
+	int home_given;	  /* 1 when from --home or PAPERTRADE_HOME */
 };
 
 struct cli_cmd {
@@ -70,6 +72,22 @@ double cli_mono(void);
  * order, in the calendar's years, with a session between). 0, or -1 with
  * the one-line error printed (exit EXIT_USAGE). */
 int cli_replay_range(int *from, int *to);
+/* The market of a replay (backtest, sweep, compare) under cfg: the
+ * provider, or for provider tape the tapes of the home's store (read, never
+ * written). */
+struct cli_market {
+	struct bt_market m;
+	struct provider *prov;
+	struct store *st;
+	struct session_ctx sc;
+	int has_sc;
+};
+/* 0, or -1 with the error printed (exit EXIT_RUNTIME); cli_market_close
+ * either way. */
+int cli_market_open(const struct cli_ctx *ctx, const struct config *cfg, struct cli_market *cm);
+void cli_market_close(struct cli_market *cm);
+/* What serves it: "sim", "yahoo,cboe", "tape". */
+const char *cli_market_name(const struct cli_market *cm);
 /* "papertrade: N of M sessions, X/s, about T left" on one updating line of
  * stderr (a TTY's), ten updates a second at most; t0 is cli_mono() at the
  * start. The caller clears the line ("\r\033[K") when done. */

@@ -15,6 +15,8 @@
 
 #include "cli.h"
 #include "../market/calendar.h"
+#include "../market/provider.h"
+#include "../store/store.h"
 #include "../util/date.h"
 #include "../util/file.h"
 #include "../util/util.h"
@@ -253,4 +255,43 @@ int cli_replay_range(int *from, int *to)
 		return -1;
 	}
 	return 0;
+}
+
+int cli_market_open(const struct cli_ctx *ctx, const struct config *cfg, struct cli_market *cm)
+{
+	struct session_err e;
+	char err[PT_ERRSZ];
+
+	memset(cm, 0, sizeof(*cm));
+	if (strcmp(cfg->provider, "tape") != 0) {
+		if (!(cm->prov = provider_new(cfg, NULL, err))) {
+			cli_error("provider", "%s", err);
+			return -1;
+		}
+		cm->m.prov = cm->prov;
+		return 0;
+	}
+	if (cli_open_store(ctx, 0, &cm->st))
+		return -1;
+	cm->has_sc = 1;
+	if (session_ctx_init(&cm->sc, cfg, ctx->home, cm->st, &e)) {
+		cli_error(e.what, "%s", e.why);
+		return -1;
+	}
+	cm->m.tapes = &cm->sc;
+	return 0;
+}
+
+void cli_market_close(struct cli_market *cm)
+{
+	if (cm->has_sc)
+		session_ctx_release(&cm->sc);
+	provider_free(cm->prov);
+	store_close(cm->st);
+	memset(cm, 0, sizeof(*cm));
+}
+
+const char *cli_market_name(const struct cli_market *cm)
+{
+	return cm->prov ? provider_name(cm->prov) : "tape";
 }

@@ -27,7 +27,6 @@
 #include "../util/date.h"
 #include "../util/util.h"
 
-
 static const char usage[] =
 	"usage: papertrade sweep --from D1 [--to D2] [--provider NAME] [--set KEY=VALUE ...]\n"
 	"                        [--sort FIGURE] [--top N] [--train-until D] [--threads N]\n"
@@ -220,6 +219,9 @@ static void text_out(const struct sweep_grid *g, const struct sweep_result *r,
 		sb_addf(sb, " x %d ranks", n_ranks);
 	sb_addf(sb, " (%.0f combination-sessions/s)%s\n", r->seconds > 0 ? cs / r->seconds : 0.0,
 		stop ? " (interrupted)" : "");
+	if (r->skipped)
+		sb_addf(sb, "%d session%s without a tape skipped\n", r->skipped,
+			r->skipped == 1 ? "" : "s");
 	shown = o->top > 0 && (size_t)o->top < r->n_rows ? (size_t)o->top : r->n_rows;
 	sb_addf(sb, "Ranked by %s%s%s; %zu of %zu shown\n", sweep_fig_names[o->sort],
 		o->train_until ? " in-sample, to " : " over the whole period",
@@ -336,6 +338,7 @@ static char *json_out(const struct sweep_grid *g, const struct sweep_result *r,
 	json_object_set_new(sw, "first_session", json_string(date_fmt(r->first, d)));
 	json_object_set_new(sw, "last_session", json_string(date_fmt(r->last, d)));
 	json_object_set_new(sw, "sessions", json_integer(r->sessions));
+	json_object_set_new(sw, "skipped_sessions", json_integer(r->skipped));
 	json_object_set_new(sw, "provider", json_string(provider));
 	json_object_set_new(sw, "combinations", json_integer((json_int_t)r->n_rows));
 	json_object_set_new(sw, "sort", json_string(sweep_fig_names[o->sort]));
@@ -486,15 +489,16 @@ static int default_threads(void)
 	return cores / per > 0 ? (int)(cores / per) : 1;
 }
 
-static int run_sweep(const struct config *cfg, const struct sweep_grid *g, const struct sw_opts *o)
+static int run_sweep(const struct cli_ctx *ctx, const struct config *cfg,
+		     const struct sweep_grid *g, const struct sw_opts *o)
 {
 	struct sigaction sa, old_sa;
 	struct sweep_result r;
 	struct sweep_stats st;
 	struct session_err e;
-	struct provider *prov;
+	struct cli_market cm;
 	struct sbuf out;
-	char err[PT_ERRSZ], *js;
+	char *js, d1[DATE_BUFSZ], d2[DATE_BUFSZ];
 	double t0 = cli_mono();
 	size_t first = g->n_combos * (size_t)rank_id / (size_t)n_ranks;
 	size_t n = g->n_combos * (size_t)(rank_id + 1) / (size_t)n_ranks - first, *order;
@@ -502,8 +506,8 @@ static int run_sweep(const struct config *cfg, const struct sweep_grid *g, const
 	int tty = !o->quiet && !o->json && !o->csv && rank_id == 0 && isatty(STDERR_FILENO);
 	int rc;
 
-	if (!(prov = provider_new(cfg, NULL, err))) {
-		cli_error("provider", "%s", err);
+	if (cli_market_open(ctx, cfg, &cm)) {
+		cli_market_close(&cm);
 		return EXIT_RUNTIME;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -512,7 +516,7 @@ static int run_sweep(const struct config *cfg, const struct sweep_grid *g, const
 	sigemptyset(&sa.sa_mask);
 	stop = 0;
 	sigaction(SIGINT, &sa, &old_sa);
-	rc = sweep_run(g, cfg, prov, o->from, o->to, o->train_until, first, n, threads,
+	rc = sweep_run(g, cfg, &cm.m, o->from, o->to, o->train_until, first, n, threads,
 		       tty ? progress_cb : NULL, &t0, &stop, &r, &e);
 	sigaction(SIGINT, &old_sa, NULL);
 	if (tty)
@@ -522,19 +526,23 @@ static int run_sweep(const struct config *cfg, const struct sweep_grid *g, const
 #ifdef PT_MPI
 	if (n_ranks > 1 && mpi_merge(&r, rc)) {
 		sweep_release(&r);
-		provider_free(prov);
+		cli_market_close(&cm);
 		return EXIT_RUNTIME;
 	}
 #endif
 	if (rc || rank_id) {
 		sweep_release(&r);
-		provider_free(prov);
+		cli_market_close(&cm);
 		return rc ? EXIT_RUNTIME : 0;
 	}
 	if (!r.sessions) {
-		cli_error("sweep", "no session ran%s", stop ? " (interrupted)" : "");
+		if (r.skipped && !stop)
+			cli_error("sweep", "no tape recorded from %s to %s (papertrade tape list)",
+				  date_fmt(o->from, d1), date_fmt(o->to, d2));
+		else
+			cli_error("sweep", "no session ran%s", stop ? " (interrupted)" : "");
 		sweep_release(&r);
-		provider_free(prov);
+		cli_market_close(&cm);
 		return stop ? 130 : EXIT_RUNTIME;
 	}
 	order = xcalloc(r.n_rows + 1, sizeof(*order));
@@ -543,13 +551,13 @@ static int run_sweep(const struct config *cfg, const struct sweep_grid *g, const
 	sb_init(&out, 1u << 30);
 	js = NULL;
 	if (o->json) {
-		js = json_out(g, &r, o, order, &st, provider_name(prov), threads);
+		js = json_out(g, &r, o, order, &st, cli_market_name(&cm), threads);
 		if (js)
 			sb_addf(&out, "%s\n", js);
 	} else if (o->csv) {
 		csv_out(g, &r, o, order, &out);
 	} else {
-		text_out(g, &r, o, order, &st, provider_name(prov), threads, &out);
+		text_out(g, &r, o, order, &st, cli_market_name(&cm), threads, &out);
 	}
 	if (o->json && !js) {
 		cli_error("sweep", "the JSON cannot be formatted");
@@ -569,7 +577,7 @@ static int run_sweep(const struct config *cfg, const struct sweep_grid *g, const
 	sweep_stats_release(&st);
 	free(order);
 	sweep_release(&r);
-	provider_free(prov);
+	cli_market_close(&cm);
 	return rc;
 }
 
@@ -706,7 +714,7 @@ static int sweep_main(struct cli_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	speak_again();
-	rc = run_sweep(&cfg, &g, &o);
+	rc = run_sweep(ctx, &cfg, &g, &o);
 	sweep_grid_release(&g);
 	return rc;
 }

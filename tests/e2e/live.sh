@@ -62,6 +62,20 @@ for c in text_z json_z; do
 	same "the replayed $c is byte for byte the live one" "$(printf '%s' "$b" | sha256sum)" "$(printf '%s' "$a" | sha256sum)"
 done
 expect_rc "no tape for another session" 1 run --provider tape --date 2025-10-28
+# A sweep (and a backtest: the same market code) replays the home's tapes,
+# each session at its own as-of moment; sessions without a tape are skipped.
+PAPERTRADE_NOW=2025-10-30T10:00 run_pt sweep --provider tape --from 2025-10-27 --to 2025-10-29 --json target_dte=2,3
+same "sweep --provider tape: exit 0" "$RC" 0
+same "... one session replayed, two without a tape skipped, the row its run" "$(printf '%s' "$OUT" | /usr/bin/python3 -c '
+import json, subprocess, sys
+o = json.load(sys.stdin)
+rep = json.loads(subprocess.run([sys.argv[1], "report", "--json"], capture_output=True).stdout)
+row = next(r for r in o["rows"] if r["params"]["target_dte"] == "2")
+print(o["sweep"]["sessions"], o["sweep"]["skipped_sessions"], o["sweep"]["provider"],
+      row["whole"]["final_value"] == rep["portfolio_value"], row["orders"])' "$PT")" "1 2 tape True 1"
+PAPERTRADE_NOW=2025-10-30T10:00 expect_rc "sweep --provider tape with no tape in the range" 1 \
+	sweep --provider tape --from 2025-10-20 --to 2025-10-24 target_dte=2,3
+contains "... says so" "$ERR" "no tape recorded from 2025-10-20 to 2025-10-24"
 expect_rc "a bad tape file" 1 tape import "$PT_FIXTURES/index.json"
 
 # Cboe: a run on the same day's data, built in Cboe's format (see

@@ -251,6 +251,7 @@ static void test_sweep_rows(void **state)
 	struct config c, one;
 	struct sweep_grid g;
 	struct sweep_result a, b, part;
+	struct bt_market m = {0};
 	struct session_err e;
 	struct provider *p;
 	char err[PT_ERRSZ];
@@ -263,13 +264,14 @@ static void test_sweep_rows(void **state)
 	assert_int_equal(sweep_grid_add(&g, &c, "target_dte=30,60", err), 0);
 	p = provider_new(&c, NULL, err);
 	assert_non_null(p);
-	assert_int_equal(sweep_run(&g, &c, p, from, to, 0, 0, 4, 1, NULL, NULL, NULL, &a, &e), 0);
-	assert_int_equal(sweep_run(&g, &c, p, from, to, 0, 0, 4, 3, NULL, NULL, NULL, &b, &e), 0);
+	m.prov = p;
+	assert_int_equal(sweep_run(&g, &c, &m, from, to, 0, 0, 4, 1, NULL, NULL, NULL, &a, &e), 0);
+	assert_int_equal(sweep_run(&g, &c, &m, from, to, 0, 0, 4, 3, NULL, NULL, NULL, &b, &e), 0);
 	assert_int_equal(a.n_rows, 4);
 	assert_memory_equal(a.rows, b.rows, 4 * sizeof(*a.rows));
 	assert_memory_equal(a.ret, b.ret, 4 * a.n_ret * sizeof(*a.ret));
 	/* combination 3 alone (first = 2, n = 1): the same row */
-	assert_int_equal(sweep_run(&g, &c, p, from, to, 0, 2, 1, 2, NULL, NULL, NULL, &part, &e),
+	assert_int_equal(sweep_run(&g, &c, &m, from, to, 0, 2, 1, 2, NULL, NULL, NULL, &part, &e),
 			 0);
 	assert_memory_equal(&part.rows[0], &a.rows[2], sizeof(*a.rows));
 	for (size_t i = 0; i < 4; i++) {
