@@ -10,6 +10,7 @@
 #
 #   bench/sweep.sh            the whole bench (about 5 minutes)
 #   SAMPLE=5 bench/sweep.sh   fewer backtests in the yardstick's sample
+#   FROM=2024-01-02 GRID="iv_edge=0.01,0.02" bench/sweep.sh   a quick look
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup >/dev/null
@@ -18,19 +19,25 @@ pt=$PWD/build/papertrade
 w=$(mktemp -d)
 trap 'rm -rf "$w"' EXIT
 export PAPERTRADE_HOME=$w/home PAPERTRADE_NOW=2025-01-02T10:00
-from=2015-01-02 to=2024-12-31
-grid=(iv_edge=0.01:0.10:0.01 price_edge=0.01:0.10:0.01 target_dte=20:65:5)
+from=${FROM:-2015-01-02} to=${TO:-2024-12-31}
+read -r -a grid <<<"${GRID:-iv_edge=0.01:0.10:0.01 price_edge=0.01:0.10:0.01 target_dte=20:65:5}"
 sample=${SAMPLE:-10}
 now() { date +%s.%N; }
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 
-# one sweep: prints "seconds sessions combos" from its JSON
+# one sweep (the launcher, if any, then papertrade sweep's own flags): prints
+# "seconds sessions combos peak-RSS-KiB" (RSS of the launched process)
 sweep() {
-	"$@" sweep -q --from $from --to $to --json "${grid[@]}" >"$w/out.json"
+	local launcher=()
+	while [ "$1" != -- ]; do launcher+=("$1"); shift; done
+	shift
+	/usr/bin/time -f %M -o "$w/rss" "${launcher[@]}" "$pt" sweep -q --from $from --to $to --json \
+		"$@" "${grid[@]}" >"$w/out.json"
 	/usr/bin/python3 -c '
 import json, sys
 s = json.load(open(sys.argv[1]))["sweep"]
-print(s["seconds"], s["sessions"], s["combinations"])' "$w/out.json"
+print(s["seconds"], s["sessions"], s["combinations"])' "$w/out.json" | tr '\n' ' '
+	tail -1 "$w/rss"
 }
 
 echo "sweep of ${grid[*]} over $from..$to on the simulated market"
@@ -38,10 +45,9 @@ echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-34s %9s %9s %16s %9s\n' "" "wall s" "sweep s" "comb-sessions/s" "RSS MiB"
 
 t0=$(now)
-read -r secs sessions combos < <(sweep "$pt")
+read -r secs sessions combos rss < <(sweep --)
 t1=$(now)
 wall2=$(calc %.2f "$t1 - $t0")
-rss=$(/usr/bin/python3 bench/peak_rss.py "$pt" sweep -q --from $from --to $to --csv "${grid[@]}")
 printf '%-34s %9s %9.2f %16s %9s\n' "one process, $(nproc) threads" "$wall2" "$secs" \
 	"$(calc %.0f "$combos * $sessions / $secs")" "$(calc %.1f "$rss / 1024")"
 cp "$w/out.json" "$w/threads.json"
@@ -54,7 +60,7 @@ if command -v mpirun >/dev/null && ldd "$pt" | grep -q libmpi; then
 		OMPI_MCA_rmaps_base_oversubscribe=1
 	for np in 1 2; do
 		t0=$(now)
-		read -r secs sessions combos < <(sweep mpirun -np $np "$pt" --threads 1)
+		read -r secs sessions combos rss < <(sweep mpirun -np $np -- --threads 1)
 		t1=$(now)
 		wall=$(calc %.2f "$t1 - $t0")
 		eval "wall_np$np=$wall"

@@ -57,8 +57,32 @@ double tv_close_on(const struct ticker_view *t, int day)
 const struct option_quote *tv_find_option(const struct ticker_view *t, int expiry, double strike,
 					  char right)
 {
+	const struct ticker_calc *c = t->calc;
 	size_t i;
 
+	if (c && c->n_exp) {
+		/* the expiration's contracts only, in the same order: the same
+		 * first match */
+		size_t a = 0, b = c->n_exp;
+
+		while (b - a > 1) {
+			size_t m = (a + b) / 2;
+
+			if (c->exp[m] <= expiry)
+				a = m;
+			else
+				b = m;
+		}
+		if (c->exp[a] != expiry)
+			return NULL;
+		for (i = c->start[a]; i < c->start[a + 1]; i++) {
+			const struct option_quote *o = &t->opts[c->idx[i]];
+
+			if (o->right == right && fabs(o->strike - strike) < 1e-6)
+				return o;
+		}
+		return NULL;
+	}
 	for (i = 0; i < t->n_opts; i++) {
 		const struct option_quote *o = &t->opts[i];
 		if (o->expiry == expiry && o->right == right && fabs(o->strike - strike) < 1e-6)
