@@ -79,9 +79,17 @@ struct provider *bt_market_session(const struct bt_market *m, int s, struct tape
 		return m->prov;
 	tape_init(t);
 	p = session_provider(m->tapes, s, t, asof, owned, e);
-	if (!p && !strncmp(e->why, "no tape", 7))
+	if (!p && e->code == PT_ENOENT && m->tapes->st)
 		*skip = 1;
 	return p;
+}
+
+void bt_market_done(struct provider *p, struct tape *t, int owned)
+{
+	if (!owned)
+		return;
+	provider_free(p);
+	tape_release(t);
 }
 
 int bt_run(const struct config *cfg, struct provider *prov, int from, int to,
@@ -127,17 +135,13 @@ int bt_run_market(const struct config *cfg, const struct bt_market *m, int from,
 		memset(&v, 0, sizeof(v));
 		rc = provider_load(prov, &req, &v, err);
 		if (rc) {
-			pt_strlcpy(e->what, date_fmt(s, d), sizeof(e->what));
-			pt_strlcpy(e->why, err, sizeof(e->why));
+			session_fail(e, rc, date_fmt(s, d), "%s", err);
 		} else {
 			rc = bt_step(cfg, &v, out, e);
 		}
 		mv_release(&v);
 		session_plan_release(&plan);
-		if (owned) {
-			provider_free(prov);
-			tape_release(&tape);
-		}
+		bt_market_done(prov, &tape, owned);
 		if (rc)
 			break;
 		if (progress)
@@ -147,9 +151,7 @@ int bt_run_market(const struct config *cfg, const struct bt_market *m, int from,
 	/* each session checked what changed (book_check_since): the whole
 	 * ledger once more at the end */
 	if (!rc && book_check(&out->pf, err)) {
-		pt_strlcpy(e->what, "backtest", sizeof(e->what));
-		snprintf(e->why, sizeof(e->why), "ledger identity broken: %.400s", err);
-		rc = PT_EINVAL;
+		rc = session_fail(e, PT_EINVAL, "backtest", "ledger identity broken: %s", err);
 	}
 	return rc;
 }

@@ -75,6 +75,8 @@ struct bt_market {
  * when s has no tape, else NULL with e filled. */
 struct provider *bt_market_session(const struct bt_market *m, int s, struct tape *t, int64_t *asof,
 				   int *owned, int *skip, struct session_err *e);
+/* Done with what bt_market_session gave. */
+void bt_market_done(struct provider *p, struct tape *t, int owned);
 /* bt_run over m. */
 int bt_run_market(const struct config *cfg, const struct bt_market *m, int from, int to,
 		  bt_progress_fn progress, void *arg, volatile const int *stop,

@@ -272,6 +272,14 @@ static const struct key *find_key(const char *name, struct key *tmp)
 	return NULL;
 }
 
+const char *config_key_section(const char *key)
+{
+	struct key tmp;
+	const struct key *k = find_key(key, &tmp);
+
+	return k ? k->section : NULL;
+}
+
 /* "unknown key 'x'", with " (did you mean 'y'?)" when one key is close. */
 static void unknown_key(char *msg, size_t n, const char *name)
 {

@@ -116,6 +116,9 @@ void config_dump(const struct config *c, struct sbuf *out);
 /* The value of one key as config_dump writes it, into buf; PT_EINVAL when
  * there is no such key. */
 int config_get(const struct config *c, const char *key, char *buf, size_t n);
+/* The [section] key belongs in ("account", "market", a strategy's name),
+ * or NULL when there is no such key. */
+const char *config_key_section(const char *key);
 /* What strategy slot i of c sees (for the engine and plans). */
 struct strategy_in config_strategy_in(const struct config *c, size_t i);
 

@@ -17,8 +17,7 @@
 #include "store/store.h"
 #include "util/date.h"
 
-static int __attribute__((format(printf, 4, 5)))
-fail(struct session_err *e, int code, const char *what, const char *fmt, ...)
+int session_fail(struct session_err *e, int code, const char *what, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -26,7 +25,8 @@ fail(struct session_err *e, int code, const char *what, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(e->why, sizeof(e->why), fmt, ap);
 	va_end(ap);
-	return code ? code : PT_EINVAL;
+	e->code = code ? code : PT_EINVAL;
+	return e->code;
 }
 
 /* ---- plan ----------------------------------------------------------------- */
@@ -94,6 +94,39 @@ void session_plan(const struct portfolio *pf, const struct config *cfg, int sess
 	}
 }
 
+static int same_want(const struct provider_want *a, const struct provider_want *b)
+{
+	return a->expiry == b->expiry && a->days == b->days && !strcmp(a->ticker, b->ticker);
+}
+
+void session_plan_union(const struct session_plan *plans, size_t n, struct session_plan *out)
+{
+	size_t cap = 0, i, t, w, k;
+
+	memset(out, 0, sizeof(*out));
+	out->session = plans[0].session;
+	out->asof = plans[0].asof;
+	out->hist_from = plans[0].hist_from;
+	for (i = 0; i < n; i++) {
+		const struct session_plan *p = &plans[i];
+
+		if (p->hist_from < out->hist_from)
+			out->hist_from = p->hist_from;
+		for (t = 0; t < p->n_tickers; t++)
+			add_ticker(out, p->tickers[t]);
+		for (w = 0; w < p->n_want; w++) {
+			for (k = 0; k < out->n_want && !same_want(&out->want[k], &p->want[w]); k++)
+				;
+			if (k < out->n_want)
+				continue;
+			xgrow(&out->want, &cap, out->n_want + 1, sizeof(*out->want));
+			out->want[out->n_want++] = p->want[w];
+		}
+	}
+	for (t = 0; t < out->n_tickers; t++)
+		out->tick[t] = out->tickers[t];
+}
+
 long session_strategy_days(const struct config *cfg)
 {
 	long days[STRATEGY_MAX_WANTS];
@@ -136,7 +169,7 @@ static int load_view(struct provider *prov, const struct session_plan *plan, str
 	memset(v, 0, sizeof(*v));
 	session_request(plan, &req);
 	if ((rc = provider_load(prov, &req, v, err)))
-		return fail(e, rc, date_fmt(plan->session, d), "%s", err);
+		return session_fail(e, rc, date_fmt(plan->session, d), "%s", err);
 	return 0;
 }
 
@@ -180,14 +213,14 @@ int session_step_view(struct portfolio *pf, const struct market_view *v, const s
 	date_fmt(v->session, d);
 	bought = v->session > pf->last_session && buy_benchmarks(pf, v, cfg);
 	if ((rc = engine_step(pf, v, cfg, day, err)))
-		return fail(e, rc, d, "%s", err);
+		return session_fail(e, rc, d, "%s", err);
 	if (bought)
 		sb_addf(&day->notes,
 			"Benchmarks bought today with the initial capital of %.2f: the portfolio "
 			"had none (imported)\n",
 			(double)pf->initial_cents / 100.0);
 	if ((rc = book_check_since(pf, err)))
-		return fail(e, rc, d, "ledger identity broken, nothing saved: %s", err);
+		return session_fail(e, rc, d, "ledger identity broken, nothing saved: %s", err);
 	return 0;
 }
 
@@ -223,7 +256,7 @@ int session_ctx_init(struct session_ctx *ctx, const struct config *cfg, const ch
 	env.record = &ctx->record;
 	ctx->prov = provider_new(cfg, &env, err);
 	if (!ctx->prov)
-		return fail(e, PT_EINVAL, "provider", "%s", err);
+		return session_fail(e, PT_EINVAL, "provider", "%s", err);
 	return 0;
 }
 
@@ -255,12 +288,12 @@ struct provider *session_provider(struct session_ctx *ctx, int session, struct t
 		return ctx->prov;
 	}
 	if (!ctx->st) {
-		fail(e, PT_ENOENT, d, "no portfolio in %s, so no tapes",
-		     ctx->home ? ctx->home : "");
+		session_fail(e, PT_ENOENT, d, "no portfolio in %s, so no tapes",
+			     ctx->home ? ctx->home : "");
 		return NULL;
 	}
 	if ((rc = store_load_tape(ctx->st, session, tape, &ti, err))) {
-		fail(e, rc, d, "%s", err);
+		session_fail(e, rc, d, "%s", err);
 		return NULL;
 	}
 	env.home = ctx->home;
@@ -268,7 +301,7 @@ struct provider *session_provider(struct session_ctx *ctx, int session, struct t
 	env.replay_sources = ti.sources;
 	p = provider_new(ctx->cfg, &env, err);
 	if (!p) {
-		fail(e, PT_EINVAL, d, "%s", err);
+		session_fail(e, PT_EINVAL, d, "%s", err);
 		return NULL;
 	}
 	*asof = ti.asof;
@@ -318,7 +351,7 @@ int session_take_back(struct session_ctx *ctx, struct session_result *res, struc
 	book_release(&ctx->cache);
 	ctx->cached = 0;
 	if ((rc = session_load_or_create(ctx->st, ctx->cfg, &res->pf, &created, err)))
-		fail(e, rc, "store", "%s", err);
+		session_fail(e, rc, "store", "%s", err);
 	return rc;
 }
 
@@ -364,15 +397,15 @@ int session_commit(struct session_ctx *ctx, const struct portfolio *pf,
 	 * session stores and costs the same whatever the history. */
 	report_run_text(&in, text);
 	if (report_run_json(day, json))
-		return fail(e, PT_EIO, d, "cannot format the JSON report");
+		return session_fail(e, PT_EIO, d, "cannot format the JSON report");
 	/* The live responses go in the same transaction as the run they made. */
 	if (!ctx->replay && ctx->record.n &&
 	    (rc = store_save_tape(ctx->st, day->session, day->asof, provider, &ctx->record, err)))
-		return fail(e, rc, d, "%s", err);
+		return session_fail(e, rc, d, "%s", err);
 	if ((rc = store_save_run(ctx->st, pf, day->session, provider, sb_str(text), sb_str(json),
 				 err)) ||
 	    (rc = store_commit(ctx->st, err)))
-		return fail(e, rc, d, "%s", err);
+		return session_fail(e, rc, d, "%s", err);
 	return 0;
 }
 
@@ -458,11 +491,11 @@ int session_run(struct session_ctx *ctx, int session, int64_t now, struct sessio
 	tape_init(&tape);
 	res->session = session;
 	if ((rc = store_begin(ctx->st, err))) {
-		fail(e, rc, "run", "%s", err);
+		session_fail(e, rc, "run", "%s", err);
 		goto out_release;
 	}
 	if ((rc = store_has_run(ctx->st, session, &has, err))) {
-		fail(e, rc, "run", "%s", err);
+		session_fail(e, rc, "run", "%s", err);
 		goto out;
 	}
 	if (has) {
@@ -480,7 +513,7 @@ int session_run(struct session_ctx *ctx, int session, int64_t now, struct sessio
 		memset(&ctx->cache, 0, sizeof(ctx->cache));
 		ctx->cached = 0;
 	} else if ((rc = session_load_or_create(ctx->st, ctx->cfg, &res->pf, &res->created, err))) {
-		fail(e, rc, "store", "%s", err);
+		session_fail(e, rc, "store", "%s", err);
 		goto out;
 	}
 	res->last = res->pf.last_session;
@@ -610,8 +643,9 @@ int session_run_due(const struct config *cfg, const char *home, session_open_fn 
 	out->today = dec.today;
 	date_fmt(dec.today, d);
 	if (rc) {
-		fail(&out->err, PT_ERANGE, "today", "%s is outside the supported years %d-%d", d,
-		     CAL_FIRST_YEAR, CAL_LAST_YEAR);
+		session_fail(&out->err, PT_ERANGE, "today",
+			     "%s is outside the supported years %d-%d", d, CAL_FIRST_YEAR,
+			     CAL_LAST_YEAR);
 		goto failed;
 	}
 	if (!dec.due) {
@@ -636,7 +670,7 @@ int session_run_due(const struct config *cfg, const char *home, session_open_fn 
 		return PT_EIO;
 	}
 	if (store_has_run(st, dec.due, &has, err)) {
-		fail(&out->err, PT_EIO, "store", "%s", err);
+		session_fail(&out->err, PT_EIO, "store", "%s", err);
 		store_close(st);
 		goto failed;
 	}

@@ -33,7 +33,13 @@ struct sched_decision;
 struct session_err {
 	char what[32];
 	char why[2 * PT_ERRSZ];
+	int code; /* the PT_E* code returned with it */
 };
+
+/* Fills e (what, then why as printf formats it) and returns code, or
+ * PT_EINVAL for 0: `return session_fail(e, rc, date, "%s", err)`. */
+int session_fail(struct session_err *e, int code, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* What a session needs of the market: asked of the configuration (tickers,
  * benchmarks), the strategies (expirations) and the open positions. */
@@ -57,6 +63,13 @@ struct session_plan {
 void session_plan(const struct portfolio *pf, const struct config *cfg, int session, int64_t asof,
 		  struct session_plan *out);
 void session_plan_release(struct session_plan *p);
+/*
+ * One plan asking what the n plans ask (n >= 1, all of one session and
+ * as-of moment): their tickers and expirations without repeats, history
+ * from the earliest. A view loaded for it serves each of them (sweep.h
+ * says why). out is overwritten; release it with session_plan_release.
+ */
+void session_plan_union(const struct session_plan *plans, size_t n, struct session_plan *out);
 /* The days to expiry the first strategy trades (30 when none): the
  * expiration `chain` shows by default. */
 long session_strategy_days(const struct config *cfg);

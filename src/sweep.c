@@ -49,19 +49,6 @@ static int decimals(const char *s)
 	return dot ? (int)strspn(dot + 1, "0123456789") : 0;
 }
 
-/* The same market for every combination: what the views are loaded with. */
-static int same_market(const struct config *a, const struct config *b)
-{
-	return a->n_tickers == b->n_tickers &&
-	       !memcmp(a->tickers, b->tickers, sizeof(a->tickers)) &&
-	       !strcmp(a->provider, b->provider) && a->seed == b->seed &&
-	       a->sim_perturb_after == b->sim_perturb_after &&
-	       !strcmp(a->yahoo_url, b->yahoo_url) &&
-	       !strcmp(a->yahoo_cookie_url, b->yahoo_cookie_url) &&
-	       !strcmp(a->cboe_url, b->cboe_url) && a->max_quote_age == b->max_quote_age &&
-	       a->http_timeout == b->http_timeout && a->http_retries == b->http_retries;
-}
-
 static int add_value(struct sweep_axis *ax, const struct config *base, const char *v, char *err)
 {
 	struct config *c;
@@ -73,11 +60,6 @@ static int add_value(struct sweep_axis *ax, const struct config *base, const cha
 	c = xmalloc(sizeof(*c));
 	memcpy(c, base, sizeof(*c));
 	rc = config_set(c, ax->key, v, err);
-	if (!rc && !same_market(c, base))
-		rc = pt_err(err, PT_EINVAL,
-			    "%s cannot be swept: it changes the market every combination "
-			    "shares (sweep one market at a time)",
-			    ax->key);
 	free(c);
 	if (rc)
 		return rc;
@@ -137,6 +119,7 @@ int sweep_grid_add(struct sweep_grid *g, const struct config *base, const char *
 {
 	const char *eq = strchr(spec, '=');
 	struct sweep_axis *ax;
+	const char *section;
 	char *list, *save = NULL, *tok;
 	size_t klen, n;
 	int rc = 0;
@@ -155,6 +138,13 @@ int sweep_grid_add(struct sweep_grid *g, const struct config *base, const char *
 	memset(ax, 0, sizeof(*ax));
 	memcpy(ax->key, spec, klen);
 	ax->key[klen] = '\0';
+	/* every combination shares one market: what loads it stays put */
+	section = config_key_section(ax->key);
+	if (section && (!strcmp(section, "market") || !strcmp(ax->key, "tickers")))
+		return pt_err(err, PT_EINVAL,
+			      "%s cannot be swept: it changes the market every combination "
+			      "shares (sweep one market at a time)",
+			      ax->key);
 	if (!eq[1]) {
 		rc = pt_err(err, PT_EINVAL, "%s: no values", ax->key);
 	} else if (strchr(eq + 1, ':')) {
@@ -162,8 +152,8 @@ int sweep_grid_add(struct sweep_grid *g, const struct config *base, const char *
 	} else {
 		list = xmalloc(strlen(eq + 1) + 1);
 		memcpy(list, eq + 1, strlen(eq + 1) + 1);
-		/* a value may itself hold commas (strategies=volarb,csp) only as
-		 * the one value of its axis: "strategies=volarb,csp" sweeps two */
+		/* commas separate values: strategies=volarb,csp sweeps volarb
+		 * alone and csp alone */
 		for (tok = strtok_r(list, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save))
 			rc = add_value(ax, base, tok, err);
 		free(list);
@@ -218,6 +208,13 @@ int sweep_config(const struct sweep_grid *g, const struct config *base, size_t i
 }
 
 /* ---- the replay ------------------------------------------------------------ */
+
+/* "combination 12" of index i (counted from 1, as the output does). */
+static const char *combo_name(size_t i, char *buf)
+{
+	snprintf(buf, 32, "combination %zu", i + 1);
+	return buf;
+}
 
 static double mono(void)
 {
@@ -299,50 +296,6 @@ static void *worker(void *arg)
 	}
 }
 
-static int same_want(const struct provider_want *a, const struct provider_want *b)
-{
-	return a->expiry == b->expiry && a->days == b->days && !strcmp(a->ticker, b->ticker);
-}
-
-/* The union of every combination's plan, as one request (into *m, whose
- * want it allocates). */
-static void merge_plans(const struct sw_job *j, struct session_plan *m)
-{
-	size_t cap = 0;
-
-	memset(m, 0, sizeof(*m));
-	m->session = j->plan[0].session;
-	m->asof = j->asof;
-	m->hist_from = j->plan[0].hist_from;
-	for (size_t i = 0; i < j->n; i++) {
-		const struct session_plan *p = &j->plan[i];
-
-		if (p->hist_from < m->hist_from)
-			m->hist_from = p->hist_from;
-		for (size_t t = 0; t < p->n_tickers; t++) {
-			size_t k;
-
-			for (k = 0; k < m->n_tickers && strcmp(m->tickers[k], p->tickers[t]) != 0;
-			     k++)
-				;
-			if (k == m->n_tickers && k < SESSION_MAX_TICKERS)
-				pt_strlcpy(m->tickers[m->n_tickers++], p->tickers[t], MV_SYMSZ);
-		}
-		for (size_t w = 0; w < p->n_want; w++) {
-			size_t k;
-
-			for (k = 0; k < m->n_want && !same_want(&m->want[k], &p->want[w]); k++)
-				;
-			if (k < m->n_want)
-				continue;
-			xgrow(&m->want, &cap, m->n_want + 1, sizeof(*m->want));
-			m->want[m->n_want++] = p->want[w];
-		}
-	}
-	for (size_t t = 0; t < m->n_tickers; t++)
-		m->tick[t] = m->tickers[t];
-}
-
 static void load_merged(struct sw_job *j, struct provider *prov, int64_t *quoted,
 			struct session_err *e)
 {
@@ -350,13 +303,12 @@ static void load_merged(struct sw_job *j, struct provider *prov, int64_t *quoted
 	struct provider_req req;
 	char err[PT_ERRSZ], d[DATE_BUFSZ];
 
-	merge_plans(j, &m);
+	session_plan_union(j->plan, j->n, &m);
 	session_request(&m, &req);
 	memset(&j->view, 0, sizeof(j->view));
 	j->view_ok = provider_load(prov, &req, &j->view, err) == 0;
 	if (!j->view_ok) {
-		pt_strlcpy(e->what, date_fmt(j->session, d), sizeof(e->what));
-		pt_strlcpy(e->why, err, sizeof(e->why));
+		session_fail(e, PT_EDATA, date_fmt(j->session, d), "%s", err);
 	} else {
 		for (size_t t = 0; t < j->view.n_tickers; t++)
 			*quoted += (int64_t)j->view.tickers[t].n_opts;
@@ -493,7 +445,7 @@ int sweep_run(const struct sweep_grid *g, const struct config *base, const struc
 {
 	struct sw_job j;
 	struct sw_thread *w;
-	char err[PT_ERRSZ];
+	char err[PT_ERRSZ], name[32];
 	double t0 = mono();
 	struct provider *prov;
 	struct tape tape;
@@ -523,8 +475,7 @@ int sweep_run(const struct sweep_grid *g, const struct config *base, const struc
 	j.plan = xcalloc(n, sizeof(*j.plan));
 	for (i = 0; i < n; i++) {
 		if ((rc = sweep_config(g, base, first + i, &j.cfg[i], err))) {
-			snprintf(e->what, sizeof(e->what), "combination %zu", first + i + 1);
-			pt_strlcpy(e->why, err, sizeof(e->why));
+			session_fail(e, rc, combo_name(first + i, name), "%s", err);
 			j.n = i;
 			goto done;
 		}
@@ -570,19 +521,14 @@ int sweep_run(const struct sweep_grid *g, const struct config *base, const struc
 		step_mine(&j, 0);
 		pthread_barrier_wait(&j.barrier);
 		mv_release(&j.view);
-		if (owned) {
-			provider_free(prov);
-			tape_release(&tape);
-		}
+		bt_market_done(prov, &tape, owned);
 		if (!j.view_ok) {
 			rc = PT_EDATA;
 			break;
 		}
 		if (j.fail_at != SIZE_MAX) {
-			snprintf(e->what, sizeof(e->what), "combination %zu",
-				 first + j.fail_at + 1);
-			snprintf(e->why, sizeof(e->why), "%.31s: %.460s", j.fail.what, j.fail.why);
-			rc = PT_EINVAL;
+			rc = session_fail(e, j.fail.code, combo_name(first + j.fail_at, name),
+					  "%s: %.460s", j.fail.what, j.fail.why);
 			break;
 		}
 		if (!out->first)
@@ -602,20 +548,12 @@ int sweep_run(const struct sweep_grid *g, const struct config *base, const struc
 	out->seconds = mono() - t0;
 	if (rc)
 		goto done;
+	/* every combination stepped every session: as many snapshots each */
 	n_snaps = j.bt[0].pf.n_snaps;
 	for (i = 0; i < n; i++) {
 		if (book_check(&j.bt[i].pf, err)) {
-			snprintf(e->what, sizeof(e->what), "combination %zu", first + i + 1);
-			snprintf(e->why, sizeof(e->why), "ledger identity broken: %.400s", err);
-			rc = PT_EINVAL;
-			goto done;
-		}
-		if (j.bt[i].pf.n_snaps != n_snaps) {
-			snprintf(e->what, sizeof(e->what), "combination %zu", first + i + 1);
-			snprintf(e->why, sizeof(e->why),
-				 "%zu sessions snapshotted where combination %zu has %zu",
-				 j.bt[i].pf.n_snaps, first + 1, n_snaps);
-			rc = PT_EINVAL;
+			rc = session_fail(e, PT_EINVAL, combo_name(first + i, name),
+					  "ledger identity broken: %s", err);
 			goto done;
 		}
 	}

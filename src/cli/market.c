@@ -18,7 +18,6 @@
 #include "../util/date.h"
 #include "../util/util.h"
 
-
 static const char quote_usage[] =
 	"usage: papertrade quote [--date D] [--json] [--provider NAME] [--set key=value]... TICKER...\n"
 	"\n"

@@ -31,7 +31,6 @@
 #include "../util/date.h"
 #include "../util/util.h"
 
-
 static const char run_usage[] =
 	"usage: papertrade run [--date D | --from D [--to D]] [--if-due] [--json] [--provider NAME]\n"
 	"                      [--set key=value]...\n"

@@ -54,28 +54,35 @@ double tv_close_on(const struct ticker_view *t, int day)
 	return NAN;
 }
 
+size_t tc_expiry_index(const struct ticker_calc *c, int expiry)
+{
+	size_t lo = 0, hi = c->n_exp;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->exp[mid] < expiry)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->n_exp && c->exp[lo] == expiry ? lo : c->n_exp;
+}
+
 const struct option_quote *tv_find_option(const struct ticker_view *t, int expiry, double strike,
 					  char right)
 {
 	const struct ticker_calc *c = t->calc;
 	size_t i;
 
-	if (c && c->n_exp) {
+	if (c) {
 		/* the expiration's contracts only, in the same order: the same
 		 * first match */
-		size_t a = 0, b = c->n_exp;
+		size_t e = tc_expiry_index(c, expiry);
 
-		while (b - a > 1) {
-			size_t m = (a + b) / 2;
-
-			if (c->exp[m] <= expiry)
-				a = m;
-			else
-				b = m;
-		}
-		if (c->exp[a] != expiry)
+		if (e == c->n_exp)
 			return NULL;
-		for (i = c->start[a]; i < c->start[a + 1]; i++) {
+		for (i = c->start[e]; i < c->start[e + 1]; i++) {
 			const struct option_quote *o = &t->opts[c->idx[i]];
 
 			if (o->right == right && fabs(o->strike - strike) < 1e-6)

@@ -55,7 +55,7 @@ struct option_calc {
  * (ascending), and for expiration e the indices idx[start[e]..start[e+1])
  * of its contracts in opts, in their order there. */
 struct ticker_calc {
-	long window;	    /* hv_window of the HV */
+	long window; /* hv_window of the HV */
 	double hv, rate;
 	struct option_calc *opt; /* n_opts */
 	int *exp;
@@ -93,6 +93,8 @@ struct market_view {
 	size_t n_tickers;
 };
 
+/* The index of expiry in c->exp, or c->n_exp when it has none. */
+size_t tc_expiry_index(const struct ticker_calc *c, int expiry);
 /* Frees everything the view owns and zeroes it. */
 void mv_release(struct market_view *v);
 /* The ticker's view, or NULL. Borrowed. */

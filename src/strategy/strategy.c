@@ -79,22 +79,6 @@ static double ticker_hv(const struct ticker_view *tv, long window)
 	return hv;
 }
 
-/* Index of e in the ascending exp (present). */
-static size_t exp_index(const int *exp, size_t n, int e)
-{
-	size_t lo = 0, hi = n;
-
-	while (hi - lo > 1) {
-		size_t mid = (lo + hi) / 2;
-
-		if (exp[mid] <= e)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 int strategy_scan_start(const struct strategy_in *in, const struct ticker_view *tv,
 			const struct market_view *v, long days, struct scan_ticker *out)
 {
@@ -187,13 +171,13 @@ void strategy_calc_begin(struct market_view *v, const struct config *cfg)
 		c->start = xcalloc(k + 1, sizeof(*c->start));
 		c->idx = xcalloc(tv->n_opts, sizeof(*c->idx));
 		for (i = 0; i < tv->n_opts; i++)
-			c->start[exp_index(c->exp, k, tv->opts[i].expiry) + 1]++;
+			c->start[tc_expiry_index(c, tv->opts[i].expiry) + 1]++;
 		for (i = 0; i < k; i++)
 			c->start[i + 1] += c->start[i];
 		fill = xcalloc(k + 1, sizeof(*fill));
 		memcpy(fill, c->start, (k + 1) * sizeof(*fill));
 		for (i = 0; i < tv->n_opts; i++)
-			c->idx[fill[exp_index(c->exp, k, tv->opts[i].expiry)]++] = (uint32_t)i;
+			c->idx[fill[tc_expiry_index(c, tv->opts[i].expiry)]++] = (uint32_t)i;
 		free(fill);
 	}
 }
@@ -390,7 +374,7 @@ void strategy_sell_rich(const struct strategy_in *in, const struct ticker_view *
 	lo = 0;
 	hi = tv->n_opts;
 	if (out->calc) {
-		size_t e = exp_index(out->calc->exp, out->calc->n_exp, out->expiry);
+		size_t e = tc_expiry_index(out->calc, out->expiry);
 
 		lo = out->calc->start[e];
 		hi = out->calc->start[e + 1];
