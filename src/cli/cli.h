@@ -145,5 +145,6 @@ int cmd_dashboard(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_history(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_backtest(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_compare(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif
