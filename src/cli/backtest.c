@@ -597,7 +597,7 @@ static int html_page(const struct bt_result *r, const struct bt_an *x, const str
 	struct cells fig = {0}, at = {0}, as = {0}, tr = {0};
 	struct metrics m;
 	double *vals, *ddv;
-	char title[128], note[1024], rtitle[64], err[PT_ERRSZ];
+	char title[128], note[1024], rtitle[64], err[PT_ERRSZ], boot[128];
 	struct sbuf sub;
 	char d1[DATE_BUFSZ], d2[DATE_BUFSZ], d3[DATE_BUFSZ], m1[32], left[48 * CFG_MAX_TICKERS];
 	const char *group = NULL;
@@ -760,6 +760,10 @@ static int html_page(const struct bt_result *r, const struct bt_an *x, const str
 					.numeric = trade_num};
 	snprintf(title, sizeof(title), "papertrade backtest %s..%s", date_fmt(pf->start, d1),
 		 date_fmt(pf->last_session, d2));
+	snprintf(
+		boot, sizeof(boot),
+		", the alpha's from a stationary bootstrap of %d replicates with the fixed seed %u",
+		x->a.boot_reps, BT_BOOT_SEED);
 	left_out_text(o, left, sizeof(left));
 	sb_addf(&sub, "%d sessions on %s; tickers ", r->sessions, provider);
 	for (j = 0; j < cfg->n_tickers; j++)
@@ -771,16 +775,15 @@ static int html_page(const struct bt_result *r, const struct bt_an *x, const str
 		 "sold at the bid and bought back at the ask, with commissions; returns are "
 		 "daily, from the initial capital before the first session, in excess of the "
 		 "rate the cash earned each session (the risk-free rate where none), 252 "
-		 "sessions a year; intervals are two-sided at %.0f%%, the alpha's from a "
-		 "stationary bootstrap of %d replicates with the fixed seed %u. Benchmarks are "
-		 "buy and hold from the first session, dividends reinvested. Paper trading "
-		 "only: no order was placed.",
+		 "sessions a year; intervals are two-sided at %.0f%%%s. Benchmarks are buy and "
+		 "hold from the first session, dividends reinvested. Paper trading only: no "
+		 "order was placed.",
 		 provider,
 		 !strcmp(provider, "sim") ? "simulated, calibrated to published facts: docs/sim.md"
 		 : !strcmp(provider, "history")
 			 ? "imported end-of-day option quotes: docs/history.md"
 			 : "see docs/DESIGN.md §6",
-		 x->a.confidence * 100.0, x->a.boot_reps, BT_BOOT_SEED);
+		 x->a.confidence * 100.0, x->a.boot_reps > 0 ? boot : "");
 	rep.title = title;
 	rep.subtitle = sb_str(&sub);
 	rep.note = note;
