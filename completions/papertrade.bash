@@ -36,7 +36,7 @@ _papertrade()
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return
 		;;
-	--out | -o | --token-file | --bin | --rates)
+	--out | -o | --token-file | --bin | --rates | --html)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return
 		;;
