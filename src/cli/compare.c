@@ -22,6 +22,8 @@
 #include "../compare.h"
 #include "../market/calendar.h"
 #include "../market/provider.h"
+#include "../report/html.h"
+#include "../report/report.h"
 #include "../util/date.h"
 #include "../util/util.h"
 
@@ -31,7 +33,7 @@
 
 static const char usage[] =
 	"usage: papertrade compare --from D1 [--to D2] [--provider NAME] [--json | --csv]\n"
-	"                          [-j N] [-q] [CONFIG ...]\n"
+	"                          [--html FILE] [-j N] [-q] [CONFIG ...]\n"
 	"\n"
 	"Backtests each CONFIG over the same sessions on the same market (as\n"
 	"`papertrade backtest` does, in memory: the home's portfolio and database\n"
@@ -61,6 +63,9 @@ static const char usage[] =
 	"  --json         one JSON object: the period, the provider and every row\n"
 	"                 with all its figures (null where a figure is undefined)\n"
 	"  --csv          a header line, then one line per row\n"
+	"  --html FILE    also write one self-contained HTML page: every row's\n"
+	"                 equity and drawdown, the rolling Sharpe, each\n"
+	"                 configuration's monthly returns, and the table\n"
 	"  -j, --jobs N   backtests run at once (default: the processors online);\n"
 	"                 the output is the same whatever N\n"
 	"  -q, --quiet    no progress line\n"
@@ -82,6 +87,7 @@ static void on_sigint(int sig)
 
 struct cmp_opts {
 	int from, to, json, csv, quiet, jobs;
+	const char *html;
 };
 
 static void progress_cb(long done, long total, void *arg)
@@ -374,7 +380,7 @@ static const char *kind_name(enum cmp_kind k)
 static void row_figs(const struct cmp_row *r, struct figs *x)
 {
 	const struct analytics *a = &r->an;
-	int bt = r->kind != CMP_HOLD;
+	int bt = r->kind != CMP_HOLD, calls = 0, forced = 0;
 
 	x->n = 0;
 	if (bt) {
@@ -425,7 +431,10 @@ static void row_figs(const struct cmp_row *r, struct figs *x)
 	fm(x, "net_pnl", a->net_pnl_cents);
 	fi(x, "orders_filled", bt ? (long long)r->bt.n_trades : 0, !bt);
 	fi(x, "settled", bt ? (long long)r->bt.n_settled : 0, !bt);
-	fi(x, "margin_call_sessions", bt ? (long long)r->bt.n_calls : 0, !bt);
+	if (bt)
+		report_margin_calls(&r->bt.pf, &calls, &forced);
+	fi(x, "margin_calls", calls, !bt);
+	fi(x, "forced_closes", forced, !bt);
 	fr(x, "spy_return", a->bench_return);
 	fr(x, "alpha", a->alpha);
 	fr(x, "alpha_geometric", a->alpha_geometric);
@@ -556,18 +565,24 @@ static int out_json(const struct cmp *c, const char *provider, struct sbuf *sb)
 /* The table's width after the name column: its cells and their blanks. */
 #define TABLE_WIDTH 119
 
-/* A figure for the table: fmt of v (x100 when pct), "-" when undefined. */
+/* A figure as the table shows it: v (x100 and "%" when pct) to prec
+ * places, "-" when undefined. */
+static const char *fmt_fig(char *buf, size_t n, double v, int pct, int prec)
+{
+	if (isnan(v))
+		snprintf(buf, n, "-");
+	else if (isinf(v))
+		snprintf(buf, n, v > 0 ? "inf" : "-inf");
+	else
+		snprintf(buf, n, "%.*f%s", prec, pct ? v * 100.0 : v, pct ? "%" : "");
+	return buf;
+}
+
 static void cell(struct sbuf *sb, int width, double v, int pct, int prec)
 {
 	char buf[64];
 
-	if (isnan(v))
-		snprintf(buf, sizeof(buf), "-");
-	else if (isinf(v))
-		snprintf(buf, sizeof(buf), v > 0 ? "inf" : "-inf");
-	else
-		snprintf(buf, sizeof(buf), "%.*f%s", prec, pct ? v * 100.0 : v, pct ? "%" : "");
-	sb_addf(sb, " %*s", width, buf);
+	sb_addf(sb, " %*s", width, fmt_fig(buf, sizeof(buf), v, pct, prec));
 }
 
 static void out_text(const struct cmp *c, const char *provider, struct sbuf *sb)
@@ -642,6 +657,187 @@ static void out_text(const struct cmp *c, const char *provider, struct sbuf *sb)
 		"defines every figure; docs/compare.md the reference rows.\n");
 }
 
+/* ---- --html ---- */
+
+/* The columns of the page's table: the text table's. */
+static const char *const table_head[] = {
+	"Row",		 "CAGR",	 "Volatility",	"Sharpe", "95% CI (HAC)",
+	"Sortino",	 "Max drawdown", "DD sessions", "Calmar", "Win rate",
+	"Profit factor", "Trades",	 "Alpha",	"Beta",	  "Final value",
+};
+static const unsigned char table_num[] = {0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+static const char *const rows_head[] = {"Row", "Kind", "Strategies", "Tickers", "What it is"};
+
+struct cells {
+	char **c;
+	size_t n, cap;
+};
+
+static void add_cell(struct cells *t, const char *s)
+{
+	xgrow(&t->c, &t->cap, t->n + 1, sizeof(*t->c));
+	t->c[t->n++] = s ? xstrdup(s) : NULL;
+}
+
+static void cells_free(struct cells *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->c[i]);
+	free(t->c);
+}
+
+/* The page of --html into out; 0, or -1 with err. */
+static int out_html(const struct cmp *c, const char *provider, struct sbuf *out, char *err)
+{
+	size_t n = c->n_rows, i, j, n_cfg = 0, nm = 0;
+	struct html_curve *eq = xcalloc(n + 1, sizeof(*eq)), *dd = xcalloc(n + 1, sizeof(*dd));
+	struct html_curve *roll = xcalloc(n + 1, sizeof(*roll));
+	struct html_monthly *mon = xcalloc(n + 1, sizeof(*mon));
+	double **vals = xcalloc(n + 1, sizeof(*vals));
+	char(*mtitle)[CMP_NAMESZ + 32] = xcalloc(n + 1, sizeof(*mtitle));
+	struct cells tab = {0}, desc = {0};
+	struct html_table tables[2];
+	struct html_report rep = {0};
+	struct figs *x = xcalloc(1, sizeof(*x));
+	char buf[128], title[128], sub[256], rtitle[64], note[1024];
+	char d1[DATE_BUFSZ], d2[DATE_BUFSZ];
+	size_t window = 0;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		const struct cmp_row *r = &c->rows[i];
+		const struct analytics *a = &r->an;
+		size_t ns = r->series.s.n;
+		unsigned long long fv = r->final_cents < 0
+						? 0ULL - (unsigned long long)r->final_cents
+						: (unsigned long long)r->final_cents;
+
+		vals[i] = xcalloc(ns ? ns : 1, sizeof(**vals));
+		for (j = 0; j < ns; j++)
+			vals[i][j] = (double)r->series.value_cents[j] / 100.0;
+		eq[i].name = dd[i].name = roll[i].name = r->name;
+		eq[i].days = dd[i].days = roll[i].days = r->series.days;
+		eq[i].values = vals[i];
+		dd[i].values = a->drawdown;
+		roll[i].values = a->rolling_sharpe;
+		eq[i].n = dd[i].n = roll[i].n = ns;
+		eq[i].benchmark = dd[i].benchmark = roll[i].benchmark = r->kind != CMP_CONFIG;
+		window = a->window;
+		if (r->kind == CMP_CONFIG) {
+			n_cfg++;
+			snprintf(mtitle[nm], sizeof(mtitle[nm]), "Monthly returns: %s", r->name);
+			mon[nm].title = mtitle[nm];
+			mon[nm].first_year = a->first_year;
+			mon[nm].n_years = a->n_years;
+			mon[nm].monthly = a->monthly;
+			mon[nm].yearly = a->yearly;
+			nm++;
+		}
+		add_cell(&tab, r->name);
+		add_cell(&tab, fmt_fig(buf, sizeof(buf), a->cagr, 1, 2));
+		add_cell(&tab, fmt_fig(buf, sizeof(buf), a->volatility, 1, 2));
+		add_cell(&tab, fmt_fig(buf, sizeof(buf), a->sharpe, 0, 2));
+		if (isfinite(a->sharpe_lo_hac) && isfinite(a->sharpe_hi_hac))
+			snprintf(buf, sizeof(buf), "[%.2f, %.2f]", a->sharpe_lo_hac,
+				 a->sharpe_hi_hac);
+		else
+			snprintf(buf, sizeof(buf), "-");
+		add_cell(&tab, buf);
+		add_cell(&tab, fmt_fig(buf, sizeof(buf), a->sortino, 0, 2));
+		add_cell(&tab, fmt_fig(buf, sizeof(buf), a->max_drawdown, 1, 2));
+		if (a->max_dd.valid)
+			snprintf(buf, sizeof(buf), "%ld", a->max_dd.sessions);
+		else
+			snprintf(buf, sizeof(buf), "-");
+		add_cell(&tab, buf);
+		add_cell(&tab, fmt_fig(buf, sizeof(buf), a->calmar, 0, 2));
+		add_cell(&tab, fmt_fig(buf, sizeof(buf), a->win_rate, 1, 1));
+		add_cell(&tab, fmt_fig(buf, sizeof(buf), a->profit_factor, 0, 2));
+		if (r->kind == CMP_HOLD)
+			snprintf(buf, sizeof(buf), "-");
+		else
+			snprintf(buf, sizeof(buf), "%d", a->n_trades);
+		add_cell(&tab, buf);
+		add_cell(&tab, fmt_fig(buf, sizeof(buf), a->alpha, 1, 2));
+		add_cell(&tab, fmt_fig(buf, sizeof(buf), a->beta, 0, 2));
+		snprintf(buf, sizeof(buf), "%s%llu.%02llu", r->final_cents < 0 ? "-" : "", fv / 100,
+			 fv % 100);
+		add_cell(&tab, buf);
+		row_figs(r, x);
+		add_cell(&desc, r->name);
+		add_cell(&desc, kind_name(r->kind));
+		add_cell(&desc, x->strategies[0] ? x->strategies : NULL);
+		add_cell(&desc, x->tickers);
+		add_cell(&desc, r->source);
+	}
+	memset(tables, 0, sizeof(tables));
+	tables[0] = (struct html_table){
+		.id = "compare",
+		.title = "Comparison",
+		.note = "Configurations, then the reference rows; docs/metrics.md defines each "
+			"figure, docs/compare.md the reference rows",
+		.header = table_head,
+		.n_cols = PT_ARRAY_SIZE(table_head),
+		.cells = (const char *const *)tab.c,
+		.n_rows = tab.n / PT_ARRAY_SIZE(table_head),
+		.numeric = table_num,
+		.lead = 1};
+	tables[1] = (struct html_table){.id = "rows",
+					.title = "The rows",
+					.note = "What each row is",
+					.header = rows_head,
+					.n_cols = PT_ARRAY_SIZE(rows_head),
+					.cells = (const char *const *)desc.c,
+					.n_rows = desc.n / PT_ARRAY_SIZE(rows_head)};
+	snprintf(title, sizeof(title), "papertrade compare %s..%s", date_fmt(c->first, d1),
+		 date_fmt(c->last, d2));
+	snprintf(sub, sizeof(sub), "%d sessions on %s; %zu configuration%s and %zu reference rows",
+		 c->sessions, provider, n_cfg, n_cfg == 1 ? "" : "s", n - n_cfg);
+	snprintf(rtitle, sizeof(rtitle), "Rolling Sharpe (%zu sessions)", window);
+	snprintf(note, sizeof(note),
+		 "What the figures assume: every row is a backtest on the %s provider's market, "
+		 "the same sessions for all; options are sold at the bid and bought back at the "
+		 "ask, with commissions; returns are daily, from the initial capital before the "
+		 "first session, in excess of the rate the cash earned (the risk-free rate where "
+		 "none), 252 sessions a year; alpha and beta are against SPY; intervals are "
+		 "two-sided at 95%%, the alpha's from a stationary bootstrap with the fixed seed "
+		 "%u. The buy-write is the buywrite strategy on SPY shares: the next monthly call "
+		 "at the first strike at or above spot, sold at its bid on the session after each "
+		 "monthly expiration, held to expiry; buy-and-hold rows are the portfolios' "
+		 "benchmarks, dividends reinvested (docs/compare.md). Paper trading only: no "
+		 "order was placed.",
+		 provider, CMP_BOOT_SEED);
+	rep.title = title;
+	rep.subtitle = sub;
+	rep.note = note;
+	rep.equity = eq;
+	rep.n_equity = n;
+	rep.drawdown = dd;
+	rep.n_drawdown = n;
+	rep.rolling = roll;
+	rep.n_rolling = n;
+	rep.rolling_title = rtitle;
+	rep.monthly = mon;
+	rep.n_monthly = nm;
+	rep.tables = tables;
+	rep.n_tables = 2;
+	rc = html_report_build(&rep, out, err) ? -1 : 0;
+	for (i = 0; i < n; i++)
+		free(vals[i]);
+	free(vals);
+	free(eq);
+	free(dd);
+	free(roll);
+	free(mon);
+	free(mtitle);
+	free(x);
+	cells_free(&tab);
+	cells_free(&desc);
+	return rc;
+}
+
 /* ---- the command ---- */
 
 static int run_compare(struct cmp *c, const struct cli_ctx *ctx, const struct cmp_opts *o,
@@ -673,6 +869,23 @@ static int run_compare(struct cmp *c, const struct cli_ctx *ctx, const struct cm
 	if (c->stopped) {
 		fprintf(stderr, "papertrade: compare interrupted; nothing printed\n");
 		return 130;
+	}
+	if (o->html) {
+		char err[PT_ERRSZ];
+		struct sbuf page;
+
+		sb_init(&page, 256u << 20);
+		if (out_html(c, provider, &page, err)) {
+			cli_error("--html", "%s", err);
+			sb_release(&page);
+			return EXIT_RUNTIME;
+		}
+		if (cli_write_atomic(o->html, sb_str(&page), page.len, err)) {
+			cli_error("--html", "%s", err);
+			sb_release(&page);
+			return EXIT_RUNTIME;
+		}
+		sb_release(&page);
 	}
 	sb_init(&out, 256u << 20);
 	if (o->json) {
@@ -781,6 +994,7 @@ int cmd_compare(struct cli_ctx *ctx, int argc, char **argv)
 		{"json", no_argument, NULL, 'J'},
 		{"csv", no_argument, NULL, 'C'},
 		{"jobs", required_argument, NULL, 'j'},
+		{"html", required_argument, NULL, 'H'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -815,6 +1029,9 @@ int cmd_compare(struct cli_ctx *ctx, int argc, char **argv)
 			break;
 		case 'C':
 			o.csv = 1;
+			break;
+		case 'H':
+			o.html = optarg;
 			break;
 		case 'j':
 			errno = 0;
