@@ -867,7 +867,7 @@ static int run_compare(struct cmp *c, const struct cli_ctx *ctx, const struct cm
 		return EXIT_RUNTIME;
 	}
 	if (c->stopped) {
-		fprintf(stderr, "papertrade: compare interrupted; nothing printed\n");
+		cli_error("compare", "interrupted; nothing printed");
 		return 130;
 	}
 	if (o->html) {
