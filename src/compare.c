@@ -125,7 +125,6 @@ static void pool_run(size_t n, int jobs, void (*fn)(void *ctx, size_t i), void *
 struct run_ctx {
 	struct cmp *c;
 	size_t *bt_rows; /* indices of the rows to backtest */
-	struct provider **prov;
 	int *rc;
 	struct session_err *errs;
 	volatile const int *stop;
@@ -136,8 +135,10 @@ struct run_ctx {
 	struct row_prog *rp;
 };
 
+/* One backtest row's: its provider, and its sessions reported so far. */
 struct row_prog {
 	struct run_ctx *ctx;
+	struct provider *prov;
 	int last;
 };
 
@@ -160,8 +161,8 @@ static void run_one(void *arg, size_t k)
 	struct cmp_row *r = &x->c->rows[x->bt_rows[k]];
 
 	x->rc[k] =
-		bt_run(&r->cfg, x->prov[k], x->c->from, x->c->to, x->progress ? row_progress : NULL,
-		       &x->rp[k], x->stop, &r->bt, &x->errs[k]);
+		bt_run(&r->cfg, x->rp[k].prov, x->c->from, x->c->to,
+		       x->progress ? row_progress : NULL, &x->rp[k], x->stop, &r->bt, &x->errs[k]);
 }
 
 /* ---- the analytics ---- */
@@ -347,7 +348,6 @@ int cmp_run(struct cmp *c, int jobs, const struct provider_env *env, cmp_progres
 		if (c->rows[i].kind != CMP_HOLD)
 			x.bt_rows[n++] = i;
 	x.c = c;
-	x.prov = xcalloc(n + 1, sizeof(*x.prov));
 	x.rc = xcalloc(n + 1, sizeof(*x.rc));
 	x.errs = xcalloc(n + 1, sizeof(*x.errs));
 	x.rp = xcalloc(n + 1, sizeof(*x.rp));
@@ -362,7 +362,7 @@ int cmp_run(struct cmp *c, int jobs, const struct provider_env *env, cmp_progres
 		struct cmp_row *r = &c->rows[x.bt_rows[k]];
 
 		x.rp[k].ctx = &x;
-		if (!(x.prov[k] = provider_new(&r->cfg, env, err))) {
+		if (!(x.rp[k].prov = provider_new(&r->cfg, env, err))) {
 			pt_strlcpy(e->what, r->name, sizeof(e->what));
 			snprintf(e->why, sizeof(e->why), "provider: %s", err);
 			rc = PT_EINVAL;
@@ -439,10 +439,9 @@ int cmp_run(struct cmp *c, int jobs, const struct provider_env *env, cmp_progres
 	free(ax.err);
 out:
 	for (k = 0; k < n; k++)
-		provider_free(x.prov[k]);
+		provider_free(x.rp[k].prov);
 	pthread_mutex_destroy(&x.mu);
 	free(x.bt_rows);
-	free(x.prov);
 	free(x.rc);
 	free(x.errs);
 	free(x.rp);
