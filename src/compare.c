@@ -336,17 +336,24 @@ int cmp_run(struct cmp *c, int jobs, const struct provider_env *env, cmp_progres
 {
 	struct run_ctx x;
 	struct an_ctx ax;
-	size_t i, k, n = 0, col = 0;
+	size_t i, k, n = 0, n_run, col = 0;
 	char err[PT_ERRSZ];
 	long spy;
 	int rc = 0;
 
 	memset(&x, 0, sizeof(x));
 	memset(e, 0, sizeof(*e));
+	/* only backtest rows before the run: the buy-and-hold ones come of them */
 	x.bt_rows = xcalloc(c->n_rows + 1, sizeof(*x.bt_rows));
 	for (i = 0; i < c->n_rows; i++)
 		if (c->rows[i].kind != CMP_HOLD)
 			x.bt_rows[n++] = i;
+	if (n != c->n_rows) {
+		pt_strlcpy(e->what, "compare", sizeof(e->what));
+		pt_strlcpy(e->why, "buy-and-hold rows before the run", sizeof(e->why));
+		free(x.bt_rows);
+		return PT_EINVAL;
+	}
 	x.c = c;
 	x.rc = xcalloc(n + 1, sizeof(*x.rc));
 	x.errs = xcalloc(n + 1, sizeof(*x.errs));
@@ -370,6 +377,19 @@ int cmp_run(struct cmp *c, int jobs, const struct provider_env *env, cmp_progres
 		}
 	}
 	pool_run(n, jobs, run_one, &x);
+	/* The buy-write needs SPY: on a market without it (an imported history
+	 * of other tickers) its row is left out, saying why, and the rest
+	 * stands. */
+	for (k = 0; k < n; k++) {
+		struct cmp_row *r = &c->rows[x.bt_rows[k]];
+
+		if (x.rc[k] && r->kind == CMP_BUYWRITE && !(stop && *stop)) {
+			snprintf(c->left_out, sizeof(c->left_out), "%s: %s: %s", r->name,
+				 x.errs[k].what, x.errs[k].why);
+			x.rc[k] = 0;
+			r->left_out = 1;
+		}
+	}
 	for (k = 0; k < n; k++) {
 		if (x.rc[k]) {
 			struct cmp_row *r = &c->rows[x.bt_rows[k]];
@@ -384,18 +404,25 @@ int cmp_run(struct cmp *c, int jobs, const struct provider_env *env, cmp_progres
 		c->stopped = 1;
 		goto out;
 	}
-	for (k = 0; k < n; k++) {
-		struct cmp_row *r = &c->rows[x.bt_rows[k]];
+	for (i = k = 0; i < c->n_rows; i++) {
+		if (c->rows[i].left_out)
+			bt_release(&c->rows[i].bt);
+		else
+			memmove(&c->rows[k++], &c->rows[i], sizeof(c->rows[i]));
+	}
+	n_run = c->n_rows = k;
+	for (k = 0; k < n_run; k++) {
+		struct cmp_row *r = &c->rows[k];
 		const struct portfolio *pf = &r->bt.pf;
 
 		an_portfolio_init(&r->series, pf);
 		r->initial_cents = pf->initial_cents;
 		r->final_cents = pf->n_snaps ? pf->snaps[pf->n_snaps - 1].value_cents : 0;
 	}
-	if (n) {
-		c->first = c->rows[x.bt_rows[0]].bt.pf.start;
-		c->last = c->rows[x.bt_rows[0]].bt.pf.last_session;
-		c->sessions = c->rows[x.bt_rows[0]].bt.sessions;
+	if (n_run) {
+		c->first = c->rows[0].bt.pf.start;
+		c->last = c->rows[0].bt.pf.last_session;
+		c->sessions = c->rows[0].bt.sessions;
 	}
 	add_holds(c);
 	spy = spy_row(c, &col);

@@ -49,6 +49,7 @@ struct cmp_row {
 				     * first session, then every session's */
 	struct analytics an;
 	int spy_borrowed; /* 1: SPY's series (alpha, beta) taken from another row */
+	int left_out;	  /* cmp_run: the buy-write could not run (no SPY) */
 	int64_t initial_cents, final_cents;
 };
 
@@ -56,9 +57,10 @@ struct cmp {
 	int from, to;
 	struct cmp_row *rows;
 	size_t n_rows, cap_rows;
-	int stopped;	 /* cmp_run was interrupted: the results are partial */
-	int first, last; /* the first and last session run */
-	int sessions;	 /* sessions each row ran */
+	int stopped;	     /* cmp_run was interrupted: the results are partial */
+	int first, last;     /* the first and last session run */
+	int sessions;	     /* sessions each row ran */
+	char left_out[1024]; /* "name: why" of the buy-write when it could not run */
 };
 
 /* An error of cmp_run: the row (what) and why. */
@@ -95,8 +97,10 @@ int cmp_buywrite_config(const struct config *base, struct config *out, char *err
  * benchmark ticker of the rows, in the order they first appear, and
  * computes every row's analytics. A row without SPY among its benchmarks
  * takes SPY's series from the first row that has it (same sessions), so
- * alpha and beta are against SPY everywhere. *stop, when not NULL, is read
- * before each session: non-zero ends every backtest there and sets
+ * alpha and beta are against SPY everywhere. The buy-write row is left
+ * out, saying why in c->left_out, when it fails (a market without SPY, such
+ * as a history of other tickers); any other row's failure is an error.
+ * *stop, when not NULL, is read before each session: non-zero ends every backtest there and sets
  * c->stopped (returns 0; nothing else is computed). Returns 0, or an error
  * in e: what is the row's name, why the backtest's or the provider's.
  */

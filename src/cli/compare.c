@@ -542,6 +542,8 @@ static int out_json(const struct cmp *c, const char *provider, struct sbuf *sb)
 	json_object_set_new(head, "last_session", json_string(date_fmt(c->last, d)));
 	json_object_set_new(head, "sessions", json_integer(c->sessions));
 	json_object_set_new(head, "provider", json_string(provider));
+	json_object_set_new(head, "left_out",
+			    c->left_out[0] ? json_string(c->left_out) : json_null());
 	for (i = 0; i < c->n_rows; i++) {
 		json_t *r = json_object();
 
@@ -599,9 +601,12 @@ static void out_text(const struct cmp *c, const char *provider, struct sbuf *sb)
 	if (w > 40)
 		w = 40;
 	sb_addf(sb,
-		"COMPARE %s..%s on %s: %d session%s, %zu configuration%s, %zu reference rows\n\n",
+		"COMPARE %s..%s on %s: %d session%s, %zu configuration%s, %zu reference row%s\n\n",
 		date_fmt(c->first, d1), date_fmt(c->last, d2), provider, c->sessions,
-		c->sessions == 1 ? "" : "s", n_cfg, n_cfg == 1 ? "" : "s", c->n_rows - n_cfg);
+		c->sessions == 1 ? "" : "s", n_cfg, n_cfg == 1 ? "" : "s", c->n_rows - n_cfg,
+		c->n_rows - n_cfg == 1 ? "" : "s");
+	if (c->left_out[0])
+		sb_addf(sb, "Left out: %s\n\n", c->left_out);
 	sb_addf(sb, "%-*s %7s %7s %6s  %-15s %7s %8s %7s %6s %6s %5s %6s %7s %5s %12s\n", (int)w,
 		"", "CAGR", "Vol", "Sharpe", "[95% CI]", "Sortino", "Max DD", "DD len", "Calmar",
 		"Win", "PF", "Trades", "Alpha", "Beta", "Final value");
@@ -870,6 +875,8 @@ static int run_compare(struct cmp *c, const struct cli_ctx *ctx, const struct cm
 		cli_error("compare", "interrupted; nothing printed");
 		return 130;
 	}
+	if (c->left_out[0])
+		cli_error("compare", "left out %s", c->left_out);
 	if (o->html) {
 		char err[PT_ERRSZ];
 		struct sbuf page;

@@ -273,6 +273,37 @@ same "Ctrl-C: nothing on stdout" "$(wc -c <"$T_TMP/int.out")" 0
 same "Ctrl-C: one line on stderr" "$(cat "$T_TMP/int.err")" "papertrade: compare: interrupted; nothing printed"
 check "Ctrl-C: no page" test ! -e "$T_TMP/int.html"
 
+# Imported history (the made-up AAPL sessions backtest.sh uses): rows on
+# the history are its backtests too; the buy-write, with no SPY there, is
+# left out and said so, once, on stderr and in the output.
+F="$T_TMP/hfiles"
+mkdir -p "$F"
+py "$PT_ROOT/tests/e2e/history_files.py" "${PT_FIXTURES:-$PT_ROOT/tests/fixtures}" "$F" >/dev/null
+py "$PT_ROOT/tests/e2e/backtest_history_files.py" "$F" >/dev/null
+hist_env() {
+	env PAPERTRADE_HOME="$T_TMP/hist" PAPERTRADE_NOW=2025-11-12T10:00 PAPERTRADE_RISK_FREE_RATE=0.04 \
+		PAPERTRADE_TARGET_DTE=2 PAPERTRADE_INITIAL_CAPITAL=100000 PAPERTRADE_SIZING=margin "$@"
+}
+hist_env "$PT" history import "$F/aapl_options.db" >/dev/null 2>&1
+hist_env "$PT" compare --json --provider history --from 2025-10-29 --to 2025-11-07 tickers=AAPL \
+	>"$T_TMP/hc.json" 2>"$T_TMP/hc.err"
+same "history: exit 0" "$?" 0
+same "history: the buy-write left out, on stderr" "$(cat "$T_TMP/hc.err")" \
+	"papertrade: compare: left out SPY buy-write (BXM-style): 2025-10-29: cannot start the portfolio on 2025-10-29: no price for SPY: SPY: not in the history (imported: AAPL)"
+hist_env "$PT" backtest -q --json --provider history --from 2025-10-29 --to 2025-11-07 --set tickers=AAPL \
+	>"$T_TMP/hb.json" 2>/dev/null
+same "history: the row is the backtest, the buy-and-hold its benchmark" "$(py - "$T_TMP/hc.json" "$T_TMP/hb.json" <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1]))
+b = json.load(open(sys.argv[2]))
+r = c["rows"]
+print([x["name"] for x in r], c["compare"]["provider"], c["compare"]["sessions"], c["compare"]["left_out"] is not None,
+      r[0]["final_value"] == b["summary"]["portfolio_value"], r[0]["sharpe"] == b["analytics"]["sharpe"],
+      r[0]["trades"] == len(b["trades"]) > 0, r[1]["final_value"] == b["summary"]["benchmarks"]["AAPL"]["value"],
+      r[0]["alpha"])
+EOF
+)" "['tickers=AAPL', 'AAPL buy-and-hold'] history 8 True True True True True None"
+
 # Bad CONFIGs and flags: one line naming it, exit 2, nothing printed or written.
 printf '[volarb]\niv_edge = lots\n' >"$T_TMP/bad.ini"
 printf '[market]\nprovider = yahoo\n' >"$T_TMP/yahoo.ini"
