@@ -38,17 +38,15 @@ static int add_escaped(struct sbuf *out, const char *p, size_t n, int json)
 	int rc = 0;
 
 	for (i = 0; i + 1 < n; i++) {
+		int comment = p[i + 1] == '!' && i + 3 < n && p[i + 2] == '-' && p[i + 3] == '-';
+
 		if (p[i] != '<')
 			continue;
-		if (p[i + 1] == '/') {
-			rc |= sb_add(out, p + from, i + 1 - from);
-			rc |= sb_add(out, "\\", 1);
-			from = i + 1;
-		} else if (p[i + 1] == '!' && json) {
+		if (p[i + 1] == '!' && json) {
 			rc |= sb_add(out, p + from, i - from);
 			rc |= sb_add(out, "\\u003c", 6);
 			from = i + 1;
-		} else if (p[i + 1] == '!' && i + 3 < n && p[i + 2] == '-' && p[i + 3] == '-') {
+		} else if (p[i + 1] == '/' || comment) {
 			rc |= sb_add(out, p + from, i + 1 - from);
 			rc |= sb_add(out, "\\", 1);
 			from = i + 1;
