@@ -607,7 +607,8 @@ static int html_page(const struct bt_result *r, const struct bt_an *x, const str
 	double *vals, *ddv;
 	char title[128], note[1024], rtitle[64], err[PT_ERRSZ], boot[128];
 	struct sbuf sub;
-	char d1[DATE_BUFSZ], d2[DATE_BUFSZ], d3[DATE_BUFSZ], m1[32], left[48 * CFG_MAX_TICKERS];
+	char d1[DATE_BUFSZ], d2[DATE_BUFSZ], d3[DATE_BUFSZ], m1[32], m2[32];
+	char left[48 * CFG_MAX_TICKERS];
 	const char *group = NULL;
 	int rc = 0;
 
@@ -659,7 +660,7 @@ static int html_page(const struct bt_result *r, const struct bt_an *x, const str
 	add_cell(&fig.c, &fig.n, &fig.cap, "Final value");
 	add_cell(&fig.c, &fig.n, &fig.cap, "%s (from %s)",
 		 pt_fmt_money(m1, sizeof(m1), pf->snaps[pf->n_snaps - 1].value_cents),
-		 pt_fmt_money(title, sizeof(title), pf->initial_cents));
+		 pt_fmt_money(m2, sizeof(m2), pf->initial_cents));
 	add_cell(&fig.c, &fig.n, &fig.cap, "Total return");
 	add_cell(&fig.c, &fig.n, &fig.cap, "%+.2f%%", m.total_return * 100.0);
 	for (j = 0; j < nb && j < METRICS_MAX_BENCH; j++) {
