@@ -255,6 +255,20 @@ static void ledger_csv(const struct portfolio *pf, struct sbuf *sb)
 	}
 }
 
+/* Appends to buf (n bytes) at *len, cut at the end; *len counts what did not fit too. */
+static void catf(char *buf, size_t n, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void catf(char *buf, size_t n, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	va_start(ap, fmt);
+	k = *len < n ? vsnprintf(buf + *len, n - *len, fmt, ap) : vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	*len += k > 0 ? (size_t)k : 0;
+}
+
 /* The tickers left out, those with the same reason together: "VOO, VTI:
  * not in the history; QQQ: ..." into buf ("" for none). */
 static void left_out_text(const struct bt_opts *o, char *buf, size_t n)
@@ -263,12 +277,10 @@ static void left_out_text(const struct bt_opts *o, char *buf, size_t n)
 
 	buf[0] = '\0';
 	for (i = 0; i < o->n_left; i = j) {
-		len += (size_t)snprintf(buf + len, len < n ? n - len : 0, "%s%s", i ? "; " : "",
-					o->left[i].ticker);
+		catf(buf, n, &len, "%s%s", i ? "; " : "", o->left[i].ticker);
 		for (j = i + 1; j < o->n_left && !strcmp(o->left[j].why, o->left[i].why); j++)
-			len += (size_t)snprintf(buf + len, len < n ? n - len : 0, ", %s",
-						o->left[j].ticker);
-		len += (size_t)snprintf(buf + len, len < n ? n - len : 0, ": %s", o->left[i].why);
+			catf(buf, n, &len, ", %s", o->left[j].ticker);
+		catf(buf, n, &len, ": %s", o->left[i].why);
 	}
 }
 
@@ -459,9 +471,7 @@ static int history_tickers(const struct cli_ctx *ctx, struct config *cfg, struct
 		return EXIT_RUNTIME;
 	}
 	for (i = 0; i < n; i++)
-		len += (size_t)snprintf(imported + len,
-					len < sizeof(imported) ? sizeof(imported) - len : 0, "%s%s",
-					i ? ", " : "", cov[i].ticker);
+		catf(imported, sizeof(imported), &len, "%s%s", i ? ", " : "", cov[i].ticker);
 	for (i = 0; i < cfg->n_tickers; i++) {
 		const struct hist_coverage *c = hist_coverage_find(cov, n, cfg->tickers[i]);
 		struct bt_left *l = &o->left[o->n_left];
@@ -519,15 +529,13 @@ static int history_tickers(const struct cli_ctx *ctx, struct config *cfg, struct
 	if (from > o->from || to < o->to) {
 		len = 0;
 		if (from > o->from)
-			len += (size_t)snprintf(
-				o->clamped, sizeof(o->clamped),
-				"--from %s moved to %s, the first session of %s in the history",
-				date_fmt(o->from, d1), date_fmt(from, d2), first_tk);
+			catf(o->clamped, sizeof(o->clamped), &len,
+			     "--from %s moved to %s, the first session of %s in the history",
+			     date_fmt(o->from, d1), date_fmt(from, d2), first_tk);
 		if (to < o->to)
-			snprintf(o->clamped + len,
-				 len < sizeof(o->clamped) ? sizeof(o->clamped) - len : 0,
-				 "%s--to %s moved to %s, the last session of %s in the history",
-				 len ? "; " : "", date_fmt(o->to, d3), date_fmt(to, d4), last_tk);
+			catf(o->clamped, sizeof(o->clamped), &len,
+			     "%s--to %s moved to %s, the last session of %s in the history",
+			     len ? "; " : "", date_fmt(o->to, d3), date_fmt(to, d4), last_tk);
 		cli_error("backtest", "%s", o->clamped);
 		if (from > o->from)
 			o->from = from;
@@ -599,7 +607,8 @@ static int html_page(const struct bt_result *r, const struct bt_an *x, const str
 	double *vals, *ddv;
 	char title[128], note[1024], rtitle[64], err[PT_ERRSZ], boot[128];
 	struct sbuf sub;
-	char d1[DATE_BUFSZ], d2[DATE_BUFSZ], d3[DATE_BUFSZ], m1[32], left[48 * CFG_MAX_TICKERS];
+	char d1[DATE_BUFSZ], d2[DATE_BUFSZ], d3[DATE_BUFSZ], m1[32], m2[32];
+	char left[48 * CFG_MAX_TICKERS];
 	const char *group = NULL;
 	int rc = 0;
 
@@ -651,7 +660,7 @@ static int html_page(const struct bt_result *r, const struct bt_an *x, const str
 	add_cell(&fig.c, &fig.n, &fig.cap, "Final value");
 	add_cell(&fig.c, &fig.n, &fig.cap, "%s (from %s)",
 		 pt_fmt_money(m1, sizeof(m1), pf->snaps[pf->n_snaps - 1].value_cents),
-		 pt_fmt_money(title, sizeof(title), pf->initial_cents));
+		 pt_fmt_money(m2, sizeof(m2), pf->initial_cents));
 	add_cell(&fig.c, &fig.n, &fig.cap, "Total return");
 	add_cell(&fig.c, &fig.n, &fig.cap, "%+.2f%%", m.total_return * 100.0);
 	for (j = 0; j < nb && j < METRICS_MAX_BENCH; j++) {

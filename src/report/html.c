@@ -38,17 +38,15 @@ static int add_escaped(struct sbuf *out, const char *p, size_t n, int json)
 	int rc = 0;
 
 	for (i = 0; i + 1 < n; i++) {
+		int comment = p[i + 1] == '!' && i + 3 < n && p[i + 2] == '-' && p[i + 3] == '-';
+
 		if (p[i] != '<')
 			continue;
-		if (p[i + 1] == '/') {
-			rc |= sb_add(out, p + from, i + 1 - from);
-			rc |= sb_add(out, "\\", 1);
-			from = i + 1;
-		} else if (p[i + 1] == '!' && json) {
+		if (p[i + 1] == '!' && json) {
 			rc |= sb_add(out, p + from, i - from);
 			rc |= sb_add(out, "\\u003c", 6);
 			from = i + 1;
-		} else if (p[i + 1] == '!' && i + 3 < n && p[i + 2] == '-' && p[i + 3] == '-') {
+		} else if (p[i + 1] == '/' || comment) {
 			rc |= sb_add(out, p + from, i + 1 - from);
 			rc |= sb_add(out, "\\", 1);
 			from = i + 1;
@@ -116,10 +114,12 @@ static int curves_json(json_t *o, const char *key, const struct html_curve *c, s
 	if (n && !c)
 		return pt_err(err, PT_EINVAL, "%s: no curves", key);
 	for (i = 0; i < n; i++) {
-		json_t *x = json_array(), *y = json_array(), *e;
+		json_t *x, *y, *e;
 
 		if (c[i].n && (!c[i].days || !c[i].values))
 			return pt_err(err, PT_EINVAL, "%s: curve %zu has no data", key, i);
+		x = json_array();
+		y = json_array();
 		for (j = 0; j < c[i].n; j++) {
 			json_array_append_new(x, json_integer(c[i].days[j]));
 			json_array_append_new(y, jnum(c[i].values[j]));
@@ -153,12 +153,15 @@ static int tables_json(json_t *o, const struct html_report *r, char *err)
 		return pt_err(err, PT_EINVAL, "no tables");
 	for (t = 0; t < r->n_tables; t++) {
 		const struct html_table *tb = &r->tables[t];
-		json_t *h = json_array(), *num = json_array(), *rows = json_array(), *e;
+		json_t *h, *num, *rows, *e;
 
 		if (!id_ok(tb->id))
 			return pt_err(err, PT_EINVAL, "table %zu: a bad id", t);
 		if ((tb->n_cols && !tb->header) || (tb->n_rows && tb->n_cols && !tb->cells))
 			return pt_err(err, PT_EINVAL, "table %s: no cells", tb->id);
+		h = json_array();
+		num = json_array();
+		rows = json_array();
 		for (j = 0; j < tb->n_cols; j++) {
 			json_array_append_new(h, jstr(tb->header[j] ? tb->header[j] : ""));
 			json_array_append_new(num, json_boolean(tb->numeric && tb->numeric[j]));
@@ -190,10 +193,13 @@ static int monthly_json(json_t *o, const struct html_report *r, char *err)
 		return pt_err(err, PT_EINVAL, "no monthly table");
 	for (t = 0; t < r->n_monthly; t++) {
 		const struct html_monthly *m = &r->monthly[t];
-		json_t *years = json_array(), *months = json_array(), *yearly = json_array();
+		json_t *years, *months, *yearly;
 
 		if (m->n_years < 0 || (m->n_years && !m->monthly))
 			return pt_err(err, PT_EINVAL, "monthly table %zu: no data", t);
+		years = json_array();
+		months = json_array();
+		yearly = json_array();
 		for (y = 0; y < m->n_years; y++) {
 			json_t *row = json_array();
 			for (k = 0; k < 12; k++)

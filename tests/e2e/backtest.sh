@@ -300,6 +300,25 @@ same "no history at all: exit 1" "$?" 1
 same "no history at all: one line" "$(cat "$T_TMP/err")" \
 	"papertrade: backtest: no ticker to replay: nothing was imported into the history (see papertrade history import)"
 
+# Two more tickers cut from the same file: MSFT with the sessions up to
+# 2025-10-30, IBM from 2025-11-05 (made-up names for the same rows).
+cut_dx() { # cut_dx OUT FROM TO : OptionsDX lines of sessions FROM..TO (the header too)
+	awk -F', ' -v a="$2" -v b="$3" 'NR == 1 || ($3 >= a && $3 <= b)' "$F/aapl_eod_202510.txt" >"$1"
+}
+cut_dx "$F/msft.txt" 2025-10-29 2025-10-30
+cut_dx "$F/ibm.txt" 2025-11-05 2025-11-07
+hist_env db "$PT" history import --ticker MSFT "$F/msft.txt" >/dev/null 2>&1
+hist_env db "$PT" history import --ticker IBM "$F/ibm.txt" >/dev/null 2>&1
+run_pt_h backtest -q --provider history --from 2025-10-29 --to 2025-11-07 --set tickers=AAPL,IBM
+same "a ticker whose history starts later: exit 0" "$RC" 0
+same "a ticker whose history starts later: --from moved to its first session" "$ERR" \
+	"papertrade: backtest: --from 2025-10-29 moved to 2025-11-05, the first session of IBM in the history"
+contains "and the replay starts there" "$OUT" "BACKTEST 2025-11-05..2025-11-07 on history: 3 sessions"
+run_pt_h backtest -q --provider history --from 2025-10-29 --to 2025-11-07 --set tickers=MSFT,IBM
+same "histories that do not overlap: exit 1" "$RC" 1
+same "histories that do not overlap: one line" "$ERR" \
+	"papertrade: backtest: the tickers' histories do not overlap: IBM starts on 2025-11-05, after MSFT ends on 2025-10-30 (see papertrade history list)"
+
 # Bad flags and dates: one line, exit 2, nothing written.
 expect_rc "no --from" 2 backtest
 expect_rc "--from not a date" 2 backtest --from 2024-13-01
