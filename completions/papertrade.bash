@@ -6,8 +6,8 @@
 # `papertrade CMD --help` when completed, so they never go stale.
 
 _papertrade_commands="init run report scan positions trades export import
-	calendar expirations price iv quote chain tape history backtest sweep serve dashboard
-	schedule doctor help"
+	calendar expirations price iv quote chain tape history backtest sweep compare
+	serve dashboard schedule doctor help"
 
 _papertrade()
 {
@@ -36,7 +36,7 @@ _papertrade()
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return
 		;;
-	--out | -o | --token-file | --bin | --rates)
+	--out | -o | --token-file | --bin | --rates | --html)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return
 		;;
@@ -82,7 +82,7 @@ _papertrade()
 		return
 	fi
 	case $cmd in
-	import | tape | history)
+	import | tape | history | compare)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		;;
 	esac

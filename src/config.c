@@ -115,8 +115,9 @@ static const struct key keys[] = {
 	KEY("strategies", "strategy", K_STRATEGIES, strat, 0, 0, 0, NULL, "volarb",
 	    "The strategies that run, comma separated, each with its share of the\n"
 	    "capital as a weight (volarb:2,csp:1; default 1 each): volarb sells rich\n"
-	    "calls (the brief's), csp cash-secured puts. Each one's keys are in its\n"
-	    "own section below."),
+	    "calls (the brief's), csp cash-secured puts, buywrite a Cboe BXM-style\n"
+	    "monthly at-the-money call on the ETF held (with holdings = etf). Each\n"
+	    "one's keys are in its own section below."),
 	KEY("max_positions_per_ticker", "strategy", K_LONG, max_positions_per_ticker, 0, 100, 0,
 	    NULL, "2", "Open positions allowed per ticker at once."),
 	KEY("position_pct", "strategy", K_DOUBLE, position_pct, 0, 1, 1, NULL, "0.05",
@@ -1234,7 +1235,7 @@ int config_get(const struct config *c, const char *key, char *buf, size_t n)
 
 struct strategy_in config_strategy_in(const struct config *c, size_t i)
 {
-	struct strategy_in in = {c, &c->sel[i]};
+	struct strategy_in in = {c, &c->sel[i], 0};
 
 	return in;
 }

@@ -747,6 +747,7 @@ static void scan_and_trade(struct portfolio *pf, const struct market_view *v,
 	for (si = 0; si < cfg->n_strat; si++) {
 		struct strategy_in in = config_strategy_in(cfg, si);
 
+		in.session = v->session;
 		for (i = 0; i < cfg->n_tickers; i++) {
 			const struct ticker_view *tv = mv_ticker(v, cfg->tickers[i]);
 			struct scan_ticker *s = &out->scans[si * cfg->n_tickers + i];

@@ -32,6 +32,7 @@ static const struct cli_cmd commands[] = {
 	{"history", cmd_history, "import, list or check real end-of-day option history"},
 	{"backtest", cmd_backtest, "replay sessions in memory on a portfolio of its own"},
 	{"sweep", cmd_sweep, "backtest every combination of a parameter grid"},
+	{"compare", cmd_compare, "backtest configurations side by side, with BXM and buy-and-hold"},
 	{"serve", cmd_serve, "serve the dashboard and its JSON API; run the daily job"},
 	{"dashboard", cmd_dashboard, "write the dashboard as one self-contained HTML file"},
 	{"schedule", cmd_schedule, "print a systemd timer or crontab line for the daily run"},

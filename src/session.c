@@ -81,7 +81,10 @@ void session_plan(const struct portfolio *pf, const struct config *cfg, int sess
 	for (i = 0; i < cfg->n_strat; i++) {
 		struct strategy_in in = config_strategy_in(cfg, i);
 		long days[STRATEGY_MAX_WANTS];
-		size_t k, n = cfg->strat[i]->plan(&in, days);
+		size_t k, n;
+
+		in.session = session;
+		n = cfg->strat[i]->plan(&in, days);
 
 		for (k = 0; k < n && k < STRATEGY_MAX_WANTS; k++)
 			out->want[out->n_want++].days = days[k];

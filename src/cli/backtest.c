@@ -2,14 +2,20 @@
  * backtest.c - `papertrade backtest`: sessions from..to replayed in memory
  * through the daily run's session step (src/backtest.h) on a portfolio of
  * the backtest's own; the home's portfolio and database are never touched
- * (its papertrade.ini is read, as by every command). Prints the report, or
- * JSON, and writes the results as files with --out.
+ * (its papertrade.ini is read, as by every command). Prints the report with
+ * its analytics (report/analytics.h), or JSON, writes the results as files
+ * with --out and as one HTML page with --html (report/html.h). With the
+ * history alone as the market, tickers the history lacks over the dates are
+ * left out before the replay, and the dates are clamped to what the
+ * history holds (docs/history.md), each said on stderr and in the report.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,38 +25,58 @@
 #include "cli.h"
 #include "../backtest.h"
 #include "../brief/brief.h"
+#include "../history/hist.h"
 #include "../market/calendar.h"
 #include "../market/provider.h"
+#include "../report/analytics.h"
+#include "../report/html.h"
+#include "../report/metrics.h"
 #include "../report/report.h"
 #include "../util/date.h"
 #include "../util/util.h"
 
 #define MAX_SETS 64
+/* The seed of the alpha interval's bootstrap: fixed, so the same backtest
+ * gives the same report every time (docs/metrics.md). */
+#define BT_BOOT_SEED 20020701u
 
 static const char usage[] =
 	"usage: papertrade backtest --from D1 [--to D2] [--provider NAME] [--set KEY=VALUE ...]\n"
-	"                           [--json] [--out DIR] [-q]\n"
+	"                           [--json] [--out DIR] [--html FILE] [-q]\n"
 	"\n"
 	"Replays every session from D1 to D2 (inclusive) through the same session\n"
 	"step and engine the daily run uses, in memory, on a new portfolio of\n"
 	"initial_capital: the home's portfolio and database are never read or\n"
 	"changed (its papertrade.ini is, as by every command). A backtest over the\n"
 	"same dates as a series of daily runs makes the same trades and the same\n"
-	"ledger to the cent.\n"
+	"ledger to the cent. The report ends with the analytics (docs/metrics.md):\n"
+	"CAGR, volatility, Sharpe with its interval, Sortino, drawdowns, Calmar,\n"
+	"tail ratio, trade figures, alpha and beta vs SPY, attribution per ticker\n"
+	"and strategy, monthly returns, margin calls.\n"
 	"\n"
 	"  --from D       first session (YYYY-MM-DD)\n"
 	"  --to D         last session (default: the last one before today)\n"
-	"  --provider P   the market: sim (default), or what the config names\n"
+	"  --provider P   the market: sim (default), history, or what the config names\n"
 	"  --set K=V      override a configuration key (repeatable)\n"
-	"  --json         one JSON object: backtest, equity, summary, trades\n"
+	"  --json         one JSON object: backtest, equity, summary, trades, analytics\n"
 	"  --out DIR      also write report.txt, report.json, equity.csv, trades.csv,\n"
 	"                 ledger.csv and portfolio_data.json (the brief's format)\n"
 	"                 into DIR (made when missing)\n"
+	"  --html FILE    also write the report as one self-contained HTML page:\n"
+	"                 equity against the benchmarks, drawdown, monthly returns,\n"
+	"                 rolling Sharpe, the analytics and the trade list\n"
 	"  -q, --quiet    no progress line\n"
 	"  -h, --help     this help\n"
 	"\n"
+	"With --provider history (the history alone), tickers with no option data\n"
+	"in the history between D1 and D2 are left out and named on stderr, and\n"
+	"D1 and D2 are moved inside the dates the history holds for every ticker\n"
+	"left (said on stderr); with none left the backtest fails.\n"
+	"\n"
 	"A progress line (sessions done, sessions/s, time left) is shown on a\n"
-	"terminal; Ctrl-C stops the replay and reports the sessions run so far.\n";
+	"terminal; Ctrl-C stops the replay and reports the sessions run so far.\n"
+	"Exit status: 0, 1 when the replay or writing a file fails, 2 on bad usage,\n"
+	"130 when interrupted.\n";
 
 static volatile int stop;
 
@@ -62,12 +88,81 @@ static void on_sigint(int sig)
 
 struct bt_opts {
 	int from, to, json, quiet;
-	const char *out;
+	const char *out, *html;
+	int asked_from, asked_to; /* before the history's clamping */
+	struct bt_left {	  /* tickers the history lacks, and why */
+		char ticker[CFG_SYMSZ];
+		char why[128];
+	} left[CFG_MAX_TICKERS];
+	size_t n_left;
+	char clamped[512]; /* how the dates were moved, "" when they were not */
+};
+
+/*
+ * The analytics of a backtest: the portfolio's series (an_portfolio_init)
+ * with the initial capital put before the first session, dated the day
+ * before it (docs/metrics.md, "Inputs"), so every figure counts from the
+ * capital the backtest started with, as its total return does.
+ */
+struct bt_an {
+	struct an_portfolio ap;
+	struct an_series s;
+	int *days;
+	int64_t *value, *bench;
+	double *rate;
+	struct analytics a;
 };
 
 static void progress_cb(int done, int total, void *arg)
 {
 	cli_progress(done, total, *(const double *)arg);
+}
+
+static void bt_an_release(struct bt_an *x)
+{
+	an_release(&x->a);
+	an_portfolio_release(&x->ap);
+	free(x->days);
+	free(x->value);
+	free(x->bench);
+	free(x->rate);
+	memset(x, 0, sizeof(*x));
+}
+
+/* Computes x from pf (at least one snapshot); 0, or -1 with err. */
+static int bt_an_init(struct bt_an *x, const struct portfolio *pf, char *err)
+{
+	struct an_options opt = {0};
+	size_t i, n;
+
+	memset(x, 0, sizeof(*x));
+	an_portfolio_init(&x->ap, pf);
+	n = x->ap.s.n + 1;
+	x->days = xcalloc(n, sizeof(*x->days));
+	x->value = xcalloc(n, sizeof(*x->value));
+	x->rate = xcalloc(n, sizeof(*x->rate));
+	x->days[0] = x->ap.s.days[0] - 1;
+	x->value[0] = pf->initial_cents;
+	x->rate[0] = NAN; /* no return ends on the start */
+	memcpy(x->days + 1, x->ap.s.days, x->ap.s.n * sizeof(*x->days));
+	memcpy(x->value + 1, x->ap.s.value_cents, x->ap.s.n * sizeof(*x->value));
+	memcpy(x->rate + 1, x->ap.s.rate, x->ap.s.n * sizeof(*x->rate));
+	if (x->ap.s.bench_cents) {
+		/* SPY bought with the initial capital at the first session's price */
+		x->bench = xcalloc(n, sizeof(*x->bench));
+		x->bench[0] = pf->initial_cents;
+		memcpy(x->bench + 1, x->ap.s.bench_cents, x->ap.s.n * sizeof(*x->bench));
+	}
+	x->s.days = x->days;
+	x->s.value_cents = x->value;
+	x->s.rate = x->rate;
+	x->s.bench_cents = x->bench;
+	x->s.n = n;
+	for (i = 0; i < x->ap.n_trades; i++)
+		if (strlen(x->ap.trades[i].strategy) >= AN_NAMESZ) /* cannot be: BOOK_SYMSZ */
+			return pt_err(err, PT_EINVAL, "a strategy name is too long");
+	opt.seed = BT_BOOT_SEED;
+	return an_compute(&x->s, x->ap.trades, x->ap.n_trades, &opt, &x->a, err) ? -1 : 0;
 }
 
 /* "1234.56" (or "-0.05") of cents: exact. */
@@ -95,11 +190,12 @@ static void csv_field(struct sbuf *sb, const char *s)
 	sb_add(sb, "\"", 1);
 }
 
-static void equity_csv(const struct portfolio *pf, struct sbuf *sb)
+/* One row per session; the drawdown is the analytics' (from the initial
+ * capital). */
+static void equity_csv(const struct portfolio *pf, const struct bt_an *x, struct sbuf *sb)
 {
 	char d[DATE_BUFSZ], a[32], b[32], c[32], m[32], k[32];
 	size_t i, j;
-	int64_t peak = 0;
 
 	sb_addf(sb, "date,value,cash,positions,margin,call,drawdown");
 	for (j = 0; j < pf->n_bench; j++)
@@ -108,14 +204,12 @@ static void equity_csv(const struct portfolio *pf, struct sbuf *sb)
 	for (i = 0; i < pf->n_snaps; i++) {
 		const struct snapshot *s = &pf->snaps[i];
 
-		peak = s->value_cents > peak ? s->value_cents : peak;
 		sb_addf(sb, "%s,%s,%s,%s,%s,%s,%.6f", date_fmt(s->session, d),
 			cents_str(s->value_cents, a, sizeof(a)),
 			cents_str(s->cash_cents, b, sizeof(b)),
 			cents_str(s->positions_cents, c, sizeof(c)),
 			cents_str(s->margin_cents, m, sizeof(m)),
-			cents_str(s->call_cents, k, sizeof(k)),
-			peak > 0 ? (double)s->value_cents / (double)peak - 1.0 : 0.0);
+			cents_str(s->call_cents, k, sizeof(k)), x->a.drawdown[i + 1]);
 		for (j = 0; j < pf->n_bench; j++)
 			sb_addf(sb, ",%s",
 				cents_str(pf->snap_bench[i * pf->n_bench + j], a, sizeof(a)));
@@ -161,15 +255,54 @@ static void ledger_csv(const struct portfolio *pf, struct sbuf *sb)
 	}
 }
 
+/* Appends to buf (n bytes) at *len, cut at the end; *len counts what did not fit too. */
+static void catf(char *buf, size_t n, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void catf(char *buf, size_t n, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	va_start(ap, fmt);
+	k = *len < n ? vsnprintf(buf + *len, n - *len, fmt, ap) : vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	*len += k > 0 ? (size_t)k : 0;
+}
+
+/* The tickers left out, those with the same reason together: "VOO, VTI:
+ * not in the history; QQQ: ..." into buf ("" for none). */
+static void left_out_text(const struct bt_opts *o, char *buf, size_t n)
+{
+	size_t i, j, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < o->n_left; i = j) {
+		catf(buf, n, &len, "%s%s", i ? "; " : "", o->left[i].ticker);
+		for (j = i + 1; j < o->n_left && !strcmp(o->left[j].why, o->left[i].why); j++)
+			catf(buf, n, &len, ", %s", o->left[j].ticker);
+		catf(buf, n, &len, ": %s", o->left[i].why);
+	}
+}
+
+static json_t *left_out_json(const struct bt_opts *o)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < o->n_left; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s}", "ticker", o->left[i].ticker, "why",
+						   o->left[i].why));
+	return a;
+}
+
 /* The JSON object of --json (and report.json). NULL when the JSON library fails. */
-static json_t *result_json(const struct bt_result *r, const struct config *cfg,
-			   const char *provider)
+static json_t *result_json(const struct bt_result *r, const struct bt_an *x,
+			   const struct config *cfg, const char *provider, const struct bt_opts *o)
 {
 	struct report_in in = {0};
 	struct sbuf sb;
-	json_t *o, *bt, *calls, *eq, *dates, *vals, *dd, *summary, *trades;
+	json_t *jo, *bt, *calls, *eq, *dates, *vals, *dd, *summary, *trades, *an;
 	char d[DATE_BUFSZ];
-	int64_t peak = 0;
 	size_t i;
 
 	in.pf = &r->pf;
@@ -182,9 +315,16 @@ static json_t *result_json(const struct bt_result *r, const struct config *cfg,
 	sb_init(&sb, 256u << 20);
 	trades = report_trades_json(&r->pf, 1, &sb) ? NULL : json_loads(sb_str(&sb), 0, NULL);
 	sb_release(&sb);
-	if (!summary || !trades) {
+	in.series = &x->s;
+	in.an = &x->a;
+	in.an_seed = BT_BOOT_SEED;
+	sb_init(&sb, 256u << 20);
+	an = report_analytics_json(&in, &sb) ? NULL : json_loads(sb_str(&sb), 0, NULL);
+	sb_release(&sb);
+	if (!summary || !trades || !an) {
 		json_decref(summary);
 		json_decref(trades);
+		json_decref(an);
 		return NULL;
 	}
 	calls = json_array();
@@ -194,8 +334,8 @@ static json_t *result_json(const struct bt_result *r, const struct config *cfg,
 						       (double)r->calls[i].call_cents / 100.0,
 						       "forced", (json_int_t)r->calls[i].n_forced));
 	bt = json_object();
-	json_object_set_new(bt, "from", json_string(date_fmt(r->from, d)));
-	json_object_set_new(bt, "to", json_string(date_fmt(r->to, d)));
+	json_object_set_new(bt, "from", json_string(date_fmt(o->asked_from, d)));
+	json_object_set_new(bt, "to", json_string(date_fmt(o->asked_to, d)));
 	json_object_set_new(bt, "first_session", json_string(date_fmt(r->pf.start, d)));
 	json_object_set_new(bt, "last_session", json_string(date_fmt(r->pf.last_session, d)));
 	json_object_set_new(bt, "sessions", json_integer(r->sessions));
@@ -207,23 +347,24 @@ static json_t *result_json(const struct bt_result *r, const struct config *cfg,
 	json_object_set_new(bt, "settled", json_integer((json_int_t)r->n_settled));
 	json_object_set_new(bt, "option_quotes", json_integer((json_int_t)r->options_quoted));
 	json_object_set_new(bt, "margin_calls", calls);
+	json_object_set_new(bt, "left_out", left_out_json(o));
+	json_object_set_new(bt, "dates_moved",
+			    o->clamped[0] ? json_string(o->clamped) : json_null());
 	dates = json_array();
 	vals = json_array();
 	dd = json_array();
 	for (i = 0; i < r->pf.n_snaps; i++) {
 		const struct snapshot *s = &r->pf.snaps[i];
+		double v = x->a.drawdown[i + 1];
 
-		peak = s->value_cents > peak ? s->value_cents : peak;
 		json_array_append_new(dates, json_string(date_fmt(s->session, d)));
 		json_array_append_new(vals, json_real((double)s->value_cents / 100.0));
-		json_array_append_new(
-			dd,
-			json_real(peak > 0 ? (double)s->value_cents / (double)peak - 1.0 : 0.0));
+		json_array_append_new(dd, isfinite(v) ? json_real(v) : json_null());
 	}
 	eq = json_pack("{s:o, s:o, s:o}", "dates", dates, "value", vals, "drawdown", dd);
-	o = json_pack("{s:o, s:o, s:o, s:o}", "backtest", bt, "equity", eq, "summary", summary,
-		      "trades", trades);
-	return o;
+	jo = json_pack("{s:o, s:o, s:o, s:o, s:o}", "backtest", bt, "equity", eq, "summary",
+		       summary, "trades", trades, "analytics", an);
+	return jo;
 }
 
 /* Writes DIR/name whole or not at all; prints why not. */
@@ -242,7 +383,8 @@ static int put_file(const char *dir, const char *name, const char *buf, size_t l
 	return 0;
 }
 
-static int write_out(const char *dir, const struct bt_result *r, const char *text, const char *json)
+static int write_out(const char *dir, const struct bt_result *r, const struct bt_an *x,
+		     const char *text, const char *json)
 {
 	struct sbuf sb;
 	struct stat st;
@@ -260,7 +402,7 @@ static int write_out(const char *dir, const struct bt_result *r, const char *tex
 	rc |= put_file(dir, "report.txt", text, strlen(text));
 	rc |= put_file(dir, "report.json", json, strlen(json));
 	sb_init(&sb, 1u << 30);
-	equity_csv(&r->pf, &sb);
+	equity_csv(&r->pf, x, &sb);
 	rc |= put_file(dir, "equity.csv", sb_str(&sb), sb.len);
 	sb_release(&sb);
 	sb_init(&sb, 1u << 30);
@@ -283,9 +425,9 @@ static int write_out(const char *dir, const struct bt_result *r, const char *tex
 }
 
 static void header_text(const struct bt_result *r, const char *provider, int interrupted,
-			struct sbuf *sb)
+			const struct bt_opts *o, struct sbuf *sb)
 {
-	char d1[DATE_BUFSZ], d2[DATE_BUFSZ];
+	char d1[DATE_BUFSZ], d2[DATE_BUFSZ], left[sizeof(o->left) / sizeof(o->left[0]) * 48];
 	int last = r->pf.last_session ? r->pf.last_session : r->from;
 
 	sb_addf(sb,
@@ -295,26 +437,410 @@ static void header_text(const struct bt_result *r, const char *provider, int int
 		r->sessions, r->sessions == 1 ? "" : "s", r->seconds,
 		r->seconds > 0 ? r->sessions / r->seconds : 0.0, (long long)r->options_quoted,
 		interrupted ? " (interrupted)" : "");
+	if (o->n_left) {
+		left_out_text(o, left, sizeof(left));
+		sb_addf(sb, "Left out: %s (see papertrade history list)\n", left);
+	}
+	if (o->clamped[0])
+		sb_addf(sb, "Dates: %s\n", o->clamped);
 	sb_addf(sb,
 		"Trades filled: %zu | Settled at expiry: %zu | Sessions with a margin call: "
 		"%zu\n",
 		r->n_trades, r->n_settled, r->n_calls);
 }
 
-static int run_backtest(const struct config *cfg, const struct bt_opts *o)
+/*
+ * With the history alone as the market: leaves out of cfg the tickers with
+ * no option data in the history over o->from..o->to (o->left says which and
+ * why), then moves o->from and o->to inside the sessions the history holds
+ * for every ticker left (o->clamped says how). Never invents data: what is
+ * left is what the history has. Prints the one-line notes; returns 0, or an
+ * exit status after printing the error.
+ */
+static int history_tickers(const struct cli_ctx *ctx, struct config *cfg, struct bt_opts *o)
+{
+	struct hist_coverage *cov = NULL;
+	char err[PT_ERRSZ], d1[DATE_BUFSZ], d2[DATE_BUFSZ], d3[DATE_BUFSZ], d4[DATE_BUFSZ];
+	char left[sizeof(o->left) / sizeof(o->left[0]) * 48], imported[256] = "";
+	const char *first_tk = NULL, *last_tk = NULL;
+	size_t n = 0, i, k = 0, len = 0;
+	int from = 0, to = 0, rc = 0;
+
+	if (hist_coverage(ctx->home, &cov, &n, NULL, NULL, err)) {
+		cli_error("history", "%s", err);
+		return EXIT_RUNTIME;
+	}
+	for (i = 0; i < n; i++)
+		catf(imported, sizeof(imported), &len, "%s%s", i ? ", " : "", cov[i].ticker);
+	for (i = 0; i < cfg->n_tickers; i++) {
+		const struct hist_coverage *c = hist_coverage_find(cov, n, cfg->tickers[i]);
+		struct bt_left *l = &o->left[o->n_left];
+
+		if (c && c->sessions && c->first <= o->to && c->last >= o->from) {
+			if (k != i)
+				memcpy(cfg->tickers[k], cfg->tickers[i], sizeof(cfg->tickers[k]));
+			k++;
+			if (!from || c->first > from) {
+				from = c->first;
+				first_tk = c->ticker;
+			}
+			if (!to || c->last < to) {
+				to = c->last;
+				last_tk = c->ticker;
+			}
+			continue;
+		}
+		pt_strlcpy(l->ticker, cfg->tickers[i], sizeof(l->ticker));
+		if (!c || !c->sessions)
+			snprintf(l->why, sizeof(l->why), "not in the history");
+		else
+			snprintf(l->why, sizeof(l->why),
+				 "not in the history between %s and %s (it has %s..%s)",
+				 date_fmt(o->from, d1), date_fmt(o->to, d2), date_fmt(c->first, d3),
+				 date_fmt(c->last, d4));
+		o->n_left++;
+	}
+	cfg->n_tickers = k;
+	left_out_text(o, left, sizeof(left));
+	if (!k) {
+		if (!n)
+			cli_error("backtest",
+				  "no ticker to replay: nothing was imported into the history "
+				  "(see papertrade history import)");
+		else
+			cli_error("backtest",
+				  "no ticker to replay: %s (the history has %s; see "
+				  "papertrade history list)",
+				  left, imported);
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	if (o->n_left)
+		cli_error("backtest", "%s (see papertrade history list); replaying the others",
+			  left);
+	if (from > to) {
+		cli_error("backtest",
+			  "the tickers' histories do not overlap: %s starts on %s, after %s "
+			  "ends on %s (see papertrade history list)",
+			  first_tk, date_fmt(from, d1), last_tk, date_fmt(to, d2));
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	if (from > o->from || to < o->to) {
+		len = 0;
+		if (from > o->from)
+			catf(o->clamped, sizeof(o->clamped), &len,
+			     "--from %s moved to %s, the first session of %s in the history",
+			     date_fmt(o->from, d1), date_fmt(from, d2), first_tk);
+		if (to < o->to)
+			catf(o->clamped, sizeof(o->clamped), &len,
+			     "%s--to %s moved to %s, the last session of %s in the history",
+			     len ? "; " : "", date_fmt(o->to, d3), date_fmt(to, d4), last_tk);
+		cli_error("backtest", "%s", o->clamped);
+		if (from > o->from)
+			o->from = from;
+		if (to < o->to)
+			o->to = to;
+	}
+out:
+	free(cov);
+	return rc;
+}
+
+static void add_cell(char ***cells, size_t *n, size_t *cap, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Appends a cell (formatted, malloc'd) to a table's cells; fmt NULL: an
+ * empty cell (NULL). */
+static void add_cell(char ***cells, size_t *n, size_t *cap, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	xgrow(cells, cap, *n + 1, sizeof(**cells));
+	if (!fmt) {
+		(*cells)[(*n)++] = NULL;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	(*cells)[(*n)++] = xstrdup(buf);
+}
+
+struct cells {
+	char **c;
+	size_t n, cap;
+};
+
+static void cells_free(struct cells *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->c[i]);
+	free(c->c);
+	memset(c, 0, sizeof(*c));
+}
+
+/* The HTML page of --html into sb; 0, or -1 after printing the error. */
+static int html_page(const struct bt_result *r, const struct bt_an *x, const struct config *cfg,
+		     const char *provider, const struct bt_opts *o, struct sbuf *sb)
+{
+	static const char *const figure_head[] = {"Figure", "Value"};
+	static const char *const attr_head[] = {"", "P&L", "Trades", "Won", "Lost", "Win rate"};
+	static const unsigned char attr_num[] = {0, 1, 1, 1, 1, 1};
+	static const char *const trade_head[] = {
+		"Id",	  "Ticker", "Strategy", "Right", "Strike", "Expiry", "Quantity",
+		"Opened", "Entry",  "Closed",	"Exit",	 "Reason", "P&L"};
+	static const unsigned char trade_num[] = {1, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1};
+	const struct portfolio *pf = &r->pf;
+	size_t nb = pf->n_bench, ns = x->s.n, i, j, nrows;
+	struct report_in in = {0};
+	struct report_row *rows;
+	struct html_curve *eq, *dd, roll;
+	struct html_table tables[4];
+	struct html_monthly mon;
+	struct html_report rep = {0};
+	struct cells fig = {0}, at = {0}, as = {0}, tr = {0};
+	struct metrics m;
+	double *vals, *ddv;
+	char title[128], note[1024], rtitle[64], err[PT_ERRSZ], boot[128];
+	struct sbuf sub;
+	char d1[DATE_BUFSZ], d2[DATE_BUFSZ], d3[DATE_BUFSZ], m1[32], m2[32];
+	char left[48 * CFG_MAX_TICKERS];
+	const char *group = NULL;
+	int rc = 0;
+
+	sb_init(&sub, 1u << 16);
+	/* curves: the strategy and each benchmark from the same start, and their drawdowns */
+	eq = xcalloc(nb + 1, sizeof(*eq));
+	dd = xcalloc(nb + 1, sizeof(*dd));
+	vals = xcalloc((nb + 1) * ns, sizeof(*vals));
+	ddv = xcalloc((nb + 1) * ns, sizeof(*ddv));
+	for (j = 0; j <= nb; j++) {
+		double peak = 0;
+
+		for (i = 0; i < ns; i++) {
+			int64_t c = !j	? x->value[i]
+				    : i ? pf->snap_bench[(i - 1) * nb + (j - 1)]
+					: pf->initial_cents;
+			double v = (double)c / 100.0;
+
+			vals[j * ns + i] = v;
+			peak = v > peak ? v : peak;
+			ddv[j * ns + i] = !j ? x->a.drawdown[i] : peak > 0 ? v / peak - 1.0 : NAN;
+		}
+		eq[j].name = dd[j].name = j ? pf->bench[j - 1].ticker : "Strategy";
+		eq[j].days = dd[j].days = x->days;
+		eq[j].values = vals + j * ns;
+		dd[j].values = ddv + j * ns;
+		eq[j].n = dd[j].n = ns;
+		eq[j].benchmark = dd[j].benchmark = j > 0;
+	}
+	roll.name = "Strategy";
+	roll.days = x->days;
+	roll.values = x->a.rolling_sharpe;
+	roll.n = ns;
+	roll.benchmark = 0;
+	snprintf(rtitle, sizeof(rtitle), "Rolling Sharpe (%zu sessions)", x->a.window);
+	mon.title = "Monthly returns";
+	mon.first_year = x->a.first_year;
+	mon.n_years = x->a.n_years;
+	mon.monthly = x->a.monthly;
+	mon.yearly = x->a.yearly;
+
+	/* the figures: the summary's, then the analytics' rows */
+	metrics_compute(pf, &m);
+	add_cell(&fig.c, &fig.n, &fig.cap, "Summary");
+	add_cell(&fig.c, &fig.n, &fig.cap, NULL);
+	add_cell(&fig.c, &fig.n, &fig.cap, "Sessions");
+	add_cell(&fig.c, &fig.n, &fig.cap, "%d, %s to %s", r->sessions, date_fmt(pf->start, d1),
+		 date_fmt(pf->last_session, d2));
+	add_cell(&fig.c, &fig.n, &fig.cap, "Final value");
+	add_cell(&fig.c, &fig.n, &fig.cap, "%s (from %s)",
+		 pt_fmt_money(m1, sizeof(m1), pf->snaps[pf->n_snaps - 1].value_cents),
+		 pt_fmt_money(m2, sizeof(m2), pf->initial_cents));
+	add_cell(&fig.c, &fig.n, &fig.cap, "Total return");
+	add_cell(&fig.c, &fig.n, &fig.cap, "%+.2f%%", m.total_return * 100.0);
+	for (j = 0; j < nb && j < METRICS_MAX_BENCH; j++) {
+		add_cell(&fig.c, &fig.n, &fig.cap, "%s, buy and hold", pf->bench[j].ticker);
+		add_cell(&fig.c, &fig.n, &fig.cap, "%+.2f%%", m.bench_return[j] * 100.0);
+	}
+	if (isfinite(m.excess_return_vs_spy)) {
+		add_cell(&fig.c, &fig.n, &fig.cap, "Excess return vs SPY");
+		add_cell(&fig.c, &fig.n, &fig.cap, "%+.2f%%", m.excess_return_vs_spy * 100.0);
+	}
+	add_cell(&fig.c, &fig.n, &fig.cap, "Trades filled, settled");
+	add_cell(&fig.c, &fig.n, &fig.cap, "%zu, %zu", r->n_trades, r->n_settled);
+	add_cell(&fig.c, &fig.n, &fig.cap, "Interest on cash");
+	add_cell(&fig.c, &fig.n, &fig.cap, "%s",
+		 pt_fmt_money(m1, sizeof(m1), report_interest_cents(pf)));
+	in.pf = pf;
+	in.cfg = cfg;
+	in.series = &x->s;
+	in.an = &x->a;
+	in.an_seed = BT_BOOT_SEED;
+	nrows = report_analytics_rows(&in, &rows);
+	for (i = 0; i < nrows; i++) {
+		if (rows[i].group != group) {
+			add_cell(&fig.c, &fig.n, &fig.cap, "%s", group = rows[i].group);
+			add_cell(&fig.c, &fig.n, &fig.cap, NULL);
+		}
+		add_cell(&fig.c, &fig.n, &fig.cap, "%s", rows[i].label);
+		add_cell(&fig.c, &fig.n, &fig.cap, "%s", rows[i].value);
+	}
+	free(rows);
+	for (j = 0; j < 2; j++) {
+		const struct an_attr *t = j ? x->a.by_strategy : x->a.by_ticker;
+		struct cells *c = j ? &as : &at;
+		size_t nt = j ? x->a.n_strategies : x->a.n_tickers;
+
+		for (i = 0; i < nt; i++) {
+			add_cell(&c->c, &c->n, &c->cap, "%s", t[i].name);
+			add_cell(&c->c, &c->n, &c->cap, "%s",
+				 pt_fmt_money(m1, sizeof(m1), t[i].pnl_cents));
+			add_cell(&c->c, &c->n, &c->cap, "%d", t[i].trades);
+			add_cell(&c->c, &c->n, &c->cap, "%d", t[i].wins);
+			add_cell(&c->c, &c->n, &c->cap, "%d", t[i].losses);
+			add_cell(&c->c, &c->n, &c->cap, "%.2f%%", t[i].win_rate * 100.0);
+		}
+	}
+	for (i = 0; i < pf->n_pos; i++) {
+		const struct position *p = &pf->pos[i];
+
+		if (!p->closed || !strcmp(p->reason, "import"))
+			continue;
+		add_cell(&tr.c, &tr.n, &tr.cap, "%lld", (long long)p->id);
+		add_cell(&tr.c, &tr.n, &tr.cap, "%s", p->ticker);
+		add_cell(&tr.c, &tr.n, &tr.cap, "%s", p->strategy);
+		add_cell(&tr.c, &tr.n, &tr.cap, "%s",
+			 p->right == 'C'   ? "call"
+			 : p->right == 'P' ? "put"
+					   : "shares");
+		if (p->right == 'S') {
+			add_cell(&tr.c, &tr.n, &tr.cap, NULL);
+			add_cell(&tr.c, &tr.n, &tr.cap, NULL);
+		} else {
+			add_cell(&tr.c, &tr.n, &tr.cap, "%.2f", p->strike);
+			add_cell(&tr.c, &tr.n, &tr.cap, "%s", date_fmt(p->expiry, d1));
+		}
+		add_cell(&tr.c, &tr.n, &tr.cap, "%.4f", p->quantity);
+		add_cell(&tr.c, &tr.n, &tr.cap, "%s", date_fmt(p->opened, d2));
+		add_cell(&tr.c, &tr.n, &tr.cap, "%.2f", p->entry_price);
+		add_cell(&tr.c, &tr.n, &tr.cap, "%s", date_fmt(p->closed, d3));
+		add_cell(&tr.c, &tr.n, &tr.cap, "%.2f", p->exit_price);
+		add_cell(&tr.c, &tr.n, &tr.cap, "%s", p->reason);
+		add_cell(&tr.c, &tr.n, &tr.cap, "%s",
+			 pt_fmt_money(m1, sizeof(m1), book_pnl_cents(p)));
+	}
+	memset(tables, 0, sizeof(tables));
+	tables[0] = (struct html_table){.id = "analytics",
+					.title = "Analytics",
+					.note = "docs/metrics.md defines each figure",
+					.header = figure_head,
+					.n_cols = 2,
+					.cells = (const char *const *)fig.c,
+					.n_rows = fig.n / 2,
+					.lead = 1};
+	tables[1] = (struct html_table){.id = "by-ticker",
+					.title = "Attribution by ticker",
+					.note = "Closed trades, P&L net of commissions",
+					.header = attr_head,
+					.n_cols = 6,
+					.cells = (const char *const *)at.c,
+					.n_rows = at.n / 6,
+					.numeric = attr_num};
+	tables[2] = (struct html_table){.id = "by-strategy",
+					.title = "Attribution by strategy",
+					.note = "Closed trades, P&L net of commissions",
+					.header = attr_head,
+					.n_cols = 6,
+					.cells = (const char *const *)as.c,
+					.n_rows = as.n / 6,
+					.numeric = attr_num};
+	tables[3] = (struct html_table){.id = "trades",
+					.title = "Closed trades",
+					.note = "Prices per share; P&L net of every commission",
+					.header = trade_head,
+					.n_cols = 13,
+					.cells = (const char *const *)tr.c,
+					.n_rows = tr.n / 13,
+					.numeric = trade_num};
+	snprintf(title, sizeof(title), "papertrade backtest %s..%s", date_fmt(pf->start, d1),
+		 date_fmt(pf->last_session, d2));
+	snprintf(
+		boot, sizeof(boot),
+		", the alpha's from a stationary bootstrap of %d replicates with the fixed seed %u",
+		x->a.boot_reps, BT_BOOT_SEED);
+	left_out_text(o, left, sizeof(left));
+	sb_addf(&sub, "%d sessions on %s; tickers ", r->sessions, provider);
+	for (j = 0; j < cfg->n_tickers; j++)
+		sb_addf(&sub, "%s%s", j ? ", " : "", cfg->tickers[j]);
+	if (o->n_left)
+		sb_addf(&sub, "; left out: %s", left);
+	snprintf(note, sizeof(note),
+		 "What the figures assume: the market is the %s provider's (%s); options are "
+		 "sold at the bid and bought back at the ask, with commissions; returns are "
+		 "daily, from the initial capital before the first session, in excess of the "
+		 "rate the cash earned each session (the risk-free rate where none), 252 "
+		 "sessions a year; intervals are two-sided at %.0f%%%s. Benchmarks are buy and "
+		 "hold from the first session, dividends reinvested. Paper trading only: no "
+		 "order was placed.",
+		 provider,
+		 !strcmp(provider, "sim") ? "simulated, calibrated to published facts: docs/sim.md"
+		 : !strcmp(provider, "history")
+			 ? "imported end-of-day option quotes: docs/history.md"
+			 : "see docs/DESIGN.md §6",
+		 x->a.confidence * 100.0, x->a.boot_reps > 0 ? boot : "");
+	rep.title = title;
+	rep.subtitle = sb_str(&sub);
+	rep.note = note;
+	rep.equity = eq;
+	rep.n_equity = nb + 1;
+	rep.drawdown = dd;
+	rep.n_drawdown = nb + 1;
+	rep.rolling = &roll;
+	rep.n_rolling = 1;
+	rep.rolling_title = rtitle;
+	rep.monthly = &mon;
+	rep.n_monthly = 1;
+	rep.tables = tables;
+	rep.n_tables = 4;
+	if (html_report_build(&rep, sb, err)) {
+		cli_error("--html", "%s", err);
+		rc = -1;
+	}
+	sb_release(&sub);
+	cells_free(&fig);
+	cells_free(&at);
+	cells_free(&as);
+	cells_free(&tr);
+	free(eq);
+	free(dd);
+	free(vals);
+	free(ddv);
+	return rc;
+}
+
+static int run_backtest(const struct cli_ctx *ctx, const struct config *cfg,
+			const struct bt_opts *o)
 {
 	struct sigaction sa, old_sa;
 	struct session_err e;
 	struct bt_result r;
+	struct bt_an x;
 	struct provider *prov;
+	struct provider_env env = {0};
 	struct report_in in = {0};
-	struct sbuf text, json;
+	struct sbuf text, json, html;
 	char err[PT_ERRSZ], *js = NULL;
 	double t0 = cli_mono();
 	int tty = !o->quiet && !o->json && isatty(STDERR_FILENO), rc;
 	json_t *jo;
 
-	if (!(prov = provider_new(cfg, NULL, err))) {
+	env.home = ctx->home;
+	if (!(prov = provider_new(cfg, &env, err))) {
 		cli_error("provider", "%s", err);
 		return EXIT_RUNTIME;
 	}
@@ -342,13 +868,24 @@ static int run_backtest(const struct config *cfg, const struct bt_opts *o)
 	}
 	sb_init(&text, 256u << 20);
 	sb_init(&json, 256u << 20);
-	header_text(&r, provider_name(prov), stop, &text);
+	sb_init(&html, 256u << 20);
+	if (bt_an_init(&x, &r.pf, err)) {
+		cli_error("analytics", "%s", err);
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	header_text(&r, provider_name(prov), stop, o, &text);
 	in.pf = &r.pf;
 	in.cfg = cfg;
 	in.provider = provider_name(prov);
 	in.color = !o->json && !o->out && cli_use_color(1);
+	in.title = "BACKTEST REPORT";
+	in.series = &x.s;
+	in.an = &x.a;
+	in.an_seed = BT_BOOT_SEED;
 	report_summary_text(&in, &text);
-	jo = result_json(&r, cfg, provider_name(prov));
+	report_analytics_text(&in, &text);
+	jo = result_json(&r, &x, cfg, provider_name(prov), o);
 	js = jo ? json_dumps(jo, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
 		: NULL;
 	json_decref(jo);
@@ -358,7 +895,18 @@ static int run_backtest(const struct config *cfg, const struct bt_opts *o)
 		goto out;
 	}
 	sb_addf(&json, "%s\n", js);
-	if (o->out && write_out(o->out, &r, sb_str(&text), sb_str(&json))) {
+	if (o->html) {
+		if (html_page(&r, &x, cfg, provider_name(prov), o, &html)) {
+			rc = EXIT_RUNTIME;
+			goto out;
+		}
+		if (cli_write_atomic(o->html, sb_str(&html), html.len, err)) {
+			cli_error("--html", "%s", err);
+			rc = EXIT_RUNTIME;
+			goto out;
+		}
+	}
+	if (o->out && write_out(o->out, &r, &x, sb_str(&text), sb_str(&json))) {
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
@@ -374,6 +922,8 @@ out:
 	free(js);
 	sb_release(&text);
 	sb_release(&json);
+	sb_release(&html);
+	bt_an_release(&x);
 	bt_release(&r);
 	provider_free(prov);
 	return rc;
@@ -382,15 +932,11 @@ out:
 int cmd_backtest(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"from", required_argument, NULL, 'f'},
-		{"to", required_argument, NULL, 't'},
-		{"provider", required_argument, NULL, 'P'},
-		{"set", required_argument, NULL, 's'},
-		{"json", no_argument, NULL, 'j'},
-		{"out", required_argument, NULL, 'o'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"from", required_argument, NULL, 'f'},	    {"to", required_argument, NULL, 't'},
+		{"provider", required_argument, NULL, 'P'}, {"set", required_argument, NULL, 's'},
+		{"json", no_argument, NULL, 'j'},	    {"out", required_argument, NULL, 'o'},
+		{"html", required_argument, NULL, 'H'},	    {"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},	    {NULL, 0, NULL, 0},
 	};
 	char *sets[MAX_SETS];
 	size_t nsets = 0;
@@ -413,6 +959,9 @@ int cmd_backtest(struct cli_ctx *ctx, int argc, char **argv)
 			break;
 		case 'o':
 			o.out = optarg;
+			break;
+		case 'H':
+			o.html = optarg;
 			break;
 		case 'q':
 			o.quiet = 1;
@@ -449,5 +998,9 @@ int cmd_backtest(struct cli_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	if (cli_load_config(ctx, &cfg, sets, nsets))
 		return EXIT_USAGE;
-	return run_backtest(&cfg, &o);
+	o.asked_from = o.from;
+	o.asked_to = o.to;
+	if (!strcmp(cfg.provider, "history") && (c = history_tickers(ctx, &cfg, &o)))
+		return c;
+	return run_backtest(ctx, &cfg, &o);
 }

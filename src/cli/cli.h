@@ -175,5 +175,6 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_history(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_backtest(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_sweep(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_compare(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

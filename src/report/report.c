@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "analytics.h"
 #include "metrics.h"
 #include "../book/book.h"
 #include "../config.h"
@@ -278,7 +279,8 @@ void report_summary_text(const struct report_in *in, struct sbuf *out)
 	metrics_compute(pf, &m);
 	for (i = 0; i < pf->n_pos; i++)
 		pf->pos[i].closed ? closed++ : open++;
-	sb_addf(out, "%s\n%sDAILY PORTFOLIO REPORT%s\n%s\n", RULE_LINE, bold(in), reset(in), RULE_LINE);
+	sb_addf(out, "%s\n%s%s%s\n%s\n", RULE_LINE, bold(in),
+		in->title ? in->title : "DAILY PORTFOLIO REPORT", reset(in), RULE_LINE);
 	if (!pf->n_snaps && !pf->n_pos) {
 		sb_addf(out, "No session run yet. Capital: %s\n%s\n",
 			money(m1, sizeof(m1), pf->initial_cents), RULE_LINE);
@@ -312,19 +314,22 @@ void report_summary_text(const struct report_in *in, struct sbuf *out)
 	pct(p1, sizeof(p1), m.excess_return_vs_spy);
 	sb_addf(out, "Excess return vs SPY: %s%s%s\n", sign_color(in, m.excess_return_vs_spy), p1,
 		reset(in));
-	pct(p1, sizeof(p1), m.alpha_vs_spy);
-	num(x, sizeof(x), m.beta_vs_spy, "%.2f");
-	sb_addf(out, "Alpha vs SPY (Jensen, annualised): %s | Beta: %s\n", p1, x);
-	num(p1, sizeof(p1), m.sharpe, "%.2f");
-	num(p2, sizeof(p2), m.sortino, "%.2f");
-	sb_addf(out, "Sharpe Ratio: %s | Sortino: %s", p1, p2);
-	pct(p1, sizeof(p1), m.max_drawdown);
-	sb_addf(out, " | Max Drawdown: %s\n", p1);
-	if (m.n_closed)
-		sb_addf(out, "Win Rate: %.0f%% (%d of %d closed trades)\n", m.win_rate * 100.0, m.n_wins,
-			m.n_closed);
-	else
-		sb_addf(out, "Win Rate: n/a (no closed trades yet)\n");
+	/* with the analytics, these are in its section (once) */
+	if (!in->an) {
+		pct(p1, sizeof(p1), m.alpha_vs_spy);
+		num(x, sizeof(x), m.beta_vs_spy, "%.2f");
+		sb_addf(out, "Alpha vs SPY (Jensen, annualised): %s | Beta: %s\n", p1, x);
+		num(p1, sizeof(p1), m.sharpe, "%.2f");
+		num(p2, sizeof(p2), m.sortino, "%.2f");
+		sb_addf(out, "Sharpe Ratio: %s | Sortino: %s", p1, p2);
+		pct(p1, sizeof(p1), m.max_drawdown);
+		sb_addf(out, " | Max Drawdown: %s\n", p1);
+		if (m.n_closed)
+			sb_addf(out, "Win Rate: %.0f%% (%d of %d closed trades)\n",
+				m.win_rate * 100.0, m.n_wins, m.n_closed);
+		else
+			sb_addf(out, "Win Rate: n/a (no closed trades yet)\n");
+	}
 	sb_addf(out, "\nOpen Positions: %zu\nClosed Trades: %zu\nCash: %s\n", open, closed,
 		money(m1, sizeof(m1), pf->cash_cents));
 	interest = report_interest_cents(pf);
@@ -336,12 +341,13 @@ void report_summary_text(const struct report_in *in, struct sbuf *out)
 	sb_addf(out, "Margin requirement: %s | Excess: %s\n", money(m1, sizeof(m1), sn->margin_cents),
 		money(m2, sizeof(m2), sn->value_cents - sn->margin_cents));
 	report_margin_calls(pf, &calls, &forced);
-	if (calls || forced)
+	if ((calls || forced) && !in->an)
 		sb_addf(out, "Margin calls: %d, positions closed for them: %d\n", calls, forced);
 	if (sn->call_cents)
 		sb_addf(out, "%sMargin call outstanding: %s%s\n", red(in),
 			money(m1, sizeof(m1), sn->call_cents), reset(in));
-	sb_addf(out, "%s\n", RULE_LINE);
+	if (!in->an)
+		sb_addf(out, "%s\n", RULE_LINE);
 }
 
 void report_text(const struct report_in *in, struct sbuf *out)
@@ -796,4 +802,398 @@ int report_scan_json(const struct report_in *in, struct sbuf *out)
 		json_array_append_new(a, scan_json(&in->day->scans[i]));
 	json_object_set_new(o, "tickers", a);
 	return dump(o, in->compact, out);
+}
+
+/* ---- a backtest's analytics (report/analytics.h, docs/metrics.md) ---- */
+
+static const char *const month_names[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+/* The date of session index i of the analysed series: "the start" for the
+ * initial capital (index 0 when it is dated before the first session). */
+static const char *an_date(const struct report_in *in, size_t i, char *buf)
+{
+	if (i == 0 && in->pf->n_snaps && in->series->n == in->pf->n_snaps + 1)
+		return "the start";
+	return date_fmt(in->series->days[i], buf);
+}
+
+static void an_drawdown_text(const struct report_in *in, const struct an_drawdown *d, char *buf,
+			     size_t n)
+{
+	char p1[24], d1[DATE_BUFSZ], d2[DATE_BUFSZ], d3[DATE_BUFSZ];
+
+	if (!d->valid) {
+		snprintf(buf, n, "none (the value never fell below a peak)");
+		return;
+	}
+	pct(p1, sizeof(p1), d->depth);
+	snprintf(buf, n, "%s: peak %s, trough %s, %s %s (%ld session%s, %ld calendar day%s)", p1,
+		 an_date(in, d->peak, d1), an_date(in, d->trough, d2),
+		 d->recovered ? "recovered" : "not recovered by", an_date(in, d->end, d3),
+		 d->sessions, d->sessions == 1 ? "" : "s", d->days, d->days == 1 ? "" : "s");
+}
+
+static struct report_row *an_row(struct report_row **rows, size_t *n, size_t *cap,
+				 const char *group, const char *label)
+{
+	struct report_row *r;
+
+	xgrow(rows, cap, *n + 1, sizeof(**rows));
+	r = &(*rows)[(*n)++];
+	r->group = group;
+	pt_strlcpy(r->label, label, sizeof(r->label));
+	r->value[0] = '\0';
+	return r;
+}
+
+static void money_d(char *buf, size_t n, double cents)
+{
+	if (isfinite(cents))
+		pt_fmt_money(buf, n, (int64_t)llround(cents));
+	else
+		snprintf(buf, n, "n/a");
+}
+
+size_t report_analytics_rows(const struct report_in *in, struct report_row **rows)
+{
+	const struct analytics *a = in->an;
+	struct report_row *r;
+	size_t n = 0, cap = 0;
+	char p1[24], p2[24], p3[24], p4[24], m1[32], m2[32], d1[DATE_BUFSZ];
+	int calls, forced, ci = 0;
+	static const char g_ret[] = "Returns", g_dd[] = "Drawdowns", g_tr[] = "Trades",
+			  g_spy[] = "Against SPY", g_mg[] = "Margin";
+
+	*rows = NULL;
+	if (!a)
+		return 0;
+	if (isfinite(a->confidence))
+		ci = (int)lround(a->confidence * 100.0);
+	r = an_row(rows, &n, &cap, g_ret, "Measured from");
+	if (in->series->n && in->series->n == in->pf->n_snaps + 1)
+		snprintf(r->value, sizeof(r->value),
+			 "the initial capital of %s before the first session: %zu daily return%s",
+			 money(m1, sizeof(m1), in->series->value_cents[0]), a->n_returns,
+			 a->n_returns == 1 ? "" : "s");
+	else if (in->series->n)
+		snprintf(r->value, sizeof(r->value), "%s on %s: %zu daily return%s",
+			 money(m1, sizeof(m1), in->series->value_cents[0]),
+			 date_fmt(in->series->days[0], d1), a->n_returns,
+			 a->n_returns == 1 ? "" : "s");
+	pct(p1, sizeof(p1), a->cagr);
+	pct(p2, sizeof(p2), a->cagr_calendar);
+	r = an_row(rows, &n, &cap, g_ret, "CAGR");
+	if (isfinite(a->cagr))
+		snprintf(r->value, sizeof(r->value),
+			 "%s (252 sessions a year; %s by calendar days)", p1, p2);
+	else
+		snprintf(r->value, sizeof(r->value), "n/a");
+	num(p1, sizeof(p1), a->volatility * 100.0, "%.2f%%");
+	snprintf(an_row(rows, &n, &cap, g_ret, "Volatility")->value, sizeof(r->value), "%s%s", p1,
+		 isfinite(a->volatility) ? " a year" : "");
+	r = an_row(rows, &n, &cap, g_ret, "Sharpe");
+	num(p1, sizeof(p1), a->sharpe, "%.2f");
+	if (isfinite(a->sharpe)) {
+		num(p2, sizeof(p2), a->sharpe_lo_iid, "%.2f");
+		num(p3, sizeof(p3), a->sharpe_hi_iid, "%.2f");
+		snprintf(r->value, sizeof(r->value), "%s, %d%% interval %s to %s (Lo 2002, IID)",
+			 p1, ci, p2, p3);
+		r = an_row(rows, &n, &cap, g_ret, "Sharpe, HAC interval");
+		num(p2, sizeof(p2), a->sharpe_lo_hac, "%.2f");
+		num(p3, sizeof(p3), a->sharpe_hi_hac, "%.2f");
+		snprintf(r->value, sizeof(r->value),
+			 "%d%% interval %s to %s (Lo 2002, serially correlated returns: "
+			 "Newey-West, %d lag%s)",
+			 ci, p2, p3, a->hac_lags, a->hac_lags == 1 ? "" : "s");
+	} else {
+		snprintf(r->value, sizeof(r->value), "n/a");
+	}
+	num(p1, sizeof(p1), a->sortino, "%.2f");
+	snprintf(an_row(rows, &n, &cap, g_ret, "Sortino")->value, sizeof(r->value), "%s", p1);
+	num(p1, sizeof(p1), a->tail_ratio, "%.2f");
+	snprintf(an_row(rows, &n, &cap, g_ret, "Tail ratio")->value, sizeof(r->value), "%s%s", p1,
+		 isfinite(a->tail_ratio) ? " (95th percentile of daily returns over the 5th)" : "");
+
+	an_drawdown_text(in, &a->max_dd, an_row(rows, &n, &cap, g_dd, "Max drawdown")->value,
+			 sizeof(r->value));
+	an_drawdown_text(in, &a->longest_dd,
+			 an_row(rows, &n, &cap, g_dd, "Longest drawdown")->value, sizeof(r->value));
+	num(p1, sizeof(p1), a->calmar, "%.2f");
+	snprintf(an_row(rows, &n, &cap, g_dd, "Calmar")->value, sizeof(r->value), "%s%s", p1,
+		 isfinite(a->calmar) ? " (CAGR over the max drawdown)" : "");
+
+	snprintf(an_row(rows, &n, &cap, g_tr, "Closed trades")->value, sizeof(r->value),
+		 "%d: %d won, %d lost, %d even; net P&L %s", a->n_trades, a->n_wins, a->n_losses,
+		 a->n_zero, money(m1, sizeof(m1), a->net_pnl_cents));
+	num(p1, sizeof(p1), a->win_rate * 100.0, "%.2f%%");
+	snprintf(an_row(rows, &n, &cap, g_tr, "Win rate")->value, sizeof(r->value), "%s%s", p1,
+		 a->n_trades ? "" : " (no closed trades)");
+	r = an_row(rows, &n, &cap, g_tr, "Profit factor");
+	if (isfinite(a->profit_factor))
+		snprintf(r->value, sizeof(r->value), "%.2f (gross profit %s over gross loss %s)",
+			 a->profit_factor, money(m1, sizeof(m1), a->gross_profit_cents),
+			 money(m2, sizeof(m2), a->gross_loss_cents));
+	else
+		snprintf(r->value, sizeof(r->value), "n/a%s", a->n_trades ? " (no loss)" : "");
+	money_d(m1, sizeof(m1), a->avg_win_cents);
+	money_d(m2, sizeof(m2), a->avg_loss_cents);
+	snprintf(an_row(rows, &n, &cap, g_tr, "Average win / loss")->value, sizeof(r->value),
+		 "%s / %s", m1, m2);
+	money_d(m1, sizeof(m1), a->expectancy_cents);
+	snprintf(an_row(rows, &n, &cap, g_tr, "Expectancy")->value, sizeof(r->value), "%s%s", m1,
+		 isfinite(a->expectancy_cents) ? " a trade" : "");
+	num(p1, sizeof(p1), a->avg_hold_days, "%.1f");
+	snprintf(an_row(rows, &n, &cap, g_tr, "Average holding")->value, sizeof(r->value), "%s%s",
+		 p1, isfinite(a->avg_hold_days) ? " calendar days" : "");
+
+	r = an_row(rows, &n, &cap, g_spy, "Alpha");
+	if (!in->series->bench_cents) {
+		snprintf(r->value, sizeof(r->value), "n/a (SPY is not among the tickers)");
+	} else {
+		pct(p1, sizeof(p1), a->alpha);
+		pct(p2, sizeof(p2), a->alpha_geometric);
+		pct(p3, sizeof(p3), a->alpha_lo);
+		pct(p4, sizeof(p4), a->alpha_hi);
+		if (isfinite(a->alpha))
+			snprintf(r->value, sizeof(r->value),
+				 "%s a year (geometric %s), %d%% interval %s to %s (stationary "
+				 "bootstrap: %d of %d replicates, blocks of %.1f sessions on "
+				 "average)",
+				 p1, p2, ci, p3, p4, a->boot_used, a->boot_reps, a->boot_block);
+		else
+			snprintf(r->value, sizeof(r->value), "n/a");
+	}
+	num(p1, sizeof(p1), a->beta, "%.2f");
+	snprintf(an_row(rows, &n, &cap, g_spy, "Beta")->value, sizeof(r->value), "%s",
+		 in->series->bench_cents ? p1 : "n/a (SPY is not among the tickers)");
+
+	report_margin_calls(in->pf, &calls, &forced);
+	snprintf(an_row(rows, &n, &cap, g_mg, "Margin calls")->value, sizeof(r->value),
+		 "%d, positions closed for them: %d", calls, forced);
+	return n;
+}
+
+static void attr_text(const char *title, const struct an_attr *t, size_t n, struct sbuf *out)
+{
+	char m1[32], p1[24];
+	size_t i;
+
+	sb_addf(out, "%s:\n", title);
+	if (!n) {
+		sb_addf(out, "  (no closed trades)\n");
+		return;
+	}
+	sb_addf(out, "  %-12s %12s %7s %5s %5s %9s\n", "", "P&L", "trades", "won", "lost",
+		"win rate");
+	for (i = 0; i < n; i++) {
+		num(p1, sizeof(p1), t[i].win_rate * 100.0, "%.2f%%");
+		sb_addf(out, "  %-12s %12s %7d %5d %5d %9s\n", t[i].name,
+			money(m1, sizeof(m1), t[i].pnl_cents), t[i].trades, t[i].wins, t[i].losses,
+			p1);
+	}
+}
+
+void report_analytics_text(const struct report_in *in, struct sbuf *out)
+{
+	const struct analytics *a = in->an;
+	struct report_row *rows;
+	const char *group = NULL;
+	size_t i, n;
+	int y, k;
+
+	if (!a)
+		return;
+	n = report_analytics_rows(in, &rows);
+	sb_addf(out,
+		"\n%sANALYTICS%s (docs/metrics.md: daily returns, 252 sessions a year, "
+		"over the rate the cash earned)\n",
+		bold(in), reset(in));
+	for (i = 0; i < n; i++) {
+		if (rows[i].group != group)
+			sb_addf(out, "%s:\n", group = rows[i].group);
+		sb_addf(out, "  %-22s %s\n", rows[i].label, rows[i].value);
+	}
+	free(rows);
+	attr_text("Attribution by ticker", a->by_ticker, a->n_tickers, out);
+	attr_text("Attribution by strategy", a->by_strategy, a->n_strategies, out);
+	sb_addf(out, "Monthly returns (%%):\n  %-4s", "");
+	for (k = 0; k < 12; k++)
+		sb_addf(out, " %6s", month_names[k]);
+	sb_addf(out, " %7s\n", "Year");
+	for (y = 0; y < a->n_years; y++) {
+		sb_addf(out, "  %4d", a->first_year + y);
+		for (k = 0; k < 12; k++) {
+			double v = a->monthly[y * 12 + k];
+			if (isfinite(v))
+				sb_addf(out, " %+6.2f", v * 100.0);
+			else
+				sb_addf(out, " %6s", "-");
+		}
+		if (isfinite(a->yearly[y]))
+			sb_addf(out, " %+7.2f\n", a->yearly[y] * 100.0);
+		else
+			sb_addf(out, " %7s\n", "-");
+	}
+	sb_addf(out, "%s\n", RULE_LINE);
+}
+
+static json_t *jdd(const struct report_in *in, const struct an_drawdown *d, double depth)
+{
+	const int *days = in->series->days;
+
+	if (!d->valid)
+		return json_pack("{s:o, s:n, s:n, s:n, s:n, s:n, s:n}", "depth", jreal(depth),
+				 "peak", "trough", "end", "recovered", "sessions", "days");
+	return json_pack("{s:o, s:o, s:o, s:o, s:b, s:I, s:I}", "depth", jreal(depth), "peak",
+			 jdate(days[d->peak]), "trough", jdate(days[d->trough]), "end",
+			 jdate(days[d->end]), "recovered", d->recovered, "sessions",
+			 (json_int_t)d->sessions, "days", (json_int_t)d->days);
+}
+
+static json_t *jattr(const struct an_attr *t, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a,
+				      json_pack("{s:s, s:o, s:i, s:i, s:i, s:o}", "name", t[i].name,
+						"pnl", jdollars(t[i].pnl_cents), "trades",
+						t[i].trades, "wins", t[i].wins, "losses",
+						t[i].losses, "win_rate", jreal(t[i].win_rate)));
+	return a;
+}
+
+static json_t *jcents_d(double cents)
+{
+	return isfinite(cents) ? json_real(cents / 100.0) : json_null();
+}
+
+int report_analytics_json(const struct report_in *in, struct sbuf *out)
+{
+	const struct analytics *a = in->an;
+	const struct an_series *s = in->series;
+	json_t *o, *t, *x, *years, *months, *yearly, *ser, *dates, *vals, *rates, *spy, *dd, *rs;
+	int calls, forced, y, k;
+	size_t i;
+
+	if (!a || !s)
+		return -1;
+	o = json_object();
+	json_object_set_new(o, "start",
+			    json_pack("{s:o, s:o, s:b}", "date",
+				      s->n ? jdate(s->days[0]) : json_null(), "value",
+				      s->n ? jdollars(s->value_cents[0]) : json_null(),
+				      "initial_capital", s->n && s->n == in->pf->n_snaps + 1));
+	json_object_set_new(o, "sessions", json_integer((json_int_t)a->n_sessions));
+	json_object_set_new(o, "returns", json_integer((json_int_t)a->n_returns));
+	json_object_set_new(o, "periods_per_year", json_integer(AN_YEAR));
+	json_object_set_new(o, "confidence", jreal(a->confidence));
+	json_object_set_new(o, "total_return", jreal(a->total_return));
+	json_object_set_new(o, "cagr", jreal(a->cagr));
+	json_object_set_new(o, "cagr_calendar", jreal(a->cagr_calendar));
+	json_object_set_new(o, "volatility", jreal(a->volatility));
+	json_object_set_new(o, "sharpe", jreal(a->sharpe));
+	json_object_set_new(o, "sharpe_interval",
+			    json_pack("{s:s, s:o, s:o, s:o}", "method", "Lo 2002, IID", "se",
+				      jreal(a->sharpe_se_iid), "low", jreal(a->sharpe_lo_iid),
+				      "high", jreal(a->sharpe_hi_iid)));
+	json_object_set_new(o, "sharpe_interval_hac",
+			    json_pack("{s:s, s:i, s:o, s:o, s:o}", "method",
+				      "Lo 2002, GMM with a Newey-West covariance", "lags",
+				      a->hac_lags, "se", jreal(a->sharpe_se_hac), "low",
+				      jreal(a->sharpe_lo_hac), "high", jreal(a->sharpe_hi_hac)));
+	json_object_set_new(o, "sortino", jreal(a->sortino));
+	json_object_set_new(o, "tail_ratio", jreal(a->tail_ratio));
+	json_object_set_new(o, "max_drawdown", jdd(in, &a->max_dd, a->max_drawdown));
+	json_object_set_new(o, "longest_drawdown",
+			    jdd(in, &a->longest_dd,
+				a->longest_dd.valid ? a->longest_dd.depth : a->max_drawdown));
+	json_object_set_new(o, "calmar", jreal(a->calmar));
+	t = json_object();
+	json_object_set_new(t, "closed", json_integer(a->n_trades));
+	json_object_set_new(t, "wins", json_integer(a->n_wins));
+	json_object_set_new(t, "losses", json_integer(a->n_losses));
+	json_object_set_new(t, "even", json_integer(a->n_zero));
+	json_object_set_new(t, "win_rate", jreal(a->win_rate));
+	json_object_set_new(t, "profit_factor", jreal(a->profit_factor));
+	json_object_set_new(t, "average_win", jcents_d(a->avg_win_cents));
+	json_object_set_new(t, "average_loss", jcents_d(a->avg_loss_cents));
+	json_object_set_new(t, "expectancy", jcents_d(a->expectancy_cents));
+	json_object_set_new(t, "average_holding_days", jreal(a->avg_hold_days));
+	json_object_set_new(t, "net_pnl", jdollars(a->net_pnl_cents));
+	json_object_set_new(t, "gross_profit", jdollars(a->gross_profit_cents));
+	json_object_set_new(t, "gross_loss", jdollars(a->gross_loss_cents));
+	json_object_set_new(o, "trades", t);
+	x = json_object();
+	json_object_set_new(x, "return", jreal(a->bench_return));
+	json_object_set_new(x, "alpha", jreal(a->alpha));
+	json_object_set_new(x, "alpha_geometric", jreal(a->alpha_geometric));
+	json_object_set_new(x, "alpha_interval",
+			    json_pack("{s:s, s:o, s:o, s:i, s:i, s:o, s:I}", "method",
+				      "stationary bootstrap (Politis and Romano 1994)", "low",
+				      jreal(a->alpha_lo), "high", jreal(a->alpha_hi), "replicates",
+				      a->boot_reps, "used", a->boot_used, "mean_block",
+				      jreal(a->boot_block), "seed", (json_int_t)in->an_seed));
+	json_object_set_new(x, "beta", jreal(a->beta));
+	json_object_set_new(o, "spy", x);
+	report_margin_calls(in->pf, &calls, &forced);
+	json_object_set_new(o, "margin_calls", json_integer(calls));
+	json_object_set_new(o, "forced_closes", json_integer(forced));
+	json_object_set_new(o, "attribution",
+			    json_pack("{s:o, s:o}", "ticker", jattr(a->by_ticker, a->n_tickers),
+				      "strategy", jattr(a->by_strategy, a->n_strategies)));
+	years = json_array();
+	months = json_array();
+	yearly = json_array();
+	for (y = 0; y < a->n_years; y++) {
+		json_t *row = json_array();
+		for (k = 0; k < 12; k++)
+			json_array_append_new(row, jreal(a->monthly[y * 12 + k]));
+		json_array_append_new(years, json_integer(a->first_year + y));
+		json_array_append_new(months, row);
+		json_array_append_new(yearly, jreal(a->yearly[y]));
+	}
+	json_object_set_new(
+		o, "monthly",
+		json_pack("{s:o, s:o, s:o}", "years", years, "months", months, "year", yearly));
+	dates = json_array();
+	vals = json_array();
+	rates = json_array();
+	spy = s->bench_cents ? json_array() : json_null();
+	dd = json_array();
+	rs = json_array();
+	for (i = 0; i < s->n; i++) {
+		json_array_append_new(dates, jdate(s->days[i]));
+		json_array_append_new(vals, jdollars(s->value_cents[i]));
+		json_array_append_new(rates, s->rate ? jreal(s->rate[i]) : json_real(0));
+		if (s->bench_cents)
+			json_array_append_new(spy, jdollars(s->bench_cents[i]));
+		json_array_append_new(dd, a->drawdown ? jreal(a->drawdown[i]) : json_null());
+		json_array_append_new(rs, a->rolling_sharpe ? jreal(a->rolling_sharpe[i])
+							    : json_null());
+	}
+	ser = json_object();
+	json_object_set_new(ser, "window", json_integer((json_int_t)a->window));
+	json_object_set_new(ser, "dates", dates);
+	json_object_set_new(ser, "value", vals);
+	json_object_set_new(ser, "rate", rates);
+	json_object_set_new(ser, "spy", spy);
+	json_object_set_new(ser, "drawdown", dd);
+	json_object_set_new(ser, "rolling_sharpe", rs);
+	json_object_set_new(o, "series", ser);
+	{
+		/* every digit: the figures are checked against a recomputation */
+		char *js = json_dumps(o, JSON_REAL_PRECISION(17) | JSON_PRESERVE_ORDER |
+						 (in->compact ? JSON_COMPACT : JSON_INDENT(2)));
+		int rc = -1;
+
+		if (js) {
+			rc = sb_add(out, js, strlen(js)) || sb_add(out, "\n", 1) ? -1 : 0;
+			free(js);
+		}
+		json_decref(o);
+		return rc;
+	}
 }

@@ -18,11 +18,13 @@
 
 extern const struct strategy strategy_volarb;
 extern const struct strategy strategy_csp;
+extern const struct strategy strategy_buywrite;
 
 /* Adding a strategy: its file, and one line here. */
 const struct strategy *const strategy_table[] = {
 	&strategy_volarb,
 	&strategy_csp,
+	&strategy_buywrite,
 };
 const size_t strategy_count = PT_ARRAY_SIZE(strategy_table);
 

@@ -114,11 +114,13 @@ struct scan_ticker {
 	size_t calc_n;
 };
 
-/* A strategy's inputs: the config (shared keys: hv_window, risk_free_rate)
- * and its own parameters. */
+/* A strategy's inputs: the config (shared keys: hv_window, risk_free_rate),
+ * its own parameters, and the session planned or scanned (day number; 0
+ * when there is none, e.g. `chain`'s default expiration). */
 struct strategy_in {
 	const struct config *cfg;
 	const struct strategy_params *p;
+	int session;
 };
 
 struct strategy {
@@ -131,7 +133,8 @@ struct strategy {
 	const char *contracts; /* what a contract is in the reports: "calls", "puts" */
 	int hidden_rule;       /* the rule `scan` lists only with --all (contracts far
 				* from what it trades), 0 for none */
-	/* The expirations it trades: the listed ones nearest these many days
+	/* The expirations it trades on in->session (0 when planning for no
+	 * session in particular): the listed ones nearest these many days
 	 * (at most STRATEGY_MAX_WANTS). Returns how many. */
 	size_t (*plan)(const struct strategy_in *in, long *days);
 	/* Scans one ticker into out (zeroed by the caller, strat and symbol set):
@@ -142,6 +145,10 @@ struct strategy {
 	 * is applied; 0, or PT_EINVAL with err (PT_ERRSZ) naming the keys. */
 	int (*check)(const struct strategy *s, const struct strategy_params *p, char *err);
 };
+
+/* buywrite's expiration for session: the first monthly expiration after
+ * it (calendar.h), 0 when none (or session <= 0). */
+int strategy_buywrite_expiry(int session);
 
 /* The strategies papertrade knows, in the order `init` documents them. */
 extern const struct strategy *const strategy_table[];

@@ -238,6 +238,7 @@ static void test_dump(void **state)
 				   "csp_otm_min = 0.05\n"
 				   "csp_otm_max = 0.15\n"
 				   "csp_target_dte = 30\n"
+				   "buywrite_otm = 0\n"
 				   "provider = sim\n"
 				   "seed = 20240101\n"
 				   "yahoo_url = https://query2.finance.yahoo.com\n"
@@ -813,7 +814,7 @@ static void test_file_errors(void **state)
 		{"[strategy]\nstrategies = volarb,csp,volarb\n",
 		 "2: strategies: strategy 'volarb' listed twice: 'volarb,csp,volarb'"},
 		{"[strategy]\nstrategies = volarb,cps\n",
-		 "2: strategies: unknown strategy 'cps' (want volarb or csp): 'volarb,cps'"},
+		 "2: strategies: unknown strategy 'cps' (want volarb, csp or buywrite): 'volarb,cps'"},
 		{"[strategy]\nstrategies = volarb:0\n",
 		 "2: strategies: weight of 'volarb' not a number more than 0, at most 1000: 'volarb:0'"},
 		{"[strategy]\nstrategies = volarb:1000.01\n",

@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "backtest.h"
 #include "book/book.h"
 #include "config.h"
 #include "market/calendar.h"
@@ -391,7 +392,7 @@ static double chain_scan(const struct chain *ch, const char *name, struct scan_t
 {
 	const struct strategy *st = strategy_find(name);
 	struct strategy_params p;
-	struct strategy_in in = {&ch->cfg, &p};
+	struct strategy_in in = {&ch->cfg, &p, ch->v.session};
 
 	assert_non_null(st);
 	strategy_defaults(st, &p);
@@ -664,6 +665,191 @@ static void test_rank_boundaries(void **state)
 	}
 }
 
+/*
+ * buywrite (issue 11 point 5): the call it writes, on the smooth chain with
+ * every expiry moved to the session's next monthly expiration (2024-03-15
+ * for 2024-03-01): the first strike at or above spot, with spot exactly on
+ * a strike, a cent below one and a cent above one; buywrite_otm's aim; the
+ * first strike's quote unusable (no sale, not the next strike); no shares
+ * to write on (holdings = cash).
+ */
+static double bw_scan(struct chain *ch, double spot, double otm, struct scan_ticker *out)
+{
+	const struct strategy *st = strategy_find("buywrite");
+	struct strategy_params p;
+	struct strategy_in in = {&ch->cfg, &p, ch->v.session};
+
+	assert_non_null(st);
+	strategy_defaults(st, &p);
+	assert_true(p.v[0] == 0);
+	p.v[0] = otm;
+	ch->tv.spot = spot;
+	memset(out, 0, sizeof(*out));
+	out->strat = st;
+	st->scan(&in, &ch->tv, &ch->v, out);
+	return out->best >= 0 ? out->c[out->best].strike : NAN;
+}
+
+static void test_buywrite_strike_boundaries(void **state)
+{
+	static const struct {
+		double spot, otm, want;
+	} cases[] = {
+		{100.0, 0, 100},     /* exactly on a strike: that strike */
+		{99.99, 0, 100},     /* a cent below: the strike above it */
+		{100.01, 0, 101},    /* a cent above: the next one up */
+		{100.0, 0.02, 102},  /* 2% out of the money (BXY): 102 exactly */
+		{100.01, 0.02, 103}, /* 102.0102: the next one up */
+	};
+	static struct chain ch;
+	struct scan_ticker s;
+	size_t i;
+	int monthly;
+
+	(void)state;
+	chain_build(&ch);
+	ch.cfg.holdings = HOLD_ETF;
+	monthly = strategy_buywrite_expiry(ch.v.session);
+	assert_int_equal(monthly, date_from_ymd(2024, 3, 15));
+	for (i = 0; i < PT_ARRAY_SIZE(ch.opts); i++)
+		ch.opts[i].expiry = monthly;
+	for (i = 0; i < PT_ARRAY_SIZE(cases); i++) {
+		double got = bw_scan(&ch, cases[i].spot, cases[i].otm, &s);
+
+		if (got != cases[i].want)
+			fail_msg("spot %.2f, otm %g: want the %g call, got %g (%s)", cases[i].spot,
+				 cases[i].otm, cases[i].want, got, s.skip);
+		assert_true(s.ok);
+		assert_int_equal(s.expiry, monthly);
+		assert_int_equal(s.order.n_legs, 1);
+		assert_int_equal(s.order.leg[0].right, 'C');
+		assert_int_equal(s.order.leg[0].ratio, -1);
+		assert_int_equal(s.order.leg[0].expiry, monthly);
+		assert_true(s.order.leg[0].price == chain_quote(&ch, 'C', got)->bid);
+		assert_true(s.order.leg[0].close_price == chain_quote(&ch, 'C', got)->ask);
+		/* calls only; one qualifies, the rest below spot or not the first */
+		assert_int_equal(s.n, CH_N);
+		assert_int_equal(s.counts[0], 1);
+		assert_int_equal(s.counts[2], (int)(cases[i].want - CH_LO));
+		scan_ticker_release(&s);
+	}
+	/* the first strike's bid is gone: no sale today, not the 101 call */
+	chain_quote(&ch, 'C', 100)->bid = 0;
+	assert_true(isnan(bw_scan(&ch, 99.99, 0, &s)));
+	assert_int_equal(s.counts[1], 1);
+	assert_non_null(strstr(s.skip, "the 100 call of 2024-03-15 has no usable bid"));
+	scan_ticker_release(&s);
+	/* no shares to write on */
+	ch.cfg.holdings = HOLD_CASH;
+	assert_true(isnan(bw_scan(&ch, 100.0, 0, &s)));
+	assert_false(s.ok);
+	assert_non_null(strstr(s.skip, "holdings = etf"));
+	scan_ticker_release(&s);
+	/* an expiration not listed: nothing to write */
+	ch.cfg.holdings = HOLD_ETF;
+	for (i = 0; i < PT_ARRAY_SIZE(ch.opts); i++)
+		ch.opts[i].expiry = monthly + 7;
+	assert_true(isnan(bw_scan(&ch, 100.0, 0, &s)));
+	assert_int_equal(s.n, 0);
+	assert_non_null(strstr(s.skip, "no calls quoted for the monthly expiration 2024-03-15"));
+	scan_ticker_release(&s);
+}
+
+/*
+ * buywrite's roll dates: the expiration written is the first monthly one
+ * after the session (the third Friday's, or the Thursday before when the
+ * Friday is Good Friday: 2022-04-14), and the plan asks exactly that one.
+ * Then on the sim, 2022-03-01..2022-06-30 through bt_run with compare's
+ * reference configuration: one call at a time covering the shares, sold on
+ * the first session and on the session after each monthly expiration (the
+ * Monday after Good Friday; the Tuesday after Juneteenth), held to its
+ * expiration and settled at that close, struck at the first strike at or
+ * above the spot it was sold at.
+ */
+static void test_buywrite_roll_dates(void **state)
+{
+	static const struct {
+		int session[3], expiry[3];
+	} exp[] = {
+		{{2022, 4, 13}, {2022, 4, 14}}, /* the Thursday before Good Friday */
+		{{2022, 4, 14}, {2022, 5, 20}}, /* on it: the next month's */
+		{{2024, 3, 14}, {2024, 3, 15}}, {{2024, 3, 15}, {2024, 4, 19}},
+		{{2024, 3, 16}, {2024, 4, 19}}, /* a Saturday */
+	};
+	static const int legs[][6] = {
+		/* sold on, expiring */
+		{2022, 3, 1, 2022, 3, 18},  {2022, 3, 21, 2022, 4, 14}, {2022, 4, 18, 2022, 5, 20},
+		{2022, 5, 23, 2022, 6, 17}, {2022, 6, 21, 2022, 7, 15},
+	};
+	static const char *const pairs[] = {"tickers=SPY",	   "holdings=etf",
+					    "strategies=buywrite", "sizing=premium",
+					    "position_pct=1",	   "max_positions_per_ticker=1",
+					    "risk_free_rate=0.04"};
+	const struct strategy *st = strategy_find("buywrite");
+	struct strategy_params p;
+	struct strategy_in in;
+	struct config c;
+	struct provider *prov;
+	struct session_err e;
+	struct bt_result r;
+	char err[PT_ERRSZ];
+	size_t i, k = 0;
+	long days[STRATEGY_MAX_WANTS];
+	double shares;
+
+	(void)state;
+	for (i = 0; i < PT_ARRAY_SIZE(exp); i++) {
+		int s = date_from_ymd(exp[i].session[0], exp[i].session[1], exp[i].session[2]);
+		int x = date_from_ymd(exp[i].expiry[0], exp[i].expiry[1], exp[i].expiry[2]);
+
+		assert_int_equal(strategy_buywrite_expiry(s), x);
+		strategy_defaults(st, &p);
+		in.cfg = &c;
+		in.p = &p;
+		in.session = s;
+		assert_int_equal(st->plan(&in, days), 1);
+		assert_int_equal(days[0], x - s);
+	}
+	in.session = 0;
+	assert_int_equal(st->plan(&in, days), 1);
+	assert_int_equal(days[0], 30);
+
+	sim_config(&c, pairs, PT_ARRAY_SIZE(pairs));
+	prov = provider_new(&c, NULL, err);
+	assert_non_null(prov);
+	if (bt_run(&c, prov, date_from_ymd(2022, 3, 1), date_from_ymd(2022, 6, 30), NULL, NULL,
+		   NULL, &r, &e))
+		fail_msg("%s: %s", e.what, e.why);
+	provider_free(prov);
+	assert_int_equal(book_check(&r.pf, err), 0);
+	assert_true(r.pf.n_pos >= 1 && r.pf.pos[0].right == 'S');
+	shares = r.pf.pos[0].quantity;
+	for (i = 1; i < r.pf.n_pos; i++) {
+		const struct position *ps = &r.pf.pos[i];
+
+		assert_true(k < PT_ARRAY_SIZE(legs));
+		assert_int_equal(ps->right, 'C');
+		assert_string_equal(ps->strategy, "buywrite");
+		assert_int_equal(ps->opened, date_from_ymd(legs[k][0], legs[k][1], legs[k][2]));
+		assert_int_equal(ps->expiry, date_from_ymd(legs[k][3], legs[k][4], legs[k][5]));
+		/* every share written on, to a ten-thousandth of a contract */
+		assert_true(ps->quantity == -floor(shares / 100.0 * 1e4) / 1e4);
+		/* at the money: the first $1 strike at or above the spot */
+		assert_true(ps->strike >= ps->entry_spot && ps->strike < ps->entry_spot + 1.0);
+		/* held to expiry: settled at its close (still open at the end) */
+		if (ps->closed) {
+			assert_int_equal(ps->closed, ps->expiry);
+			assert_true(!strcmp(ps->reason, "expired") ||
+				    !strcmp(ps->reason, "assigned"));
+		} else {
+			assert_true(ps->expiry > r.pf.last_session);
+		}
+		k++;
+	}
+	assert_int_equal(k, PT_ARRAY_SIZE(legs));
+	bt_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -673,6 +859,8 @@ int main(void)
 		cmocka_unit_test(test_rank_is_robust_to_quote_noise),
 		cmocka_unit_test(test_rank_ignores_an_out_of_line_quote),
 		cmocka_unit_test(test_rank_boundaries),
+		cmocka_unit_test(test_buywrite_strike_boundaries),
+		cmocka_unit_test(test_buywrite_roll_dates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
