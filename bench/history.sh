@@ -7,8 +7,9 @@
 #      layout: 5,468 option rows a session, about 24.7M rows (the size of
 #      options-dataset-hist's SPY: 24,681,665 rows), about 4.4 GB of text;
 #   2. `papertrade history import` of that file, timed end to end (the
-#      process, the parse on two threads, sorting, writing, fsync and the
-#      manifest swap): rows/s; goal 5M rows/s or more;
+#      process, reading on every core, building and writing the store's
+#      file as it reads, fsync and the manifest swap): rows/s; goal 5M
+#      rows/s or more;
 #   3. bench/history_replay: every row read back through the store (goal
 #      under 1 s; options_backtester's Rust core needs 4.2 s for the same
 #      SPY history), twice (the first maps the file's pages), and the view

@@ -3,12 +3,17 @@
  * accumulation of rows per ticker and session, and the merge into the
  * store (hist.h) in one transaction; see himport.h and docs/history.md.
  *
- * Speed matters (docs/history.md, "Figures"): text is mapped, not copied;
- * a line's fields are found by one scan and only the needed ones parsed;
- * dates repeat, so the last one parsed is remembered; rows that arrive in
- * session order (every vendor's files do) are not sorted again, and rows
- * within a session in (expiry, strike) order are split into calls and puts
- * in one pass.
+ * Speed matters (docs/history.md, "Figures"): text is mapped, not copied,
+ * and read in pieces by a thread per core; a line's commas and its end are
+ * found in one pass (sixteen bytes at a time) and only the needed fields
+ * parsed, the usual number by a short path; dates repeat, so the last one
+ * parsed is remembered; rows that arrive in session order (every vendor's
+ * files do) are not sorted again, and rows within a session in (expiry,
+ * strike) order are split into calls and puts in one pass. Plain OptionsDX
+ * text, the bulk of any history, is not even kept: each session is built
+ * as soon as the next one starts and its rows go to the store's writer
+ * while the threads read on (struct stream), so memory holds a few pieces
+ * and one session, never the rows of the file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +30,9 @@
 #include <unistd.h>
 
 #include <zstd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "himport.h"
 #include "../market/calendar.h"
@@ -34,7 +42,6 @@
 
 #define HEADER_MAX 65536 /* longest header line */
 #define MAX_COLS 256
-#define PARALLEL_MIN (16u << 20) /* text smaller than this is read by one thread */
 
 static const struct {
 	const char *key, *text;
@@ -72,7 +79,8 @@ static int blank(char c)
 	return c == ' ' || c == '\t' || c == '"' || c == '\r';
 }
 
-int himp_fixed(const char *s, size_t n, int dec, int64_t *out)
+/* himp_fixed for any text (the fast path's fallback). */
+static __attribute__((noinline)) int fixed_any(const char *s, size_t n, int dec, int64_t *out)
 {
 	const char *e = s + n, *p;
 	int neg = 0, seen = 0, frac = 0, round = 0;
@@ -96,6 +104,8 @@ int himp_fixed(const char *s, size_t n, int dec, int64_t *out)
 	if (p < e && *p == '.') {
 		for (p++; p < e && *p >= '0' && *p <= '9'; p++) {
 			if (frac < dec) {
+				if (v > 900000000000000000ULL)
+					return -1;
 				v = v * 10 + (uint64_t)(*p - '0');
 				frac++;
 			} else if (frac == dec) {
@@ -124,11 +134,56 @@ int himp_fixed(const char *s, size_t n, int dec, int64_t *out)
 	}
 	if (p != e || !seen)
 		return -1;
-	for (; frac < dec; frac++)
+	for (; frac < dec; frac++) {
+		if (v > 900000000000000000ULL)
+			return -1;
 		v *= 10;
+	}
 	v += (uint64_t)round;
 	*out = neg ? -(int64_t)v : (int64_t)v;
 	return 0;
+}
+
+/*
+ * The usual number first: blanks (spaces) before, 1 to 9 digits, perhaps a
+ * point and more digits, nothing after. Its value cannot overflow, so the
+ * digits are summed as they come; anything else (a sign, an exponent,
+ * blanks after, more digits, no digit before the point) is fixed_any's,
+ * which reads it exactly as this would. tests/unit/test_history.c holds
+ * the two to the same result on every boundary and on random text.
+ */
+static inline __attribute__((always_inline)) int fixed(const char *s, size_t n, int dec,
+							 int64_t *out)
+{
+	static const uint64_t p10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+	const char *p = s, *e = s + n, *d;
+	uint64_t v = 0;
+	int frac = 0, round = 0;
+
+	while (p < e && *p == ' ')
+		p++;
+	for (d = p; p < e && (unsigned)(*p - '0') < 10; p++)
+		v = v * 10 + (uint64_t)(*p - '0');
+	if (p == d || p - d > 9 || dec < 0 || dec > 6)
+		return fixed_any(s, n, dec, out);
+	if (p < e && *p == '.') {
+		for (p++; p < e && frac < dec && (unsigned)(*p - '0') < 10; p++, frac++)
+			v = v * 10 + (uint64_t)(*p - '0');
+		if (p < e && (unsigned)(*p - '0') < 10) {
+			round = *p >= '5';
+			for (p++; p < e && (unsigned)(*p - '0') < 10; p++)
+				;
+		}
+	}
+	if (p != e)
+		return fixed_any(s, n, dec, out);
+	*out = (int64_t)(v * p10[dec - frac] + (uint64_t)round);
+	return 0;
+}
+
+int himp_fixed(const char *s, size_t n, int dec, int64_t *out)
+{
+	return fixed(s, n, dec, out);
 }
 
 /* Digits of s[0..n) as a number; -1 when not all digits or none. */
@@ -196,6 +251,8 @@ struct aday {
 	uint8_t has_spot, has_bar, bar_explicit, has_div;
 };
 
+struct stream;
+
 struct atk {
 	char sym[HIST_SYMSZ];
 	struct arow *rows;
@@ -203,21 +260,20 @@ struct atk {
 	int last_session, unsorted;
 	struct aday *day; /* indexed by day - day0 */
 	size_t n_bars, n_divs;
+	struct stream *st; /* its file written as the rows come (not kept), or NULL */
 };
 
 struct imp {
 	const struct himp_opts *o;
 	struct himp_result *res;
 	struct himp_file *f;
+	struct hist_txn *tx;
 	struct atk **tk;
 	size_t n_tk;
 	struct atk *cur;
 	int day0, ndays;
 	int tmp_seq;
-	/* the last dates parsed */
-	char qd_txt[32], ex_txt[32];
-	size_t qd_len, ex_len;
-	int qd_day, ex_day, qd_ok, ex_ok;
+	int stream; /* OptionsDX tickers are streamed (stream_ok) */
 };
 
 static struct atk *ticker_acc(struct imp *im, const char *sym)
@@ -238,10 +294,13 @@ static struct atk *ticker_acc(struct imp *im, const char *sym)
 	return im->cur = t;
 }
 
+static void stream_free(struct stream *s);
+
 static void atk_free(struct atk *t)
 {
 	if (!t)
 		return;
+	stream_free(t->st);
 	free(t->rows);
 	free(t->day);
 	free(t);
@@ -500,6 +559,82 @@ static size_t split(const char *s, size_t n, struct fld *f, size_t max)
 	return k + 1;
 }
 
+/*
+ * The line at p (ending at its newline or at e): its length without the
+ * newline and a carriage return before it into *len, the start of the
+ * next line into *next, and its fields split at commas into f (at most
+ * max, as split finds them); returns how many fields. With SSE2, one pass
+ * finds the commas and the newline sixteen bytes at a time.
+ */
+static size_t split_line(const char *p, const char *e, struct fld *f, size_t max, size_t *len,
+			 const char **next)
+{
+#if defined(__SSE2__)
+	const __m128i commas = _mm_set1_epi8(','), nls = _mm_set1_epi8('\n');
+	const char *s = p, *start = p, *end;
+	size_t k = 0;
+
+	for (;;) {
+		unsigned mc = 0, mn = 0;
+		size_t w = (size_t)(e - s), i;
+
+		if (w >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+
+			mc = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, commas));
+			mn = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nls));
+			w = 16;
+		} else {
+			for (i = 0; i < w; i++) {
+				if (s[i] == ',')
+					mc |= 1u << i;
+				else if (s[i] == '\n')
+					mn |= 1u << i;
+			}
+		}
+		if (mn)
+			mc &= (1u << __builtin_ctz(mn)) - 1; /* the commas before it */
+		for (; mc && k < max; mc &= mc - 1) {
+			const char *c = s + __builtin_ctz(mc);
+
+			f[k].s = start;
+			f[k].n = (size_t)(c - start);
+			k++;
+			start = c + 1;
+		}
+		if (mn) {
+			end = s + __builtin_ctz(mn);
+			*next = end + 1;
+			break;
+		}
+		s += w;
+		if (s >= e) {
+			end = e;
+			*next = e;
+			break;
+		}
+	}
+	if (end > p && end[-1] == '\r')
+		end--;
+	*len = (size_t)(end - p);
+	if (k < max && start <= end) {
+		f[k].s = start;
+		f[k].n = (size_t)(end - start);
+		k++;
+	}
+	return k;
+#else
+	const char *nl = memchr(p, '\n', (size_t)(e - p));
+	size_t n = (size_t)((nl ? nl : e) - p);
+
+	if (n && p[n - 1] == '\r')
+		n--;
+	*len = n;
+	*next = nl ? nl + 1 : e;
+	return split(p, n, f, max);
+#endif
+}
+
 /* The header's column names, normalized, into names (each < 64 bytes). */
 static size_t header_names(const char *s, size_t n, char names[][64], int *bracketed)
 {
@@ -556,12 +691,174 @@ static int match_cols(const struct col *cols, int ncols, char names[][64], size_
 	return miss;
 }
 
-/* A date field through the one-entry cache of the last one parsed. */
-static int cached_date(const struct fld *f, char *txt, size_t *len, int *day, int *ok)
+/* ---- reading text in pieces ---- */
+
+/*
+ * A text file is read in pieces (a piece: the lines that start in its
+ * PIECE bytes) by a thread per core, each piece into its own rows, notes
+ * and counts (struct chunk); the calling thread takes the pieces in the
+ * file's order (consume) and either adds them to the tickers' rows
+ * (struct atk), as if one thread had read the whole file, or, streaming,
+ * builds each session as soon as a later one starts and hands its rows to
+ * the store's writer (struct stream): then no more than a few pieces and
+ * one session are ever held, and writing the file overlaps reading.
+ */
+#define PIECE (4u << 20)
+#define SLOTS 8	   /* pieces read ahead of the one taken */
+#define MAX_THREADS 8
+#define RESTART 1 /* streaming met lines out of session order (or a file
+			  * other than stream_ok saw): everything is read again */
+
+/* The first underlying price a piece gave for a day. */
+struct cnote {
+	int32_t day;
+	int16_t qmin;
+	int64_t spot, close;
+};
+
+/* What a piece gave for one ticker. */
+struct ctk {
+	char sym[HIST_SYMSZ];
+	struct arow *rows;
+	size_t n, cap;
+	int last_session, unsorted; /* of the rows, as push keeps them */
+	struct cnote *notes;
+	size_t n_notes, cap_notes;
+	uint64_t *noted; /* a bit per day: noted */
+	/* the sessions of the lines that reached the underlying: the first,
+	 * the last, and whether they ever went back (0: no such line) */
+	int first_line, last_line, lines_back;
+};
+
+struct chunk {
+	struct ctk *tk;
+	size_t n_tk, cap_tk, cur;
+	uint64_t read, skipped, dropped[HIMP_NREASONS];
+	/* the last dates parsed (have: the cache holds one) */
+	char qd_txt[32], ex_txt[32];
+	size_t qd_len, ex_len;
+	int qd_day, ex_day, qd_ok, ex_ok, qd_have, ex_have;
+	size_t index;
+	int ready;
+};
+
+/* What every piece of one file is read with (read-only while reading). */
+struct pctx {
+	const struct imp *im;
+	int layout;
+	const int *ix_dx, *ix_cb;
+	size_t need;
+	const char *sym; /* OptionsDX: the file's ticker */
+};
+
+static void chunk_reset(struct chunk *c, int day0)
 {
-	if (f->n == *len && f->n < 32 && !memcmp(f->s, txt, f->n))
+	size_t i, j;
+
+	for (i = 0; i < c->n_tk; i++) {
+		struct ctk *t = &c->tk[i];
+
+		for (j = 0; j < t->n_notes; j++)
+			t->noted[(size_t)(t->notes[j].day - day0) / 64] = 0;
+		t->n = t->n_notes = 0;
+		t->last_session = t->unsorted = 0;
+		t->first_line = t->last_line = t->lines_back = 0;
+	}
+	c->n_tk = c->cur = 0;
+	c->read = c->skipped = 0;
+	memset(c->dropped, 0, sizeof(c->dropped));
+	c->qd_have = c->ex_have = 0;
+}
+
+static void chunk_release(struct chunk *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->cap_tk; i++) {
+		free(c->tk[i].rows);
+		free(c->tk[i].notes);
+		free(c->tk[i].noted);
+	}
+	free(c->tk);
+	memset(c, 0, sizeof(*c));
+}
+
+/* The piece's entry of ticker sym. */
+static struct ctk *chunk_tk(struct chunk *c, const struct imp *im, const char *sym)
+{
+	struct ctk *t;
+	size_t i;
+
+	if (c->cur < c->n_tk && !strcmp(c->tk[c->cur].sym, sym))
+		return &c->tk[c->cur];
+	for (i = 0; i < c->n_tk; i++)
+		if (!strcmp(c->tk[i].sym, sym)) {
+			c->cur = i;
+			return &c->tk[i];
+		}
+	if (c->n_tk == c->cap_tk) {
+		size_t cap = c->cap_tk;
+
+		xgrow(&c->tk, &cap, c->n_tk + 1, sizeof(*c->tk));
+		memset(c->tk + c->cap_tk, 0, (cap - c->cap_tk) * sizeof(*c->tk));
+		c->cap_tk = cap;
+	}
+	t = &c->tk[c->n_tk];
+	if (!t->noted)
+		t->noted = xcalloc((size_t)im->ndays / 64 + 1, sizeof(*t->noted));
+	pt_strlcpy(t->sym, sym, sizeof(t->sym));
+	c->cur = c->n_tk++;
+	return t;
+}
+
+static void ctk_push(struct ctk *t, const struct arow *r)
+{
+	if (t->n == t->cap)
+		xgrow(&t->rows, &t->cap, t->n + 1, sizeof(*t->rows));
+	if (r->session < t->last_session)
+		t->unsorted = 1;
+	t->last_session = r->session;
+	t->rows[t->n++] = *r;
+}
+
+/* A line of session day reached the underlying: 1 when the piece has a
+ * price of that day already (nothing to note). */
+static int ctk_line(struct ctk *t, const struct imp *im, int day)
+{
+	size_t i = (size_t)day_ix(im, day);
+
+	if (!t->first_line)
+		t->first_line = day;
+	else if (day < t->last_line)
+		t->lines_back = 1;
+	t->last_line = day;
+	return (t->noted[i / 64] >> (i % 64)) & 1;
+}
+
+/* The first underlying price of day in this piece: the spot at minute
+ * qmin and the day's close (note_underlying's, in the file's order). */
+static void ctk_note(struct ctk *t, const struct imp *im, int day, int64_t spot, int qmin,
+		     int64_t close)
+{
+	size_t i = (size_t)day_ix(im, day);
+	struct cnote *n;
+
+	xgrow(&t->notes, &t->cap_notes, t->n_notes + 1, sizeof(*t->notes));
+	n = &t->notes[t->n_notes++];
+	n->day = day;
+	n->qmin = (int16_t)qmin;
+	n->spot = spot;
+	n->close = close;
+	t->noted[i / 64] |= (uint64_t)1 << (i % 64);
+}
+
+/* A date field through the one-entry cache of the last one parsed. */
+static int cached_date(const struct fld *f, char *txt, size_t *len, int *day, int *ok, int *have)
+{
+	if (*have && f->n == *len && !memcmp(f->s, txt, f->n))
 		return *ok ? 0 : -1;
-	*len = f->n < 32 ? f->n : 0;
+	*have = f->n < 32;
+	*len = *have ? f->n : 0;
 	memcpy(txt, f->s, *len);
 	*ok = himp_date(f->s, f->n, day) == 0;
 	return *ok ? 0 : -1;
@@ -582,70 +879,67 @@ static int dx_ticker(const struct imp *im, const char *path, char *sym)
 	return norm_ticker(b, (size_t)(u - b), sym);
 }
 
-static void one_option(struct imp *im, struct atk *t, const struct arow *base, int right,
+static void one_option(struct chunk *c, struct ctk *t, const struct arow *base, int right,
 		       const struct ofields *of)
 {
 	struct arow r = *base;
 	int why = option_row(of, &r);
 
-	im->f->read++;
-	im->res->read++;
+	c->read++;
 	if (why >= 0) {
-		drop(im, why, 1);
+		c->dropped[why]++;
 		return;
 	}
 	r.right = (uint8_t)right;
-	push(t, &r);
+	ctk_push(t, &r);
 }
 
 static int fnum(const struct fld *f, int idx_ok, int dec, int64_t *v)
 {
-	return idx_ok ? himp_fixed(f->s, f->n, dec, v) : 1;
+	return idx_ok ? fixed(f->s, f->n, dec, v) : 1;
 }
 
-static void dx_line(struct imp *im, struct atk *t, const int *ix, const struct fld *f, size_t k)
+static void dx_line(struct chunk *c, const struct pctx *pc, const struct fld *f, size_t k)
 {
+	const struct imp *im = pc->im;
+	const int *ix = pc->ix_dx;
+	struct ctk *t = chunk_tk(c, im, pc->sym);
 	struct arow base;
-	struct ofields c, p;
+	struct ofields cf, pf;
 	int64_t strike, und, hrs;
-	int qmin, i, need = 0;
+	int qmin, i;
 
-	for (i = 0; i < X_N; i++)
-		if (ix[i] + 1 > need)
-			need = ix[i] + 1;
 	memset(&base, 0, sizeof(base));
-	if (k < (size_t)need) {
-		im->f->read += 2;
-		im->res->read += 2;
-		drop(im, HIMP_SHORT, 2);
+	if (k < pc->need) {
+		c->read += 2;
+		c->dropped[HIMP_SHORT] += 2;
 		return;
 	}
-	if (cached_date(&f[ix[X_QDATE]], im->qd_txt, &im->qd_len, &im->qd_day, &im->qd_ok) ||
-	    cached_date(&f[ix[X_EXP]], im->ex_txt, &im->ex_len, &im->ex_day, &im->ex_ok)) {
-		im->f->read += 2;
-		im->res->read += 2;
-		drop(im, HIMP_DATE, 2);
+	if (cached_date(&f[ix[X_QDATE]], c->qd_txt, &c->qd_len, &c->qd_day, &c->qd_ok,
+			&c->qd_have) ||
+	    cached_date(&f[ix[X_EXP]], c->ex_txt, &c->ex_len, &c->ex_day, &c->ex_ok, &c->ex_have)) {
+		c->read += 2;
+		c->dropped[HIMP_DATE] += 2;
 		return;
 	}
-	base.session = im->qd_day;
-	base.expiry = im->ex_day;
+	base.session = c->qd_day;
+	base.expiry = c->ex_day;
 	i = !cal_is_session(base.session) ? HIMP_SESSION
 	    : base.expiry < base.session  ? HIMP_EXPIRED
-	    : himp_fixed(f[ix[X_STRIKE]].s, f[ix[X_STRIKE]].n, 4, &strike) || strike <= 0
+	    : fixed(f[ix[X_STRIKE]].s, f[ix[X_STRIKE]].n, 4, &strike) || strike <= 0
 		    ? HIMP_STRIKE
 	    : strike > INT32_MAX ? HIMP_RANGE
 				 : -1;
 	if (i >= 0) {
-		im->f->read += 2;
-		im->res->read += 2;
-		drop(im, i, 2);
+		c->read += 2;
+		c->dropped[i] += 2;
 		return;
 	}
 	base.strike = (int32_t)strike;
-	if (!t->day[day_ix(im, base.session)].has_spot) {
+	if (!ctk_line(t, im, base.session)) {
 		qmin = close_min(base.session);
 		if (ix[X_QHOURS] >= 0 &&
-		    !himp_fixed(f[ix[X_QHOURS]].s, f[ix[X_QHOURS]].n, 4, &hrs) && hrs >= 0 &&
+		    !fixed(f[ix[X_QHOURS]].s, f[ix[X_QHOURS]].n, 4, &hrs) && hrs >= 0 &&
 		    hrs < (int64_t)24 * HIST_UNIT)
 			qmin = (int)((hrs * 60 + HIST_UNIT / 2) / HIST_UNIT);
 		else if (ix[X_QREAD] >= 0 && f[ix[X_QREAD]].n >= 16) {
@@ -661,25 +955,25 @@ static void dx_line(struct imp *im, struct atk *t, const int *ix, const struct f
 		}
 		if (qmin > 1439)
 			qmin = close_min(base.session);
-		if (!himp_fixed(f[ix[X_UND]].s, f[ix[X_UND]].n, 4, &und) && und > 0)
-			note_underlying(t, im, base.session, und, qmin, und);
+		if (!fixed(f[ix[X_UND]].s, f[ix[X_UND]].n, 4, &und) && und > 0)
+			ctk_note(t, im, base.session, und, qmin, und);
 	}
-	memset(&c, 0, sizeof(c));
-	memset(&p, 0, sizeof(p));
-	c.bid_rc = himp_fixed(f[ix[X_CBID]].s, f[ix[X_CBID]].n, 4, &c.bid);
-	c.ask_rc = himp_fixed(f[ix[X_CASK]].s, f[ix[X_CASK]].n, 4, &c.ask);
-	c.last_rc = fnum(&f[ix[X_CLAST] < 0 ? 0 : ix[X_CLAST]], ix[X_CLAST] >= 0, 4, &c.last);
-	c.vol_rc = fnum(&f[ix[X_CVOL] < 0 ? 0 : ix[X_CVOL]], ix[X_CVOL] >= 0, 4, &c.vol);
-	c.oi_rc = 1;
-	c.iv_rc = fnum(&f[ix[X_CIV] < 0 ? 0 : ix[X_CIV]], ix[X_CIV] >= 0, 6, &c.iv);
-	p.bid_rc = himp_fixed(f[ix[X_PBID]].s, f[ix[X_PBID]].n, 4, &p.bid);
-	p.ask_rc = himp_fixed(f[ix[X_PASK]].s, f[ix[X_PASK]].n, 4, &p.ask);
-	p.last_rc = fnum(&f[ix[X_PLAST] < 0 ? 0 : ix[X_PLAST]], ix[X_PLAST] >= 0, 4, &p.last);
-	p.vol_rc = fnum(&f[ix[X_PVOL] < 0 ? 0 : ix[X_PVOL]], ix[X_PVOL] >= 0, 4, &p.vol);
-	p.oi_rc = 1;
-	p.iv_rc = fnum(&f[ix[X_PIV] < 0 ? 0 : ix[X_PIV]], ix[X_PIV] >= 0, 6, &p.iv);
-	one_option(im, t, &base, 0, &c);
-	one_option(im, t, &base, 1, &p);
+	memset(&cf, 0, sizeof(cf));
+	memset(&pf, 0, sizeof(pf));
+	cf.bid_rc = fixed(f[ix[X_CBID]].s, f[ix[X_CBID]].n, 4, &cf.bid);
+	cf.ask_rc = fixed(f[ix[X_CASK]].s, f[ix[X_CASK]].n, 4, &cf.ask);
+	cf.last_rc = fnum(&f[ix[X_CLAST] < 0 ? 0 : ix[X_CLAST]], ix[X_CLAST] >= 0, 4, &cf.last);
+	cf.vol_rc = fnum(&f[ix[X_CVOL] < 0 ? 0 : ix[X_CVOL]], ix[X_CVOL] >= 0, 4, &cf.vol);
+	cf.oi_rc = 1;
+	cf.iv_rc = fnum(&f[ix[X_CIV] < 0 ? 0 : ix[X_CIV]], ix[X_CIV] >= 0, 6, &cf.iv);
+	pf.bid_rc = fixed(f[ix[X_PBID]].s, f[ix[X_PBID]].n, 4, &pf.bid);
+	pf.ask_rc = fixed(f[ix[X_PASK]].s, f[ix[X_PASK]].n, 4, &pf.ask);
+	pf.last_rc = fnum(&f[ix[X_PLAST] < 0 ? 0 : ix[X_PLAST]], ix[X_PLAST] >= 0, 4, &pf.last);
+	pf.vol_rc = fnum(&f[ix[X_PVOL] < 0 ? 0 : ix[X_PVOL]], ix[X_PVOL] >= 0, 4, &pf.vol);
+	pf.oi_rc = 1;
+	pf.iv_rc = fnum(&f[ix[X_PIV] < 0 ? 0 : ix[X_PIV]], ix[X_PIV] >= 0, 6, &pf.iv);
+	one_option(c, t, &base, 0, &cf);
+	one_option(c, t, &base, 1, &pf);
 }
 
 /* The mid of a two-sided quote in 1e-4 dollars (half up), 0 when there is none. */
@@ -687,52 +981,48 @@ static int64_t mid_of(const struct fld *bf, const struct fld *af)
 {
 	int64_t b, a;
 
-	if (himp_fixed(bf->s, bf->n, 4, &b) || himp_fixed(af->s, af->n, 4, &a) || b <= 0 || a < b)
+	if (fixed(bf->s, bf->n, 4, &b) || fixed(af->s, af->n, 4, &a) || b <= 0 || a < b)
 		return 0;
 	return (a + b + 1) / 2;
 }
 
-static void cboe_line(struct imp *im, const int *ix, const struct fld *f, size_t k)
+static void cboe_line(struct chunk *c, const struct pctx *pc, const struct fld *f, size_t k)
 {
+	const struct imp *im = pc->im;
+	const int *ix = pc->ix_cb;
 	struct arow base;
 	struct ofields o;
-	struct atk *t;
+	struct ctk *t;
 	char sym[HIST_SYMSZ];
 	int64_t strike;
-	int i, need = 0, right;
+	int i, right;
 	const struct fld *ty;
 
-	for (i = 0; i < Y_N; i++)
-		if (ix[i] + 1 > need)
-			need = ix[i] + 1;
 	memset(&base, 0, sizeof(base));
-	if (k < (size_t)need) {
-		im->f->read++;
-		im->res->read++;
-		drop(im, HIMP_SHORT, 1);
+	if (k < pc->need) {
+		c->read++;
+		c->dropped[HIMP_SHORT]++;
 		return;
 	}
 	if (norm_ticker(f[ix[Y_SYM]].s, f[ix[Y_SYM]].n, sym)) {
-		im->f->read++;
-		im->res->read++;
-		drop(im, HIMP_SYMBOL, 1);
+		c->read++;
+		c->dropped[HIMP_SYMBOL]++;
 		return;
 	}
 	if (im->o->ticker && strcasecmp(sym, im->o->ticker) != 0) {
-		im->f->skipped++;
-		im->res->skipped++;
+		c->skipped++;
 		return;
 	}
-	t = ticker_acc(im, sym);
-	if (cached_date(&f[ix[Y_QDATE]], im->qd_txt, &im->qd_len, &im->qd_day, &im->qd_ok) ||
-	    cached_date(&f[ix[Y_EXP]], im->ex_txt, &im->ex_len, &im->ex_day, &im->ex_ok)) {
-		im->f->read++;
-		im->res->read++;
-		drop(im, HIMP_DATE, 1);
+	t = chunk_tk(c, im, sym);
+	if (cached_date(&f[ix[Y_QDATE]], c->qd_txt, &c->qd_len, &c->qd_day, &c->qd_ok,
+			&c->qd_have) ||
+	    cached_date(&f[ix[Y_EXP]], c->ex_txt, &c->ex_len, &c->ex_day, &c->ex_ok, &c->ex_have)) {
+		c->read++;
+		c->dropped[HIMP_DATE]++;
 		return;
 	}
-	base.session = im->qd_day;
-	base.expiry = im->ex_day;
+	base.session = c->qd_day;
+	base.expiry = c->ex_day;
 	ty = &f[ix[Y_TYPE]];
 	{
 		const char *s = ty->s;
@@ -753,33 +1043,32 @@ static void cboe_line(struct imp *im, const int *ix, const struct fld *f, size_t
 	}
 	i = !cal_is_session(base.session) ? HIMP_SESSION
 	    : base.expiry < base.session  ? HIMP_EXPIRED
-	    : himp_fixed(f[ix[Y_STRIKE]].s, f[ix[Y_STRIKE]].n, 4, &strike) || strike <= 0
+	    : fixed(f[ix[Y_STRIKE]].s, f[ix[Y_STRIKE]].n, 4, &strike) || strike <= 0
 		    ? HIMP_STRIKE
 	    : strike > INT32_MAX ? HIMP_RANGE
 	    : right < 0		 ? HIMP_RIGHT
 				 : -1;
 	if (i >= 0) {
-		im->f->read++;
-		im->res->read++;
-		drop(im, i, 1);
+		c->read++;
+		c->dropped[i]++;
 		return;
 	}
 	base.strike = (int32_t)strike;
-	if (!t->day[day_ix(im, base.session)].has_spot) {
+	if (!ctk_line(t, im, base.session)) {
 		int64_t spot = mid_of(&f[ix[Y_UBID]], &f[ix[Y_UASK]]), close = 0, act;
 
 		if (!spot && ix[Y_ACTIVE] >= 0 &&
-		    !himp_fixed(f[ix[Y_ACTIVE]].s, f[ix[Y_ACTIVE]].n, 4, &act) && act > 0)
+		    !fixed(f[ix[Y_ACTIVE]].s, f[ix[Y_ACTIVE]].n, 4, &act) && act > 0)
 			spot = act;
 		if (ix[Y_UBID_EOD] >= 0 && ix[Y_UASK_EOD] >= 0)
 			close = mid_of(&f[ix[Y_UBID_EOD]], &f[ix[Y_UASK_EOD]]);
 		if (spot > 0)
-			note_underlying(t, im, base.session, spot, close_min(base.session) - 15,
-					close > 0 ? close : spot);
+			ctk_note(t, im, base.session, spot, close_min(base.session) - 15,
+				 close > 0 ? close : spot);
 	}
 	memset(&o, 0, sizeof(o));
-	o.bid_rc = himp_fixed(f[ix[Y_BID]].s, f[ix[Y_BID]].n, 4, &o.bid);
-	o.ask_rc = himp_fixed(f[ix[Y_ASK]].s, f[ix[Y_ASK]].n, 4, &o.ask);
+	o.bid_rc = fixed(f[ix[Y_BID]].s, f[ix[Y_BID]].n, 4, &o.bid);
+	o.ask_rc = fixed(f[ix[Y_ASK]].s, f[ix[Y_ASK]].n, 4, &o.ask);
 	o.last_rc = fnum(&f[ix[Y_CLOSE] < 0 ? 0 : ix[Y_CLOSE]], ix[Y_CLOSE] >= 0, 4, &o.last);
 	/* Cboe's close is 0 on a day without a trade: no last price */
 	if (!o.last_rc && o.last == 0)
@@ -787,195 +1076,70 @@ static void cboe_line(struct imp *im, const int *ix, const struct fld *f, size_t
 	o.vol_rc = fnum(&f[ix[Y_VOL] < 0 ? 0 : ix[Y_VOL]], ix[Y_VOL] >= 0, 4, &o.vol);
 	o.oi_rc = fnum(&f[ix[Y_OI] < 0 ? 0 : ix[Y_OI]], ix[Y_OI] >= 0, 4, &o.oi);
 	o.iv_rc = fnum(&f[ix[Y_IV] < 0 ? 0 : ix[Y_IV]], ix[Y_IV] >= 0, 6, &o.iv);
-	one_option(im, t, &base, right, &o);
+	one_option(c, t, &base, right, &o);
 }
 
-/* The data lines p..e of a text file whose header was read. */
-static int parse_lines(struct imp *im, int layout, const int *ix_dx, const int *ix_cb, size_t need,
-		       const char *sym, const char *p, const char *e)
+/* Reads the lines of p..e into c. */
+static void parse_piece(struct chunk *c, const struct pctx *pc, const char *p, const char *e)
 {
 	struct fld f[MAX_COLS];
-	struct atk *t = sym ? ticker_acc(im, sym) : NULL;
-	const char *nl = memchr(p, '\n', (size_t)(e - p));
+	const char *next;
 	size_t k;
 
-	/* one ticker: room for the rows the file's size promises, at once
-	 * (growing by doubling touched twice the memory) */
-	if (t && nl && nl - p > 16)
-		xgrow(&t->rows, &t->cap,
-		      t->n + (size_t)((e - p) / (nl - p + 1)) * 2 +
-			      (size_t)((e - p) / (nl - p + 1)) / 8 + 16,
-		      sizeof(*t->rows));
-
-	im->qd_len = im->ex_len = 0;
-	for (; p < e; p = nl ? nl + 1 : e) {
+	/* OptionsDX: the file's ticker, even without a line */
+	if (pc->layout == L_OPTIONSDX)
+		chunk_tk(c, pc->im, pc->sym);
+	for (; p < e; p = next) {
 		size_t n;
 
-		nl = memchr(p, '\n', (size_t)(e - p));
-		n = (size_t)((nl ? nl : e) - p);
-		if (n && p[n - 1] == '\r')
-			n--;
+		k = split_line(p, e, f, pc->need, &n, &next);
 		if (!n)
 			continue;
-		k = split(p, n, f, need);
-		if (layout == L_OPTIONSDX)
-			dx_line(im, t, ix_dx, f, k);
+		if (pc->layout == L_OPTIONSDX)
+			dx_line(c, pc, f, k);
 		else
-			cboe_line(im, ix_cb, f, k);
+			cboe_line(c, pc, f, k);
 	}
-	return 0;
 }
 
-/* The second half of a file, parsed by a thread of its own into its own
- * accumulators (the machine has two cores: docs/history.md, "Figures"). */
-struct half {
-	struct imp im;
-	struct himp_result res;
-	struct himp_file f;
-	int layout;
-	const int *ix_dx, *ix_cb;
-	size_t need;
-	const char *sym, *p, *e;
-};
-
-static void *half_main(void *arg)
-{
-	struct half *h = arg;
-
-	parse_lines(&h->im, h->layout, h->ix_dx, h->ix_cb, h->need, h->sym, h->p, h->e);
-	return NULL;
-}
-
-/* Moves what sub accumulated into im, as if im had read it after its own. */
-static void absorb(struct imp *im, struct imp *sub)
-{
-	size_t i, r;
-	int d;
-
-	for (r = 0; r < HIMP_NREASONS; r++) {
-		im->f->dropped[r] += sub->f->dropped[r];
-		im->res->dropped[r] += sub->res->dropped[r];
-	}
-	im->f->read += sub->f->read;
-	im->f->skipped += sub->f->skipped;
-	im->res->read += sub->res->read;
-	im->res->skipped += sub->res->skipped;
-	for (i = 0; i < sub->n_tk; i++) {
-		struct atk *s = sub->tk[i], *t = ticker_acc(im, s->sym);
-
-		if (s->n) {
-			if (t->n && s->rows[0].session < t->last_session)
-				t->unsorted = 1;
-			t->unsorted |= s->unsorted;
-			xgrow(&t->rows, &t->cap, t->n + s->n, sizeof(*t->rows));
-			memcpy(t->rows + t->n, s->rows, s->n * sizeof(*s->rows));
-			t->n += s->n;
-			t->last_session = s->last_session;
-		}
-		for (d = 0; d < im->ndays; d++) {
-			struct aday *a = &t->day[d];
-			const struct aday *b = &s->day[d];
-
-			if (!a->has_spot && b->has_spot) {
-				a->spot = b->spot;
-				a->qmin = b->qmin;
-				a->has_spot = 1;
-			}
-			if (!a->has_bar && b->has_bar) {
-				a->open = b->open;
-				a->high = b->high;
-				a->low = b->low;
-				a->close = b->close;
-				a->volume = b->volume;
-				a->has_bar = 1;
-				t->n_bars++;
-			}
-		}
-		atk_free(s);
-	}
-	free(sub->tk);
-	sub->tk = NULL;
-	sub->n_tk = 0;
-}
-
-static int parse_halves(struct imp *im, int layout, const int *ix_dx, const int *ix_cb, size_t need,
-			const char *sym, const char *p, const char *e)
-{
-	struct half *h = xcalloc(1, sizeof(*h));
-	const char *mid = p + (e - p) / 2, *nl = memchr(mid, '\n', (size_t)(e - mid));
-	pthread_t th;
-
-	mid = nl ? nl + 1 : e;
-	h->im = *im;
-	h->im.res = &h->res;
-	h->im.f = &h->f;
-	h->im.tk = NULL;
-	h->im.n_tk = 0;
-	h->im.cur = NULL;
-	h->layout = layout;
-	h->ix_dx = ix_dx;
-	h->ix_cb = ix_cb;
-	h->need = need;
-	h->sym = sym;
-	h->p = mid;
-	h->e = e;
-	if (pthread_create(&th, NULL, half_main, h)) {
-		free(h);
-		return parse_lines(im, layout, ix_dx, ix_cb, need, sym, p, e);
-	}
-	parse_lines(im, layout, ix_dx, ix_cb, need, sym, p, mid);
-	pthread_join(th, NULL);
-	absorb(im, &h->im);
-	free(h);
-	return 0;
-}
-
-/* Reads a text file of a known layout. */
-static int parse_text(struct imp *im, const char *path, const char *buf, size_t len, char *err)
+/* The layout of a text file from its header: L_NONE with err naming what
+ * the nearest layout lacks; *body is its first line after the header. */
+static int text_layout(const char *path, const char *buf, size_t len, int *ix_dx, int *ix_cb,
+		       size_t *need, const char **body, char *err)
 {
 	static char names[MAX_COLS][64];
-	char missing_dx[512], missing_cb[512], sym[HIST_SYMSZ];
-	int ix_dx[X_N], ix_cb[Y_N], bracketed, miss_dx, miss_cb, layout;
+	char missing_dx[512], missing_cb[512];
+	int bracketed, miss_dx, miss_cb, layout, c;
 	const char *p = buf, *e = buf + len, *nl;
-	size_t k, hl, need = 0;
-	int c;
+	size_t k, hl;
 
 	if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
 		p += 3;
 	nl = memchr(p, '\n', (size_t)(e - p));
 	hl = (size_t)((nl ? nl : e) - p);
-	if (hl > HEADER_MAX)
-		return pt_err(err, PT_EINVAL,
-			      "%s: not a known layout: its first line is not a header", path);
+	if (hl > HEADER_MAX) {
+		pt_err(err, PT_EINVAL, "%s: not a known layout: its first line is not a header",
+		       path);
+		return L_NONE;
+	}
 	k = header_names(p, hl, names, &bracketed);
 	miss_dx = match_cols(dx_cols, X_N, names, k, ix_dx, missing_dx, sizeof(missing_dx));
 	miss_cb = match_cols(cb_cols, Y_N, names, k, ix_cb, missing_cb, sizeof(missing_cb));
 	layout = miss_dx == 0 ? L_OPTIONSDX : miss_cb == 0 ? L_CBOE : L_NONE;
 	if (layout == L_NONE) {
 		int dx = bracketed || miss_dx < miss_cb;
-		return pt_err(err, PT_EINVAL, "%s: not a known layout: as %s it lacks %s", path,
-			      dx ? "OptionsDX" : "Cboe DataShop", dx ? missing_dx : missing_cb);
+		pt_err(err, PT_EINVAL, "%s: not a known layout: as %s it lacks %s", path,
+		       dx ? "OptionsDX" : "Cboe DataShop", dx ? missing_dx : missing_cb);
+		return L_NONE;
 	}
-	pt_strlcpy(im->f->layout, layout == L_OPTIONSDX ? "optionsdx" : "cboe",
-		   sizeof(im->f->layout));
-	if (layout == L_OPTIONSDX) {
-		if (dx_ticker(im, path, sym))
-			return pt_err(err, PT_EINVAL,
-				      "%s: an OptionsDX file names no ticker: give --ticker "
-				      "(or keep OptionsDX's file name, e.g. spy_eod_202301.txt)",
-				      path);
-	}
+	*need = 0;
 	for (c = 0; c < (layout == L_OPTIONSDX ? X_N : Y_N); c++) {
 		int x = layout == L_OPTIONSDX ? ix_dx[c] : ix_cb[c];
-		if (x + 1 > (int)need)
-			need = (size_t)x + 1;
+		if (x + 1 > (int)*need)
+			*need = (size_t)x + 1;
 	}
-	p = nl ? nl + 1 : e;
-	if ((size_t)(e - p) < PARALLEL_MIN)
-		return parse_lines(im, layout, ix_dx, ix_cb, need,
-				   layout == L_OPTIONSDX ? sym : NULL, p, e);
-	return parse_halves(im, layout, ix_dx, ix_cb, need, layout == L_OPTIONSDX ? sym : NULL, p,
-			    e);
+	*body = nl ? nl + 1 : e;
+	return layout;
 }
 
 /* ---- options-dataset-hist (SQLite) ---- */
@@ -1171,6 +1335,9 @@ static int parse_db(struct imp *im, const char *path, char *err)
 
 /* ---- files ---- */
 
+/* Reads a text file of a known layout (after the store's building, below). */
+static int parse_text(struct imp *im, const char *path, const char *buf, size_t len, char *err);
+
 static int map_input(const char *path, const char *shown, const unsigned char **p, size_t *n,
 		     char *err)
 {
@@ -1257,6 +1424,33 @@ out:
 	return rc;
 }
 
+/* 1 when every file is plain OptionsDX text of a ticker the store lacks:
+ * their rows can be written as they are read (parse_text), each ticker's
+ * sessions coming in order (else the import starts again, keeping them). */
+static int stream_ok(const struct imp *im, const char *const *files, size_t n)
+{
+	char sym[HIST_SYMSZ], err[PT_ERRSZ];
+	int ix_dx[X_N], ix_cb[Y_N];
+	size_t i, need;
+	int ok = n > 0;
+
+	for (i = 0; i < n && ok; i++) {
+		const unsigned char *p;
+		const char *body;
+		size_t len;
+
+		if (map_input(files[i], files[i], &p, &len, err) || !p)
+			return 0;
+		ok = !is_zstd(p, len) && !histdb_is_sqlite(p, len) &&
+		     !memchr(p, '\0', len < 4096 ? len : 4096) &&
+		     text_layout(files[i], (const char *)p, len, ix_dx, ix_cb, &need, &body, err) ==
+			     L_OPTIONSDX &&
+		     !dx_ticker(im, files[i], sym) && !hist_find(hist_txn_current(im->tx), sym);
+		munmap((void *)p, len);
+	}
+	return ok;
+}
+
 static int import_file(struct imp *im, const char *path, char *err)
 {
 	const unsigned char *p = NULL;
@@ -1266,6 +1460,10 @@ static int import_file(struct imp *im, const char *path, char *err)
 
 	if ((rc = map_input(path, path, &p, &n, err)))
 		return rc;
+	if (im->stream && (is_zstd(p, n) || histdb_is_sqlite(p, n))) {
+		rc = RESTART; /* not what stream_ok saw: it changed since */
+		goto out;
+	}
 	if (is_zstd(p, n)) {
 		char dir[PATH_MAX];
 
@@ -1467,101 +1665,78 @@ static void data_release(struct hist_data *d)
 	memset(d, 0, sizeof(*d));
 }
 
-/* Builds the import's own data of ticker t (sorted, deduplicated, sessions
- * without an underlying price dropped); frees t's rows. */
-static void build_new(struct imp *im, struct atk *t, struct hist_data *d)
+/* What building a ticker's file has made so far: its sessions and blocks
+ * (d: rows counted in d.n_rows, kept by the caller), and the rows dropped. */
+struct build {
+	struct hist_data d;
+	size_t cap_s, cap_b;
+	uint64_t dups, under;
+};
+
+/*
+ * One session's rows r[0..n) (all of day r[0].session, as read): sorted in
+ * place by (expiry, right, strike) with tmp (n rows) and deduplicated (the
+ * later row kept); the session and its blocks appended to b, its rows
+ * written as the store's at dst (which may overlap r behind what is read:
+ * 28 bytes a row where r has 40). Returns the rows written; 0, counted as
+ * no_underlying, when the session has no underlying price.
+ */
+static size_t build_session(const struct imp *im, const struct atk *t, struct build *b,
+			    struct arow *r, size_t n, struct arow *tmp, unsigned char *dst)
 {
-	struct arow *r = t->rows, *tmp;
+	struct hist_data *d = &b->d;
+	int day = r[0].session;
+	const struct aday *a = &t->day[day_ix(im, day)];
+	int64_t spot = a->has_spot ? a->spot : a->bar_explicit ? a->close : 0;
+	struct hist_session *s;
 	struct hist_row row;
-	unsigned char *out;
-	size_t i, j, k, n = t->n, cap_s = 0, cap_b = 0, nd = 0;
-	int dups = 0, under = 0;
+	size_t k, m, out = 0;
 
-	memset(d, 0, sizeof(*d));
-	pt_strlcpy(d->ticker, t->sym, sizeof(d->ticker));
-	if (t->unsorted) {
-		/* a counting sort by session: stable */
-		size_t *cnt = xcalloc((size_t)im->ndays + 1, sizeof(*cnt));
-		struct arow *s = xmalloc((n ? n : 1) * sizeof(*s));
-
-		for (i = 0; i < n; i++)
-			cnt[day_ix(im, r[i].session) + 1]++;
-		for (i = 1; i <= (size_t)im->ndays; i++)
-			cnt[i] += cnt[i - 1];
-		for (i = 0; i < n; i++)
-			s[cnt[day_ix(im, r[i].session)]++] = r[i];
-		free(cnt);
-		free(r);
-		r = t->rows = s;
+	if (spot <= 0) {
+		b->under += n;
+		return 0;
 	}
-	/* the store's rows are written over the import's, behind the reading:
-	 * a row is 28 bytes where it was 40, and no session is read after a
-	 * later one is written */
-	out = (unsigned char *)r;
-	tmp = NULL;
-	{
-		size_t most = 0;
-		for (i = 0; i < n; i = j) {
-			for (j = i; j < n && r[j].session == r[i].session; j++)
-				;
-			if (j - i > most)
-				most = j - i;
-		}
-		tmp = xmalloc((most ? most : 1) * sizeof(*tmp));
-	}
-	for (i = 0; i < n; i = j) {
-		int day = r[i].session;
-		const struct aday *a = &t->day[day_ix(im, day)];
-		struct hist_session *s;
-		int64_t spot = a->has_spot ? a->spot : a->bar_explicit ? a->close : 0;
+	sort_session(r, n, tmp);
+	xgrow(&d->sess, &b->cap_s, d->n_sess + 1, sizeof(*d->sess));
+	s = &d->sess[d->n_sess++];
+	s->day = day;
+	s->quote_min = a->has_spot ? a->qmin : close_min(day);
+	s->spot = spot;
+	s->first_block = (uint32_t)d->n_blk;
+	s->n_blocks = 0;
+	for (k = 0; k < n;) {
+		struct hist_block *bl;
 
-		for (j = i; j < n && r[j].session == day; j++)
-			;
-		if (spot <= 0) {
-			under += (int)(j - i);
-			continue;
-		}
-		sort_session(r + i, j - i, tmp);
-		xgrow(&d->sess, &cap_s, d->n_sess + 1, sizeof(*d->sess));
-		s = &d->sess[d->n_sess++];
-		s->day = day;
-		s->quote_min = a->has_spot ? a->qmin : close_min(day);
-		s->spot = spot;
-		s->first_block = (uint32_t)d->n_blk;
-		s->n_blocks = 0;
-		for (k = i; k < j;) {
-			struct hist_block *b;
-			size_t m = k;
-
-			xgrow(&d->blk, &cap_b, d->n_blk + 1, sizeof(*d->blk));
-			b = &d->blk[d->n_blk++];
-			memset(b, 0, sizeof(*b));
-			b->expiry = r[k].expiry;
-			b->first_row = d->n_rows;
-			s->n_blocks++;
-			for (; m < j && r[m].expiry == b->expiry; m++) {
-				/* equal keys are next to each other, the later last */
-				if (m + 1 < j && !key_cmp(&r[m], &r[m + 1])) {
-					dups++;
-					continue;
-				}
-				to_row(&r[m], &row);
-				memcpy(out + d->n_rows++ * sizeof(row), &row, sizeof(row));
-				if (r[m].right == 0)
-					b->n_calls++;
-				else
-					b->n_puts++;
+		xgrow(&d->blk, &b->cap_b, d->n_blk + 1, sizeof(*d->blk));
+		bl = &d->blk[d->n_blk++];
+		memset(bl, 0, sizeof(*bl));
+		bl->expiry = r[k].expiry;
+		bl->first_row = d->n_rows;
+		s->n_blocks++;
+		for (m = k; m < n && r[m].expiry == bl->expiry; m++) {
+			/* equal keys are next to each other, the later last */
+			if (m + 1 < n && !key_cmp(&r[m], &r[m + 1])) {
+				b->dups++;
+				continue;
 			}
-			k = m;
+			to_row(&r[m], &row);
+			memcpy(dst + out++ * sizeof(row), &row, sizeof(row));
+			d->n_rows++;
+			if (r[m].right == 0)
+				bl->n_calls++;
+			else
+				bl->n_puts++;
 		}
+		k = m;
 	}
-	free(tmp);
-	d->rows = xrealloc(out, (d->n_rows ? d->n_rows : 1) * sizeof(*d->rows));
-	t->rows = NULL;
-	t->n = t->cap = 0;
-	im->res->dropped[HIMP_DUPLICATE] += (uint64_t)dups;
-	im->res->dropped[HIMP_UNDERLYING] += (uint64_t)under;
-	/* bars and dividends */
+	return out;
+}
+
+/* t's bars and dividends into d, from the days it knows. */
+static void build_bars(const struct imp *im, const struct atk *t, struct hist_data *d)
+{
+	size_t i, nd = 0;
+
 	d->bars = xcalloc(t->n_bars + 1, sizeof(*d->bars));
 	d->divs = xcalloc(t->n_divs + 1, sizeof(*d->divs));
 	for (i = 0; i < (size_t)im->ndays; i++) {
@@ -1582,6 +1757,383 @@ static void build_new(struct imp *im, struct atk *t, struct hist_data *d)
 		}
 	}
 	d->n_divs = nd;
+}
+
+/* Builds the import's own data of ticker t (sorted, deduplicated, sessions
+ * without an underlying price dropped); frees t's rows. */
+static void build_new(struct imp *im, struct atk *t, struct hist_data *d)
+{
+	struct arow *r = t->rows, *tmp;
+	struct build b;
+	size_t i, j, n = t->n, most = 0;
+
+	memset(&b, 0, sizeof(b));
+	pt_strlcpy(b.d.ticker, t->sym, sizeof(b.d.ticker));
+	if (t->unsorted) {
+		/* a counting sort by session: stable */
+		size_t *cnt = xcalloc((size_t)im->ndays + 1, sizeof(*cnt));
+		struct arow *s = xmalloc((n ? n : 1) * sizeof(*s));
+
+		for (i = 0; i < n; i++)
+			cnt[day_ix(im, r[i].session) + 1]++;
+		for (i = 1; i <= (size_t)im->ndays; i++)
+			cnt[i] += cnt[i - 1];
+		for (i = 0; i < n; i++)
+			s[cnt[day_ix(im, r[i].session)]++] = r[i];
+		free(cnt);
+		free(r);
+		r = t->rows = s;
+	}
+	for (i = 0; i < n; i = j) {
+		for (j = i; j < n && r[j].session == r[i].session; j++)
+			;
+		if (j - i > most)
+			most = j - i;
+	}
+	tmp = xmalloc((most ? most : 1) * sizeof(*tmp));
+	/* the store's rows are written over the import's, behind the reading:
+	 * a row is 28 bytes where it was 40, and no session is read after a
+	 * later one is written */
+	for (i = 0; i < n; i = j) {
+		for (j = i; j < n && r[j].session == r[i].session; j++)
+			;
+		build_session(im, t, &b, r + i, j - i, tmp,
+			      (unsigned char *)r + b.d.n_rows * sizeof(struct hist_row));
+	}
+	free(tmp);
+	*d = b.d;
+	d->rows = xrealloc(r, (d->n_rows ? d->n_rows : 1) * sizeof(*d->rows));
+	t->rows = NULL;
+	t->n = t->cap = 0;
+	im->res->dropped[HIMP_DUPLICATE] += b.dups;
+	im->res->dropped[HIMP_UNDERLYING] += b.under;
+	build_bars(im, t, d);
+}
+
+/* ---- taking the pieces read: kept, or streamed to the store ---- */
+
+/* A ticker whose file is written as its rows come, session by session. */
+struct stream {
+	struct hist_out *out;
+	struct build b;
+	struct arow *rows, *tmp; /* the session being read (day), and room to sort it */
+	size_t n, cap, cap_tmp;
+	unsigned char *rowbuf; /* its rows as the store's */
+	size_t cap_rowbuf;
+	int day, last_line;
+};
+
+static void stream_free(struct stream *s)
+{
+	if (!s)
+		return;
+	hist_out_abort(s->out);
+	free(s->b.d.sess);
+	free(s->b.d.blk);
+	free(s->rows);
+	free(s->tmp);
+	free(s->rowbuf);
+	free(s);
+}
+
+/* The session being read is whole: built and its rows handed to the writer. */
+static void stream_session(struct imp *im, struct atk *t)
+{
+	struct stream *s = t->st;
+	size_t k;
+
+	if (!s->n)
+		return;
+	if (s->n > s->cap_tmp) {
+		free(s->tmp);
+		s->tmp = xmalloc(s->n * sizeof(*s->tmp));
+		s->cap_tmp = s->n;
+	}
+	xgrow(&s->rowbuf, &s->cap_rowbuf, s->n * sizeof(struct hist_row), 1);
+	k = build_session(im, t, &s->b, s->rows, s->n, s->tmp, s->rowbuf);
+	hist_out_rows(s->out, (const struct hist_row *)(void *)s->rowbuf, k);
+	s->n = 0;
+}
+
+/* A piece's rows and notes of t, streamed; RESTART when its lines are not
+ * in session order after those before (they are then read again, kept). */
+static int stream_take(struct imp *im, struct atk *t, const struct ctk *c)
+{
+	struct stream *s = t->st;
+	size_t i, j;
+
+	if (c->first_line) {
+		if (c->lines_back || c->first_line < s->last_line)
+			return RESTART;
+		s->last_line = c->last_line;
+	}
+	for (i = 0; i < c->n_notes; i++)
+		note_underlying(t, im, c->notes[i].day, c->notes[i].spot, c->notes[i].qmin,
+				c->notes[i].close);
+	for (i = 0; i < c->n; i = j) {
+		for (j = i; j < c->n && c->rows[j].session == c->rows[i].session; j++)
+			;
+		if (c->rows[i].session != s->day) {
+			stream_session(im, t);
+			s->day = c->rows[i].session;
+		}
+		xgrow(&s->rows, &s->cap, s->n + (j - i), sizeof(*s->rows));
+		memcpy(s->rows + s->n, c->rows + i, (j - i) * sizeof(*s->rows));
+		s->n += j - i;
+	}
+	return 0;
+}
+
+/* The end of t's rows: the last session, then the index. 0, or PT_EIO. */
+static int stream_end(struct imp *im, struct atk *t, struct hist_data *d, char *err)
+{
+	struct stream *s = t->st;
+	int rc;
+
+	stream_session(im, t);
+	*d = s->b.d;
+	memset(&s->b.d, 0, sizeof(s->b.d));
+	pt_strlcpy(d->ticker, t->sym, sizeof(d->ticker));
+	im->res->dropped[HIMP_DUPLICATE] += s->b.dups;
+	im->res->dropped[HIMP_UNDERLYING] += s->b.under;
+	build_bars(im, t, d);
+	if (!d->n_sess) {
+		stream_free(s);
+		t->st = NULL;
+		return 0;
+	}
+	rc = hist_out_finish(s->out, d, err);
+	s->out = NULL;
+	stream_free(s);
+	t->st = NULL;
+	return rc;
+}
+
+/* Takes piece c (the next in the file's order) into the import. */
+static int consume(struct imp *im, struct chunk *c)
+{
+	size_t i, r;
+
+	im->f->read += c->read;
+	im->res->read += c->read;
+	im->f->skipped += c->skipped;
+	im->res->skipped += c->skipped;
+	for (r = 0; r < HIMP_NREASONS; r++) {
+		im->f->dropped[r] += c->dropped[r];
+		im->res->dropped[r] += c->dropped[r];
+	}
+	for (i = 0; i < c->n_tk; i++) {
+		const struct ctk *s = &c->tk[i];
+		struct atk *t = ticker_acc(im, s->sym);
+		size_t j;
+
+		if (t->st) {
+			int rc = stream_take(im, t, s);
+			if (rc)
+				return rc;
+			continue;
+		}
+		for (j = 0; j < s->n_notes; j++)
+			note_underlying(t, im, s->notes[j].day, s->notes[j].spot, s->notes[j].qmin,
+					s->notes[j].close);
+		if (s->n) {
+			if (t->n && s->rows[0].session < t->last_session)
+				t->unsorted = 1;
+			t->unsorted |= s->unsorted;
+			xgrow(&t->rows, &t->cap, t->n + s->n, sizeof(*t->rows));
+			memcpy(t->rows + t->n, s->rows, s->n * sizeof(*s->rows));
+			t->n += s->n;
+			t->last_session = s->last_session;
+		}
+	}
+	return 0;
+}
+
+/* The pieces of one file, read by threads and taken in order. */
+struct pipe {
+	const struct pctx *pc;
+	const char *p, *e;
+	size_t size, n; /* bytes a piece, pieces */
+	struct chunk slot[SLOTS];
+	size_t next, done; /* the next piece to read; pieces taken */
+	int stop;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+/* Piece k: the lines that start in its bytes. */
+static void piece_bounds(const struct pipe *pp, size_t k, const char **a, const char **b)
+{
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		size_t off = (k + i) * pp->size;
+		const char *q, *nl;
+
+		if (off == 0)
+			q = pp->p;
+		else if (off >= (size_t)(pp->e - pp->p))
+			q = pp->e;
+		else {
+			/* after the end of the line that holds the piece's first byte - 1 */
+			q = pp->p + off - 1;
+			nl = memchr(q, '\n', (size_t)(pp->e - q));
+			q = nl ? nl + 1 : pp->e;
+		}
+		if (i)
+			*b = q;
+		else
+			*a = q;
+	}
+}
+
+/* The text a..e is read: its pages leave the process (the file's mapping
+ * would otherwise hold every page of it to the end; they stay cached). */
+static void let_go(const char *a, const char *e)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE), x = ((uintptr_t)a + pg - 1) / pg * pg,
+		  y = (uintptr_t)e / pg * pg;
+
+	if (y > x)
+		madvise((void *)x, y - x, MADV_DONTNEED);
+}
+
+static void *pipe_main(void *arg)
+{
+	struct pipe *pp = arg;
+
+	pthread_mutex_lock(&pp->mu);
+	for (;;) {
+		struct chunk *c;
+		const char *a, *b;
+		size_t k;
+
+		while (!pp->stop && pp->next < pp->n && pp->next >= pp->done + SLOTS)
+			pthread_cond_wait(&pp->cv, &pp->mu);
+		if (pp->stop || pp->next >= pp->n)
+			break;
+		k = pp->next++;
+		c = &pp->slot[k % SLOTS];
+		pthread_mutex_unlock(&pp->mu);
+		chunk_reset(c, pp->pc->im->day0);
+		c->index = k;
+		piece_bounds(pp, k, &a, &b);
+		parse_piece(c, pp->pc, a, b);
+		let_go(a, b);
+		pthread_mutex_lock(&pp->mu);
+		c->ready = 1;
+		pthread_cond_broadcast(&pp->cv);
+	}
+	pthread_mutex_unlock(&pp->mu);
+	return NULL;
+}
+
+static size_t n_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (size_t)n;
+}
+
+/* Reads the lines p..e of a file whose header was read, in pieces. */
+static int parse_lines(struct imp *im, const struct pctx *pc, const char *p, const char *e)
+{
+	struct pipe *pp = xcalloc(1, sizeof(*pp));
+	pthread_t th[MAX_THREADS];
+	size_t i, k, nt = 0, want;
+	int rc = 0;
+
+	pp->pc = pc;
+	pp->p = p;
+	pp->e = e;
+	pp->size = im->o->piece ? im->o->piece : PIECE;
+	pp->n = ((size_t)(e - p) + pp->size - 1) / pp->size;
+	want = pp->n > 1 ? n_threads() : 0;
+	if (want > pp->n)
+		want = pp->n;
+	pthread_mutex_init(&pp->mu, NULL);
+	pthread_cond_init(&pp->cv, NULL);
+	for (nt = 0; nt < want; nt++)
+		if (pthread_create(&th[nt], NULL, pipe_main, pp))
+			break;
+	for (k = 0; k < pp->n && !rc; k++) {
+		struct chunk *c = &pp->slot[k % SLOTS];
+
+		if (!nt) {
+			/* no thread: this one reads each piece */
+			const char *a, *b;
+
+			chunk_reset(c, im->day0);
+			piece_bounds(pp, k, &a, &b);
+			parse_piece(c, pc, a, b);
+		} else {
+			pthread_mutex_lock(&pp->mu);
+			while (!c->ready || c->index != k)
+				pthread_cond_wait(&pp->cv, &pp->mu);
+			pthread_mutex_unlock(&pp->mu);
+		}
+		rc = consume(im, c);
+		pthread_mutex_lock(&pp->mu);
+		c->ready = 0;
+		pp->done++;
+		pthread_cond_broadcast(&pp->cv);
+		pthread_mutex_unlock(&pp->mu);
+	}
+	pthread_mutex_lock(&pp->mu);
+	pp->stop = 1;
+	pthread_cond_broadcast(&pp->cv);
+	pthread_mutex_unlock(&pp->mu);
+	for (i = 0; i < nt; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < SLOTS; i++)
+		chunk_release(&pp->slot[i]);
+	pthread_mutex_destroy(&pp->mu);
+	pthread_cond_destroy(&pp->cv);
+	free(pp);
+	return rc;
+}
+
+/* Reads a text file of a known layout. */
+static int parse_text(struct imp *im, const char *path, const char *buf, size_t len, char *err)
+{
+	char sym[HIST_SYMSZ];
+	int ix_dx[X_N], ix_cb[Y_N];
+	struct pctx pc;
+	const char *body;
+
+	memset(&pc, 0, sizeof(pc));
+	pc.im = im;
+	pc.ix_dx = ix_dx;
+	pc.ix_cb = ix_cb;
+	pc.layout = text_layout(path, buf, len, ix_dx, ix_cb, &pc.need, &body, err);
+	if (pc.layout == L_NONE)
+		return PT_EINVAL;
+	if (im->stream && pc.layout != L_OPTIONSDX)
+		return RESTART; /* not what stream_ok saw: it changed since */
+	pt_strlcpy(im->f->layout, pc.layout == L_OPTIONSDX ? "optionsdx" : "cboe",
+		   sizeof(im->f->layout));
+	if (pc.layout == L_OPTIONSDX) {
+		struct atk *t;
+
+		if (dx_ticker(im, path, sym))
+			return pt_err(err, PT_EINVAL,
+				      "%s: an OptionsDX file names no ticker: give --ticker "
+				      "(or keep OptionsDX's file name, e.g. spy_eod_202301.txt)",
+				      path);
+		pc.sym = sym;
+		t = ticker_acc(im, sym);
+		if (im->stream && !t->st && !t->n) {
+			struct stream *s = xcalloc(1, sizeof(*s));
+			int rc = hist_txn_out(im->tx, sym, &s->out, err);
+
+			if (rc) {
+				free(s);
+				return rc;
+			}
+			t->st = s;
+		}
+	}
+	return parse_lines(im, &pc, body, buf + len);
 }
 
 /* Host-order copies of a mapped file's structs. */
@@ -1761,10 +2313,28 @@ int himp_run(const struct himp_opts *o, const char *const *files, size_t n, stru
 	res->files = xcalloc(total + 1, sizeof(*res->files));
 	if ((rc = hist_txn_begin(o->home, &tx, err)))
 		return rc;
+	im.tx = tx;
+	im.stream = stream_ok(&im, files, n);
 	for (i = 0; i < n; i++) {
 		im.f = &res->files[res->n_files++];
 		pt_strlcpy(im.f->name, files[i], sizeof(im.f->name));
-		if ((rc = import_file(&im, files[i], err)))
+		rc = import_file(&im, files[i], err);
+		if (rc == RESTART) {
+			/* lines out of session order: everything again, kept in
+			 * memory and sorted (the files streamed are removed) */
+			for (i = 0; i < im.n_tk; i++)
+				atk_free(im.tk[i]);
+			im.n_tk = 0;
+			im.cur = NULL;
+			im.stream = 0;
+			memset(res->files, 0, (total + 1) * sizeof(*res->files));
+			res->n_files = 0;
+			res->read = res->skipped = 0;
+			memset(res->dropped, 0, sizeof(res->dropped));
+			i = (size_t)-1;
+			continue;
+		}
+		if (rc)
 			goto out;
 	}
 	if (o->rates) {
@@ -1782,6 +2352,26 @@ int himp_run(const struct himp_opts *o, const char *const *files, size_t n, stru
 		struct himp_ticker *r;
 		size_t replaced = 0;
 
+		if (t->st) {
+			/* its rows are in its file: the index follows them */
+			rc = stream_end(&im, t, &d, err);
+			if (!rc && d.n_sess) {
+				r = &res->tk[res->n_tk++];
+				pt_strlcpy(r->ticker, t->sym, sizeof(r->ticker));
+				r->rows = d.n_rows;
+				r->sessions = d.n_sess;
+				r->first = d.sess[0].day;
+				r->last = d.sess[d.n_sess - 1].day;
+				r->bars = d.n_bars;
+				r->divs = d.n_divs;
+				res->kept += d.n_rows;
+				written++;
+			}
+			data_release(&d);
+			if (rc)
+				goto out;
+			continue;
+		}
 		build_new(&im, t, &d);
 		if (!d.n_sess) {
 			data_release(&d);
@@ -1858,10 +2448,11 @@ int himp_run(const struct himp_opts *o, const char *const *files, size_t n, stru
 		}
 	}
 out:
-	if (tx)
-		hist_txn_abort(tx);
+	/* the streams first: their files are the txn's */
 	for (i = 0; i < im.n_tk; i++)
 		atk_free(im.tk[i]);
+	if (tx)
+		hist_txn_abort(tx);
 	free(im.tk);
 	free(rates);
 	return rc;

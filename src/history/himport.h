@@ -73,14 +73,17 @@ struct himp_opts {
 			     * one taken from the others; NULL for all */
 	const char *rates;  /* --rates FILE, or NULL */
 	const char *tmpdir; /* where a .zst is decompressed; NULL: the store's folder */
+	size_t piece;	    /* bytes of text read as one piece; 0: the default (4 MiB).
+			     * Tests make it small, to cut sessions across pieces */
 };
 
 /*
- * Imports files[0..n-1] (and o->rates) into the store in one transaction.
- * Every file is read before anything is written; a file that cannot be
- * read, is in no known layout (err names the columns the nearest layout
- * lacks), or is damaged fails the whole import with the store exactly as
- * before. Rows already in the store for the same session and contract are
+ * Imports files[0..n-1] (and o->rates) into the store in one transaction:
+ * nothing is visible before every file is read (plain OptionsDX text is
+ * written to a new file as it is read, which the transaction removes on
+ * failure); a file that cannot be read, is in no known layout (err names
+ * the columns the nearest layout lacks), or is damaged fails the whole
+ * import with the store exactly as before. Rows already in the store for the same session and contract are
  * replaced (the later import wins), so importing the same rows again
  * changes nothing. res is filled (himp_result_release it) even on failure,
  * with what was read.

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -630,50 +631,199 @@ const struct hist_coverage *hist_coverage_find(const struct hist_coverage *c, si
 
 /* ---- writing ---- */
 
+/*
+ * The writer: bytes go out through W_BUFS buffers of STAGE bytes each. A
+ * ticker's rows (hundreds of megabytes) are checksummed and written by a
+ * thread of the writer's own while the importer goes on building them
+ * (w_thread_start .. w_thread_stop): the caller fills one buffer while the
+ * thread takes the others. Everything else is written by the caller. Every
+ * W_SYNC bytes the file's writeback is started (sync_file_range, not waited
+ * for), so the fsync that makes the file durable before a manifest names
+ * it has less left to wait for; the fsync is still what makes it durable.
+ */
+#define W_BUFS 4
+#define W_SYNC (64u << 20)
+
 struct writer {
 	int fd;
-	unsigned char *buf;
-	size_t len;
+	unsigned char *buf[W_BUFS];
+	size_t len;	   /* bytes in the buffer being filled */
+	size_t count_from; /* the thread's checksum covers those from here on */
 	uint32_t crc;
-	int counting; /* crc the bytes written */
-	int failed;
+	int counting;	       /* crc the bytes written */
+	int failed;	       /* an errno */
+	uint64_t off, started; /* bytes written; bytes whose writeback was started */
+	/* while threaded: buffers head..tail-1 (counters, mod W_BUFS) are
+	 * queued, buf[tail % W_BUFS] is filled; crc, off, started and
+	 * tfailed are the thread's until it stops */
+	int threaded, stop, tfailed;
+	unsigned head, tail;
+	size_t qlen[W_BUFS], qfrom[W_BUFS];
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
 };
 
-static int w_flush(struct writer *w)
+static void w_init(struct writer *w, int fd)
+{
+	memset(w, 0, sizeof(*w));
+	w->fd = fd;
+	w->buf[0] = xmalloc(STAGE);
+}
+
+/* Writes p[0..n) at the file's end; an errno into *failed. */
+static void w_out(struct writer *w, const unsigned char *p, size_t n, int *failed)
 {
 	size_t off = 0;
 
-	while (!w->failed && off < w->len) {
-		ssize_t k = write(w->fd, w->buf + off, w->len - off);
+	while (!*failed && off < n) {
+		ssize_t k = write(w->fd, p + off, n - off);
 
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
-			w->failed = errno ? errno : EIO;
+			*failed = errno ? errno : EIO;
 			break;
 		}
 		off += (size_t)k;
 	}
-	w->len = 0;
-	return w->failed ? -1 : 0;
+	w->off += off;
+#ifdef SYNC_FILE_RANGE_WRITE
+	if (!*failed && w->off - w->started >= W_SYNC &&
+	    sync_file_range(w->fd, (off_t)w->started, (off_t)(w->off - w->started),
+			    SYNC_FILE_RANGE_WRITE) == 0)
+		w->started = w->off;
+#endif
+}
+
+static void *w_thread(void *arg)
+{
+	struct writer *w = arg;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		unsigned i;
+		size_t n, from;
+
+		while (w->head == w->tail && !w->stop)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (w->head == w->tail)
+			break;
+		i = w->head % W_BUFS;
+		n = w->qlen[i];
+		from = w->qfrom[i];
+		pthread_mutex_unlock(&w->mu);
+		if (from < n)
+			w->crc = crc(w->crc, w->buf[i] + from, n - from);
+		w_out(w, w->buf[i], n, &w->tfailed);
+		pthread_mutex_lock(&w->mu);
+		w->head++;
+		pthread_cond_broadcast(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* The bytes added from here on are checksummed, by the thread it starts
+ * (those already buffered are written, not checksummed) or, without one,
+ * by the caller. */
+static void w_thread_start(struct writer *w)
+{
+	int i;
+
+	w->counting = 1;
+	w->count_from = w->len;
+	for (i = 1; i < W_BUFS; i++)
+		w->buf[i] = xmalloc(STAGE);
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	w->threaded = pthread_create(&w->th, NULL, w_thread, w) == 0;
+	if (!w->threaded) {
+		pthread_mutex_destroy(&w->mu);
+		pthread_cond_destroy(&w->cv);
+	}
+}
+
+/* The buffer filled: to the thread (waiting for a free one), or written. */
+static void w_flush(struct writer *w)
+{
+	if (!w->threaded) {
+		w_out(w, w->buf[0], w->len, &w->failed);
+		w->len = 0;
+		return;
+	}
+	pthread_mutex_lock(&w->mu);
+	w->qlen[w->tail % W_BUFS] = w->len;
+	w->qfrom[w->tail % W_BUFS] = w->count_from;
+	w->tail++;
+	pthread_cond_broadcast(&w->cv);
+	while (w->tail - w->head >= W_BUFS)
+		pthread_cond_wait(&w->cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+	w->len = w->count_from = 0;
+}
+
+/* Waits for the thread to write all that was added and stops it. */
+static void w_thread_stop(struct writer *w)
+{
+	int i;
+
+	if (!w->threaded)
+		return;
+	if (w->len)
+		w_flush(w);
+	pthread_mutex_lock(&w->mu);
+	w->stop = 1;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->th, NULL);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	w->threaded = 0;
+	if (!w->failed)
+		w->failed = w->tfailed;
+	/* every buffer is written: buf[0] is the one to fill again */
+	for (i = 1; i < W_BUFS; i++) {
+		free(w->buf[i]);
+		w->buf[i] = NULL;
+	}
+}
+
+static void w_release(struct writer *w)
+{
+	int i;
+
+	w_thread_stop(w);
+	for (i = 0; i < W_BUFS; i++)
+		free(w->buf[i]);
+	memset(w->buf, 0, sizeof(w->buf));
 }
 
 static void w_add(struct writer *w, const void *p, size_t n)
 {
 	const unsigned char *b = p;
 
-	if (w->counting)
+	if (w->counting && !w->threaded)
 		w->crc = crc(w->crc, p, n);
 	while (n && !w->failed) {
 		size_t k = STAGE - w->len < n ? STAGE - w->len : n;
 
-		memcpy(w->buf + w->len, b, k);
+		memcpy(w->buf[w->threaded ? w->tail % W_BUFS : 0] + w->len, b, k);
 		w->len += k;
 		b += k;
 		n -= k;
 		if (w->len == STAGE)
 			w_flush(w);
 	}
+}
+
+/* Writes what is buffered; 0, or -1 with the errno in w->failed. */
+static int w_drain(struct writer *w)
+{
+	w_thread_stop(w);
+	if (w->len)
+		w_flush(w);
+	return w->failed ? -1 : 0;
 }
 
 static void w_pad(struct writer *w, uint64_t *pos)
@@ -815,45 +965,107 @@ static int finish_file(struct hist_txn *tx, int fd, struct writer *w, const char
 {
 	int e = 0;
 
-	if (w_flush(w))
+	if (w_drain(w))
 		e = w->failed;
 	else if (fsync(fd))
 		e = errno;
 	if (close(fd) && !e)
 		e = errno;
-	(void)tx;
+	w_release(w);
 	if (e)
 		return pt_err(err, PT_EIO, "%s/%s: %s", tx->dir, name, strerror(e));
 	return 0;
 }
 
-int hist_txn_put(struct hist_txn *tx, const struct hist_data *d, char *err)
+/* Forgets a file the txn wrote, removing it. */
+static void drop_file(struct hist_txn *tx, const char *name)
 {
-	struct hist_header h;
-	struct writer w;
-	struct man_entry *me;
-	char name[64];
-	uint64_t pos;
-	int fd, rc;
+	char path[PATH_MAX + 80];
+	size_t i;
 
-	if (!name_ok(d->ticker) || strlen(d->ticker) >= HIST_SYMSZ)
-		return pt_err(err, PT_EINVAL, "'%s' is not a ticker symbol", d->ticker);
-	snprintf(name, sizeof(name), "%s-%" PRIu64 ".hist", d->ticker, tx->man.generation);
-	if ((rc = new_file(tx, name, &fd, err)))
+	snprintf(path, sizeof(path), "%s/%s", tx->dir, name);
+	unlink(path);
+	for (i = 0; i < tx->n_written; i++)
+		if (!strcmp(tx->written[i], name)) {
+			free(tx->written[i]);
+			tx->written[i] = tx->written[--tx->n_written];
+			break;
+		}
+}
+
+struct hist_out {
+	struct hist_txn *tx;
+	char ticker[HIST_SYMSZ];
+	char name[64];
+	int fd;
+	uint64_t n_rows;
+	struct writer w;
+};
+
+int hist_txn_out(struct hist_txn *tx, const char *ticker, struct hist_out **out, char *err)
+{
+	static const unsigned char zero[sizeof(struct hist_header)];
+	struct hist_out *o;
+	int rc;
+
+	*out = NULL;
+	if (!name_ok(ticker) || strlen(ticker) >= HIST_SYMSZ) {
+		pt_err(err, PT_EINVAL, "'%s' is not a ticker symbol", ticker);
+		return PT_EINVAL;
+	}
+	o = xcalloc(1, sizeof(*o));
+	o->tx = tx;
+	pt_strlcpy(o->ticker, ticker, sizeof(o->ticker));
+	snprintf(o->name, sizeof(o->name), "%s-%" PRIu64 ".hist", ticker, tx->man.generation);
+	if ((rc = new_file(tx, o->name, &o->fd, err))) {
+		free(o);
 		return rc;
+	}
+	w_init(&o->w, o->fd);
+	/* the header needs the counts and checksums: written last, over this */
+	w_add(&o->w, zero, sizeof(zero));
+	w_thread_start(&o->w);
+	*out = o;
+	return 0;
+}
+
+void hist_out_rows(struct hist_out *o, const struct hist_row *r, size_t n)
+{
+	w_items(&o->w, r, n, sizeof(*r), "4444444");
+	o->n_rows += n;
+}
+
+void hist_out_abort(struct hist_out *o)
+{
+	if (!o)
+		return;
+	w_release(&o->w);
+	close(o->fd);
+	drop_file(o->tx, o->name);
+	free(o);
+}
+
+int hist_out_finish(struct hist_out *o, const struct hist_data *d, char *err)
+{
+	struct hist_txn *tx = o->tx;
+	struct hist_header h;
+	struct man_entry *me;
+	uint64_t pos;
+	int rc;
+
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, HIST_MAGIC, 8);
 	h.version = le32u(HIST_VERSION);
 	h.endian = le32u(ENDIAN_MARK);
-	memcpy(h.ticker, d->ticker, strlen(d->ticker));
+	memcpy(h.ticker, o->ticker, strlen(o->ticker));
 	h.n_sessions = le32u((uint32_t)d->n_sess);
 	h.n_blocks = le32u((uint32_t)d->n_blk);
 	h.n_bars = le32u((uint32_t)d->n_bars);
 	h.n_divs = le32u((uint32_t)d->n_divs);
-	h.n_rows = le64u(d->n_rows);
+	h.n_rows = le64u(o->n_rows);
 	pos = sizeof(h);
 	h.off_rows = le64u(pos);
-	pos += (uint64_t)d->n_rows * sizeof(struct hist_row);
+	pos += o->n_rows * sizeof(struct hist_row);
 	pos = (pos + 7) / 8 * 8;
 	h.off_sessions = le64u(pos);
 	pos += (uint64_t)d->n_sess * sizeof(struct hist_session);
@@ -865,44 +1077,50 @@ int hist_txn_put(struct hist_txn *tx, const struct hist_data *d, char *err)
 	pos += (uint64_t)d->n_divs * sizeof(struct hist_div);
 	h.file_size = le64u(pos);
 
-	memset(&w, 0, sizeof(w));
-	w.fd = fd;
-	w.buf = xmalloc(STAGE);
-	/* the header's CRC needs the meta sections: write the header last */
-	w_add(&w, &h, sizeof(h));
-	w.counting = 1;
-	w_items(&w, d->rows, d->n_rows, sizeof(*d->rows), "4444444");
-	h.crc_rows = le32u(w.crc);
-	w.counting = 0;
-	pos = sizeof(h) + (uint64_t)d->n_rows * sizeof(struct hist_row);
-	w_pad(&w, &pos);
+	/* the rows are written: their checksum is final */
+	w_thread_stop(&o->w);
+	h.crc_rows = le32u(o->w.crc);
+	o->w.counting = 0;
+	pos = sizeof(h) + o->n_rows * sizeof(struct hist_row);
+	w_pad(&o->w, &pos);
 	{
 		struct hist_header z = h;
 
 		z.crc_meta = z.crc_rows = 0;
-		w.crc = crc(0, &z, sizeof(z));
+		o->w.crc = crc(0, &z, sizeof(z));
 	}
-	w.counting = 1;
-	w_items(&w, d->sess, d->n_sess, sizeof(*d->sess), "44844");
-	w_items(&w, d->blk, d->n_blk, sizeof(*d->blk), "44448");
-	w_items(&w, d->bars, d->n_bars, sizeof(*d->bars), "4488888");
-	w_items(&w, d->divs, d->n_divs, sizeof(*d->divs), "448");
-	h.crc_meta = le32u(w.crc);
-	w_flush(&w);
-	if (!w.failed && pwrite(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
-		w.failed = errno ? errno : EIO;
-	rc = finish_file(tx, fd, &w, name, err);
-	free(w.buf);
-	if (rc)
+	o->w.counting = 1;
+	w_items(&o->w, d->sess, d->n_sess, sizeof(*d->sess), "44844");
+	w_items(&o->w, d->blk, d->n_blk, sizeof(*d->blk), "44448");
+	w_items(&o->w, d->bars, d->n_bars, sizeof(*d->bars), "4488888");
+	w_items(&o->w, d->divs, d->n_divs, sizeof(*d->divs), "448");
+	h.crc_meta = le32u(o->w.crc);
+	w_drain(&o->w);
+	if (!o->w.failed && pwrite(o->fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
+		o->w.failed = errno ? errno : EIO;
+	rc = finish_file(tx, o->fd, &o->w, o->name, err);
+	if (!rc) {
+		me = man_find(&tx->man, o->ticker);
+		if (!me) {
+			tx->man.e = xrealloc(tx->man.e, (tx->man.n + 1) * sizeof(*tx->man.e));
+			me = &tx->man.e[tx->man.n++];
+			pt_strlcpy(me->ticker, o->ticker, sizeof(me->ticker));
+		}
+		pt_strlcpy(me->file, o->name, sizeof(me->file));
+	}
+	free(o);
+	return rc;
+}
+
+int hist_txn_put(struct hist_txn *tx, const struct hist_data *d, char *err)
+{
+	struct hist_out *o;
+	int rc;
+
+	if ((rc = hist_txn_out(tx, d->ticker, &o, err)))
 		return rc;
-	me = man_find(&tx->man, d->ticker);
-	if (!me) {
-		tx->man.e = xrealloc(tx->man.e, (tx->man.n + 1) * sizeof(*tx->man.e));
-		me = &tx->man.e[tx->man.n++];
-		pt_strlcpy(me->ticker, d->ticker, sizeof(me->ticker));
-	}
-	pt_strlcpy(me->file, name, sizeof(me->file));
-	return 0;
+	hist_out_rows(o, d->rows, d->n_rows);
+	return hist_out_finish(o, d, err);
 }
 
 int hist_txn_remove(struct hist_txn *tx, const char *ticker, char *err)
@@ -932,19 +1150,16 @@ int hist_txn_put_rates(struct hist_txn *tx, const struct hist_rate *r, size_t n,
 	memcpy(hdr + 8, &v, 4);
 	v = le32u((uint32_t)n);
 	memcpy(hdr + 12, &v, 4);
-	memset(&w, 0, sizeof(w));
-	w.fd = fd;
-	w.buf = xmalloc(STAGE);
+	w_init(&w, fd);
 	w_add(&w, hdr, sizeof(hdr));
 	w.counting = 1;
 	w_items(&w, r, n, sizeof(*r), "44");
 	v = le32u(w.crc);
 	memcpy(hdr + 16, &v, 4);
-	w_flush(&w);
+	w_drain(&w);
 	if (!w.failed && pwrite(fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr))
 		w.failed = errno ? errno : EIO;
 	rc = finish_file(tx, fd, &w, name, err);
-	free(w.buf);
 	if (!rc)
 		pt_strlcpy(tx->man.rates, name, sizeof(tx->man.rates));
 	return rc;

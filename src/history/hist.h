@@ -246,6 +246,26 @@ int hist_txn_begin(const char *home, struct hist_txn **out, char *err);
 /* Writes d as the new file of its ticker (replacing the ticker's current
  * file at commit). 0, or PT_EIO with err. */
 int hist_txn_put(struct hist_txn *tx, const struct hist_data *d, char *err);
+
+/*
+ * The same file written as it is built, its rows first (hist_txn_put is
+ * hist_txn_out, hist_out_rows of every row, hist_out_finish): the rows go
+ * to the file while the caller builds the next ones (a thread of the
+ * writer's own checksums and writes them), and the index follows.
+ */
+struct hist_out;
+/* Starts ticker's new file in tx; 0 and *out, or PT_EINVAL/PT_EIO. */
+int hist_txn_out(struct hist_txn *tx, const char *ticker, struct hist_out **out, char *err);
+/* Appends n rows (host order), the next of the file's rows. A write
+ * failure is reported by hist_out_finish. */
+void hist_out_rows(struct hist_out *o, const struct hist_row *r, size_t n);
+/* Writes d's sessions, blocks (their first_row counting the rows given),
+ * bars and dividends after the rows (d->rows and d->n_rows are not read),
+ * then the header; syncs the file and makes it the ticker's at commit.
+ * Frees o; 0, or PT_EIO with err (the file is removed with the txn). */
+int hist_out_finish(struct hist_out *o, const struct hist_data *d, char *err);
+/* Abandons o: its file is removed and forgotten by tx. NULL is a no-op. */
+void hist_out_abort(struct hist_out *o);
 /* Drops ticker from the store at commit; PT_ENOENT when it is not there. */
 int hist_txn_remove(struct hist_txn *tx, const char *ticker, char *err);
 /* Replaces the rates at commit (n may be 0: none). */

@@ -23,6 +23,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -183,6 +185,150 @@ static void test_fixed(void **state)
 	assert_int_equal(himp_fixed("99999999999999999999", 20, 4, &v), -1);
 	assert_int_equal(himp_fixed("900000000000000", 15, 4, &v), 0);
 	assert_int_equal(v, 9000000000000000000LL);
+}
+
+/* himp_fixed as it read every number before its fast path (with the
+ * 63-bit bound its header promises): what the fast path is held to. */
+static int ref_fixed(const char *s, size_t n, int dec, int64_t *out)
+{
+	const char *e = s + n, *p;
+	int neg = 0, seen = 0, frac = 0, round = 0;
+	uint64_t v = 0;
+
+#define REF_BLANK(c) ((c) == ' ' || (c) == '\t' || (c) == '"' || (c) == '\r')
+	while (s < e && REF_BLANK(*s))
+		s++;
+	while (e > s && REF_BLANK(e[-1]))
+		e--;
+#undef REF_BLANK
+	if (s == e)
+		return 1;
+	p = s;
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	for (; p < e && *p >= '0' && *p <= '9'; p++) {
+		if (v > 900000000000000ULL)
+			return -1;
+		v = v * 10 + (uint64_t)(*p - '0');
+		seen = 1;
+	}
+	if (p < e && *p == '.') {
+		for (p++; p < e && *p >= '0' && *p <= '9'; p++) {
+			if (frac < dec) {
+				if (v > 900000000000000000ULL)
+					return -1;
+				v = v * 10 + (uint64_t)(*p - '0');
+				frac++;
+			} else if (frac == dec) {
+				round = *p >= '5';
+				frac++;
+			}
+			seen = 1;
+		}
+	}
+	if (p < e && (*p == 'e' || *p == 'E') && seen) {
+		char buf[64];
+		double x;
+		char *end;
+
+		if ((size_t)(e - s) >= sizeof(buf))
+			return -1;
+		memcpy(buf, s, (size_t)(e - s));
+		buf[e - s] = '\0';
+		errno = 0;
+		x = strtod(buf, &end);
+		if (errno || *end || !isfinite(x) || fabs(x) * pow(10, dec) > 9e17)
+			return -1;
+		*out = llround(x * pow(10, dec));
+		return 0;
+	}
+	if (p != e || !seen)
+		return -1;
+	for (; frac < dec; frac++) {
+		if (v > 900000000000000000ULL)
+			return -1;
+		v *= 10;
+	}
+	v += (uint64_t)round;
+	*out = neg ? -(int64_t)v : (int64_t)v;
+	return 0;
+}
+
+/* himp_fixed and the reference agree on s at every scale. */
+static void same_fixed(const char *s, size_t n)
+{
+	int dec;
+
+	for (dec = 0; dec <= 6; dec++) {
+		int64_t a = -77, b = -77;
+		int ra = himp_fixed(s, n, dec, &a), rb = ref_fixed(s, n, dec, &b);
+
+		if (ra != rb || (ra == 0 && a != b))
+			fail_msg("himp_fixed(\"%.*s\", %d): %d %" PRId64 ", the reference %d %" PRId64,
+				 (int)n, s, dec, ra, a, rb, b);
+	}
+}
+
+/* The fast path of himp_fixed (blanks, at most nine digits, a point and
+ * digits) at its edges and on random text: the same as the reference. */
+static void test_fixed_fast(void **state)
+{
+	static const char *const edge[] = {
+		"0", "7", "0.0", "00000000", "123456789", "1234567890", "999999999",
+		"999999999.999999", "999999999.9999995", "999999999.99999949", "1.", ".", ".5",
+		"5.", " 75.780000", "   0.000050", "0.00005", "0.000049", "0.0000499999",
+		"0.000045", "1.23455", "1.234549999", "0.5", "0.4", "0.45", "2.5", "-1.5", "+1.5",
+		"-0.00005", "1e5", "1.5e-3", "1.5E+3", "1.0000000000000003E-5", " 1.5 ", "1.5 ",
+		"1.5\t", "\t1.5", "\"1.5\"", "1.5\r", "1 .5", "1. 5", "1..5", "1.5.", "1.5x",
+		"x1.5", "00001.00001", "0000000001.5", "000000001.5", "", " ", "  ", "abc", "1a",
+		"9.", "-", "+", "-.", "nan", "inf", "123456789.123456789123456789",
+		"12345678.1234567", "900000000000000", "9000000000000000", "0.99999999",
+	};
+	uint64_t rng = 0x9e3779b97f4a7c15ULL;
+	size_t i, j;
+	char buf[40];
+
+	(void)state;
+	for (i = 0; i < sizeof(edge) / sizeof(*edge); i++)
+		same_fixed(edge[i], strlen(edge[i]));
+	/* every prefix of a long number */
+	for (i = 0; i <= 30; i++)
+		same_fixed("123456789012.3456789012345678", i);
+	for (i = 0; i < 400000; i++) {
+		size_t n = 0;
+
+		rng ^= rng << 13;
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		if (i % 2) {
+			/* well formed: spaces, digits, a point, digits */
+			size_t sp = rng % 3, in = (rng >> 2) % 11, fr = (rng >> 6) % 9;
+			uint64_t d = rng >> 12;
+
+			for (j = 0; j < sp; j++)
+				buf[n++] = ' ';
+			for (j = 0; j < in; j++, d /= 10)
+				buf[n++] = (char)('0' + d % 10);
+			if ((rng >> 10) % 4)
+				buf[n++] = '.';
+			for (j = 0; j < fr; j++, d /= 10)
+				buf[n++] = (char)('0' + (d ^ j) % 10);
+		} else {
+			/* anything of the characters numbers are made of, at most
+			 * 12 of them (no reading of either can overflow) */
+			static const char abc[] = "0123456789012345678901234.. -+eE\"\t\rx";
+			size_t len = rng % 13;
+			uint64_t d = rng >> 4;
+
+			for (j = 0; j < len; j++) {
+				if (!d)
+					d = rng * 0x2545F4914F6CDD1DULL | 1;
+				buf[n++] = abc[d % (sizeof(abc) - 1)];
+				d /= sizeof(abc) - 1;
+			}
+		}
+		same_fixed(buf, n);
+	}
 }
 
 static void test_dates(void **state)
@@ -632,6 +778,232 @@ static void test_sqlite_and_zstd(void **state)
 	himp_result_release(&r);
 }
 
+/*
+ * Sessions of made-up AAPL quotes in OptionsDX, with what a piece of text
+ * must not lose at its edges: sessions of many lines (cut anywhere by small
+ * pieces), a session whose first lines give no underlying price (a later
+ * one does), a session that never gives one (its rows: no_underlying), a
+ * contract again later in its session (the later row kept), empty quotes,
+ * a short line, an empty line, CRLF endings, and no newline at the end.
+ * order: 0 as the sessions come, 1 the sessions backwards (each session's
+ * lines in their order), 2 the price of session 4 given after the other
+ * sessions (lines out of order though the rows are not).
+ */
+static void dx_sessions(const char *path, int order, int from, int to)
+{
+	static const char *const days[] = {"2025-10-20", "2025-10-21", "2025-10-22",
+					   "2025-10-23", "2025-10-24", "2025-10-27"};
+	static const char *const exps[] = {"2025-10-31", "2025-11-21", "2025-12-19"};
+	struct sbuf sb, late;
+	int s, x, k;
+
+	sb_init(&sb, 1 << 20);
+	sb_init(&late, 1 << 20);
+	if (from == 0)
+		sb_addf(&sb, "%s", DX_HEAD);
+	for (s = from; s < to; s++) {
+		int d = order == 1 ? to - 1 - (s - from) : s;
+		char und[32];
+
+		snprintf(und, sizeof(und), "%d.%02d0000", 260 + d, 10 + d);
+		for (x = 0; x < 3; x++)
+			for (k = 0; k < 12; k++) {
+				char strike[32], cb[32], ca[32], pb[32], pa[32];
+				/* session 2 gives its price from its fourth line on,
+				 * session 4 never */
+				const char *u = (d == 2 && x == 0 && k < 3) || d == 4 ? "" : und;
+				struct sbuf *to_sb = &sb;
+
+				snprintf(strike, sizeof(strike), "%d.000000", 250 + 5 * k);
+				snprintf(cb, sizeof(cb), "%d.%02d0000", 20 - k, d + x);
+				snprintf(ca, sizeof(ca), "%d.%02d0000", 20 - k, 50 + d + x);
+				snprintf(pb, sizeof(pb), "%d.%02d0000", k, d + x);
+				snprintf(pa, sizeof(pa), "%d.%02d0000", k, 60 + d + x);
+				if (k == 7 && x == 1)
+					/* empty quotes: the underlying only */
+					dx_line(to_sb, days[d], u, exps[x], strike, "", "", "", "", "",
+						"", "", "", "", "");
+				else
+					dx_line(to_sb, days[d], u, exps[x], strike, "0.2", "3.000000",
+						"1.000000", cb, ca, pb, pa, "1.000000", "0.3",
+						"4.000000");
+				if (k == 5 && x == 2) {
+					/* the same contract again, other prices: kept */
+					dx_line(to_sb, days[d], u, exps[x], strike, "0.25", "5", "2",
+						"1.000000", "1.500000", "0.500000", "0.750000", "1",
+						"0.35", "6");
+					sb_addf(to_sb, "\r\n"); /* an empty line (CRLF) */
+				}
+				if (k == 9 && x == 0 && d == 3) {
+					/* a short line; a line ending in CRLF */
+					sb_addf(to_sb, "0, %s 16:00, %s, 16.0\n", days[d], days[d]);
+					dx_line(to_sb, days[d], und, exps[x], "400.000000", "0.2", "1",
+						"1", "1.10", "1.20", "1.30", "1.40", "1", "0.2", "1");
+					to_sb->len--;
+					sb_addf(to_sb, "\r\n");
+				}
+			}
+		if (order == 2 && d == 4) {
+			/* session 4's price after the others: its rows are kept */
+			dx_line(&late, days[4], und, exps[0], "250.000000", "", "", "", "", "", "",
+				"", "", "", "");
+		}
+	}
+	sb_addf(&sb, "%s", sb_str(&late));
+	/* no newline at the end */
+	if (sb.len && sb_str(&sb)[sb.len - 1] == '\n')
+		sb.len--;
+	spit(path, sb_str(&sb), sb.len);
+	sb_release(&sb);
+	sb_release(&late);
+}
+
+/* Imports files into a fresh home (piece bytes a piece); the store's state
+ * and the counts, as text. */
+static char *import_state(const char *home, const char **files, size_t n, size_t piece)
+{
+	struct himp_opts o;
+	struct himp_result r;
+	char err[PT_ERRSZ], cmd[PATH_MAX + 16], counts[512], *st, *out;
+	size_t i, len = 0;
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", home);
+	assert_int_equal(system(cmd), 0);
+	memset(&o, 0, sizeof(o));
+	o.home = home;
+	o.ticker = "AAPL";
+	o.piece = piece;
+	rc = himp_run(&o, files, n, &r, err);
+	if (rc)
+		fail_msg("import: %s", err);
+	len += (size_t)snprintf(counts + len, sizeof(counts) - len, "read %" PRIu64 " kept %" PRIu64,
+				r.read, r.kept);
+	for (i = 0; i < HIMP_NREASONS; i++)
+		len += (size_t)snprintf(counts + len, sizeof(counts) - len, " %" PRIu64,
+					r.dropped[i]);
+	for (i = 0; i < r.n_tk; i++)
+		len += (size_t)snprintf(counts + len, sizeof(counts) - len, " %s %zu %zu",
+					r.tk[i].ticker, r.tk[i].sessions, r.tk[i].bars);
+	himp_result_release(&r);
+	st = store_state(home);
+	out = xmalloc(strlen(st) + strlen(counts) + 2);
+	snprintf(out, strlen(st) + strlen(counts) + 2, "%s %s", counts, st);
+	free(st);
+	return out;
+}
+
+/*
+ * A text file is read in pieces by several threads, and plain OptionsDX
+ * text is written to the store as it is read: whatever the pieces (a byte,
+ * a few, a line, the whole file), the order of the lines (sessions
+ * backwards, or the underlying of a session after later ones: read again,
+ * kept in memory) or the files (in order, or not), the store and the counts
+ * are those of the same text read whole and kept in memory (a .zst of it,
+ * which is never streamed), and the counts are what the text holds.
+ */
+static void test_pieces(void **state)
+{
+	static const size_t pieces[] = {0, 1, 7, 97, 400, 4096};
+	char home[PATH_MAX], f[3][PATH_MAX], z[PATH_MAX], s1[PATH_MAX], s2[PATH_MAX];
+	const char *files[2];
+	char *want, *got;
+	size_t i;
+	int order;
+
+	(void)state;
+	path_of(home, sizeof(home), "pieces");
+	path_of(z, sizeof(z), "pieces.txt.zst");
+	for (order = 0; order < 3; order++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "pieces-%d.txt", order);
+		path_of(f[order], sizeof(f[order]), name);
+		dx_sessions(f[order], order, 0, 6);
+	}
+	zst(f[0], z, 0, -1);
+	files[0] = z;
+	want = import_state(home, files, 1, 0);
+	/* 6 sessions of 3 x 12 lines and a contract again, 2 options a line,
+	 * and 2 more lines in session 3 (one of them short): 448 options; 2
+	 * short, 2 empty quotes a session, session 4's 36 lines without a
+	 * price (of them, one of empty quotes), the 2 options again in each of
+	 * the other 5 sessions: 352 kept in 5 sessions with 5 bars */
+	assert_non_null(strstr(want, "read 448 kept 352 2 0 0 0 0 0 0 12 0 0 0 0 72 10 AAPL 5 5 "));
+	for (order = 0; order < 3; order++) {
+		char *w;
+
+		/* the same text kept in memory */
+		zst(f[order], z, 0, -1);
+		files[0] = z;
+		w = import_state(home, files, 1, 0);
+		if (order < 2)
+			assert_string_equal(w, want);
+		else
+			/* 2 more options read (empty quotes), session 4 kept */
+			assert_non_null(strstr(
+				w, "read 450 kept 422 2 0 0 0 0 0 0 14 0 0 0 0 0 12 AAPL 6 6 "));
+		for (i = 0; i < sizeof(pieces) / sizeof(*pieces); i++) {
+			files[0] = f[order];
+			got = import_state(home, files, 1, pieces[i]);
+			if (strcmp(got, w))
+				fail_msg("order %d, pieces of %zu bytes: %s, not %s", order, pieces[i],
+					 got, w);
+			free(got);
+		}
+		free(w);
+	}
+	/* two files of the same ticker, in order and not */
+	path_of(s1, sizeof(s1), "aapl_eod_202510a.txt");
+	path_of(s2, sizeof(s2), "aapl_eod_202510b.txt");
+	dx_sessions(s1, 0, 0, 3);
+	dx_sessions(s2, 0, 3, 6);
+	{
+		/* the second file has no header: give it one */
+		size_t n;
+		char *body = slurp(s2, &n), *all = xmalloc(n + sizeof(DX_HEAD));
+
+		memcpy(all, DX_HEAD, strlen(DX_HEAD));
+		memcpy(all + strlen(DX_HEAD), body, n);
+		spit(s2, all, n + strlen(DX_HEAD));
+		free(body);
+		free(all);
+		/* the first one ends without a newline: the second file's first
+		 * line is its own all the same */
+	}
+	for (i = 0; i < 2; i++) {
+		files[0] = i ? s2 : s1;
+		files[1] = i ? s1 : s2;
+		got = import_state(home, files, 2, 97);
+		if (strcmp(got, want))
+			fail_msg("two files (%s first): %s, not %s", i ? "later" : "earlier", got, want);
+		free(got);
+	}
+	/* a failure after the rows were streamed (a rates file that is not
+	 * one): the store as it was, nothing of the file streamed left */
+	{
+		struct himp_opts o;
+		struct himp_result r;
+		char err[PT_ERRSZ], *before, *after;
+
+		memset(&o, 0, sizeof(o));
+		o.home = home;
+		o.ticker = "MSFT";
+		o.rates = s2;
+		o.piece = 97;
+		files[0] = f[0];
+		before = store_state(home);
+		assert_int_equal(himp_run(&o, files, 1, &r, err), PT_EINVAL);
+		assert_non_null(strstr(err, "not a FRED DTB3 file"));
+		himp_result_release(&r);
+		after = store_state(home);
+		assert_string_equal(before, after);
+		free(before);
+		free(after);
+	}
+	free(want);
+}
+
 static void test_unknown_layout(void **state)
 {
 	char home[PATH_MAX], file[PATH_MAX], err[PT_ERRSZ];
@@ -990,9 +1362,11 @@ static void test_damaged(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fixed),	       cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_fixed),	       cmocka_unit_test(test_fixed_fast),
+		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_optionsdx),      cmocka_unit_test(test_bad_rows),
 		cmocka_unit_test(test_cboe),	       cmocka_unit_test(test_sqlite_and_zstd),
+		cmocka_unit_test(test_pieces),
 		cmocka_unit_test(test_unknown_layout), cmocka_unit_test(test_atomic_and_overlap),
 		cmocka_unit_test(test_no_lookahead),   cmocka_unit_test(test_damaged),
 	};
