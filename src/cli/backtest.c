@@ -35,7 +35,6 @@
 #include "../util/date.h"
 #include "../util/util.h"
 
-#define MAX_SETS 64
 /* The seed of the alpha interval's bootstrap: fixed, so the same backtest
  * gives the same report every time (docs/metrics.md). */
 #define BT_BOOT_SEED 20020701u
@@ -56,7 +55,8 @@ static const char usage[] =
 	"\n"
 	"  --from D       first session (YYYY-MM-DD)\n"
 	"  --to D         last session (default: the last one before today)\n"
-	"  --provider P   the market: sim (default), history, or what the config names\n"
+	"  --provider P   the market: sim (default), history, tape (the home's\n"
+	"                 recorded runs), or what the config names\n"
 	"  --set K=V      override a configuration key (repeatable)\n"
 	"  --json         one JSON object: backtest, equity, summary, trades, analytics\n"
 	"  --out DIR      also write report.txt, report.json, equity.csv, trades.csv,\n"
@@ -71,7 +71,9 @@ static const char usage[] =
 	"With --provider history (the history alone), tickers with no option data\n"
 	"in the history between D1 and D2 are left out and named on stderr, and\n"
 	"D1 and D2 are moved inside the dates the history holds for every ticker\n"
-	"left (said on stderr); with none left the backtest fails.\n"
+	"left (said on stderr); with none left the backtest fails. With --provider\n"
+	"tape each session is replayed from the tape its live run recorded, as of\n"
+	"that run; sessions without a tape are skipped and counted.\n"
 	"\n"
 	"A progress line (sessions done, sessions/s, time left) is shown on a\n"
 	"terminal; Ctrl-C stops the replay and reports the sessions run so far.\n"
@@ -339,6 +341,7 @@ static json_t *result_json(const struct bt_result *r, const struct bt_an *x,
 	json_object_set_new(bt, "first_session", json_string(date_fmt(r->pf.start, d)));
 	json_object_set_new(bt, "last_session", json_string(date_fmt(r->pf.last_session, d)));
 	json_object_set_new(bt, "sessions", json_integer(r->sessions));
+	json_object_set_new(bt, "skipped_sessions", json_integer(r->skipped));
 	json_object_set_new(bt, "provider", json_string(provider));
 	json_object_set_new(bt, "seconds", json_real(r->seconds));
 	json_object_set_new(bt, "sessions_per_second",
@@ -443,6 +446,9 @@ static void header_text(const struct bt_result *r, const char *provider, int int
 	}
 	if (o->clamped[0])
 		sb_addf(sb, "Dates: %s\n", o->clamped);
+	if (r->skipped)
+		sb_addf(sb, "%d session%s without a tape skipped\n", r->skipped,
+			r->skipped == 1 ? "" : "s");
 	sb_addf(sb,
 		"Trades filled: %zu | Settled at expiry: %zu | Sessions with a margin call: "
 		"%zu\n",
@@ -830,8 +836,8 @@ static int run_backtest(const struct cli_ctx *ctx, const struct config *cfg,
 	struct session_err e;
 	struct bt_result r;
 	struct bt_an x;
-	struct provider *prov;
-	struct provider_env env = {0};
+	struct cli_market cm;
+	const char *mname;
 	struct report_in in = {0};
 	struct sbuf text, json, html;
 	char err[PT_ERRSZ], *js = NULL;
@@ -839,31 +845,38 @@ static int run_backtest(const struct cli_ctx *ctx, const struct config *cfg,
 	int tty = !o->quiet && !o->json && isatty(STDERR_FILENO), rc;
 	json_t *jo;
 
-	env.home = ctx->home;
-	if (!(prov = provider_new(cfg, &env, err))) {
-		cli_error("provider", "%s", err);
+	if (cli_market_open(ctx, cfg, &cm)) {
+		cli_market_close(&cm);
 		return EXIT_RUNTIME;
 	}
+	mname = cli_market_name(&cm);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
 	sa.sa_flags = SA_RESTART | SA_RESETHAND;
 	sigemptyset(&sa.sa_mask);
 	stop = 0;
 	sigaction(SIGINT, &sa, &old_sa);
-	rc = bt_run(cfg, prov, o->from, o->to, tty ? progress_cb : NULL, &t0, &stop, &r, &e);
+	rc = bt_run_market(cfg, &cm.m, o->from, o->to, tty ? progress_cb : NULL, &t0, &stop, &r,
+			   &e);
 	sigaction(SIGINT, &old_sa, NULL);
 	if (tty)
 		fputs("\r\033[K", stderr);
 	if (rc) {
 		cli_error(e.what, "%s", e.why);
 		bt_release(&r);
-		provider_free(prov);
+		cli_market_close(&cm);
 		return EXIT_RUNTIME;
 	}
 	if (!r.sessions) {
-		cli_error("backtest", "no session ran%s", stop ? " (interrupted)" : "");
+		char d1[DATE_BUFSZ], d2[DATE_BUFSZ];
+
+		if (r.skipped && !stop)
+			cli_error("backtest", "no tape recorded from %s to %s (papertrade tape list)",
+				  date_fmt(o->from, d1), date_fmt(o->to, d2));
+		else
+			cli_error("backtest", "no session ran%s", stop ? " (interrupted)" : "");
 		bt_release(&r);
-		provider_free(prov);
+		cli_market_close(&cm);
 		return stop ? 130 : EXIT_RUNTIME;
 	}
 	sb_init(&text, 256u << 20);
@@ -874,10 +887,10 @@ static int run_backtest(const struct cli_ctx *ctx, const struct config *cfg,
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
-	header_text(&r, provider_name(prov), stop, o, &text);
+	header_text(&r, mname, stop, o, &text);
 	in.pf = &r.pf;
 	in.cfg = cfg;
-	in.provider = provider_name(prov);
+	in.provider = mname;
 	in.color = !o->json && !o->out && cli_use_color(1);
 	in.title = "BACKTEST REPORT";
 	in.series = &x.s;
@@ -885,7 +898,7 @@ static int run_backtest(const struct cli_ctx *ctx, const struct config *cfg,
 	in.an_seed = BT_BOOT_SEED;
 	report_summary_text(&in, &text);
 	report_analytics_text(&in, &text);
-	jo = result_json(&r, &x, cfg, provider_name(prov), o);
+	jo = result_json(&r, &x, cfg, mname, o);
 	js = jo ? json_dumps(jo, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
 		: NULL;
 	json_decref(jo);
@@ -896,7 +909,7 @@ static int run_backtest(const struct cli_ctx *ctx, const struct config *cfg,
 	}
 	sb_addf(&json, "%s\n", js);
 	if (o->html) {
-		if (html_page(&r, &x, cfg, provider_name(prov), o, &html)) {
+		if (html_page(&r, &x, cfg, mname, o, &html)) {
 			rc = EXIT_RUNTIME;
 			goto out;
 		}
@@ -925,7 +938,7 @@ out:
 	sb_release(&html);
 	bt_an_release(&x);
 	bt_release(&r);
-	provider_free(prov);
+	cli_market_close(&cm);
 	return rc;
 }
 
@@ -938,7 +951,7 @@ int cmd_backtest(struct cli_ctx *ctx, int argc, char **argv)
 		{"html", required_argument, NULL, 'H'},	    {"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},	    {NULL, 0, NULL, 0},
 	};
-	char *sets[MAX_SETS];
+	char *sets[CLI_MAX_SETS];
 	size_t nsets = 0;
 	struct bt_opts o = {0};
 	struct config cfg;
@@ -968,11 +981,8 @@ int cmd_backtest(struct cli_ctx *ctx, int argc, char **argv)
 			break;
 		case 's':
 		case 'P':
-			if (nsets == MAX_SETS) {
-				cli_error("--set", "more than %d overrides", MAX_SETS);
+			if (cli_add_set(sets, &nsets, optarg, c == 'P'))
 				return EXIT_USAGE;
-			}
-			sets[nsets++] = c == 's' ? optarg : cli_provider_pair(optarg);
 			break;
 		case 'h':
 			return cli_usage(usage, 0);

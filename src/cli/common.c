@@ -260,11 +260,13 @@ int cli_replay_range(int *from, int *to)
 int cli_market_open(const struct cli_ctx *ctx, const struct config *cfg, struct cli_market *cm)
 {
 	struct session_err e;
+	struct provider_env env = {0};
 	char err[PT_ERRSZ];
 
 	memset(cm, 0, sizeof(*cm));
+	env.home = ctx->home;
 	if (strcmp(cfg->provider, "tape") != 0) {
-		if (!(cm->prov = provider_new(cfg, NULL, err))) {
+		if (!(cm->prov = provider_new(cfg, &env, err))) {
 			cli_error("provider", "%s", err);
 			return -1;
 		}

@@ -1079,6 +1079,15 @@ int cmd_compare(struct cli_ctx *ctx, int argc, char **argv)
 		free(base);
 		return EXIT_USAGE;
 	}
+	if (!strcmp(base->provider, "tape")) {
+		/* Rows run on threads, each with a provider of its own; a tape is
+		 * replayed through the home's store, one portfolio at a time. */
+		cli_error("compare",
+			  "provider 'tape' is not served (each row needs a market of its own); "
+			  "replay tapes with backtest or sweep --provider tape");
+		free(base);
+		return EXIT_USAGE;
+	}
 	cmp_init(&c, o.from, o.to);
 	if (add_rows(&c, base, argv + optind, argc - optind))
 		rc = EXIT_USAGE;

@@ -348,6 +348,7 @@ bad "--jobs 0" "papertrade: --jobs: want a whole number from 1 to 256: '0'" -j 0
 bad "--to today" "is not before today (2025-01-02 in New York)" --to 2025-01-02 strategies=csp
 bad "an unknown option" "unknown option '--fast'" --fast strategies=csp
 bad "an unknown --provider" "papertrade: --provider:" --provider nasdaq strategies=csp
+bad "the tape provider" "papertrade: compare: provider 'tape' is not served (each row needs a market of its own); replay tapes with backtest or sweep --provider tape" --provider tape strategies=csp
 expect_rc "--html without a value" 2 compare --from 2024-06-03 --html
 expect_rc "help compare" 0 help compare
 contains "help: the CONFIG grammar" "$OUT" "An argument holding '=' is overrides, any other a file."

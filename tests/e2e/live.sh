@@ -73,6 +73,19 @@ rep = json.loads(subprocess.run([sys.argv[1], "report", "--json"], capture_outpu
 row = next(r for r in o["rows"] if r["params"]["target_dte"] == "2")
 print(o["sweep"]["sessions"], o["sweep"]["skipped_sessions"], o["sweep"]["provider"],
       row["whole"]["final_value"] == rep["portfolio_value"], row["orders"])' "$PT")" "1 2 tape True 1"
+PAPERTRADE_NOW=2025-10-30T10:00 run_pt backtest --provider tape --from 2025-10-27 --to 2025-10-29 --json --set target_dte=2
+same "backtest --provider tape: exit 0" "$RC" 0
+same "... one session replayed, two skipped, its final value the run's" "$(printf '%s' "$OUT" | /usr/bin/python3 -c '
+import json, subprocess, sys
+o = json.load(sys.stdin)
+rep = json.loads(subprocess.run([sys.argv[1], "report", "--json"], capture_output=True).stdout)
+b = o["backtest"]
+print(b["sessions"], b["skipped_sessions"], b["provider"], o["summary"]["portfolio_value"] == rep["portfolio_value"])' "$PT")" "1 2 tape True"
+PAPERTRADE_NOW=2025-10-30T10:00 run_pt backtest --provider tape --from 2025-10-27 --to 2025-10-29 --set target_dte=2 -q
+contains "... the text says so" "$OUT" "2 sessions without a tape skipped"
+PAPERTRADE_NOW=2025-10-30T10:00 expect_rc "backtest --provider tape with no tape in the range" 1 \
+	backtest --provider tape --from 2025-10-20 --to 2025-10-24
+contains "... says so" "$ERR" "no tape recorded from 2025-10-20 to 2025-10-24"
 PAPERTRADE_NOW=2025-10-30T10:00 expect_rc "sweep --provider tape with no tape in the range" 1 \
 	sweep --provider tape --from 2025-10-20 --to 2025-10-24 target_dte=2,3
 contains "... says so" "$ERR" "no tape recorded from 2025-10-20 to 2025-10-24"
