@@ -236,50 +236,6 @@ static void hold_series(struct an_portfolio *p, const struct cmp_row *src, size_
 	p->s.n = n;
 }
 
-/*
- * The initial capital put before the first session, dated the day before
- * it, as `backtest`'s analytics do (docs/metrics.md, "Inputs"): every
- * figure counts from the capital the row started with. SPY's series starts
- * from spy_initial, the capital of the row it comes from.
- */
-static void prepend_capital(struct an_portfolio *p, int64_t initial, int64_t spy_initial)
-{
-	size_t n = p->s.n;
-	int *days;
-	int64_t *value, *bench = NULL;
-	double *rate;
-
-	if (!n)
-		return;
-	days = xcalloc(n + 1, sizeof(*days));
-	value = xcalloc(n + 1, sizeof(*value));
-	rate = xcalloc(n + 1, sizeof(*rate));
-	days[0] = p->days[0] - 1;
-	value[0] = initial;
-	rate[0] = NAN; /* no return ends on the start */
-	memcpy(days + 1, p->days, n * sizeof(*days));
-	memcpy(value + 1, p->value_cents, n * sizeof(*value));
-	memcpy(rate + 1, p->rate, n * sizeof(*rate));
-	if (p->bench_cents) {
-		bench = xcalloc(n + 1, sizeof(*bench));
-		bench[0] = spy_initial;
-		memcpy(bench + 1, p->bench_cents, n * sizeof(*bench));
-	}
-	free(p->days);
-	free(p->value_cents);
-	free(p->rate);
-	free(p->bench_cents);
-	p->days = days;
-	p->value_cents = value;
-	p->rate = rate;
-	p->bench_cents = bench;
-	p->s.days = days;
-	p->s.value_cents = value;
-	p->s.rate = rate;
-	p->s.bench_cents = bench;
-	p->s.n = n + 1;
-}
-
 struct an_ctx {
 	struct cmp *c;
 	int *rc;
@@ -446,7 +402,7 @@ int cmp_run(struct cmp *c, int jobs, const struct provider_env *env, cmp_progres
 		struct cmp_row *r = &c->rows[i];
 		const struct cmp_row *own = r->kind == CMP_HOLD ? &c->rows[r->from_row] : r;
 
-		prepend_capital(&r->series, r->initial_cents,
+		an_portfolio_from_capital(&r->series, r->initial_cents,
 				r->spy_borrowed ? c->rows[spy].bt.pf.initial_cents
 						: own->bt.pf.initial_cents);
 	}

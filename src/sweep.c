@@ -376,6 +376,8 @@ static void row_of(const struct bt_result *bt, int train_until, size_t combo, st
 	row->margin_calls = (int64_t)bt->n_calls;
 	row->trades = (int64_t)bt->n_trades;
 	an_portfolio_init(&p, &bt->pf);
+	/* from the capital, as backtest counts (SPY bought with it) */
+	an_portfolio_from_capital(&p, bt->pf.initial_cents, bt->pf.initial_cents);
 	n = p.s.n;
 	slice_figs(&p, 0, n ? n - 1 : 0, 0, INT32_MAX, row->full);
 	for (k = 0; k < SW_NFIG; k++)
@@ -559,7 +561,8 @@ int sweep_run(const struct sweep_grid *g, const struct config *base, const struc
 	}
 	out->n_rows = n;
 	out->rows = xcalloc(n, sizeof(*out->rows));
-	out->n_ret = n_snaps >= 2 ? n_snaps - 1 : 0;
+	/* returns from the capital: one a session */
+	out->n_ret = n_snaps;
 	out->ret = xcalloc(n * out->n_ret + 1, sizeof(*out->ret));
 	if (train_until && n_snaps) {
 		const struct portfolio *pf = &j.bt[0].pf;
@@ -567,7 +570,7 @@ int sweep_run(const struct sweep_grid *g, const struct config *base, const struc
 
 		for (k = 0; k < n_snaps && pf->snaps[k].session <= train_until; k++)
 			;
-		out->n_ret_is = k ? k - 1 : 0;
+		out->n_ret_is = k;
 	}
 	rows_all(&j, first, train_until, out);
 done:

@@ -107,11 +107,8 @@ struct bt_opts {
  * capital the backtest started with, as its total return does.
  */
 struct bt_an {
-	struct an_portfolio ap;
-	struct an_series s;
-	int *days;
-	int64_t *value, *bench;
-	double *rate;
+	struct an_portfolio ap; /* an_portfolio_from_capital's */
+	struct an_series s;	/* ap.s */
 	struct analytics a;
 };
 
@@ -124,10 +121,6 @@ static void bt_an_release(struct bt_an *x)
 {
 	an_release(&x->a);
 	an_portfolio_release(&x->ap);
-	free(x->days);
-	free(x->value);
-	free(x->bench);
-	free(x->rate);
 	memset(x, 0, sizeof(*x));
 }
 
@@ -135,31 +128,13 @@ static void bt_an_release(struct bt_an *x)
 static int bt_an_init(struct bt_an *x, const struct portfolio *pf, char *err)
 {
 	struct an_options opt = {0};
-	size_t i, n;
+	size_t i;
 
 	memset(x, 0, sizeof(*x));
 	an_portfolio_init(&x->ap, pf);
-	n = x->ap.s.n + 1;
-	x->days = xcalloc(n, sizeof(*x->days));
-	x->value = xcalloc(n, sizeof(*x->value));
-	x->rate = xcalloc(n, sizeof(*x->rate));
-	x->days[0] = x->ap.s.days[0] - 1;
-	x->value[0] = pf->initial_cents;
-	x->rate[0] = NAN; /* no return ends on the start */
-	memcpy(x->days + 1, x->ap.s.days, x->ap.s.n * sizeof(*x->days));
-	memcpy(x->value + 1, x->ap.s.value_cents, x->ap.s.n * sizeof(*x->value));
-	memcpy(x->rate + 1, x->ap.s.rate, x->ap.s.n * sizeof(*x->rate));
-	if (x->ap.s.bench_cents) {
-		/* SPY bought with the initial capital at the first session's price */
-		x->bench = xcalloc(n, sizeof(*x->bench));
-		x->bench[0] = pf->initial_cents;
-		memcpy(x->bench + 1, x->ap.s.bench_cents, x->ap.s.n * sizeof(*x->bench));
-	}
-	x->s.days = x->days;
-	x->s.value_cents = x->value;
-	x->s.rate = x->rate;
-	x->s.bench_cents = x->bench;
-	x->s.n = n;
+	/* SPY bought with the initial capital at the first session's price */
+	an_portfolio_from_capital(&x->ap, pf->initial_cents, pf->initial_cents);
+	x->s = x->ap.s;
 	for (i = 0; i < x->ap.n_trades; i++)
 		if (strlen(x->ap.trades[i].strategy) >= AN_NAMESZ) /* cannot be: BOOK_SYMSZ */
 			return pt_err(err, PT_EINVAL, "a strategy name is too long");
@@ -628,7 +603,7 @@ static int html_page(const struct bt_result *r, const struct bt_an *x, const str
 		double peak = 0;
 
 		for (i = 0; i < ns; i++) {
-			int64_t c = !j	? x->value[i]
+			int64_t c = !j	? x->ap.value_cents[i]
 				    : i ? pf->snap_bench[(i - 1) * nb + (j - 1)]
 					: pf->initial_cents;
 			double v = (double)c / 100.0;
@@ -638,14 +613,14 @@ static int html_page(const struct bt_result *r, const struct bt_an *x, const str
 			ddv[j * ns + i] = !j ? x->a.drawdown[i] : peak > 0 ? v / peak - 1.0 : NAN;
 		}
 		eq[j].name = dd[j].name = j ? pf->bench[j - 1].ticker : "Strategy";
-		eq[j].days = dd[j].days = x->days;
+		eq[j].days = dd[j].days = x->ap.days;
 		eq[j].values = vals + j * ns;
 		dd[j].values = ddv + j * ns;
 		eq[j].n = dd[j].n = ns;
 		eq[j].benchmark = dd[j].benchmark = j > 0;
 	}
 	roll.name = "Strategy";
-	roll.days = x->days;
+	roll.days = x->ap.days;
 	roll.values = x->a.rolling_sharpe;
 	roll.n = ns;
 	roll.benchmark = 0;

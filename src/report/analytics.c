@@ -713,6 +713,44 @@ void an_portfolio_init(struct an_portfolio *p, const struct portfolio *pf)
 	p->s.n = n;
 }
 
+void an_portfolio_from_capital(struct an_portfolio *p, int64_t initial, int64_t bench_initial)
+{
+	size_t n = p->s.n;
+	int *days;
+	int64_t *value, *bench = NULL;
+	double *rate;
+
+	if (!n)
+		return;
+	days = xcalloc(n + 1, sizeof(*days));
+	value = xcalloc(n + 1, sizeof(*value));
+	rate = xcalloc(n + 1, sizeof(*rate));
+	days[0] = p->days[0] - 1;
+	value[0] = initial;
+	rate[0] = NAN; /* no return ends on the start */
+	memcpy(days + 1, p->days, n * sizeof(*days));
+	memcpy(value + 1, p->value_cents, n * sizeof(*value));
+	memcpy(rate + 1, p->rate, n * sizeof(*rate));
+	if (p->bench_cents) {
+		bench = xcalloc(n + 1, sizeof(*bench));
+		bench[0] = bench_initial;
+		memcpy(bench + 1, p->bench_cents, n * sizeof(*bench));
+	}
+	free(p->days);
+	free(p->value_cents);
+	free(p->rate);
+	free(p->bench_cents);
+	p->days = days;
+	p->value_cents = value;
+	p->rate = rate;
+	p->bench_cents = bench;
+	p->s.days = days;
+	p->s.value_cents = value;
+	p->s.rate = rate;
+	p->s.bench_cents = bench;
+	p->s.n = n + 1;
+}
+
 void an_portfolio_release(struct an_portfolio *p)
 {
 	if (!p)

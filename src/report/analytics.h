@@ -173,6 +173,15 @@ struct an_portfolio {
 	double *rate;
 };
 void an_portfolio_init(struct an_portfolio *p, const struct portfolio *pf);
+/*
+ * Puts the capital a replay started with before p's first session, dated
+ * the day before it, with no rate (no return ends on it), so every figure
+ * counts from that capital and the first session's own return is counted
+ * (docs/metrics.md, "Inputs"); SPY's series, when p has one, starts from
+ * bench_initial. Backtests, sweeps and comparisons all pass their series
+ * through it. Nothing when p is empty.
+ */
+void an_portfolio_from_capital(struct an_portfolio *p, int64_t initial, int64_t bench_initial);
 void an_portfolio_release(struct an_portfolio *p);
 
 /*
