@@ -91,13 +91,7 @@ static void on_sigint(int sig)
 struct bt_opts {
 	int from, to, json, quiet;
 	const char *out, *html;
-	int asked_from, asked_to; /* before the history's clamping */
-	struct bt_left {	  /* tickers the history lacks, and why */
-		char ticker[CFG_SYMSZ];
-		char why[128];
-	} left[CFG_MAX_TICKERS];
-	size_t n_left;
-	char clamped[512]; /* how the dates were moved, "" when they were not */
+	struct cli_fit fit; /* --provider history: tickers left out, dates moved */
 };
 
 /*
@@ -232,46 +226,6 @@ static void ledger_csv(const struct portfolio *pf, struct sbuf *sb)
 	}
 }
 
-/* Appends to buf (n bytes) at *len, cut at the end; *len counts what did not fit too. */
-static void catf(char *buf, size_t n, size_t *len, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void catf(char *buf, size_t n, size_t *len, const char *fmt, ...)
-{
-	va_list ap;
-	int k;
-
-	va_start(ap, fmt);
-	k = *len < n ? vsnprintf(buf + *len, n - *len, fmt, ap) : vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	*len += k > 0 ? (size_t)k : 0;
-}
-
-/* The tickers left out, those with the same reason together: "VOO, VTI:
- * not in the history; QQQ: ..." into buf ("" for none). */
-static void left_out_text(const struct bt_opts *o, char *buf, size_t n)
-{
-	size_t i, j, len = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < o->n_left; i = j) {
-		catf(buf, n, &len, "%s%s", i ? "; " : "", o->left[i].ticker);
-		for (j = i + 1; j < o->n_left && !strcmp(o->left[j].why, o->left[i].why); j++)
-			catf(buf, n, &len, ", %s", o->left[j].ticker);
-		catf(buf, n, &len, ": %s", o->left[i].why);
-	}
-}
-
-static json_t *left_out_json(const struct bt_opts *o)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; i < o->n_left; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s}", "ticker", o->left[i].ticker, "why",
-						   o->left[i].why));
-	return a;
-}
-
 /* The JSON object of --json (and report.json). NULL when the JSON library fails. */
 static json_t *result_json(const struct bt_result *r, const struct bt_an *x,
 			   const struct config *cfg, const char *provider, const struct bt_opts *o)
@@ -311,8 +265,8 @@ static json_t *result_json(const struct bt_result *r, const struct bt_an *x,
 						       (double)r->calls[i].call_cents / 100.0,
 						       "forced", (json_int_t)r->calls[i].n_forced));
 	bt = json_object();
-	json_object_set_new(bt, "from", json_string(date_fmt(o->asked_from, d)));
-	json_object_set_new(bt, "to", json_string(date_fmt(o->asked_to, d)));
+	json_object_set_new(bt, "from", json_string(date_fmt(o->fit.asked_from, d)));
+	json_object_set_new(bt, "to", json_string(date_fmt(o->fit.asked_to, d)));
 	json_object_set_new(bt, "first_session", json_string(date_fmt(r->pf.start, d)));
 	json_object_set_new(bt, "last_session", json_string(date_fmt(r->pf.last_session, d)));
 	json_object_set_new(bt, "sessions", json_integer(r->sessions));
@@ -325,9 +279,7 @@ static json_t *result_json(const struct bt_result *r, const struct bt_an *x,
 	json_object_set_new(bt, "settled", json_integer((json_int_t)r->n_settled));
 	json_object_set_new(bt, "option_quotes", json_integer((json_int_t)r->options_quoted));
 	json_object_set_new(bt, "margin_calls", calls);
-	json_object_set_new(bt, "left_out", left_out_json(o));
-	json_object_set_new(bt, "dates_moved",
-			    o->clamped[0] ? json_string(o->clamped) : json_null());
+	cli_fit_json(&o->fit, bt, "left_out");
 	dates = json_array();
 	vals = json_array();
 	dd = json_array();
@@ -405,7 +357,7 @@ static int write_out(const char *dir, const struct bt_result *r, const struct bt
 static void header_text(const struct bt_result *r, const char *provider, int interrupted,
 			const struct bt_opts *o, struct sbuf *sb)
 {
-	char d1[DATE_BUFSZ], d2[DATE_BUFSZ], left[sizeof(o->left) / sizeof(o->left[0]) * 48];
+	char d1[DATE_BUFSZ], d2[DATE_BUFSZ], left[CLI_FIT_MAX * 48];
 	int last = r->pf.last_session ? r->pf.last_session : r->from;
 
 	sb_addf(sb,
@@ -415,12 +367,12 @@ static void header_text(const struct bt_result *r, const char *provider, int int
 		r->sessions, r->sessions == 1 ? "" : "s", r->seconds,
 		r->seconds > 0 ? r->sessions / r->seconds : 0.0, (long long)r->options_quoted,
 		interrupted ? " (interrupted)" : "");
-	if (o->n_left) {
-		left_out_text(o, left, sizeof(left));
+	if (o->fit.n_left) {
+		cli_fit_text(&o->fit, left, sizeof(left));
 		sb_addf(sb, "Left out: %s (see papertrade history list)\n", left);
 	}
-	if (o->clamped[0])
-		sb_addf(sb, "Dates: %s\n", o->clamped);
+	if (o->fit.clamped[0])
+		sb_addf(sb, "Dates: %s\n", o->fit.clamped);
 	if (r->skipped)
 		sb_addf(sb, "%d session%s without a tape skipped\n", r->skipped,
 			r->skipped == 1 ? "" : "s");
@@ -428,104 +380,6 @@ static void header_text(const struct bt_result *r, const char *provider, int int
 		"Trades filled: %zu | Settled at expiry: %zu | Sessions with a margin call: "
 		"%zu\n",
 		r->n_trades, r->n_settled, r->n_calls);
-}
-
-/*
- * With the history alone as the market: leaves out of cfg the tickers with
- * no option data in the history over o->from..o->to (o->left says which and
- * why), then moves o->from and o->to inside the sessions the history holds
- * for every ticker left (o->clamped says how). Never invents data: what is
- * left is what the history has. Prints the one-line notes; returns 0, or an
- * exit status after printing the error.
- */
-static int history_tickers(const struct cli_ctx *ctx, struct config *cfg, struct bt_opts *o)
-{
-	struct hist_coverage *cov = NULL;
-	char err[PT_ERRSZ], d1[DATE_BUFSZ], d2[DATE_BUFSZ], d3[DATE_BUFSZ], d4[DATE_BUFSZ];
-	char left[sizeof(o->left) / sizeof(o->left[0]) * 48], imported[256] = "";
-	const char *first_tk = NULL, *last_tk = NULL;
-	size_t n = 0, i, k = 0, len = 0;
-	int from = 0, to = 0, rc = 0;
-
-	if (hist_coverage(ctx->home, &cov, &n, NULL, NULL, err)) {
-		cli_error("history", "%s", err);
-		return EXIT_RUNTIME;
-	}
-	for (i = 0; i < n; i++)
-		catf(imported, sizeof(imported), &len, "%s%s", i ? ", " : "", cov[i].ticker);
-	for (i = 0; i < cfg->n_tickers; i++) {
-		const struct hist_coverage *c = hist_coverage_find(cov, n, cfg->tickers[i]);
-		struct bt_left *l = &o->left[o->n_left];
-
-		if (c && c->sessions && c->first <= o->to && c->last >= o->from) {
-			if (k != i)
-				memcpy(cfg->tickers[k], cfg->tickers[i], sizeof(cfg->tickers[k]));
-			k++;
-			if (!from || c->first > from) {
-				from = c->first;
-				first_tk = c->ticker;
-			}
-			if (!to || c->last < to) {
-				to = c->last;
-				last_tk = c->ticker;
-			}
-			continue;
-		}
-		pt_strlcpy(l->ticker, cfg->tickers[i], sizeof(l->ticker));
-		if (!c || !c->sessions)
-			snprintf(l->why, sizeof(l->why), "not in the history");
-		else
-			snprintf(l->why, sizeof(l->why),
-				 "not in the history between %s and %s (it has %s..%s)",
-				 date_fmt(o->from, d1), date_fmt(o->to, d2), date_fmt(c->first, d3),
-				 date_fmt(c->last, d4));
-		o->n_left++;
-	}
-	cfg->n_tickers = k;
-	left_out_text(o, left, sizeof(left));
-	if (!k) {
-		if (!n)
-			cli_error("backtest",
-				  "no ticker to replay: nothing was imported into the history "
-				  "(see papertrade history import)");
-		else
-			cli_error("backtest",
-				  "no ticker to replay: %s (the history has %s; see "
-				  "papertrade history list)",
-				  left, imported);
-		rc = EXIT_RUNTIME;
-		goto out;
-	}
-	if (o->n_left)
-		cli_error("backtest", "%s (see papertrade history list); replaying the others",
-			  left);
-	if (from > to) {
-		cli_error("backtest",
-			  "the tickers' histories do not overlap: %s starts on %s, after %s "
-			  "ends on %s (see papertrade history list)",
-			  first_tk, date_fmt(from, d1), last_tk, date_fmt(to, d2));
-		rc = EXIT_RUNTIME;
-		goto out;
-	}
-	if (from > o->from || to < o->to) {
-		len = 0;
-		if (from > o->from)
-			catf(o->clamped, sizeof(o->clamped), &len,
-			     "--from %s moved to %s, the first session of %s in the history",
-			     date_fmt(o->from, d1), date_fmt(from, d2), first_tk);
-		if (to < o->to)
-			catf(o->clamped, sizeof(o->clamped), &len,
-			     "%s--to %s moved to %s, the last session of %s in the history",
-			     len ? "; " : "", date_fmt(o->to, d3), date_fmt(to, d4), last_tk);
-		cli_error("backtest", "%s", o->clamped);
-		if (from > o->from)
-			o->from = from;
-		if (to < o->to)
-			o->to = to;
-	}
-out:
-	free(cov);
-	return rc;
 }
 
 static void add_cell(char ***cells, size_t *n, size_t *cap, const char *fmt, ...)
@@ -754,11 +608,11 @@ static int html_page(const struct bt_result *r, const struct bt_an *x, const str
 		boot, sizeof(boot),
 		", the alpha's from a stationary bootstrap of %d replicates with the fixed seed %u",
 		x->a.boot_reps, BT_BOOT_SEED);
-	left_out_text(o, left, sizeof(left));
+	cli_fit_text(&o->fit, left, sizeof(left));
 	sb_addf(&sub, "%d sessions on %s; tickers ", r->sessions, provider);
 	for (j = 0; j < cfg->n_tickers; j++)
 		sb_addf(&sub, "%s%s", j ? ", " : "", cfg->tickers[j]);
-	if (o->n_left)
+	if (o->fit.n_left)
 		sb_addf(&sub, "; left out: %s", left);
 	snprintf(note, sizeof(note),
 		 "What the figures assume: the market is the %s provider's (%s); options are "
@@ -983,9 +837,14 @@ int cmd_backtest(struct cli_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	if (cli_load_config(ctx, &cfg, sets, nsets))
 		return EXIT_USAGE;
-	o.asked_from = o.from;
-	o.asked_to = o.to;
-	if (!strcmp(cfg.provider, "history") && (c = history_tickers(ctx, &cfg, &o)))
-		return c;
+	o.fit.asked_from = o.from;
+	o.fit.asked_to = o.to;
+	if (!strcmp(cfg.provider, "history")) {
+		struct config *one = &cfg;
+
+		if ((c = cli_history_fit(ctx, "backtest", &one, NULL, 1, &o.from, &o.to, &o.fit)))
+			return c;
+		cli_fit_say("backtest", &o.fit);
+	}
 	return run_backtest(ctx, &cfg, &o);
 }

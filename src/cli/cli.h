@@ -88,6 +88,41 @@ int cli_market_open(const struct cli_ctx *ctx, const struct config *cfg, struct 
 void cli_market_close(struct cli_market *cm);
 /* What serves it: "sim", "yahoo,cboe", "tape". */
 const char *cli_market_name(const struct cli_market *cm);
+
+/*
+ * A replay on the history alone (provider "history"): what cli_history_fit
+ * left out and how it moved the dates.
+ */
+#define CLI_FIT_MAX 256 /* distinct tickers over every configuration */
+struct cli_fit {
+	struct cli_left {
+		char ticker[CFG_SYMSZ];
+		char why[128];
+	} left[CLI_FIT_MAX];
+	size_t n_left;
+	char clamped[512];	  /* how the dates were moved, "" when they were not */
+	int asked_from, asked_to; /* the dates before they were moved */
+};
+/*
+ * Leaves out of every cfgs[i] (n of them; names[i] names each in errors,
+ * or names is NULL for one) the tickers with no option data in the home's
+ * history over *from..*to, then moves *from and *to inside the sessions the
+ * history holds for every ticker left, so that every configuration replays
+ * the same sessions. Never invents data: what is left is what the history
+ * has. Fills fit (cli_fit_say prints it); returns 0, or an exit status
+ * after printing the one-line error as cmd (no ticker left, histories that
+ * do not overlap).
+ */
+int cli_history_fit(const struct cli_ctx *ctx, const char *cmd, struct config *const *cfgs,
+		    const char *const *names, size_t n, int *from, int *to, struct cli_fit *fit);
+/* Prints fit's notes as cmd: the tickers left out, the dates moved (a line each). */
+void cli_fit_say(const char *cmd, const struct cli_fit *fit);
+/* "SPY, VOO: not in the history; QQQ: not in the history between ..." */
+void cli_fit_text(const struct cli_fit *fit, char *buf, size_t size);
+/* Sets obj's key ([{"ticker", "why"}]: "left_out" in backtest and sweep)
+ * and "dates_moved" (the text, or null). */
+struct json_t;
+void cli_fit_json(const struct cli_fit *fit, struct json_t *obj, const char *key);
 /* "papertrade: N of M sessions, X/s, about T left" on one updating line of
  * stderr (a TTY's), ten updates a second at most; t0 is cli_mono() at the
  * start. The caller clears the line ("\r\033[K") when done. */

@@ -3,6 +3,7 @@
  * loading with its precedence, date arguments and colour; see cli.h.
  */
 #include <errno.h>
+#include <jansson.h>
 #include <math.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "../history/hist.h"
 #include "../market/calendar.h"
 #include "../market/provider.h"
 #include "../store/store.h"
@@ -296,4 +298,180 @@ void cli_market_close(struct cli_market *cm)
 const char *cli_market_name(const struct cli_market *cm)
 {
 	return cm->prov ? provider_name(cm->prov) : "tape";
+}
+
+static void catf(char *buf, size_t n, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void catf(char *buf, size_t n, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	va_start(ap, fmt);
+	k = *len < n ? vsnprintf(buf + *len, n - *len, fmt, ap) : vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	*len += k > 0 ? (size_t)k : 0;
+}
+
+void cli_fit_text(const struct cli_fit *fit, char *buf, size_t size)
+{
+	size_t i, j, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < fit->n_left; i = j) {
+		catf(buf, size, &len, "%s%s", i ? "; " : "", fit->left[i].ticker);
+		for (j = i + 1; j < fit->n_left && !strcmp(fit->left[j].why, fit->left[i].why); j++)
+			catf(buf, size, &len, ", %s", fit->left[j].ticker);
+		catf(buf, size, &len, ": %s", fit->left[i].why);
+	}
+}
+
+static int fit_is_left(const struct cli_fit *fit, const char *ticker)
+{
+	size_t i;
+
+	for (i = 0; i < fit->n_left; i++)
+		if (!strcmp(fit->left[i].ticker, ticker))
+			return 1;
+	return 0;
+}
+
+int cli_history_fit(const struct cli_ctx *ctx, const char *cmd, struct config *const *cfgs,
+		    const char *const *names, size_t n, int *from, int *to, struct cli_fit *fit)
+{
+	struct hist_coverage *cov = NULL;
+	char err[PT_ERRSZ], d1[DATE_BUFSZ], d2[DATE_BUFSZ], d3[DATE_BUFSZ], d4[DATE_BUFSZ];
+	char left[CLI_FIT_MAX * 48], imported[256] = "";
+	char seen[CLI_FIT_MAX][CFG_SYMSZ];
+	const char *first_tk = NULL, *last_tk = NULL;
+	size_t n_cov = 0, n_seen = 0, i, t, k, len = 0;
+	int lo = 0, hi = 0, rc = 0;
+
+	memset(fit, 0, sizeof(*fit));
+	fit->asked_from = *from;
+	fit->asked_to = *to;
+	if (hist_coverage(ctx->home, &cov, &n_cov, NULL, NULL, err)) {
+		cli_error("history", "%s", err);
+		return EXIT_RUNTIME;
+	}
+	for (i = 0; i < n_cov; i++)
+		catf(imported, sizeof(imported), &len, "%s%s", i ? ", " : "", cov[i].ticker);
+	/* every distinct ticker, in the order the configurations name them */
+	for (i = 0; i < n; i++) {
+		for (t = 0; t < cfgs[i]->n_tickers; t++) {
+			const char *tk = cfgs[i]->tickers[t];
+			const struct hist_coverage *c;
+
+			for (k = 0; k < n_seen && strcmp(seen[k], tk) != 0; k++)
+				;
+			if (k < n_seen)
+				continue;
+			if (n_seen == CLI_FIT_MAX) {
+				cli_error(cmd, "more than %d tickers", CLI_FIT_MAX);
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			pt_strlcpy(seen[n_seen++], tk, sizeof(seen[0]));
+			c = hist_coverage_find(cov, n_cov, tk);
+			if (c && c->sessions && c->first <= *to && c->last >= *from) {
+				if (!lo || c->first > lo) {
+					lo = c->first;
+					first_tk = c->ticker;
+				}
+				if (!hi || c->last < hi) {
+					hi = c->last;
+					last_tk = c->ticker;
+				}
+				continue;
+			}
+			pt_strlcpy(fit->left[fit->n_left].ticker, tk, sizeof(fit->left[0].ticker));
+			if (!c || !c->sessions)
+				snprintf(fit->left[fit->n_left].why, sizeof(fit->left[0].why),
+					 "not in the history");
+			else
+				snprintf(fit->left[fit->n_left].why, sizeof(fit->left[0].why),
+					 "not in the history between %s and %s (it has %s..%s)",
+					 date_fmt(*from, d1), date_fmt(*to, d2),
+					 date_fmt(c->first, d3), date_fmt(c->last, d4));
+			fit->n_left++;
+		}
+	}
+	cli_fit_text(fit, left, sizeof(left));
+	for (i = 0; i < n; i++) {
+		struct config *cfg = cfgs[i];
+
+		for (t = k = 0; t < cfg->n_tickers; t++) {
+			if (fit_is_left(fit, cfg->tickers[t]))
+				continue;
+			if (k != t)
+				memcpy(cfg->tickers[k], cfg->tickers[t], sizeof(cfg->tickers[k]));
+			k++;
+		}
+		cfg->n_tickers = k;
+		if (k)
+			continue;
+		if (!n_cov)
+			cli_error(cmd,
+				  "%s%sno ticker to replay: nothing was imported into the history "
+				  "(see papertrade history import)",
+				  names ? names[i] : "", names ? ": " : "");
+		else
+			cli_error(cmd,
+				  "%s%sno ticker to replay: %s (the history has %s; see "
+				  "papertrade history list)",
+				  names ? names[i] : "", names ? ": " : "", left, imported);
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	if (lo > hi) {
+		cli_error(cmd,
+			  "the tickers' histories do not overlap: %s starts on %s, after %s "
+			  "ends on %s (see papertrade history list)",
+			  first_tk, date_fmt(lo, d1), last_tk, date_fmt(hi, d2));
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	if (lo > *from || hi < *to) {
+		len = 0;
+		if (lo > *from)
+			catf(fit->clamped, sizeof(fit->clamped), &len,
+			     "--from %s moved to %s, the first session of %s in the history",
+			     date_fmt(*from, d1), date_fmt(lo, d2), first_tk);
+		if (hi < *to)
+			catf(fit->clamped, sizeof(fit->clamped), &len,
+			     "%s--to %s moved to %s, the last session of %s in the history",
+			     len ? "; " : "", date_fmt(*to, d3), date_fmt(hi, d4), last_tk);
+		if (lo > *from)
+			*from = lo;
+		if (hi < *to)
+			*to = hi;
+	}
+out:
+	free(cov);
+	return rc;
+}
+
+void cli_fit_json(const struct cli_fit *fit, json_t *obj, const char *key)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < fit->n_left; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s}", "ticker", fit->left[i].ticker,
+						   "why", fit->left[i].why));
+	json_object_set_new(obj, key, a);
+	json_object_set_new(obj, "dates_moved",
+			    fit->clamped[0] ? json_string(fit->clamped) : json_null());
+}
+
+void cli_fit_say(const char *cmd, const struct cli_fit *fit)
+{
+	char left[CLI_FIT_MAX * 48];
+
+	if (fit->n_left) {
+		cli_fit_text(fit, left, sizeof(left));
+		cli_error(cmd, "%s (see papertrade history list); replaying the others", left);
+	}
+	if (fit->clamped[0])
+		cli_error(cmd, "%s", fit->clamped);
 }

@@ -88,6 +88,7 @@ static void on_sigint(int sig)
 struct cmp_opts {
 	int from, to, json, csv, quiet, jobs;
 	const char *html;
+	struct cli_fit fit; /* --provider history: tickers left out, dates moved */
 };
 
 static void progress_cb(long done, long total, void *arg)
@@ -529,21 +530,23 @@ static void out_csv(const struct cmp *c, struct sbuf *sb)
 	free(x);
 }
 
-static int out_json(const struct cmp *c, const char *provider, struct sbuf *sb)
+static int out_json(const struct cmp *c, const char *provider, const struct cli_fit *fit,
+		    struct sbuf *sb)
 {
 	struct figs *x = xcalloc(1, sizeof(*x));
 	json_t *o = json_object(), *head = json_object(), *rows = json_array();
 	char d[DATE_BUFSZ], *js;
 	size_t i, j;
 
-	json_object_set_new(head, "from", json_string(date_fmt(c->from, d)));
-	json_object_set_new(head, "to", json_string(date_fmt(c->to, d)));
+	json_object_set_new(head, "from", json_string(date_fmt(fit->asked_from, d)));
+	json_object_set_new(head, "to", json_string(date_fmt(fit->asked_to, d)));
 	json_object_set_new(head, "first_session", json_string(date_fmt(c->first, d)));
 	json_object_set_new(head, "last_session", json_string(date_fmt(c->last, d)));
 	json_object_set_new(head, "sessions", json_integer(c->sessions));
 	json_object_set_new(head, "provider", json_string(provider));
 	json_object_set_new(head, "left_out",
 			    c->left_out[0] ? json_string(c->left_out) : json_null());
+	cli_fit_json(fit, head, "tickers_left_out");
 	for (i = 0; i < c->n_rows; i++) {
 		json_t *r = json_object();
 
@@ -587,7 +590,8 @@ static void cell(struct sbuf *sb, int width, double v, int pct, int prec)
 	sb_addf(sb, " %*s", width, fmt_fig(buf, sizeof(buf), v, pct, prec));
 }
 
-static void out_text(const struct cmp *c, const char *provider, struct sbuf *sb)
+static void out_text(const struct cmp *c, const char *provider, const struct cli_fit *fit,
+		     struct sbuf *sb)
 {
 	char d1[DATE_BUFSZ], d2[DATE_BUFSZ], ci[64], name[CMP_NAMESZ];
 	size_t i, k, n_cfg = 0, w = 4;
@@ -605,6 +609,16 @@ static void out_text(const struct cmp *c, const char *provider, struct sbuf *sb)
 		date_fmt(c->first, d1), date_fmt(c->last, d2), provider, c->sessions,
 		c->sessions == 1 ? "" : "s", n_cfg, n_cfg == 1 ? "" : "s", c->n_rows - n_cfg,
 		c->n_rows - n_cfg == 1 ? "" : "s");
+	if (fit->n_left || fit->clamped[0]) {
+		char left[CLI_FIT_MAX * 48];
+
+		cli_fit_text(fit, left, sizeof(left));
+		if (fit->n_left)
+			sb_addf(sb, "Tickers left out: %s (see papertrade history list)\n", left);
+		if (fit->clamped[0])
+			sb_addf(sb, "Dates: %s\n", fit->clamped);
+		sb_addf(sb, "\n");
+	}
 	if (c->left_out[0])
 		sb_addf(sb, "Left out: %s\n\n", c->left_out);
 	sb_addf(sb, "%-*s %7s %7s %6s  %-15s %7s %8s %7s %6s %6s %5s %6s %7s %5s %12s\n", (int)w,
@@ -694,7 +708,8 @@ static void cells_free(struct cells *t)
 }
 
 /* The page of --html into out; 0, or -1 with err. */
-static int out_html(const struct cmp *c, const char *provider, struct sbuf *out, char *err)
+static int out_html(const struct cmp *c, const char *provider, const struct cli_fit *fit,
+		    struct sbuf *out, char *err)
 {
 	size_t n = c->n_rows, i, j, n_cfg = 0, nm = 0;
 	struct html_curve *eq = xcalloc(n + 1, sizeof(*eq)), *dd = xcalloc(n + 1, sizeof(*dd));
@@ -706,7 +721,8 @@ static int out_html(const struct cmp *c, const char *provider, struct sbuf *out,
 	struct html_table tables[2];
 	struct html_report rep = {0};
 	struct figs *x = xcalloc(1, sizeof(*x));
-	char buf[128], title[128], sub[256], rtitle[64], note[1024];
+	char buf[128], title[128], sub[CLI_FIT_MAX * 48 + 256], rtitle[64], note[1024];
+	char left[CLI_FIT_MAX * 48];
 	char d1[DATE_BUFSZ], d2[DATE_BUFSZ];
 	size_t window = 0;
 	int rc;
@@ -798,8 +814,11 @@ static int out_html(const struct cmp *c, const char *provider, struct sbuf *out,
 					.n_rows = desc.n / PT_ARRAY_SIZE(rows_head)};
 	snprintf(title, sizeof(title), "papertrade compare %s..%s", date_fmt(c->first, d1),
 		 date_fmt(c->last, d2));
-	snprintf(sub, sizeof(sub), "%d sessions on %s; %zu configuration%s and %zu reference rows",
-		 c->sessions, provider, n_cfg, n_cfg == 1 ? "" : "s", n - n_cfg);
+	cli_fit_text(fit, left, sizeof(left));
+	snprintf(sub, sizeof(sub),
+		 "%d sessions on %s; %zu configuration%s and %zu reference rows%s%s", c->sessions,
+		 provider, n_cfg, n_cfg == 1 ? "" : "s", n - n_cfg,
+		 fit->n_left ? "; left out: " : "", fit->n_left ? left : "");
 	snprintf(rtitle, sizeof(rtitle), "Rolling Sharpe (%zu sessions)", window);
 	snprintf(note, sizeof(note),
 		 "What the figures assume: every row is a backtest on the %s provider's market, "
@@ -845,6 +864,36 @@ static int out_html(const struct cmp *c, const char *provider, struct sbuf *out,
 
 /* ---- the command ---- */
 
+/*
+ * With the history alone as the market: the tickers it lacks left out of
+ * every configuration's row, and the dates moved inside what it holds for
+ * every ticker left, so that every row replays the same sessions
+ * (cli_history_fit). The buy-write keeps SPY: without it, it is left out
+ * as on any market without SPY. 0, or an exit status after the error.
+ */
+static int history_fit(const struct cli_ctx *ctx, struct cmp *c, struct cmp_opts *o)
+{
+	struct config **cfgs = xcalloc(c->n_rows + 1, sizeof(*cfgs));
+	const char **names = xcalloc(c->n_rows + 1, sizeof(*names));
+	size_t i, n = 0;
+	int rc;
+
+	for (i = 0; i < c->n_rows; i++)
+		if (c->rows[i].kind == CMP_CONFIG) {
+			cfgs[n] = &c->rows[i].cfg;
+			names[n++] = c->rows[i].name;
+		}
+	rc = cli_history_fit(ctx, "compare", cfgs, names, n, &o->from, &o->to, &o->fit);
+	free(cfgs);
+	free(names);
+	if (rc)
+		return rc;
+	cli_fit_say("compare", &o->fit);
+	c->from = o->from;
+	c->to = o->to;
+	return 0;
+}
+
 static int run_compare(struct cmp *c, const struct cli_ctx *ctx, const struct cmp_opts *o,
 		       const char *provider)
 {
@@ -882,7 +931,7 @@ static int run_compare(struct cmp *c, const struct cli_ctx *ctx, const struct cm
 		struct sbuf page;
 
 		sb_init(&page, 256u << 20);
-		if (out_html(c, provider, &page, err)) {
+		if (out_html(c, provider, &o->fit, &page, err)) {
 			cli_error("--html", "%s", err);
 			sb_release(&page);
 			return EXIT_RUNTIME;
@@ -896,7 +945,7 @@ static int run_compare(struct cmp *c, const struct cli_ctx *ctx, const struct cm
 	}
 	sb_init(&out, 256u << 20);
 	if (o->json) {
-		if (out_json(c, provider, &out)) {
+		if (out_json(c, provider, &o->fit, &out)) {
 			cli_error("compare", "the JSON cannot be formatted");
 			sb_release(&out);
 			return EXIT_RUNTIME;
@@ -904,7 +953,7 @@ static int run_compare(struct cmp *c, const struct cli_ctx *ctx, const struct cm
 	} else if (o->csv) {
 		out_csv(c, &out);
 	} else {
-		out_text(c, provider, &out);
+		out_text(c, provider, &o->fit, &out);
 	}
 	fputs(sb_str(&out), stdout);
 	sb_release(&out);
@@ -1079,6 +1128,8 @@ int cmd_compare(struct cli_ctx *ctx, int argc, char **argv)
 		free(base);
 		return EXIT_USAGE;
 	}
+	o.fit.asked_from = o.from;
+	o.fit.asked_to = o.to;
 	if (!strcmp(base->provider, "tape")) {
 		/* Rows run on threads, each with a provider of its own; a tape is
 		 * replayed through the home's store, one portfolio at a time. */
@@ -1091,6 +1142,8 @@ int cmd_compare(struct cli_ctx *ctx, int argc, char **argv)
 	cmp_init(&c, o.from, o.to);
 	if (add_rows(&c, base, argv + optind, argc - optind))
 		rc = EXIT_USAGE;
+	else if (!strcmp(base->provider, "history") && (rc = history_fit(ctx, &c, &o)))
+		;
 	else
 		rc = run_compare(&c, ctx, &o, base->provider);
 	cmp_release(&c);

@@ -77,6 +77,7 @@ static void on_sigint(int sig)
 struct sw_opts {
 	int from, to, train_until, sort, threads, blocks, csv, json, quiet;
 	long top;
+	struct cli_fit fit; /* --provider history: tickers left out, dates moved */
 };
 
 static int rank_id, n_ranks = 1;
@@ -222,6 +223,14 @@ static void text_out(const struct sweep_grid *g, const struct sweep_result *r,
 	if (r->skipped)
 		sb_addf(sb, "%d session%s without a tape skipped\n", r->skipped,
 			r->skipped == 1 ? "" : "s");
+	if (o->fit.n_left) {
+		char left[CLI_FIT_MAX * 48];
+
+		cli_fit_text(&o->fit, left, sizeof(left));
+		sb_addf(sb, "Left out: %s (see papertrade history list)\n", left);
+	}
+	if (o->fit.clamped[0])
+		sb_addf(sb, "Dates: %s\n", o->fit.clamped);
 	shown = o->top > 0 && (size_t)o->top < r->n_rows ? (size_t)o->top : r->n_rows;
 	sb_addf(sb, "Ranked by %s%s%s; %zu of %zu shown\n", sweep_fig_names[o->sort],
 		o->train_until ? " in-sample, to " : " over the whole period",
@@ -333,12 +342,13 @@ static char *json_out(const struct sweep_grid *g, const struct sweep_result *r,
 	char d[DATE_BUFSZ];
 	char *s;
 
-	json_object_set_new(sw, "from", json_string(date_fmt(r->from, d)));
-	json_object_set_new(sw, "to", json_string(date_fmt(r->to, d)));
+	json_object_set_new(sw, "from", json_string(date_fmt(o->fit.asked_from, d)));
+	json_object_set_new(sw, "to", json_string(date_fmt(o->fit.asked_to, d)));
 	json_object_set_new(sw, "first_session", json_string(date_fmt(r->first, d)));
 	json_object_set_new(sw, "last_session", json_string(date_fmt(r->last, d)));
 	json_object_set_new(sw, "sessions", json_integer(r->sessions));
 	json_object_set_new(sw, "skipped_sessions", json_integer(r->skipped));
+	cli_fit_json(&o->fit, sw, "left_out");
 	json_object_set_new(sw, "provider", json_string(provider));
 	json_object_set_new(sw, "combinations", json_integer((json_int_t)r->n_rows));
 	json_object_set_new(sw, "sort", json_string(sweep_fig_names[o->sort]));
@@ -700,6 +710,24 @@ static int sweep_main(struct cli_ctx *ctx, int argc, char **argv)
 		o.top = 20;
 	if (cli_load_config(ctx, &cfg, sets, nsets))
 		return EXIT_USAGE;
+	o.fit.asked_from = o.from;
+	o.fit.asked_to = o.to;
+	if (!strcmp(cfg.provider, "history")) {
+		struct config *one = &cfg;
+
+		/* the tickers are not swept: every combination replays these */
+		if ((rc = cli_history_fit(ctx, "sweep", &one, NULL, 1, &o.from, &o.to, &o.fit)))
+			return rc;
+		if (o.train_until && (o.train_until < o.from || o.train_until >= o.to)) {
+			cli_error("--train-until",
+				  "%s is not inside the history's %s..%s (see papertrade history "
+				  "list)",
+				  date_fmt(o.train_until, d), date_fmt(o.from, d2),
+				  date_fmt(o.to, err));
+			return EXIT_USAGE;
+		}
+		cli_fit_say("sweep", &o.fit);
+	}
 	memset(&g, 0, sizeof(g));
 	for (; optind < argc; optind++)
 		if (sweep_grid_add(&g, &cfg, argv[optind], err)) {

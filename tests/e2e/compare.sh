@@ -303,6 +303,37 @@ print([x["name"] for x in r], c["compare"]["provider"], c["compare"]["sessions"]
       r[0]["alpha"])
 EOF
 )" "['tickers=AAPL', 'AAPL buy-and-hold'] history 8 True True True True True None"
+# Tickers the history lacks are left out of every row and the dates moved
+# inside what it holds, as backtest does; each row is still its backtest.
+hist_env "$PT" compare --json --provider history --from 2025-10-01 --to 2025-11-07 \
+	'tickers=AAPL,SPY,VOO' 'tickers=AAPL,QQQ iv_edge=0.03' >"$T_TMP/hl.json" 2>"$T_TMP/hl.err"
+same "history, tickers it lacks: exit 0" "$?" 0
+same "... stderr: the tickers left out, the dates moved, the buy-write left out" "$(cat "$T_TMP/hl.err")" \
+	"papertrade: compare: SPY, VOO, QQQ: not in the history (see papertrade history list); replaying the others
+papertrade: compare: --from 2025-10-01 moved to 2025-10-29, the first session of AAPL in the history
+papertrade: compare: left out SPY buy-write (BXM-style): 2025-10-29: cannot start the portfolio on 2025-10-29: no price for SPY: SPY: not in the history (imported: AAPL)"
+hist_env "$PT" backtest -q --json --provider history --from 2025-10-01 --to 2025-11-07 --set tickers=AAPL,QQQ \
+	--set iv_edge=0.03 >"$T_TMP/hb2.json" 2>/dev/null
+same "... the JSON says so; the second row is its backtest" "$(py - "$T_TMP/hl.json" "$T_TMP/hb2.json" <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1]))
+b = json.load(open(sys.argv[2]))
+h = c["compare"]
+r = c["rows"]
+print(h["from"], h["first_session"], [x["ticker"] for x in h["tickers_left_out"]], h["dates_moved"] is not None,
+      r[1]["final_value"] == b["summary"]["portfolio_value"], r[1]["sharpe"] == b["analytics"]["sharpe"])
+EOF
+)" "2025-10-01 2025-10-29 ['SPY', 'VOO', 'QQQ'] True True True"
+hist_env "$PT" compare --provider history --from 2025-10-01 --to 2025-11-07 'tickers=AAPL,SPY' \
+	>"$T_TMP/hl.txt" 2>/dev/null
+contains "... the text says so" "$(cat "$T_TMP/hl.txt")" "Tickers left out: SPY: not in the history (see papertrade history list)
+Dates: --from 2025-10-01 moved to 2025-10-29, the first session of AAPL in the history"
+hist_env "$PT" compare --provider history --from 2025-10-29 --to 2025-11-07 tickers=AAPL tickers=SPY,VOO \
+	>"$T_TMP/out" 2>"$T_TMP/err"
+same "history: a row with no ticker it holds: exit 1" "$?" 1
+same "... one line naming the row" "$(cat "$T_TMP/err")" \
+	"papertrade: compare: tickers=SPY,VOO: no ticker to replay: SPY, VOO: not in the history (the history has AAPL; see papertrade history list)"
+same "... nothing printed" "$(cat "$T_TMP/out")" ""
 
 # Bad CONFIGs and flags: one line naming it, exit 2, nothing printed or written.
 printf '[volarb]\niv_edge = lots\n' >"$T_TMP/bad.ini"

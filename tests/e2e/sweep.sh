@@ -154,6 +154,53 @@ run_pt sweep -q --from $FROM --to $TO --top 3 "${GRID[@]}"
 same "--top 3: three rows in the table" "$(printf '%s\n' "$OUT" | grep -cE '^ +[0-9]+  +0\.0')" 3
 contains "the header" "$OUT" "8 combinations x 124 sessions"
 
+# ---- imported history: tickers it lacks left out, dates moved ---------------
+# The made-up AAPL sessions backtest.sh uses (backtest_history_files.py).
+F="$T_TMP/hfiles"
+mkdir -p "$F"
+py "$PT_ROOT/tests/e2e/history_files.py" "${PT_FIXTURES:-$PT_ROOT/tests/fixtures}" "$F" >/dev/null
+py "$PT_ROOT/tests/e2e/backtest_history_files.py" "$F" >/dev/null
+hist_env() {
+	env PAPERTRADE_HOME="$T_TMP/hist" PAPERTRADE_NOW=2025-11-12T10:00 PAPERTRADE_RISK_FREE_RATE=0.04 \
+		PAPERTRADE_TARGET_DTE=2 PAPERTRADE_INITIAL_CAPITAL=100000 PAPERTRADE_SIZING=margin \
+		PAPERTRADE_TICKERS=AAPL,SPY,VOO "$@"
+}
+hist_env "$PT" history import "$F/aapl_options.db" >/dev/null 2>&1
+hist_env "$PT" sweep --json --provider history --from 2025-10-01 --to 2025-11-07 iv_edge=0.01,0.03 \
+	>"$T_TMP/hs.json" 2>"$T_TMP/hs.err"
+same "history: exit 0" "$?" 0
+same "history: stderr: the tickers left out, then the dates moved" "$(cat "$T_TMP/hs.err")" \
+	"papertrade: sweep: SPY, VOO: not in the history (see papertrade history list); replaying the others
+papertrade: sweep: --from 2025-10-01 moved to 2025-10-29, the first session of AAPL in the history"
+hist_env "$PT" backtest -q --json --provider history --from 2025-10-01 --to 2025-11-07 --set iv_edge=0.03 \
+	>"$T_TMP/hb.json" 2>/dev/null
+same "history: the JSON says so, and the row is its backtest" "$(py - "$T_TMP/hs.json" "$T_TMP/hb.json" <<'EOF'
+import json, sys
+o = json.load(open(sys.argv[1]))
+b = json.load(open(sys.argv[2]))
+s = o["sweep"]
+row = next(r for r in o["rows"] if r["params"]["iv_edge"] == "0.03")
+print(s["from"], s["first_session"], s["sessions"], [x["ticker"] for x in s["left_out"]],
+      s["dates_moved"] == b["backtest"]["dates_moved"], s["left_out"] == b["backtest"]["left_out"],
+      row["whole"]["final_value"] == b["summary"]["portfolio_value"],
+      row["whole"]["sharpe"] == b["analytics"]["sharpe"])
+EOF
+)" "2025-10-01 2025-10-29 8 ['SPY', 'VOO'] True True True True"
+hist_env "$PT" sweep -q --provider history --from 2025-10-01 --to 2025-11-07 iv_edge=0.01,0.03 \
+	>"$T_TMP/out" 2>/dev/null
+contains "history: the text says so" "$(cat "$T_TMP/out")" "Left out: SPY, VOO: not in the history (see papertrade history list)
+Dates: --from 2025-10-01 moved to 2025-10-29, the first session of AAPL in the history"
+hist_env "$PT" sweep --provider history --from 2025-10-01 --to 2025-11-07 --train-until 2025-10-15 \
+	iv_edge=0.01,0.03 >"$T_TMP/out" 2>"$T_TMP/err"
+same "history: --train-until before the history's first session: exit 2" "$?" 2
+same "... one line" "$(cat "$T_TMP/err")" \
+	"papertrade: --train-until: 2025-10-15 is not inside the history's 2025-10-29..2025-11-07 (see papertrade history list)"
+hist_env "$PT" sweep --provider history --from 2025-10-29 --to 2025-11-07 --set tickers=SPY,VOO \
+	iv_edge=0.01,0.03 >"$T_TMP/out" 2>"$T_TMP/err"
+same "history: no ticker it holds: exit 1" "$?" 1
+same "... one line" "$(cat "$T_TMP/err")" \
+	"papertrade: sweep: no ticker to replay: SPY, VOO: not in the history (the history has AAPL; see papertrade history list)"
+
 # ---- progress on a terminal, nothing on a pipe ---------------------------------
 TERM=xterm script -qec "'$PT' sweep --from 2023-01-03 --to $TO --csv iv_edge=0.02,0.04 >/dev/null" /dev/null >"$T_TMP/tty.txt" 2>&1
 check "a terminal, --csv: no progress line (as backtest --json)" sh -c "! grep -q 'of 374 sessions' '$T_TMP/tty.txt'"
