@@ -4,6 +4,10 @@
 //
 //   node tests/browser/report.mjs --out DIR NAME=PAGE.html:BACKTEST.json ...
 //
+// A JSON with a "compare" object is `compare --json` of the page's
+// `compare --html`: every row's equity and drawdown curve (a point per
+// session and the start), a table row per row, a heatmap per configuration.
+//
 // Each PAGE.html is opened from disk (file://) and held to BACKTEST.json,
 // the `backtest --json` of the same run: the charts are drawn (Chart.js
 // instances with the curves the JSON names, canvases with pixels on them),
@@ -47,6 +51,47 @@ function same(got, exp, desc) {
 	return ok(JSON.stringify(got) === JSON.stringify(exp), desc, `got:  ${JSON.stringify(got)}`, `want: ${JSON.stringify(exp)}`);
 }
 
+/* Charts as the page built them: labels, points, pixels inked. */
+async function charts(page) {
+	return page.evaluate(() => {
+		const out = {};
+		for (const [k, x] of Object.entries(window.ptReportCharts || {})) {
+			if (!x || !(x instanceof window.Chart))
+				continue;
+			const cv = x.canvas, d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data;
+			let inked = 0;
+			for (let i = 3; i < d.length; i += 4)
+				if (d[i])
+					inked++;
+			out[k] = { labels: x.data.datasets.map((s) => s.label), lengths: x.data.datasets.map((s) => s.data.length), inked };
+		}
+		return out;
+	});
+}
+
+async function checkCompare(page, W, what) {
+	const names = W.rows.map((r) => r.name);
+	const n = W.compare.sessions + 1;
+	const ch = await charts(page);
+	for (const k of ['equity', 'drawdown']) {
+		if (!ok(ch[k] !== undefined, `${what}: the ${k} chart is a Chart.js chart`))
+			continue;
+		same(ch[k].labels, names, `${what}: ${k}: a curve per row`);
+		same(ch[k].lengths, names.map(() => n), `${what}: ${k}: a point per session and the start (${n})`);
+		ok(ch[k].inked > 2000, `${what}: ${k}: the canvas is drawn on (${ch[k].inked} pixels)`);
+	}
+	const p = await page.evaluate(() => ({
+		rows: [...document.querySelectorAll('[data-testid="table-compare"] tbody tr')].map((tr) => tr.children[0].textContent.trim()),
+		heatmaps: document.querySelectorAll('[data-testid="heatmap"]').length,
+		title: document.title,
+		overflow: document.documentElement.scrollWidth > window.innerWidth + 1,
+	}));
+	ok(p.title.startsWith(`papertrade compare ${W.compare.first_session}..${W.compare.last_session}`), `${what}: the title names the dates`, p.title);
+	same(p.rows, names, `${what}: the comparison table has a row per row, in order`);
+	same(p.heatmaps, W.rows.filter((r) => r.kind === 'config').length, `${what}: a monthly heatmap per configuration`);
+	ok(!p.overflow, `${what}: nothing wider than the window (tables scroll in their panels)`);
+}
+
 const browser = await chromium.launch({
 	executablePath: process.env.PT_CHROMIUM || '/usr/bin/chromium',
 	args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
@@ -77,6 +122,16 @@ for (const c of cases) {
 			ready = false;
 		}
 		ok(ready && await page.evaluate(() => document.body.dataset.ready) === '1', `${what}: the page renders (body[data-ready=1])`);
+		if (W.compare) {
+			await checkCompare(page, W, what);
+			same(requests.filter((u) => u !== fileUrl), [], `${what}: no request but the file itself`);
+			same(errors, [], `${what}: no script or console error`);
+			const shot = resolve(outDir, `report-${c.name}-${view.tag}.png`);
+			await page.screenshot({ path: shot, fullPage: true });
+			console.log(`# screenshot ${shot}`);
+			await ctx.close();
+			continue;
+		}
 		const p = await page.evaluate(() => {
 			const ch = window.ptReportCharts || {};
 			const chart = (k) => {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# tests/e2e/browser_report.sh - the page of `papertrade backtest --html` in
+# tests/e2e/browser_report.sh - the pages of `papertrade backtest --html`
+# (and of `compare --html`, a year of the sim) in
 # a real browser: two years of the sim, and a backtest of the imported
 # history (an OptionsDX file: tests/e2e/history_files.py with the sessions
 # tests/e2e/backtest_history_files.py adds) with tickers it lacks, each
@@ -26,6 +27,11 @@ export PAPERTRADE_NOW=2025-01-02T10:00
 run_pt backtest -q --from 2023-01-03 --to 2024-12-31 --json --html "$T_TMP/sim.html"
 same "two years on the sim, --json and --html" "$RC" 0
 printf '%s' "$OUT" >"$T_TMP/sim.json"
+# compare --html: two configurations and the reference rows, a year of the sim.
+run_pt compare -q --from 2024-01-02 --to 2024-12-31 --json --html "$T_TMP/cmp.html" \
+	strategies=volarb 'strategies=volarb,csp iv_edge=0.03'
+same "compare on the sim, --json and --html" "$RC" 0
+printf '%s' "$OUT" >"$T_TMP/cmp.json"
 
 F="$T_TMP/files"
 mkdir -p "$F"
@@ -42,7 +48,8 @@ printf '%s' "$OUT" >"$T_TMP/hist.json"
 
 mkdir -p "$PT_ROOT/test-output"
 (cd "$PT_ROOT" && node tests/browser/report.mjs --out "$PT_ROOT/test-output" \
-	"sim=$T_TMP/sim.html:$T_TMP/sim.json" "history=$T_TMP/hist.html:$T_TMP/hist.json") \
+	"sim=$T_TMP/sim.html:$T_TMP/sim.json" "history=$T_TMP/hist.html:$T_TMP/hist.json" \
+	"compare=$T_TMP/cmp.html:$T_TMP/cmp.json") \
 	>"$T_TMP/browser.out" 2>"$T_TMP/browser.err"
 rc=$?
 # Number the browser's results into this script's TAP stream.
