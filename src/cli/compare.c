@@ -873,19 +873,18 @@ static int out_html(const struct cmp *c, const char *provider, const struct cli_
  */
 static int history_fit(const struct cli_ctx *ctx, struct cmp *c, struct cmp_opts *o)
 {
-	struct config **cfgs = xcalloc(c->n_rows + 1, sizeof(*cfgs));
-	const char **names = xcalloc(c->n_rows + 1, sizeof(*names));
+	struct config *cfgs[MAX_CONFIGS + 1];
+	const char *names[MAX_CONFIGS + 1];
 	size_t i, n = 0;
 	int rc;
 
-	for (i = 0; i < c->n_rows; i++)
+	/* at most MAX_CONFIGS configuration rows (cmd_compare) */
+	for (i = 0; i < c->n_rows && n <= MAX_CONFIGS; i++)
 		if (c->rows[i].kind == CMP_CONFIG) {
 			cfgs[n] = &c->rows[i].cfg;
 			names[n++] = c->rows[i].name;
 		}
 	rc = cli_history_fit(ctx, "compare", cfgs, names, n, &o->from, &o->to, &o->fit);
-	free(cfgs);
-	free(names);
 	if (rc)
 		return rc;
 	cli_fit_say("compare", &o->fit);
