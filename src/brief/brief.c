@@ -195,14 +195,11 @@ static void jw_int(struct jw *w, const char *k, int64_t v)
 static void jw_money(struct jw *w, const char *k, int64_t cents)
 {
 	char buf[40];
-	uint64_t a = cents < 0 ? (uint64_t)(-(cents + 1)) + 1 : (uint64_t)cents;
 
 	if (k)
 		jw_key(w, k);
 	jw_sep(w);
-	snprintf(buf, sizeof(buf), "%s%llu.%02llu", cents < 0 ? "-" : "",
-	         (unsigned long long)(a / 100), (unsigned long long)(a % 100));
-	jw_str0(w, buf);
+	jw_str0(w, pt_fmt_cents(buf, sizeof(buf), cents));
 }
 
 /* The shortest decimal that reads back as the same double; null when not finite. */

@@ -137,30 +137,6 @@ static int bt_an_init(struct bt_an *x, const struct portfolio *pf, char *err)
 }
 
 /* "1234.56" (or "-0.05") of cents: exact. */
-static char *cents_str(int64_t c, char *buf, size_t n)
-{
-	unsigned long long a = c < 0 ? 0ULL - (unsigned long long)c : (unsigned long long)c;
-
-	snprintf(buf, n, "%s%llu.%02llu", c < 0 ? "-" : "", a / 100, a % 100);
-	return buf;
-}
-
-/* A CSV field: quoted when it holds a comma, quote or line break. */
-static void csv_field(struct sbuf *sb, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		sb_addf(sb, "%s", s);
-		return;
-	}
-	sb_add(sb, "\"", 1);
-	for (; *s; s++) {
-		if (*s == '"')
-			sb_add(sb, "\"", 1);
-		sb_add(sb, s, 1);
-	}
-	sb_add(sb, "\"", 1);
-}
-
 /* One row per session; the drawdown is the analytics' (from the initial
  * capital). */
 static void equity_csv(const struct portfolio *pf, const struct bt_an *x, struct sbuf *sb)
@@ -176,14 +152,14 @@ static void equity_csv(const struct portfolio *pf, const struct bt_an *x, struct
 		const struct snapshot *s = &pf->snaps[i];
 
 		sb_addf(sb, "%s,%s,%s,%s,%s,%s,%.6f", date_fmt(s->session, d),
-			cents_str(s->value_cents, a, sizeof(a)),
-			cents_str(s->cash_cents, b, sizeof(b)),
-			cents_str(s->positions_cents, c, sizeof(c)),
-			cents_str(s->margin_cents, m, sizeof(m)),
-			cents_str(s->call_cents, k, sizeof(k)), x->a.drawdown[i + 1]);
+			pt_fmt_cents(a, sizeof(a), s->value_cents),
+			pt_fmt_cents(b, sizeof(b), s->cash_cents),
+			pt_fmt_cents(c, sizeof(c), s->positions_cents),
+			pt_fmt_cents(m, sizeof(m), s->margin_cents),
+			pt_fmt_cents(k, sizeof(k), s->call_cents), x->a.drawdown[i + 1]);
 		for (j = 0; j < pf->n_bench; j++)
 			sb_addf(sb, ",%s",
-				cents_str(pf->snap_bench[i * pf->n_bench + j], a, sizeof(a)));
+				pt_fmt_cents(a, sizeof(a), pf->snap_bench[i * pf->n_bench + j]));
 		sb_addf(sb, "\n");
 	}
 }
@@ -204,7 +180,7 @@ static void trades_csv(const struct portfolio *pf, struct sbuf *sb)
 			p->ticker, p->strategy, p->right, p->strike, date_fmt(p->expiry, d1),
 			p->quantity, date_fmt(p->opened, d2), p->entry_price,
 			date_fmt(p->closed, d3), p->exit_price, p->reason,
-			cents_str(p->credit_cents + p->close_cents, a, sizeof(a)));
+			pt_fmt_cents(a, sizeof(a), p->credit_cents + p->close_cents));
 	}
 }
 
@@ -221,7 +197,7 @@ static void ledger_csv(const struct portfolio *pf, struct sbuf *sb)
 		if (l->position_id)
 			sb_addf(sb, "%lld", (long long)l->position_id);
 		sb_addf(sb, ",%s,%lld,", l->kind, (long long)l->cents);
-		csv_field(sb, l->memo);
+		sb_add_csv(sb, l->memo);
 		sb_addf(sb, "\n");
 	}
 }

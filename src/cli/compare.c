@@ -448,7 +448,6 @@ static void row_figs(const struct cmp_row *r, struct figs *x)
 static json_t *fig_json(const struct fig *f)
 {
 	char buf[32];
-	unsigned long long a;
 
 	if (f->null)
 		return json_null();
@@ -460,47 +459,29 @@ static json_t *fig_json(const struct fig *f)
 	case FT_BOOL:
 		return json_boolean(f->i);
 	case FT_MONEY:
-		a = f->i < 0 ? 0ULL - (unsigned long long)f->i : (unsigned long long)f->i;
-		snprintf(buf, sizeof(buf), "%s%llu.%02llu", f->i < 0 ? "-" : "", a / 100, a % 100);
-		return json_real(strtod(buf, NULL));
+		return json_real(strtod(pt_fmt_cents(buf, sizeof(buf), f->i), NULL));
 	case FT_REAL:
 		return json_real(f->d);
 	}
 	return json_null();
 }
 
-static void csv_str(struct sbuf *sb, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		sb_addf(sb, "%s", s);
-		return;
-	}
-	sb_add(sb, "\"", 1);
-	for (; *s; s++) {
-		if (*s == '"')
-			sb_add(sb, "\"", 1);
-		sb_add(sb, s, 1);
-	}
-	sb_add(sb, "\"", 1);
-}
-
 static void fig_csv(struct sbuf *sb, const struct fig *f)
 {
-	unsigned long long a;
+	char buf[32];
 
 	if (f->null)
 		return;
 	switch (f->type) {
 	case FT_STR:
-		csv_str(sb, f->s);
+		sb_add_csv(sb, f->s);
 		break;
 	case FT_INT:
 	case FT_BOOL:
 		sb_addf(sb, "%lld", f->i);
 		break;
 	case FT_MONEY:
-		a = f->i < 0 ? 0ULL - (unsigned long long)f->i : (unsigned long long)f->i;
-		sb_addf(sb, "%s%llu.%02llu", f->i < 0 ? "-" : "", a / 100, a % 100);
+		sb_addf(sb, "%s", pt_fmt_cents(buf, sizeof(buf), f->i));
 		break;
 	case FT_REAL:
 		sb_addf(sb, "%.17g", f->d);
@@ -731,9 +712,6 @@ static int out_html(const struct cmp *c, const char *provider, const struct cli_
 		const struct cmp_row *r = &c->rows[i];
 		const struct analytics *a = &r->an;
 		size_t ns = r->series.s.n;
-		unsigned long long fv = r->final_cents < 0
-						? 0ULL - (unsigned long long)r->final_cents
-						: (unsigned long long)r->final_cents;
 
 		vals[i] = xcalloc(ns ? ns : 1, sizeof(**vals));
 		for (j = 0; j < ns; j++)
@@ -783,9 +761,7 @@ static int out_html(const struct cmp *c, const char *provider, const struct cli_
 		add_cell(&tab, buf);
 		add_cell(&tab, fmt_fig(buf, sizeof(buf), a->alpha, 1, 2));
 		add_cell(&tab, fmt_fig(buf, sizeof(buf), a->beta, 0, 2));
-		snprintf(buf, sizeof(buf), "%s%llu.%02llu", r->final_cents < 0 ? "-" : "", fv / 100,
-			 fv % 100);
-		add_cell(&tab, buf);
+		add_cell(&tab, pt_fmt_cents(buf, sizeof(buf), r->final_cents));
 		row_figs(r, x);
 		add_cell(&desc, r->name);
 		add_cell(&desc, kind_name(r->kind));

@@ -185,6 +185,21 @@ const char *sb_str(const struct sbuf *sb)
 	return sb->buf ? sb->buf : "";
 }
 
+void sb_add_csv(struct sbuf *sb, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		sb_add(sb, s, strlen(s));
+		return;
+	}
+	sb_add(sb, "\"", 1);
+	for (; *s; s++) {
+		if (*s == '"')
+			sb_add(sb, "\"", 1);
+		sb_add(sb, s, 1);
+	}
+	sb_add(sb, "\"", 1);
+}
+
 int pt_parse_double(const char *s, double *out)
 {
 	char *end;
@@ -222,6 +237,15 @@ int64_t pt_cents(double dollars)
 	if (!isfinite(dollars) || fabs(dollars) > 9e16)
 		return 0;
 	return (int64_t)llround(dollars * 100.0);
+}
+
+char *pt_fmt_cents(char *buf, size_t n, int64_t cents)
+{
+	uint64_t a = cents < 0 ? (uint64_t)(-(cents + 1)) + 1 : (uint64_t)cents;
+
+	snprintf(buf, n, "%s%llu.%02llu", cents < 0 ? "-" : "", (unsigned long long)(a / 100),
+		 (unsigned long long)(a % 100));
+	return buf;
 }
 
 char *pt_fmt_money(char *buf, size_t n, int64_t cents)

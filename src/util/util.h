@@ -73,6 +73,9 @@ int sb_addf(struct sbuf *sb, const char *fmt, ...) __attribute__((format(printf,
 int sb_vaddf(struct sbuf *sb, const char *fmt, va_list ap);
 /* Returns the text (never NULL: "" when empty); borrowed from sb. */
 const char *sb_str(const struct sbuf *sb);
+/* Appends s as one CSV field (RFC 4180): quoted, with quotes doubled, when
+ * it holds a comma, a quote or a line break. */
+void sb_add_csv(struct sbuf *sb, const char *s);
 
 /*
  * Strict parsers: the whole string must be a number (no trailing junk, no
@@ -87,6 +90,9 @@ int64_t pt_cents(double dollars);
 
 /* Formats cents as "-1,234.56" (no sign for >= 0) into buf of size n; returns buf. */
 char *pt_fmt_money(char *buf, size_t n, int64_t cents);
+/* Formats cents exactly as "-1234.56" (no separators: for CSV and JSON)
+ * into buf of size n; returns buf. */
+char *pt_fmt_cents(char *buf, size_t n, int64_t cents);
 
 #include "../banned.h"
 #endif

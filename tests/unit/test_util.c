@@ -129,6 +129,50 @@ static void test_memdupz(void **state)
 
 /* ---- pt_write_atomic ---- */
 
+/* Exact cents for CSV and JSON: the sign, the cents below a dollar, the
+ * extremes of int64_t. */
+static void test_fmt_cents(void **state)
+{
+	char b[32];
+
+	(void)state;
+	assert_string_equal(pt_fmt_cents(b, sizeof(b), 0), "0.00");
+	assert_string_equal(pt_fmt_cents(b, sizeof(b), 1), "0.01");
+	assert_string_equal(pt_fmt_cents(b, sizeof(b), -1), "-0.01");
+	assert_string_equal(pt_fmt_cents(b, sizeof(b), 99), "0.99");
+	assert_string_equal(pt_fmt_cents(b, sizeof(b), 100), "1.00");
+	assert_string_equal(pt_fmt_cents(b, sizeof(b), -100), "-1.00");
+	assert_string_equal(pt_fmt_cents(b, sizeof(b), 123456789), "1234567.89");
+	assert_string_equal(pt_fmt_cents(b, sizeof(b), INT64_MAX), "92233720368547758.07");
+	assert_string_equal(pt_fmt_cents(b, sizeof(b), INT64_MIN), "-92233720368547758.08");
+}
+
+/* A CSV field is quoted only when it must be, and its quotes doubled. */
+static void test_csv_field(void **state)
+{
+	static const char *const cases[][2] = {
+		{"", ""},
+		{"plain", "plain"},
+		{"a b;c", "a b;c"},
+		{"a,b", "\"a,b\""},
+		{"say \"hi\"", "\"say \"\"hi\"\"\""},
+		{"\"", "\"\"\"\""},
+		{"two\nlines", "\"two\nlines\""},
+		{"cr\r", "\"cr\r\""},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sbuf sb;
+
+		sb_init(&sb, 1024);
+		sb_add_csv(&sb, cases[i][0]);
+		assert_string_equal(sb_str(&sb), cases[i][1]);
+		sb_release(&sb);
+	}
+}
+
 static void test_atomic_new_and_replace(void **state)
 {
 	char path[PATH_MAX], buf[256], err[PT_ERRSZ];
@@ -297,6 +341,8 @@ int main(void)
 		cmocka_unit_test(test_distance_case),
 		cmocka_unit_test(test_distance_lengths),
 		cmocka_unit_test(test_memdupz),
+		cmocka_unit_test(test_fmt_cents),
+		cmocka_unit_test(test_csv_field),
 		cmocka_unit_test(test_atomic_new_and_replace),
 		cmocka_unit_test(test_atomic_symlink),
 		cmocka_unit_test(test_atomic_failures),
