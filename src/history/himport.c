@@ -80,7 +80,7 @@ static int blank(char c)
 }
 
 /* himp_fixed for any text (the fast path's fallback). */
-static __attribute__((noinline)) int fixed_any(const char *s, size_t n, int dec, int64_t *out)
+__attribute__((noinline)) int himp_fixed_any(const char *s, size_t n, int dec, int64_t *out)
 {
 	const char *e = s + n, *p;
 	int neg = 0, seen = 0, frac = 0, round = 0;
@@ -148,7 +148,7 @@ static __attribute__((noinline)) int fixed_any(const char *s, size_t n, int dec,
  * The usual number first: blanks (spaces) before, 1 to 9 digits, perhaps a
  * point and more digits, nothing after. Its value cannot overflow, so the
  * digits are summed as they come; anything else (a sign, an exponent,
- * blanks after, more digits, no digit before the point) is fixed_any's,
+ * blanks after, more digits, no digit before the point) is himp_fixed_any's,
  * which reads it exactly as this would. tests/unit/test_history.c holds
  * the two to the same result on every boundary and on random text.
  */
@@ -165,7 +165,7 @@ static inline __attribute__((always_inline)) int fixed(const char *s, size_t n, 
 	for (d = p; p < e && (unsigned)(*p - '0') < 10; p++)
 		v = v * 10 + (uint64_t)(*p - '0');
 	if (p == d || p - d > 9 || dec < 0 || dec > 6)
-		return fixed_any(s, n, dec, out);
+		return himp_fixed_any(s, n, dec, out);
 	if (p < e && *p == '.') {
 		for (p++; p < e && frac < dec && (unsigned)(*p - '0') < 10; p++, frac++)
 			v = v * 10 + (uint64_t)(*p - '0');
@@ -176,7 +176,7 @@ static inline __attribute__((always_inline)) int fixed(const char *s, size_t n, 
 		}
 	}
 	if (p != e)
-		return fixed_any(s, n, dec, out);
+		return himp_fixed_any(s, n, dec, out);
 	*out = (int64_t)(v * p10[dec - frac] + (uint64_t)round);
 	return 0;
 }
@@ -2292,6 +2292,23 @@ static void merge(const struct hist_ticker *o, const struct hist_data *d, struct
 
 /* ---- the import ---- */
 
+/* Counts d, the new rows of ticker sym, into res: its line of the result. */
+static struct himp_ticker *tally(struct himp_result *res, const char *sym,
+				 const struct hist_data *d)
+{
+	struct himp_ticker *r = &res->tk[res->n_tk++];
+
+	pt_strlcpy(r->ticker, sym, sizeof(r->ticker));
+	r->rows = d->n_rows;
+	r->sessions = d->n_sess;
+	r->first = d->sess[0].day;
+	r->last = d->sess[d->n_sess - 1].day;
+	r->bars = d->n_bars;
+	r->divs = d->n_divs;
+	res->kept += d->n_rows;
+	return r;
+}
+
 int himp_run(const struct himp_opts *o, const char *const *files, size_t n, struct himp_result *res,
 	     char *err)
 {
@@ -2356,15 +2373,7 @@ int himp_run(const struct himp_opts *o, const char *const *files, size_t n, stru
 			/* its rows are in its file: the index follows them */
 			rc = stream_end(&im, t, &d, err);
 			if (!rc && d.n_sess) {
-				r = &res->tk[res->n_tk++];
-				pt_strlcpy(r->ticker, t->sym, sizeof(r->ticker));
-				r->rows = d.n_rows;
-				r->sessions = d.n_sess;
-				r->first = d.sess[0].day;
-				r->last = d.sess[d.n_sess - 1].day;
-				r->bars = d.n_bars;
-				r->divs = d.n_divs;
-				res->kept += d.n_rows;
+				tally(res, t->sym, &d);
 				written++;
 			}
 			data_release(&d);
@@ -2377,15 +2386,7 @@ int himp_run(const struct himp_opts *o, const char *const *files, size_t n, stru
 			data_release(&d);
 			continue;
 		}
-		r = &res->tk[res->n_tk++];
-		pt_strlcpy(r->ticker, t->sym, sizeof(r->ticker));
-		r->rows = d.n_rows;
-		r->sessions = d.n_sess;
-		r->first = d.sess[0].day;
-		r->last = d.sess[d.n_sess - 1].day;
-		r->bars = d.n_bars;
-		r->divs = d.n_divs;
-		res->kept += d.n_rows;
+		r = tally(res, t->sym, &d);
 		if (old) {
 			merge(old, &d, &m, &replaced);
 			data_release(&d);

@@ -102,6 +102,9 @@ int himp_remove(const char *home, const char *const *tickers, size_t n, int rate
  * -1 when it is not a finite number or does not fit in 63 bits.
  */
 int himp_fixed(const char *s, size_t n, int dec, int64_t *out);
+/* himp_fixed without its fast path: the general reading, which the fast
+ * path must equal on every input (test_history holds them together). */
+int himp_fixed_any(const char *s, size_t n, int dec, int64_t *out);
 /* Parses a date written YYYY-MM-DD or M/D/YYYY, either optionally followed
  * by a blank or 'T' and a time of day (ignored). 0 and *day, or -1. */
 int himp_date(const char *s, size_t n, int *day);
