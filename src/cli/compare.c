@@ -323,23 +323,26 @@ struct figs {
 	char strategies[256], tickers[CFG_MAX_TICKERS * CFG_SYMSZ];
 };
 
-static void fs(struct figs *x, const char *key, const char *s)
+/* The next figure of x: key, type, the rest zero. */
+static struct fig *add_fig(struct figs *x, const char *key, enum fig_type type)
 {
 	struct fig *f = &x->f[x->n++];
 
 	memset(f, 0, sizeof(*f));
 	f->key = key;
-	f->type = FT_STR;
-	f->s = s;
+	f->type = type;
+	return f;
+}
+
+static void fs(struct figs *x, const char *key, const char *s)
+{
+	add_fig(x, key, FT_STR)->s = s;
 }
 
 static void fi(struct figs *x, const char *key, long long i, int null)
 {
-	struct fig *f = &x->f[x->n++];
+	struct fig *f = add_fig(x, key, FT_INT);
 
-	memset(f, 0, sizeof(*f));
-	f->key = key;
-	f->type = FT_INT;
 	f->i = i;
 	f->null = null;
 }
@@ -352,24 +355,16 @@ static void fb(struct figs *x, const char *key, int b, int null)
 
 static void fr(struct figs *x, const char *key, double d)
 {
-	struct fig *f = &x->f[x->n++];
+	struct fig *f = add_fig(x, key, FT_REAL);
 
-	memset(f, 0, sizeof(*f));
-	f->key = key;
-	f->type = FT_REAL;
 	f->d = d;
 	f->null = !isfinite(d);
 }
 
-/* Dollars from cents: exact cents when whole (FT_MONEY), else a real. */
+/* Dollars from cents, exact (FT_MONEY). */
 static void fm(struct figs *x, const char *key, int64_t cents)
 {
-	struct fig *f = &x->f[x->n++];
-
-	memset(f, 0, sizeof(*f));
-	f->key = key;
-	f->type = FT_MONEY;
-	f->i = cents;
+	add_fig(x, key, FT_MONEY)->i = cents;
 }
 
 static const char *kind_name(enum cmp_kind k)
