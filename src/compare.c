@@ -403,8 +403,8 @@ int cmp_run(struct cmp *c, int jobs, const struct provider_env *env, cmp_progres
 		const struct cmp_row *own = r->kind == CMP_HOLD ? &c->rows[r->from_row] : r;
 
 		an_portfolio_from_capital(&r->series, r->initial_cents,
-				r->spy_borrowed ? c->rows[spy].bt.pf.initial_cents
-						: own->bt.pf.initial_cents);
+					  r->spy_borrowed ? c->rows[spy].bt.pf.initial_cents
+							  : own->bt.pf.initial_cents);
 	}
 	memset(&ax, 0, sizeof(ax));
 	ax.c = c;

@@ -673,13 +673,7 @@ static int run_backtest(const struct cli_ctx *ctx, const struct config *cfg,
 		return EXIT_RUNTIME;
 	}
 	if (!r.sessions) {
-		char d1[DATE_BUFSZ], d2[DATE_BUFSZ];
-
-		if (r.skipped && !stop)
-			cli_error("backtest", "no tape recorded from %s to %s (papertrade tape list)",
-				  date_fmt(o->from, d1), date_fmt(o->to, d2));
-		else
-			cli_error("backtest", "no session ran%s", stop ? " (interrupted)" : "");
+		cli_no_session("backtest", r.skipped, stop, o->from, o->to);
 		bt_release(&r);
 		cli_market_close(&cm);
 		return stop ? 130 : EXIT_RUNTIME;

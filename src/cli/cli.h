@@ -88,6 +88,9 @@ int cli_market_open(const struct cli_ctx *ctx, const struct config *cfg, struct 
 void cli_market_close(struct cli_market *cm);
 /* What serves it: "sim", "yahoo,cboe", "tape". */
 const char *cli_market_name(const struct cli_market *cm);
+/* The error of a replay of from..to as cmd that ran no session: skipped
+ * sessions (no tape in the range) or stopped (interrupted). */
+void cli_no_session(const char *cmd, int skipped, int stopped, int from, int to);
 
 /*
  * A replay on the history alone (provider "history"): what cli_history_fit

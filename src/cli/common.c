@@ -475,3 +475,14 @@ void cli_fit_say(const char *cmd, const struct cli_fit *fit)
 	if (fit->clamped[0])
 		cli_error(cmd, "%s", fit->clamped);
 }
+
+void cli_no_session(const char *cmd, int skipped, int stopped, int from, int to)
+{
+	char d1[DATE_BUFSZ], d2[DATE_BUFSZ];
+
+	if (skipped && !stopped)
+		cli_error(cmd, "no tape recorded from %s to %s (papertrade tape list)",
+			  date_fmt(from, d1), date_fmt(to, d2));
+	else
+		cli_error(cmd, "no session ran%s", stopped ? " (interrupted)" : "");
+}

@@ -508,7 +508,7 @@ static int run_sweep(const struct cli_ctx *ctx, const struct config *cfg,
 	struct session_err e;
 	struct cli_market cm;
 	struct sbuf out;
-	char *js, d1[DATE_BUFSZ], d2[DATE_BUFSZ];
+	char *js;
 	double t0 = cli_mono();
 	size_t first = g->n_combos * (size_t)rank_id / (size_t)n_ranks;
 	size_t n = g->n_combos * (size_t)(rank_id + 1) / (size_t)n_ranks - first, *order;
@@ -546,11 +546,7 @@ static int run_sweep(const struct cli_ctx *ctx, const struct config *cfg,
 		return rc ? EXIT_RUNTIME : 0;
 	}
 	if (!r.sessions) {
-		if (r.skipped && !stop)
-			cli_error("sweep", "no tape recorded from %s to %s (papertrade tape list)",
-				  date_fmt(o->from, d1), date_fmt(o->to, d2));
-		else
-			cli_error("sweep", "no session ran%s", stop ? " (interrupted)" : "");
+		cli_no_session("sweep", r.skipped, stop, o->from, o->to);
 		sweep_release(&r);
 		cli_market_close(&cm);
 		return stop ? 130 : EXIT_RUNTIME;
