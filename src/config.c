@@ -71,6 +71,13 @@ static const char *const notify_on_names[] = {[NOTIFY_NEVER] = "never", [NOTIFY_
 					      [NOTIFY_FAILURES] = "failures", NULL};
 static const char *const starttls_names[] = {[STARTTLS_REQUIRED] = "required",
 					     [STARTTLS_OFF] = "off", NULL};
+static const char *const model_names[] = {[MODEL_EUROPEAN] = "european",
+					  [MODEL_AMERICAN] = "american", NULL};
+static const char *const hv_estimator_names[] = {
+	[HV_CLOSE] = "close",		  [HV_PARKINSON] = "parkinson",
+	[HV_GARMAN_KLASS] = "garman_klass", [HV_ROGERS_SATCHELL] = "rogers_satchell",
+	[HV_YANG_ZHANG] = "yang_zhang",	  [HV_EWMA] = "ewma",
+	NULL};
 static const char *const short_puts_names[] = {[PUTS_SECURED] = "secured",
 					       [PUTS_NAKED] = "naked", NULL};
 
@@ -138,8 +145,19 @@ static const struct key keys[] = {
 	    "The overnight move of that test, up or down (the brief's \"move > 15%\n"
 	    "against us\")."),
 	KEY("hv_window", "strategy", K_LONG, hv_window, 2, 1000, 0, NULL, "30",
-	    "Historical volatility over this many sessions of close-to-close returns\n"
-	    "(every strategy's)."),
+	    "Historical volatility over this many sessions (every strategy's)."),
+	KEY("hv_estimator", "strategy", K_ENUM, hv_estimator, 0, 0, 0, hv_estimator_names, "close",
+	    "How the HV is estimated from the daily bars: close (close-to-close, the\n"
+	    "brief's), parkinson (high-low), garman_klass, rogers_satchell, yang_zhang\n"
+	    "(open, high, low, close and overnight gaps) or ewma (close-to-close\n"
+	    "returns weighted by ewma_lambda)."),
+	KEY("ewma_lambda", "strategy", K_DOUBLE, ewma_lambda, 0, 1, 1, NULL, "0.94",
+	    "hv_estimator = ewma: each older session's squared return weighs this\n"
+	    "much less (RiskMetrics' 0.94)."),
+	KEY("model", "strategy", K_ENUM, model, 0, 0, 0, model_names, "european",
+	    "The option model of the theoretical value and the implied volatility:\n"
+	    "european (Black-Scholes-Merton) or american (early exercise, with the\n"
+	    "ETFs' cash dividends on their ex-dates)."),
 	KEY("risk_free_rate", "strategy", K_RATE, risk_free_rate, -0.1, 1, 0, NULL, "auto",
 	    "auto (from the provider, e.g. the 13-week T-bill) or a fraction (0.045)."),
 

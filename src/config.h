@@ -24,6 +24,19 @@ enum cfg_contracts { CONTRACTS_FRACTIONAL, CONTRACTS_WHOLE };
 enum cfg_short_puts { PUTS_SECURED, PUTS_NAKED };
 enum cfg_notify_on { NOTIFY_NEVER, NOTIFY_ALWAYS, NOTIFY_FAILURES };
 enum cfg_starttls { STARTTLS_REQUIRED, STARTTLS_OFF };
+enum cfg_model { MODEL_EUROPEAN, MODEL_AMERICAN };
+/* Historical-volatility estimators (quant/hv.h): close-to-close (the
+ * brief's), the range-based ones on daily OHLC, and EWMA of squared
+ * close-to-close returns. */
+enum cfg_hv_estimator {
+	HV_CLOSE,
+	HV_PARKINSON,
+	HV_GARMAN_KLASS,
+	HV_ROGERS_SATCHELL,
+	HV_YANG_ZHANG,
+	HV_EWMA,
+	HV_ESTIMATORS
+};
 
 struct config {
 	/* [account] */
@@ -50,7 +63,10 @@ struct config {
 	double stress_move;		/* ... should the underlying move this much */
 	int sizing;			/* enum cfg_sizing */
 	int contracts;			/* enum cfg_contracts */
-	long hv_window;			/* sessions of close-to-close log returns */
+	long hv_window;			/* sessions of returns (bars) the HV is taken over */
+	int hv_estimator;		/* enum cfg_hv_estimator */
+	double ewma_lambda;		/* HV_EWMA's decay per session */
+	int model;			/* enum cfg_model: theo and IV, European or American */
 	double risk_free_rate;		/* fraction; NAN means "auto" (from the provider) */
 	/* [market] */
 	char provider[64];		/* sim | yahoo | cboe | tape | history, or a comma list */

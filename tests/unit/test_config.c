@@ -223,6 +223,9 @@ static void test_dump(void **state)
 				   "max_stress_loss = 0.05\n"
 				   "stress_move = 0.15\n"
 				   "hv_window = 30\n"
+				   "hv_estimator = close\n"
+				   "ewma_lambda = 0.94\n"
+				   "model = european\n"
 				   "risk_free_rate = auto\n"
 				   "iv_edge = 0.03\n"
 				   "price_edge = 0.05\n"
@@ -435,6 +438,17 @@ static void test_values(void **state)
 		{"position_pct", "1", NULL},
 		{"hv_window", "1", "hv_window: out of range (want an integer from 2 to 1000): '1'"},
 		{"hv_window", "2", NULL},
+		{"hv_estimator", "yang_zhang", NULL},
+		{"hv_estimator", "ewma", NULL},
+		{"hv_estimator", "yang-zhang",
+		 "hv_estimator: want close, parkinson, garman_klass, rogers_satchell, "
+		 "yang_zhang or ewma: 'yang-zhang'"},
+		{"ewma_lambda", "0", "ewma_lambda: out of range (want more than 0, at most 1): '0'"},
+		{"ewma_lambda", "0.000001", NULL},
+		{"ewma_lambda", "1", NULL},
+		{"ewma_lambda", "1.01", "ewma_lambda: out of range (want more than 0, at most 1): '1.01'"},
+		{"model", "american", NULL},
+		{"model", "bermudan", "model: want european or american: 'bermudan'"},
 		{"risk_free_rate", "0.045", NULL},
 		{"risk_free_rate", "AUTO", NULL},
 		{"risk_free_rate", "-0.1", NULL},
