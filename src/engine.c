@@ -161,6 +161,94 @@ static void settle(struct portfolio *pf, const struct market_view *v, const stru
 	}
 }
 
+int engine_early_exercise(double S, double K, double T, double r, double sigma, double div,
+			  double *value_after)
+{
+	double after = NAN;
+
+	if (S > div && div > 0 && isfinite(div) && K > 0 && isfinite(S))
+		after = bs_price('C', S - div, K, T > 0 ? T : 0, r, 0, sigma);
+	*value_after = after;
+	return isfinite(after) && S - K > after;
+}
+
+/* Whether every benchmark ticker has data today: dividends (and the early
+ * assignments on their eves) wait whole for a day when all do, so nothing
+ * is booked twice or lost. */
+static int events_ready(const struct portfolio *pf, const struct market_view *v,
+			struct engine_day *out)
+{
+	size_t i;
+
+	for (i = 0; i < pf->n_bench; i++) {
+		if (!usable(v, pf->bench[i].ticker)) {
+			sb_addf(&out->notes, "%s: no data today: dividends wait for the next run\n",
+				pf->bench[i].ticker);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/*
+ * Errata 10: on the eve of an ex-dividend date (the session before it), a
+ * short call the holder would rationally exercise (engine_early_exercise,
+ * at the eve's close, with the volatility it was sold at) is assigned.
+ * It is booked on the eve like an assignment at expiry (errata 5): its
+ * cash equivalent, the intrinsic value against the eve's close, which is
+ * the shares delivered at the strike and bought back at that close (so
+ * with holdings = etf the shares stay, and so does their dividend). What
+ * it cost against holding the call through the ex-date is the dividend
+ * less the time value left after it, per share; the event says both.
+ * Runs before settle() so a call assigned early is not settled at expiry.
+ */
+static void early_assign(struct portfolio *pf, const struct market_view *v,
+			 const struct config *cfg, struct engine_day *out)
+{
+	size_t i, j, cap = 0;
+
+	for (i = 0; i < pf->n_pos; i++) {
+		struct position *p = &pf->pos[i];
+		const struct ticker_view *tv;
+
+		if (p->closed || p->right != 'C' || !(p->quantity < 0))
+			continue;
+		tv = usable(v, p->ticker);
+		if (!tv)
+			continue;
+		for (j = 0; j < tv->n_divs; j++) {
+			const struct dividend *dv = &tv->divs[j];
+			int eve = cal_prev_session(dv->ex_date), close_min;
+			double S, T, after, sigma;
+			int64_t at;
+			struct engine_settle *e;
+
+			if (dv->ex_date <= pf->events_through || dv->ex_date > v->session ||
+			    dv->ex_date > p->expiry || eve < p->opened || !(dv->amount > 0) ||
+			    !isfinite(dv->amount))
+				continue;
+			S = tv_close_on(tv, eve);
+			if (!(S > p->strike) || !isfinite(S) ||
+			    cal_session_hours(eve, NULL, &close_min) ||
+			    cal_ny_to_epoch(eve, close_min, &at))
+				continue;
+			T = cal_year_frac(at, p->expiry);
+			sigma = isfinite(p->entry_iv) && p->entry_iv > 0 ? p->entry_iv : 0.20;
+			if (!engine_early_exercise(S, p->strike, T, rate_of(v, cfg), sigma,
+						   dv->amount, &after))
+				continue;
+			book_close(pf, p, eve, S - p->strike, "assigned early", 0);
+			closed_event(&out->settled, &out->n_settled, &cap, p, S);
+			e = &out->settled[out->n_settled - 1];
+			e->ex_date = dv->ex_date;
+			e->dividend = dv->amount;
+			e->value_after = after;
+			e->time_value = after - fmax(S - dv->amount - p->strike, 0);
+			break;
+		}
+	}
+}
+
 static double open_on(const struct ticker_view *tv, int day)
 {
 	size_t i;
@@ -182,13 +270,6 @@ static void dividends(struct portfolio *pf, const struct market_view *v, struct 
 {
 	size_t i, j, k, cap = 0;
 
-	for (i = 0; i < pf->n_bench; i++) {
-		if (!usable(v, pf->bench[i].ticker)) {
-			sb_addf(&out->notes, "%s: no data today: dividends wait for the next run\n",
-				pf->bench[i].ticker);
-			return;
-		}
-	}
 	for (i = 0; i < pf->n_bench; i++) {
 		struct bench *b = &pf->bench[i];
 		const struct ticker_view *tv = usable(v, b->ticker);
@@ -835,7 +916,7 @@ int engine_step(struct portfolio *pf, const struct market_view *v, const struct 
 		struct engine_day *out, char *err)
 {
 	char d1[DATE_BUFSZ], d2[DATE_BUFSZ];
-	int rc;
+	int rc, ready;
 
 	memset(out, 0, sizeof(*out));
 	sb_init(&out->notes, NOTES_LIMIT);
@@ -849,8 +930,12 @@ int engine_step(struct portfolio *pf, const struct market_view *v, const struct 
 	if (!pf->start && (rc = start(pf, v, cfg, out, err)))
 		return rc;
 	interest(pf, cfg, v->session, out);
+	ready = events_ready(pf, v, out);
+	if (ready)
+		early_assign(pf, v, cfg, out);
 	settle(pf, v, cfg, out);
-	dividends(pf, v, out);
+	if (ready)
+		dividends(pf, v, out);
 	mark(pf, v, cfg, out);
 	margin_check(pf, v, cfg, out);
 	scan_and_trade(pf, v, cfg, out, 1);

@@ -28,6 +28,12 @@ struct engine_settle {
 	int64_t cents;		/* cash booked */
 	int64_t pnl_cents;	/* realised P&L of the position */
 	char reason[BOOK_KINDSZ];
+	/* early assignment on the eve of an ex-dividend date (reason
+	 * "assigned early"; expiry settlements leave these 0): the ex-date,
+	 * the dividend per share, the call's value after it and its time
+	 * value then (both per share, by the model at the eve's close) */
+	int ex_date;
+	double dividend, value_after, time_value;
 };
 
 struct engine_dividend {
@@ -82,6 +88,20 @@ struct engine_day {
 	size_t n_forced;
 	struct sbuf notes;		/* warnings, one per line */
 };
+
+/*
+ * Whether the holder of a call exercises it on the eve of an ex-dividend
+ * date: S the eve's close, K the strike, T years from that close to
+ * expiry, r the rate, sigma the call's volatility, div the dividend per
+ * share. Exercise gives S - K; holding gives the call after the stock goes
+ * ex, worth C(S - div) (Black-Scholes-Merton, no other dividend before
+ * expiry). Returns 1 when S - K > C(S - div), i.e. when the call's time
+ * value after the ex-date is below the dividend (docs/margin.md, "Early
+ * assignment"); 0 otherwise (always 0 out of the money or on invalid
+ * input). *value_after gets C(S - div) (NAN on invalid input).
+ */
+int engine_early_exercise(double S, double K, double T, double r, double sigma, double div,
+			  double *value_after);
 
 /*
  * Runs one session. pf is updated in place (its ledger gains the session's

@@ -184,6 +184,21 @@ static void trades_csv(const struct portfolio *pf, struct sbuf *sb)
 	}
 }
 
+/* Whether p was assigned early, on an ex-dividend eve (engine.c's errata 10). */
+static int early(const struct position *p)
+{
+	return p->closed && !strcmp(p->reason, "assigned early");
+}
+
+static size_t n_early(const struct portfolio *pf)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < pf->n_pos; i++)
+		n += early(&pf->pos[i]);
+	return n;
+}
+
 static void ledger_csv(const struct portfolio *pf, struct sbuf *sb)
 {
 	char d[DATE_BUFSZ];
@@ -209,7 +224,7 @@ static json_t *result_json(const struct bt_result *r, const struct bt_an *x,
 	struct report_in in = {0};
 	struct sbuf sb;
 	json_t *jo, *bt, *calls, *eq, *dates, *vals, *dd, *summary, *trades, *an;
-	char d[DATE_BUFSZ];
+	char d[DATE_BUFSZ], d2[DATE_BUFSZ];
 	size_t i;
 
 	in.pf = &r->pf;
@@ -252,7 +267,25 @@ static json_t *result_json(const struct bt_result *r, const struct bt_an *x,
 	json_object_set_new(bt, "sessions_per_second",
 			    json_real(r->seconds > 0 ? r->sessions / r->seconds : 0.0));
 	json_object_set_new(bt, "trades", json_integer((json_int_t)r->n_trades));
-	json_object_set_new(bt, "settled", json_integer((json_int_t)r->n_settled));
+	json_object_set_new(bt, "settled",
+			    json_integer((json_int_t)(r->n_settled - n_early(&r->pf))));
+	{
+		json_t *ea = json_array();
+
+		for (i = 0; i < r->pf.n_pos; i++) {
+			const struct position *p = &r->pf.pos[i];
+
+			if (!early(p))
+				continue;
+			json_array_append_new(
+				ea, json_pack("{s:s, s:s, s:f, s:s, s:f, s:f}", "date",
+					      date_fmt(p->closed, d), "ticker", p->ticker, "strike",
+					      p->strike, "expiry", date_fmt(p->expiry, d2),
+					      "quantity", p->quantity, "pnl",
+					      (double)(p->credit_cents + p->close_cents) / 100.0));
+		}
+		json_object_set_new(bt, "early_assignments", ea);
+	}
 	json_object_set_new(bt, "option_quotes", json_integer((json_int_t)r->options_quoted));
 	json_object_set_new(bt, "margin_calls", calls);
 	cli_fit_json(&o->fit, bt, "left_out");
@@ -355,7 +388,24 @@ static void header_text(const struct bt_result *r, const char *provider, int int
 	sb_addf(sb,
 		"Trades filled: %zu | Settled at expiry: %zu | Sessions with a margin call: "
 		"%zu\n",
-		r->n_trades, r->n_settled, r->n_calls);
+		r->n_trades, r->n_settled - n_early(&r->pf), r->n_calls);
+	if (n_early(&r->pf)) {
+		size_t i;
+
+		sb_addf(sb, "Assigned early, on the eve of an ex-dividend date: %zu\n",
+			n_early(&r->pf));
+		for (i = 0; i < r->pf.n_pos; i++) {
+			const struct position *p = &r->pf.pos[i];
+			char a[32];
+
+			if (early(p))
+				sb_addf(sb, "  %s  %s %g call of %s, %g contracts, P&L %s\n",
+					date_fmt(p->closed, d1), p->ticker, p->strike,
+					date_fmt(p->expiry, d2), -p->quantity,
+					pt_fmt_cents(a, sizeof(a),
+						     p->credit_cents + p->close_cents));
+		}
+	}
 }
 
 static void add_cell(char ***cells, size_t *n, size_t *cap, const char *fmt, ...)
@@ -483,7 +533,7 @@ static int html_page(const struct bt_result *r, const struct bt_an *x, const str
 		add_cell(&fig.c, &fig.n, &fig.cap, "%+.2f%%", m.excess_return_vs_spy * 100.0);
 	}
 	add_cell(&fig.c, &fig.n, &fig.cap, "Trades filled, settled");
-	add_cell(&fig.c, &fig.n, &fig.cap, "%zu, %zu", r->n_trades, r->n_settled);
+	add_cell(&fig.c, &fig.n, &fig.cap, "%zu, %zu", r->n_trades, r->n_settled - n_early(pf));
 	add_cell(&fig.c, &fig.n, &fig.cap, "Interest on cash");
 	add_cell(&fig.c, &fig.n, &fig.cap, "%s",
 		 pt_fmt_money(m1, sizeof(m1), report_interest_cents(pf)));

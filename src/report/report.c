@@ -96,8 +96,24 @@ void report_run_text(const struct report_in *in, struct sbuf *out)
 	sb_addf(out, "Updating positions...\n");
 	for (i = 0; i < day->n_settled; i++) {
 		const struct engine_settle *s = &day->settled[i];
-		sb_addf(out, "  %s: %s %g %s of %s\n", s->reason[0] == 'e' ? "EXPIRED" : "ASSIGNED",
-			s->ticker, s->strike, right_name(s->right), date_fmt(s->expiry, d));
+		if (s->ex_date) {
+			/* errata 10: engine.c early_assign */
+			sb_addf(out,
+				"  ASSIGNED EARLY: %s %g %s of %s, on the eve of the %s ex-date\n",
+				s->ticker, s->strike, right_name(s->right), date_fmt(s->expiry, d),
+				date_fmt(s->ex_date, d2));
+			sb_addf(out,
+				"     its time value after the %.4g dividend, %.2f, was below it: "
+				"it cost %s against holding the call\n",
+				s->dividend, s->time_value,
+				money(m1, sizeof(m1),
+				      pt_cents(-s->quantity * 100.0 *
+					       (s->price - s->value_after))));
+		} else {
+			sb_addf(out, "  %s: %s %g %s of %s\n",
+				s->reason[0] == 'e' ? "EXPIRED" : "ASSIGNED", s->ticker, s->strike,
+				right_name(s->right), date_fmt(s->expiry, d));
+		}
 		sb_addf(out, "     close %.2f, intrinsic %.2f | settled %s | P&L %s%s%s\n", s->close,
 			s->price, money(m1, sizeof(m1), s->cents), sign_color(in, (double)s->pnl_cents),
 			money(m2, sizeof(m2), s->pnl_cents), reset(in));
@@ -462,6 +478,12 @@ static json_t *closed_events(const struct engine_settle *ev, size_t n)
 		json_object_set_new(x, "cash", jdollars(s->cents));
 		json_object_set_new(x, "pnl", jdollars(s->pnl_cents));
 		json_object_set_new(x, "reason", json_string(s->reason));
+		if (s->ex_date) {
+			json_object_set_new(x, "ex_date", jdate(s->ex_date));
+			json_object_set_new(x, "dividend", json_real(s->dividend));
+			json_object_set_new(x, "value_after_ex", jreal(s->value_after));
+			json_object_set_new(x, "time_value_after_ex", jreal(s->time_value));
+		}
 		json_array_append_new(a, x);
 	}
 	return a;

@@ -463,6 +463,130 @@ static void test_etf_holdings_covered_and_dividends(void **state)
 	book_release(&pf);
 }
 
+/* Errata 10's rule at its boundary: the dividend at which exercising on
+ * the eve (S - K) equals holding through the ex-date (C(S - div)), found
+ * by bisection; a dividend 1% below it keeps the call, 1% above exercises. */
+static void test_early_exercise_boundary(void **state)
+{
+	double S = 600, K = 530, T = 10.0 / 365, r = 0.04, vol = 0.25, lo = 0, hi = 10, after;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 200; i++) {
+		double mid = 0.5 * (lo + hi);
+		if (engine_early_exercise(S, K, T, r, vol, mid, &after))
+			hi = mid;
+		else
+			lo = mid;
+	}
+	/* at the boundary exercise and holding are worth the same */
+	assert_true(fabs(bs_price('C', S - hi, K, T, r, 0, vol) - (S - K)) < 1e-9);
+	/* the time value left after the ex-date equals the dividend there */
+	assert_true(fabs(bs_price('C', S - hi, K, T, r, 0, vol) - (S - hi - K) - hi) < 1e-9);
+	assert_int_equal(engine_early_exercise(S, K, T, r, vol, hi * 0.99, &after), 0);
+	assert_true(after > S - K);
+	assert_int_equal(engine_early_exercise(S, K, T, r, vol, hi * 1.01, &after), 1);
+	assert_true(after < S - K);
+	/* out of the money, at the money, no dividend, a dividend above spot: never */
+	assert_int_equal(engine_early_exercise(520, K, T, r, vol, 5, &after), 0);
+	assert_int_equal(engine_early_exercise(K, K, T, r, vol, 5, &after), 0);
+	assert_int_equal(engine_early_exercise(S, K, T, r, vol, 0, &after), 0);
+	assert_true(isnan(after));
+	assert_int_equal(engine_early_exercise(S, K, T, r, vol, S, &after), 0);
+	/* the last day: a call expiring on the ex-date has almost no time value */
+	assert_int_equal(engine_early_exercise(S, K, 1.0 / 365, r, vol, 0.2, &after), 1);
+}
+
+/*
+ * A short 530 call sold on 2024-03-01 (SPY at 500, the call at 25%), and
+ * the session of a 2024-03-15 ex-date whose eve (03-14) closed at
+ * eve_close, with dividend div: assigned early on the eve, or not.
+ */
+static void ex_dividend_eve(int holdings, double eve_close, double div, int assigned)
+{
+	struct market_view v, w;
+	struct portfolio pf;
+	struct engine_day day;
+	struct config c;
+	char err[PT_ERRSZ];
+	int s1 = D(2024, 3, 1), ex = D(2024, 3, 15), eve = D(2024, 3, 14), expiry;
+	int64_t credit, settled, income0;
+	double qty, shares;
+	size_t i;
+
+	cfg_plain(&c);
+	c.holdings = holdings;
+	c.liquidate_at = 0; /* a margin call waits a session: the call stays open */
+	book_init(&pf, 100000);
+	make_view(&v, s1);
+	expiry = spy_chain(&v, 500);
+	assert_int_equal(engine_step(&pf, &v, &c, &day, err), 0);
+	engine_day_release(&day);
+	for (i = 0; i < pf.n_pos && pf.pos[i].right != 'C'; i++)
+		;
+	assert_true(i < pf.n_pos);
+	credit = pf.pos[i].credit_cents;
+	qty = pf.pos[i].quantity;
+	shares = book_shares(&pf, "SPY");
+	income0 = pf.income_cents;
+
+	make_view(&w, ex);
+	add_ticker(&w, "SPY", eve_close - div);
+	assert_int_equal(w.tickers[0].bars[w.tickers[0].n_bars - 1].date, eve);
+	w.tickers[0].bars[w.tickers[0].n_bars - 1].close = eve_close;
+	w.tickers[0].divs = xcalloc(1, sizeof(*w.tickers[0].divs));
+	w.tickers[0].n_divs = 1;
+	w.tickers[0].divs[0].ex_date = ex;
+	w.tickers[0].divs[0].amount = div;
+	assert_int_equal(engine_step(&pf, &w, &c, &day, err), 0);
+	check_identities(&pf);
+	/* the dividend is booked on the shares held either way */
+	assert_int_equal(day.n_divs, 1);
+	assert_int_equal(pf.income_cents - income0, pt_cents(div * shares));
+	if (!assigned) {
+		assert_int_equal(day.n_settled, 0);
+		assert_int_equal(pf.pos[i].closed, 0);
+		goto out;
+	}
+	assert_int_equal(day.n_settled, 1);
+	assert_string_equal(day.settled[0].reason, "assigned early");
+	assert_int_equal(day.settled[0].ex_date, ex);
+	assert_true(day.settled[0].dividend == div);
+	assert_true(day.settled[0].close == eve_close);
+	assert_true(day.settled[0].time_value < div);
+	assert_true(day.settled[0].value_after < eve_close - 530);
+	/* booked on the eve, at its cash equivalent against the eve's close */
+	assert_int_equal(pf.pos[i].closed, eve);
+	assert_string_equal(pf.pos[i].reason, "assigned early");
+	settled = pt_cents(qty * (eve_close - 530) * 100);
+	assert_int_equal(pf.pos[i].close_cents, settled);
+	assert_int_equal(book_pnl_cents(&pf.pos[i]), credit + settled);
+	/* the shares (holdings = etf) stay, bought back at the eve's close */
+	assert_true(book_shares(&pf, "SPY") == shares);
+	engine_day_release(&day);
+	mv_release(&w);
+	/* the expiry comes and goes: nothing is settled twice */
+	view_after(&w, expiry, 600);
+	assert_int_equal(engine_step(&pf, &w, &c, &day, err), 0);
+	assert_int_equal(day.n_settled, 0);
+	check_identities(&pf);
+out:
+	engine_day_release(&day);
+	mv_release(&v);
+	mv_release(&w);
+	book_release(&pf);
+}
+
+static void test_early_assignment(void **state)
+{
+	(void)state;
+	ex_dividend_eve(HOLD_CASH, 600, 3.0, 1); /* time value ~1.5 < 3 */
+	ex_dividend_eve(HOLD_ETF, 600, 3.0, 1);
+	ex_dividend_eve(HOLD_CASH, 600, 0.5, 0); /* the dividend is below the time value */
+	ex_dividend_eve(HOLD_CASH, 529, 3.0, 0); /* out of the money on the eve */
+	ex_dividend_eve(HOLD_CASH, 533, 3.0, 0); /* in the money, but not after the ex-date */
+}
+
 static void test_deterministic(void **state)
 {
 	struct market_view v;
@@ -1127,6 +1251,8 @@ int main(void)
 		cmocka_unit_test(test_max_positions_and_rerun),
 		cmocka_unit_test(test_buying_power),
 		cmocka_unit_test(test_etf_holdings_covered_and_dividends),
+		cmocka_unit_test(test_early_exercise_boundary),
+		cmocka_unit_test(test_early_assignment),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_start_needs_prices),
 		cmocka_unit_test(test_margin_formula),
