@@ -29,7 +29,12 @@ static void keep_day(struct bt_result *r, const struct market_view *v, const str
 	size_t i;
 
 	r->n_trades += d->n_trades;
-	r->n_settled += d->n_settled;
+	for (i = 0; i < d->n_settled; i++) {
+		if (d->settled[i].ex_date)
+			r->n_early++;
+		else
+			r->n_settled++;
+	}
 	for (i = 0; i < v->n_tickers; i++)
 		r->options_quoted += (int64_t)v->tickers[i].n_opts;
 	if (d->call_issued || d->n_forced) {

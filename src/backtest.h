@@ -35,6 +35,7 @@ struct bt_result {
 	struct portfolio pf;   /* after the last session */
 	size_t n_trades;       /* orders filled */
 	size_t n_settled;      /* positions settled at expiry */
+	size_t n_early;	       /* short calls assigned early, on an ex-dividend eve */
 	struct bt_call *calls; /* sessions with a new call or a forced close */
 	size_t n_calls, cap_calls;
 	int64_t options_quoted; /* option quotes in the views, all sessions */

@@ -190,15 +190,6 @@ static int early(const struct position *p)
 	return p->closed && !strcmp(p->reason, "assigned early");
 }
 
-static size_t n_early(const struct portfolio *pf)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < pf->n_pos; i++)
-		n += early(&pf->pos[i]);
-	return n;
-}
-
 static void ledger_csv(const struct portfolio *pf, struct sbuf *sb)
 {
 	char d[DATE_BUFSZ];
@@ -267,8 +258,8 @@ static json_t *result_json(const struct bt_result *r, const struct bt_an *x,
 	json_object_set_new(bt, "sessions_per_second",
 			    json_real(r->seconds > 0 ? r->sessions / r->seconds : 0.0));
 	json_object_set_new(bt, "trades", json_integer((json_int_t)r->n_trades));
-	json_object_set_new(bt, "settled",
-			    json_integer((json_int_t)(r->n_settled - n_early(&r->pf))));
+	json_object_set_new(bt, "settled", json_integer((json_int_t)r->n_settled));
+	json_object_set_new(bt, "assigned_early", json_integer((json_int_t)r->n_early));
 	{
 		json_t *ea = json_array();
 
@@ -388,12 +379,11 @@ static void header_text(const struct bt_result *r, const char *provider, int int
 	sb_addf(sb,
 		"Trades filled: %zu | Settled at expiry: %zu | Sessions with a margin call: "
 		"%zu\n",
-		r->n_trades, r->n_settled - n_early(&r->pf), r->n_calls);
-	if (n_early(&r->pf)) {
+		r->n_trades, r->n_settled, r->n_calls);
+	if (r->n_early) {
 		size_t i;
 
-		sb_addf(sb, "Assigned early, on the eve of an ex-dividend date: %zu\n",
-			n_early(&r->pf));
+		sb_addf(sb, "Assigned early, on the eve of an ex-dividend date: %zu\n", r->n_early);
 		for (i = 0; i < r->pf.n_pos; i++) {
 			const struct position *p = &r->pf.pos[i];
 			char a[32];
@@ -533,7 +523,7 @@ static int html_page(const struct bt_result *r, const struct bt_an *x, const str
 		add_cell(&fig.c, &fig.n, &fig.cap, "%+.2f%%", m.excess_return_vs_spy * 100.0);
 	}
 	add_cell(&fig.c, &fig.n, &fig.cap, "Trades filled, settled");
-	add_cell(&fig.c, &fig.n, &fig.cap, "%zu, %zu", r->n_trades, r->n_settled - n_early(pf));
+	add_cell(&fig.c, &fig.n, &fig.cap, "%zu, %zu", r->n_trades, r->n_settled);
 	add_cell(&fig.c, &fig.n, &fig.cap, "Interest on cash");
 	add_cell(&fig.c, &fig.n, &fig.cap, "%s",
 		 pt_fmt_money(m1, sizeof(m1), report_interest_cents(pf)));

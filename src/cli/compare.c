@@ -427,6 +427,7 @@ static void row_figs(const struct cmp_row *r, struct figs *x)
 	fm(x, "net_pnl", a->net_pnl_cents);
 	fi(x, "orders_filled", bt ? (long long)r->bt.n_trades : 0, !bt);
 	fi(x, "settled", bt ? (long long)r->bt.n_settled : 0, !bt);
+	fi(x, "assigned_early", bt ? (long long)r->bt.n_early : 0, !bt);
 	if (bt)
 		report_margin_calls(&r->bt.pf, &calls, &forced);
 	fi(x, "margin_calls", calls, !bt);

@@ -58,6 +58,8 @@ for i, path in enumerate(sys.argv[2:]):
         "final_value": (r["final_value"], s["portfolio_value"]),
         "orders_filled": (r["orders_filled"], b["trades"]),
         "settled": (r["settled"], b["settled"]),
+        "assigned_early": (r["assigned_early"], b["assigned_early"]),
+        "early listed": (r["assigned_early"], len(b["early_assignments"])),
         "trades": (r["trades"], t["closed"]),
         "closed trades listed": (r["trades"], len(o["trades"])),
         "wins": (r["wins"], t["wins"]),
@@ -151,8 +153,11 @@ one call per 100 shares True
 settled 2024-03-15 $(py -c 'import json,sys; o=json.load(open(sys.argv[1])); print([x["reason"] for x in o["trades"] if x["opened"]=="2024-02-20"][0])' "$T_TMP/bt3.json") True"
 
 # Every roll of 2024: sold on the first session, then on the first session
-# after each monthly expiration (the calendar's), expiring at the next one,
-# settled there; one call at a time.
+# after the last one ended: its monthly expiration (the calendar's), or the
+# eve of an ex-dividend date when it was assigned early (errata 10: SPY's
+# quarterly ex-dates are third Fridays, so an in-the-money call expiring on
+# one is exercised the day before: June, September and December 2024);
+# expiring at the next monthly expiration; one call at a time.
 "$PT" expirations --from 2024-01-01 --to 2025-03-31 --csv >"$T_TMP/exp.csv"
 "$PT" calendar --from 2024-01-01 --to 2025-03-31 --csv >"$T_TMP/cal.csv"
 same "every 2024 roll, against the calendar" "$(py - "$T_TMP/bt3.json" "$T_TMP/exp.csv" "$T_TMP/cal.csv" <<'EOF'
@@ -162,17 +167,21 @@ monthly = [r["date"] for r in csv.DictReader(open(sys.argv[2])) if r["type"] == 
 sessions = [r["date"] for r in csv.DictReader(open(sys.argv[3]))]
 calls = sorted([t for t in o["trades"]] + [p for p in o["summary"]["open_positions"] if p["right"] == "C"],
                key=lambda t: t["opened"])
-want_open = ["2024-01-02"] + [next(s for s in sessions if s > m) for m in monthly if m < "2024-12-31"]
+early = [t for t in calls if t.get("reason") == "assigned early"]
+end = lambda t: t["closed"] if t.get("reason") == "assigned early" else t["expiry"]
 ok = [
-    [t["opened"] for t in calls] == [d for d in want_open if d <= "2024-12-31"],
+    calls[0]["opened"] == "2024-01-02"
+    and all(b["opened"] == next(s for s in sessions if s > end(a)) for a, b in zip(calls, calls[1:])),
     all(t["expiry"] == next(m for m in monthly if m > t["opened"]) for t in calls),
-    all(t.get("closed", t["expiry"]) == t["expiry"] for t in calls),
-    all(a["expiry"] < b["opened"] for a, b in zip(calls, calls[1:])),
+    all(t.get("closed", t["expiry"]) == t["expiry"] for t in calls if t not in early),
+    all(next(s for s in sessions if s > t["closed"]) == t["expiry"] for t in early),
+    all(end(a) < b["opened"] for a, b in zip(calls, calls[1:])),
+    [t["closed"] for t in early],
     len(calls),
 ]
 print(ok)
 EOF
-)" "[True, True, True, True, 13]"
+)" "[True, True, True, True, True, ['2024-06-20', '2024-09-19', '2024-12-19'], 13]"
 
 # -j: the same bytes whatever the threads, as text, JSON and CSV.
 for fmt in "" --json --csv; do
