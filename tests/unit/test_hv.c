@@ -5,7 +5,11 @@
  * bit for bit bs.c's, the window and lambda at their boundaries, every
  * kind of bad bar refused with its reason, and known properties: what
  * drift and overnight gaps do to each, scale invariance, and Garman-Klass
- * and Rogers-Satchell agreeing on a driftless path without gaps.
+ * and Rogers-Satchell agreeing on a driftless path without gaps. Then the
+ * strategies' use of it (strategy.c): strategy_hv follows the config and
+ * names the estimator when it has no value, and a view's precomputed HV
+ * (strategy_calc_begin, a sweep's) serves only a configuration of the same
+ * window, estimator and (under ewma) lambda.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,8 +23,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
+#include "market/view.h"
 #include "quant/bs.h"
 #include "quant/hv.h"
+#include "strategy/strategy.h"
 #include "util/util.h"
 
 #include "hv_ref.h"
@@ -434,6 +441,157 @@ static void test_brownian(void **state)
 	free(b);
 }
 
+/* ---- the strategies' HV (strategy.c) ---- */
+
+/* A view of one ticker on the reference bars (the last 2024-02-27; the
+ * session 2024-03-01), one call listed 30 days out. */
+static void ref_view(struct market_view *v)
+{
+	struct ticker_view *tv;
+
+	memset(v, 0, sizeof(*v));
+	v->n_tickers = 1;
+	v->tickers = tv = xcalloc(1, sizeof(*tv));
+	v->session = hv_ref_bars[NREF - 1].date + 3;
+	v->asof = (int64_t)v->session * 86400 + 54000; /* 15:00 UTC */
+	v->rate = 0.04;
+	pt_strlcpy(tv->symbol, "SPY", sizeof(tv->symbol));
+	pt_strlcpy(tv->source, "sim", sizeof(tv->source));
+	tv->ok = 1;
+	tv->spot = hv_ref_bars[NREF - 1].close;
+	tv->quote_time = v->asof;
+	tv->n_bars = NREF;
+	tv->bars = xcalloc(NREF, sizeof(*tv->bars));
+	for (size_t i = 0; i < NREF; i++)
+		tv->bars[i] =
+			(struct bar){hv_ref_bars[i].date, hv_ref_bars[i].open,	hv_ref_bars[i].high,
+				     hv_ref_bars[i].low,  hv_ref_bars[i].close, 1000};
+	tv->n_opts = 1;
+	tv->opts = xcalloc(1, sizeof(*tv->opts));
+	*tv->opts = (struct option_quote){v->session + 30, 100, 'C', 1.0, 1.1, NAN, 10, 10, NAN};
+}
+
+static void set(struct config *c, const char *key, const char *value)
+{
+	char err[PT_ERRSZ];
+
+	if (config_set(c, key, value, err))
+		fail_msg("%s", err);
+}
+
+static void test_strategy_hv(void **state)
+{
+	struct market_view v;
+	struct config c;
+	char why[PT_ERRSZ] = "";
+
+	(void)state;
+	ref_view(&v);
+	config_defaults(&c);
+	/* the default: close over 30 sessions, as the reference */
+	check_rel("default", strategy_hv(&c, &v.tickers[0], why),
+		  hv_estimate(hv_ref_bars, NREF, 30, HV_CLOSE, 0, NULL), 0);
+	set(&c, "hv_window", "20");
+	for (int e = 0; e < HV_ESTIMATORS; e++) {
+		set(&c, "hv_estimator", hv_estimator_name(e));
+		set(&c, "ewma_lambda", "0.5");
+		check_rel(hv_estimator_name(e), strategy_hv(&c, &v.tickers[0], why),
+			  hv_estimate(hv_ref_bars, NREF, 20, e, 0.5, NULL), 0);
+	}
+	/* no high: the range estimators have no value, and say which */
+	v.tickers[0].bars[NREF - 3].high = NAN;
+	set(&c, "hv_estimator", "yang_zhang");
+	assert_true(isnan(strategy_hv(&c, &v.tickers[0], why)));
+	assert_string_equal(why, "no yang_zhang HV over 20 sessions: bar of 2024-02-23: no high");
+	set(&c, "hv_estimator", "close");
+	assert_true(isfinite(strategy_hv(&c, &v.tickers[0], why)));
+	set(&c, "hv_window", "41");
+	assert_true(isnan(strategy_hv(&c, &v.tickers[0], why)));
+	assert_string_equal(why, "no close HV over 41 sessions: too few bars: 41 of the 42 needed");
+	assert_true(isnan(strategy_hv(&c, &v.tickers[0], NULL)));
+	mv_release(&v);
+}
+
+/* A scan's HV: its own configuration's, whatever configuration precomputed
+ * the view; the precomputed numbers are read only under the same key. */
+static void test_scan_hv_key(void **state)
+{
+	static const struct {
+		const char *estimator, *lambda, *window;
+		int same; /* reads the view's precomputed HV */
+	} cases[] = {
+		{"ewma", "0.94", "20", 1},	 {"ewma", "0.97", "20", 0},
+		{"ewma", "0.94", "21", 0},	 {"close", "0.94", "20", 0},
+		{"yang_zhang", "0.94", "20", 0}, {"parkinson", "0.94", "20", 0},
+	};
+	struct market_view v;
+	struct config base, c;
+	struct strategy_params p;
+	struct strategy_in in;
+
+	(void)state;
+	config_defaults(&base);
+	set(&base, "hv_estimator", "ewma");
+	set(&base, "hv_window", "20");
+	set(&base, "risk_free_rate", "0.04");
+	ref_view(&v);
+	strategy_calc_begin(&v, &base);
+	assert_non_null(v.tickers[0].calc);
+	strategy_calc_part(&v, 0, 1);
+	strategy_defaults(strategy_find("volarb"), &p);
+	for (size_t i = 0; i < PT_ARRAY_SIZE(cases); i++) {
+		struct scan_ticker out;
+
+		c = base;
+		set(&c, "hv_estimator", cases[i].estimator);
+		set(&c, "ewma_lambda", cases[i].lambda);
+		set(&c, "hv_window", cases[i].window);
+		in = (struct strategy_in){&c, &p, v.session};
+		memset(&out, 0, sizeof(out));
+		assert_int_equal(strategy_scan_start(&in, &v.tickers[0], &v, 30, &out), 0);
+		if (!(out.hv == strategy_hv(&c, &v.tickers[0], NULL)))
+			fail_msg("case %zu: scan's HV %.17g is not its configuration's", i, out.hv);
+		if ((out.calc != NULL) != cases[i].same)
+			fail_msg("case %zu: precomputed numbers %s", i,
+				 out.calc ? "read under another key"
+					  : "not read under the same key");
+		scan_ticker_release(&out);
+	}
+	/* lambda is no part of the key of another estimator */
+	mv_release(&v);
+	set(&base, "hv_estimator", "garman_klass");
+	ref_view(&v);
+	strategy_calc_begin(&v, &base);
+	strategy_calc_part(&v, 0, 1);
+	c = base;
+	set(&c, "ewma_lambda", "0.5");
+	{
+		struct scan_ticker out;
+
+		in = (struct strategy_in){&c, &p, v.session};
+		memset(&out, 0, sizeof(out));
+		assert_int_equal(strategy_scan_start(&in, &v.tickers[0], &v, 30, &out), 0);
+		assert_non_null(out.calc);
+		check_rel("garman_klass", out.hv,
+			  hv_estimate(hv_ref_bars, NREF, 20, HV_GARMAN_KLASS, 0, NULL), 0);
+		scan_ticker_release(&out);
+	}
+	/* a ticker without the bars its estimator needs is skipped, saying why */
+	v.tickers[0].bars[NREF - 1].open = 0;
+	set(&c, "hv_estimator", "rogers_satchell");
+	{
+		struct scan_ticker out;
+
+		memset(&out, 0, sizeof(out));
+		assert_int_equal(strategy_scan_start(&in, &v.tickers[0], &v, 30, &out), -1);
+		assert_false(out.ok);
+		assert_string_equal(out.skip, "no rogers_satchell HV over 20 sessions: bar of "
+					      "2024-02-27: open 0 is not a price");
+		scan_ticker_release(&out);
+	}
+	mv_release(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -442,6 +600,7 @@ int main(void)
 		cmocka_unit_test(test_ewma_lambda),	cmocka_unit_test(test_bad_bars),
 		cmocka_unit_test(test_trend),		cmocka_unit_test(test_gaps_only),
 		cmocka_unit_test(test_scale_invariant), cmocka_unit_test(test_brownian),
+		cmocka_unit_test(test_strategy_hv),	cmocka_unit_test(test_scan_hv_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
