@@ -107,6 +107,7 @@ int strategy_scan_start(const struct strategy_in *in, const struct ticker_view *
 
 	out->best = -1;
 	out->hv = out->T = out->spot = NAN;
+	out->hv_estimator = cfg->hv_estimator;
 	pt_strlcpy(out->symbol, tv->symbol, sizeof(out->symbol));
 	pt_strlcpy(out->source, tv->source, sizeof(out->source));
 	pt_strlcpy(out->fallback, tv->fallback, sizeof(out->fallback));
