@@ -36,7 +36,8 @@ static const char chain_usage[] =
 	"Prints the option chain of one expiration (default: the one nearest\n"
 	"target_dte days) with bid, ask, last, volume, open interest, our IV (solved\n"
 	"from the bid, as the strategy does), the vendor's IV, the Black-Scholes\n"
-	"value at historical volatility (HV) and the edge (bid - theo).\n"
+	"value at historical volatility (HV: hv_estimator over hv_window sessions,\n"
+	"as the strategy takes it) and the edge (bid - theo).\n"
 	"\n"
 	"  --expiry D      the expiration\n"
 	"  --date D        the session (default: today, or the last session)\n"
@@ -274,7 +275,7 @@ int cmd_chain(struct cli_ctx *ctx, int argc, char **argv)
 	const char *tick[1];
 	double hv, T;
 	json_t *arr = NULL;
-	char d[DATE_BUFSZ], iv[16], viv[16], hv_text[16], hv_why[PT_ERRSZ];
+	char d[DATE_BUFSZ], iv[16], viv[16], hv_text[16], hv_est[32], hv_why[PT_ERRSZ];
 	size_t i, shown = 0;
 	int rc = parse(argc, argv, chain_usage, &a), expiry;
 
@@ -312,15 +313,18 @@ int cmd_chain(struct cli_ctx *ctx, int argc, char **argv)
 		synthetic_note(t->symbol);
 	T = cal_year_frac(v.asof, expiry);
 	snprintf(hv_text, sizeof(hv_text), isfinite(hv) ? "%.1f%%" : "-", hv * 100.0);
+	if (cfg.hv_estimator == HV_EWMA) /* as the scan report writes it */
+		snprintf(hv_est, sizeof(hv_est), "ewma %g", cfg.ewma_lambda);
+	else
+		pt_strlcpy(hv_est, hv_estimator_name(cfg.hv_estimator), sizeof(hv_est));
 	if (a.json)
 		arr = json_array();
 	else
 		printf("%s %s (%s): spot %.2f, HV(%ld, %s) %s, rate %.2f%%, T %.4f\n"
 		       "%-5s %9s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n",
-		       t->symbol, date_fmt(expiry, d), t->source, t->spot, cfg.hv_window,
-		       hv_estimator_name(cfg.hv_estimator), hv_text, v.rate * 100.0, T, "right",
-		       "strike", "bid", "ask", "last", "volume", "open int", "iv(bid)", "vndr iv",
-		       "theo", "edge");
+		       t->symbol, date_fmt(expiry, d), t->source, t->spot, cfg.hv_window, hv_est,
+		       hv_text, v.rate * 100.0, T, "right", "strike", "bid", "ask", "last",
+		       "volume", "open int", "iv(bid)", "vndr iv", "theo", "edge");
 	for (i = 0; i < t->n_opts; i++) {
 		const struct option_quote *o = &t->opts[i];
 		double ours = NAN, theo;
