@@ -73,11 +73,6 @@ static const char *const starttls_names[] = {[STARTTLS_REQUIRED] = "required",
 					     [STARTTLS_OFF] = "off", NULL};
 static const char *const model_names[] = {[MODEL_EUROPEAN] = "european",
 					  [MODEL_AMERICAN] = "american", NULL};
-static const char *const hv_estimator_names[] = {
-	[HV_CLOSE] = "close",		  [HV_PARKINSON] = "parkinson",
-	[HV_GARMAN_KLASS] = "garman_klass", [HV_ROGERS_SATCHELL] = "rogers_satchell",
-	[HV_YANG_ZHANG] = "yang_zhang",	  [HV_EWMA] = "ewma",
-	NULL};
 static const char *const short_puts_names[] = {[PUTS_SECURED] = "secured",
 					       [PUTS_NAKED] = "naked", NULL};
 
@@ -147,13 +142,17 @@ static const struct key keys[] = {
 	KEY("hv_window", "strategy", K_LONG, hv_window, 2, 1000, 0, NULL, "30",
 	    "Historical volatility over this many sessions (every strategy's)."),
 	KEY("hv_estimator", "strategy", K_ENUM, hv_estimator, 0, 0, 0, hv_estimator_names, "close",
-	    "How the HV is estimated from the daily bars: close (close-to-close, the\n"
-	    "brief's), parkinson (high-low), garman_klass, rogers_satchell, yang_zhang\n"
-	    "(open, high, low, close and overnight gaps) or ewma (close-to-close\n"
-	    "returns weighted by ewma_lambda)."),
+	    "How the HV is estimated from the daily bars (docs/volatility.md): close\n"
+	    "(close-to-close, the brief's), ewma (squared close-to-close returns\n"
+	    "weighted by ewma_lambda, no mean removed), or from each session's range:\n"
+	    "parkinson (high-low), garman_klass (open, high, low, close),\n"
+	    "rogers_satchell (the same, drift-free) or yang_zhang (rogers_satchell\n"
+	    "with the overnight gaps). The range ones need the provider's open, high\n"
+	    "and low: a ticker without them is skipped, saying so."),
 	KEY("ewma_lambda", "strategy", K_DOUBLE, ewma_lambda, 0, 1, 1, NULL, "0.94",
 	    "hv_estimator = ewma: each older session's squared return weighs this\n"
-	    "much less (RiskMetrics' 0.94)."),
+	    "many times the next newer one's (more than 0, at most 1; RiskMetrics'\n"
+	    "0.94; 1 weighs the window's returns equally)."),
 	KEY("model", "strategy", K_ENUM, model, 0, 0, 0, model_names, "european",
 	    "The option model of the theoretical value and the implied volatility:\n"
 	    "european (Black-Scholes-Merton) or american (early exercise, with the\n"

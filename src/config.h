@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "quant/hv.h" /* enum hv_estimator: hv_estimator's values */
 #include "strategy/strategy.h"
 
 #define CFG_MAX_TICKERS 64
@@ -25,19 +26,6 @@ enum cfg_short_puts { PUTS_SECURED, PUTS_NAKED };
 enum cfg_notify_on { NOTIFY_NEVER, NOTIFY_ALWAYS, NOTIFY_FAILURES };
 enum cfg_starttls { STARTTLS_REQUIRED, STARTTLS_OFF };
 enum cfg_model { MODEL_EUROPEAN, MODEL_AMERICAN };
-/* Historical-volatility estimators (quant/hv.h): close-to-close (the
- * brief's), the range-based ones on daily OHLC, and EWMA of squared
- * close-to-close returns. */
-enum cfg_hv_estimator {
-	HV_CLOSE,
-	HV_PARKINSON,
-	HV_GARMAN_KLASS,
-	HV_ROGERS_SATCHELL,
-	HV_YANG_ZHANG,
-	HV_EWMA,
-	HV_ESTIMATORS
-};
-
 struct config {
 	/* [account] */
 	int64_t initial_capital_cents;
@@ -64,7 +52,7 @@ struct config {
 	int sizing;			/* enum cfg_sizing */
 	int contracts;			/* enum cfg_contracts */
 	long hv_window;			/* sessions of returns (bars) the HV is taken over */
-	int hv_estimator;		/* enum cfg_hv_estimator */
+	int hv_estimator;		/* enum hv_estimator (quant/hv.h) */
 	double ewma_lambda;		/* HV_EWMA's decay per session */
 	int model;			/* enum cfg_model: theo and IV, European or American */
 	double risk_free_rate;		/* fraction; NAN means "auto" (from the provider) */

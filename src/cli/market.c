@@ -36,7 +36,8 @@ static const char chain_usage[] =
 	"Prints the option chain of one expiration (default: the one nearest\n"
 	"target_dte days) with bid, ask, last, volume, open interest, our IV (solved\n"
 	"from the bid, as the strategy does), the vendor's IV, the Black-Scholes\n"
-	"value at historical volatility (HV) and the edge (bid - theo).\n"
+	"value at historical volatility (HV: hv_estimator over hv_window sessions,\n"
+	"as the strategy takes it) and the edge (bid - theo).\n"
 	"\n"
 	"  --expiry D      the expiration\n"
 	"  --date D        the session (default: today, or the last session)\n"
@@ -272,9 +273,9 @@ int cmd_chain(struct cli_ctx *ctx, int argc, char **argv)
 	struct market_view v;
 	const struct ticker_view *t;
 	const char *tick[1];
-	double *closes = NULL, hv, T;
+	double hv, T;
 	json_t *arr = NULL;
-	char d[DATE_BUFSZ], iv[16], viv[16];
+	char d[DATE_BUFSZ], iv[16], viv[16], hv_text[16], hv_est[32], hv_why[PT_ERRSZ];
 	size_t i, shown = 0;
 	int rc = parse(argc, argv, chain_usage, &a), expiry;
 
@@ -299,10 +300,10 @@ int cmd_chain(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error(tick[0], "%s", t->error);
 		goto out;
 	}
-	closes = xcalloc(t->n_bars + 1, sizeof(*closes));
-	for (i = 0; i < t->n_bars; i++)
-		closes[i] = t->bars[i].close;
-	hv = hv_close_to_close(closes, t->n_bars, (size_t)cfg.hv_window);
+	/* the strategy's HV; without one the chain is still shown (theo NAN) */
+	hv = strategy_hv(&cfg, t, hv_why);
+	if (!isfinite(hv))
+		fprintf(stderr, "papertrade: note: %s: %s\n", t->symbol, hv_why);
 	expiry = a.expiry ? a.expiry : tv_nearest_expiry(t, v.session, session_strategy_days(&cfg));
 	if (!expiry) {
 		cli_error(tick[0], "no option expiration quoted");
@@ -311,14 +312,19 @@ int cmd_chain(struct cli_ctx *ctx, int argc, char **argv)
 	if (cli_sim_synthetic(t->source, t->symbol))
 		synthetic_note(t->symbol);
 	T = cal_year_frac(v.asof, expiry);
+	snprintf(hv_text, sizeof(hv_text), isfinite(hv) ? "%.1f%%" : "-", hv * 100.0);
+	if (cfg.hv_estimator == HV_EWMA) /* as the scan report writes it */
+		snprintf(hv_est, sizeof(hv_est), "ewma %g", cfg.ewma_lambda);
+	else
+		pt_strlcpy(hv_est, hv_estimator_name(cfg.hv_estimator), sizeof(hv_est));
 	if (a.json)
 		arr = json_array();
 	else
-		printf("%s %s (%s): spot %.2f, HV(%ld) %.1f%%, rate %.2f%%, T %.4f\n"
+		printf("%s %s (%s): spot %.2f, HV(%ld, %s) %s, rate %.2f%%, T %.4f\n"
 		       "%-5s %9s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n",
-		       t->symbol, date_fmt(expiry, d), t->source, t->spot, cfg.hv_window, hv * 100.0,
-		       v.rate * 100.0, T, "right", "strike", "bid", "ask", "last", "volume", "open int",
-		       "iv(bid)", "vndr iv", "theo", "edge");
+		       t->symbol, date_fmt(expiry, d), t->source, t->spot, cfg.hv_window, hv_est,
+		       hv_text, v.rate * 100.0, T, "right", "strike", "bid", "ask", "last",
+		       "volume", "open int", "iv(bid)", "vndr iv", "theo", "edge");
 	for (i = 0; i < t->n_opts; i++) {
 		const struct option_quote *o = &t->opts[i];
 		double ours = NAN, theo;
@@ -365,6 +371,8 @@ int cmd_chain(struct cli_ctx *ctx, int argc, char **argv)
 		json_object_set_new(o, "expiry", json_string(date_fmt(expiry, d)));
 		json_object_set_new(o, "spot", jnum(t->spot));
 		json_object_set_new(o, "hv", jnum(hv));
+		json_object_set_new(o, "hv_estimator",
+				    json_string(hv_estimator_name(cfg.hv_estimator)));
 		json_object_set_new(o, "rate", jnum(v.rate));
 		json_object_set_new(o, "T", jnum(T));
 		json_object_set_new(o, "dropped", json_integer(t->dropped));
@@ -381,7 +389,6 @@ int cmd_chain(struct cli_ctx *ctx, int argc, char **argv)
 	if (!shown)
 		cli_error(tick[0], "no contracts quoted for %s", date_fmt(expiry, d));
 out:
-	free(closes);
 	mv_release(&v);
 	provider_free(prov);
 	return rc;

@@ -55,7 +55,9 @@ struct option_calc {
  * (ascending), and for expiration e the indices idx[start[e]..start[e+1])
  * of its contracts in opts, in their order there. */
 struct ticker_calc {
-	long window; /* hv_window of the HV */
+	long window;   /* hv_window of the HV */
+	int estimator; /* its hv_estimator */
+	double lambda; /* its ewma_lambda under ewma, else 0 */
 	double hv, rate;
 	struct option_calc *opt; /* n_opts */
 	int *exp;

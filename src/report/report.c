@@ -70,6 +70,17 @@ static void num(char *buf, size_t n, double f, const char *fmt)
 		snprintf(buf, n, "n/a");
 }
 
+/* The estimator of s's HV for people: its name, with ewma's lambda. */
+static const char *hv_label(const struct report_in *in, const struct scan_ticker *s, char *buf,
+			    size_t n)
+{
+	if (s->hv_estimator == HV_EWMA)
+		snprintf(buf, n, "ewma %g", in->cfg->ewma_lambda);
+	else
+		snprintf(buf, n, "%s", hv_estimator_name(s->hv_estimator));
+	return buf;
+}
+
 static const char *right_name(char r)
 {
 	return r == 'C' ? "call" : r == 'P' ? "put" : "shares";
@@ -169,7 +180,7 @@ void report_run_text(const struct report_in *in, struct sbuf *out)
 	sb_addf(out, "Scanning for new opportunities...\n");
 	for (i = 0; i < day->n_scans; i++) {
 		const struct scan_ticker *s = &day->scans[i];
-		char hv[16], rate[16];
+		char hv[16], rate[16], est[32];
 
 		sb_addf(out, "\nAnalyzing %s", s->symbol);
 		if (in->cfg->n_strat > 1)
@@ -198,8 +209,11 @@ void report_run_text(const struct report_in *in, struct sbuf *out)
 		num(rate, sizeof(rate), s->rate * 100.0, "%.2f%%");
 		sb_addf(out, "  Using expiration: %s (%d days, T=%.3f years)\n",
 			date_fmt(s->expiry, d), s->dte, s->T);
-		sb_addf(out, "  Spot: %.2f | Historical vol (%ld sessions): %s | rate %s | dividend yield %.2f%%\n",
-			s->spot, in->cfg->hv_window, hv, rate, s->div_yield * 100.0);
+		sb_addf(out,
+			"  Spot: %.2f | Historical vol (%ld sessions, %s): %s | rate %s | dividend "
+			"yield %.2f%%\n",
+			s->spot, in->cfg->hv_window, hv_label(in, s, est, sizeof(est)), hv, rate,
+			s->div_yield * 100.0);
 		sb_addf(out, "  %c%s looked at: %zu", toupper((unsigned char)s->strat->contracts[0]),
 			s->strat->contracts + 1, s->n);
 		for (size_t r = 1; r < s->strat->n_rules; r++)
@@ -508,6 +522,7 @@ static json_t *scan_json(const struct scan_ticker *s)
 	json_object_set_new(o, "ok", json_boolean(s->ok));
 	json_object_set_new(o, "spot", jreal(s->spot));
 	json_object_set_new(o, "hv", jreal(s->hv));
+	json_object_set_new(o, "hv_estimator", json_string(hv_estimator_name(s->hv_estimator)));
 	json_object_set_new(o, "rate", jreal(s->rate));
 	json_object_set_new(o, "dividend_yield", jreal(s->div_yield));
 	json_object_set_new(o, "expiry", jdate(s->expiry));
@@ -680,6 +695,8 @@ static json_t *run_object(const struct engine_day *day)
 					    s->fallback[0] ? json_string(s->fallback) : json_null());
 			json_object_set_new(x, "ok", json_boolean(s->ok));
 			json_object_set_new(x, "hv", jreal(s->hv));
+			json_object_set_new(x, "hv_estimator",
+					    json_string(hv_estimator_name(s->hv_estimator)));
 			json_object_set_new(x, "expiry", jdate(s->expiry));
 			json_object_set_new(x, "strategy", json_string(s->strat->name));
 			json_object_set_new(x, "qualified", json_integer(s->counts[0]));
@@ -769,7 +786,7 @@ int report_trades_json(const struct portfolio *pf, int compact, struct sbuf *out
 void report_scan_text(const struct report_in *in, int verbose, struct sbuf *out)
 {
 	const struct engine_day *day = in->day;
-	char d[DATE_BUFSZ], iv[16], viv[16];
+	char d[DATE_BUFSZ], iv[16], viv[16], hv[16], est[32];
 	size_t i, j;
 
 	sb_addf(out, "Scan of %s (%s)\n", date_fmt(day->session, d), in->provider ? in->provider : "");
@@ -786,8 +803,10 @@ void report_scan_text(const struct report_in *in, int verbose, struct sbuf *out)
 			sb_addf(out, ": skipped: %s\n", s->skip);
 			continue;
 		}
-		sb_addf(out, ": spot %.2f, HV %.1f%%, expiry %s (%d days), %zu %s\n", s->spot,
-			s->hv * 100.0, date_fmt(s->expiry, d), s->dte, s->n, s->strat->contracts);
+		num(hv, sizeof(hv), s->hv * 100.0, "%.1f%%");
+		sb_addf(out, ": spot %.2f, HV(%ld, %s) %s, expiry %s (%d days), %zu %s\n", s->spot,
+			in->cfg->hv_window, hv_label(in, s, est, sizeof(est)), hv,
+			date_fmt(s->expiry, d), s->dte, s->n, s->strat->contracts);
 		sb_addf(out, "  %8s %7s %7s %7s %7s %7s %7s %7s %8s %s\n", "strike", "otm", "bid", "ask",
 			"volume", "iv", "vndr iv", "theo", "edge", "result");
 		for (j = 0; j < s->n; j++) {

@@ -76,12 +76,13 @@ static void scan(const struct strategy_in *in, const struct ticker_view *tv,
 		 const struct market_view *v, struct scan_ticker *out)
 {
 	const struct config *cfg = in->cfg;
-	double aim, first = INFINITY, *closes;
+	double aim, first = INFINITY;
 	char d[DATE_BUFSZ], why[sizeof(out->order.why)];
-	size_t i, n = 0, cap = 0;
+	size_t i, cap = 0;
 
 	out->best = -1;
 	out->hv = out->T = out->spot = NAN;
+	out->hv_estimator = cfg->hv_estimator;
 	pt_strlcpy(out->symbol, tv->symbol, sizeof(out->symbol));
 	pt_strlcpy(out->source, tv->source, sizeof(out->source));
 	pt_strlcpy(out->fallback, tv->fallback, sizeof(out->fallback));
@@ -103,12 +104,10 @@ static void scan(const struct strategy_in *in, const struct ticker_view *tv,
 	out->spot = tv->spot;
 	out->rate = isfinite(cfg->risk_free_rate) ? cfg->risk_free_rate : v->rate;
 	out->div_yield = tv->div_yield;
-	/* HV only for the record (the theo column): the choice needs none */
-	closes = xmalloc((tv->n_bars + 1) * sizeof(*closes));
-	for (i = 0; i < tv->n_bars; i++)
-		closes[n++] = tv->bars[i].close;
-	out->hv = hv_close_to_close(closes, n, (size_t)cfg->hv_window);
-	free(closes);
+	/* HV only for the record (the theo column): the choice needs none, so
+	 * a ticker whose bars give no HV by hv_estimator is still written on
+	 * (its HV and theos NAN, shown as such) */
+	out->hv = strategy_hv(cfg, tv, NULL);
 	out->expiry = strategy_buywrite_expiry(v->session);
 	if (!out->expiry) {
 		snprintf(out->skip, sizeof(out->skip), "no monthly expiration after %s",

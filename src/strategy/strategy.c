@@ -14,6 +14,7 @@
 #include "../config.h"
 #include "../market/calendar.h"
 #include "../quant/bs.h"
+#include "../quant/hv.h"
 #include "../util/util.h"
 
 extern const struct strategy strategy_volarb;
@@ -68,17 +69,35 @@ void scan_ticker_release(struct scan_ticker *s)
 	s->n = 0;
 }
 
-/* HV over window sessions of the ticker's closes (NAN without enough). */
-static double ticker_hv(const struct ticker_view *tv, long window)
+double strategy_hv(const struct config *cfg, const struct ticker_view *tv, char *why)
 {
-	double *closes = xmalloc((tv->n_bars + 1) * sizeof(*closes)), hv;
-	size_t i, n = 0;
+	struct hv_bar *b = xmalloc((tv->n_bars + 1) * sizeof(*b));
+	char e[PT_ERRSZ] = "";
+	double hv;
 
-	for (i = 0; i < tv->n_bars; i++)
-		closes[n++] = tv->bars[i].close;
-	hv = hv_close_to_close(closes, n, (size_t)window);
-	free(closes);
+	for (size_t i = 0; i < tv->n_bars; i++)
+		b[i] = (struct hv_bar){tv->bars[i].date, tv->bars[i].open, tv->bars[i].high,
+				       tv->bars[i].low, tv->bars[i].close};
+	hv = hv_estimate(b, tv->n_bars, (size_t)cfg->hv_window, cfg->hv_estimator, cfg->ewma_lambda,
+			 e);
+	free(b);
+	if (!isfinite(hv) && why)
+		snprintf(why, PT_ERRSZ, "no %.16s HV over %ld sessions: %.190s",
+			 hv_estimator_name(cfg->hv_estimator), cfg->hv_window, e);
 	return hv;
+}
+
+/* ewma_lambda as far as the HV depends on it: not at all unless ewma. */
+static double hv_lambda(const struct config *cfg)
+{
+	return cfg->hv_estimator == HV_EWMA ? cfg->ewma_lambda : 0;
+}
+
+/* Whether c's HV is the one cfg asks for (computed on the same view). */
+static int same_hv(const struct ticker_calc *c, const struct config *cfg)
+{
+	return c && c->window == cfg->hv_window && c->estimator == cfg->hv_estimator &&
+	       c->lambda == hv_lambda(cfg);
 }
 
 int strategy_scan_start(const struct strategy_in *in, const struct ticker_view *tv,
@@ -88,6 +107,7 @@ int strategy_scan_start(const struct strategy_in *in, const struct ticker_view *
 
 	out->best = -1;
 	out->hv = out->T = out->spot = NAN;
+	out->hv_estimator = cfg->hv_estimator;
 	pt_strlcpy(out->symbol, tv->symbol, sizeof(out->symbol));
 	pt_strlcpy(out->source, tv->source, sizeof(out->source));
 	pt_strlcpy(out->fallback, tv->fallback, sizeof(out->fallback));
@@ -104,15 +124,12 @@ int strategy_scan_start(const struct strategy_in *in, const struct ticker_view *
 		snprintf(out->skip, sizeof(out->skip), "no valid quote for the underlying");
 		return -1;
 	}
-	out->hv = ticker_hv(tv, cfg->hv_window);
-	if (!isfinite(out->hv)) {
-		snprintf(out->skip, sizeof(out->skip),
-			 "not enough history for %ld-session HV (%zu closes)", cfg->hv_window,
-			 tv->n_bars);
+	/* a view computed for many readers holds the HV of its key (only a
+	 * finite one): the same number strategy_hv gives, bit for bit */
+	out->hv = same_hv(tv->calc, cfg) ? tv->calc->hv : strategy_hv(cfg, tv, out->skip);
+	if (!isfinite(out->hv))
 		return -1;
-	}
-	if (tv->calc && tv->calc->window == cfg->hv_window && tv->calc->hv == out->hv &&
-	    tv->calc->rate == out->rate) {
+	if (same_hv(tv->calc, cfg) && tv->calc->rate == out->rate) {
 		out->calc = tv->calc;
 		out->calc_opts = tv->opts;
 		out->calc_n = tv->n_opts;
@@ -154,11 +171,13 @@ void strategy_calc_begin(struct market_view *v, const struct config *cfg)
 		if (tv->calc || !tv->ok || !(tv->spot > 0) || !tv->n_opts ||
 		    tv->n_opts > UINT32_MAX)
 			continue;
-		hv = ticker_hv(tv, cfg->hv_window);
+		hv = strategy_hv(cfg, tv, NULL);
 		if (!isfinite(hv))
 			continue;
 		c = tv->calc = xcalloc(1, sizeof(*c));
 		c->window = cfg->hv_window;
+		c->estimator = cfg->hv_estimator;
+		c->lambda = hv_lambda(cfg);
 		c->hv = hv;
 		c->rate = rate_for(cfg, v);
 		c->opt = xcalloc(tv->n_opts, sizeof(*c->opt));

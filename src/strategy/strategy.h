@@ -96,6 +96,7 @@ struct scan_ticker {
 	int ok;			  /* 0: skipped before looking at contracts; see skip */
 	char skip[PT_ERRSZ + 64]; /* why skipped, or why the order was (not) traded */
 	double spot, hv, rate, div_yield, T;
+	int hv_estimator;   /* enum hv_estimator (quant/hv.h) hv was (to be) taken by */
 	int expiry;	    /* chosen expiration (day number), 0 when none */
 	int dte;	    /* its calendar days to expiry */
 	int dropped;	    /* bad rows the provider dropped */
@@ -114,9 +115,10 @@ struct scan_ticker {
 	size_t calc_n;
 };
 
-/* A strategy's inputs: the config (shared keys: hv_window, risk_free_rate),
- * its own parameters, and the session planned or scanned (day number; 0
- * when there is none, e.g. `chain`'s default expiration). */
+/* A strategy's inputs: the config (shared keys: hv_window, hv_estimator,
+ * ewma_lambda, risk_free_rate), its own parameters, and the session planned
+ * or scanned (day number; 0 when there is none, e.g. `chain`'s default
+ * expiration). */
 struct strategy_in {
 	const struct config *cfg;
 	const struct strategy_params *p;
@@ -162,17 +164,28 @@ void strategy_defaults(const struct strategy *s, struct strategy_params *p);
 const char *strategy_rule_name(const struct strategy *s, int rule);
 
 /*
+ * The ticker's historical volatility as cfg asks for it: hv_estimator over
+ * the last hv_window sessions of tv's bars (ewma_lambda for ewma;
+ * quant/hv.h). NAN when the estimator has none, with why (PT_ERRSZ bytes, or
+ * NULL) naming it and saying why: "no yang_zhang HV over 30 sessions: bar
+ * of 2024-03-04: no open". Never another estimator in its place.
+ */
+double strategy_hv(const struct config *cfg, const struct ticker_view *tv, char *why);
+/*
  * Helpers strategies share: the common start of a scan (source, spot, HV
- * over cfg->hv_window sessions, rate, the expiration nearest days and T),
- * returning 0 when the ticker can be scanned, -1 with out->skip said.
+ * by strategy_hv, rate, the expiration nearest days and T), returning 0
+ * when the ticker can be scanned, -1 with out->skip said (strategy_hv's
+ * reason when the HV cannot be had).
  */
 int strategy_scan_start(const struct strategy_in *in, const struct ticker_view *tv,
 			const struct market_view *v, long days, struct scan_ticker *out);
 /*
- * For a view that many portfolios read (a sweep): the theo at HV and the IV
- * of the bid of every contract of v, at cfg's hv_window and rate, so a scan
- * under any configuration with the same two reads them (strategy_scan_start
- * checks) rather than computing them again: the same numbers, bit for bit,
+ * For a view that many portfolios read (a sweep): the HV, the theo at HV and
+ * the IV of the bid of every contract of v, at cfg's HV (hv_window,
+ * hv_estimator and, under ewma, ewma_lambda) and rate, so a scan under any
+ * configuration with the same HV key reads the HV, and with the same rate
+ * too the contracts' numbers (strategy_scan_start checks), rather than
+ * computing them again: the same numbers, bit for bit,
  * by the same functions. strategy_calc_begin (one thread) computes each
  * ticker's HV and makes room; strategy_calc_part fills contracts k with
  * k mod parts == part (parts threads at once, none reading v meanwhile).
