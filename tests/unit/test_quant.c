@@ -3,7 +3,10 @@
  * and greeks against QuantLib (tests/data/quant_ref.csv, written by
  * tests/gen_quant_ref.py) and against published textbook values, the
  * implied-volatility solver over a dense grid and at its bounds, put-call
- * parity, the T == 0 / sigma == 0 limits, and historical volatility.
+ * parity, the T == 0 / sigma == 0 limits, and historical volatility; and
+ * src/quant/lbr.c (Let's Be Rational) against the 50-digit mpmath tables of
+ * tests/gen_quant_ref.py: erfcx, the inverse normal CDF, the normalised
+ * Black function and its inverse.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +21,7 @@
 #include <string.h>
 
 #include "quant/bs.h"
+#include "quant/lbr.h"
 #include "util/util.h"
 
 static int close_to(double got, double want, double rel, double abs_tol)
@@ -55,13 +59,53 @@ static int split_csv(char *line, char **f, int max)
 	return n;
 }
 
-static FILE *open_ref(void)
+/* tests/data/NAME under PT_ROOT (or the current directory). */
+static FILE *open_data(const char *name)
 {
 	const char *root = getenv("PT_ROOT");
 	char path[4096];
 
-	snprintf(path, sizeof(path), "%s/tests/data/quant_ref.csv", root && *root ? root : ".");
+	snprintf(path, sizeof(path), "%s/tests/data/%s", root && *root ? root : ".", name);
 	return fopen(path, "r");
+}
+
+static FILE *open_ref(void)
+{
+	return open_data("quant_ref.csv");
+}
+
+/*
+ * Reads the next data row of a generated table (comments skipped, the
+ * header checked against want_header on first use through *header) into
+ * f[0..ncols-1]; returns 1, or 0 at the end.
+ */
+static int next_row(FILE *f, char *line, size_t size, const char *want_header, int *header,
+		    char **fld, int ncols)
+{
+	while (fgets(line, (int)size, f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if (!*header) {
+			assert_string_equal(line, want_header);
+			*header = 1;
+			continue;
+		}
+		assert_int_equal(split_csv(line, fld, ncols), ncols);
+		return 1;
+	}
+	return 0;
+}
+
+/* The field as a double (the tables hold exact doubles in shortest form,
+ * subnormal ones too, which pt_parse_double refuses as an underflow). */
+static double fnum(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	assert_true(*s && !*end && isfinite(v));
+	return v;
 }
 
 static void test_quantlib_reference(void **state)
@@ -505,6 +549,177 @@ static void test_price_pair_exact(void **state)
 	assert_true(isnan(call) && isnan(put));
 }
 
+/* ---- (f) Let's Be Rational (lbr.h) against 50-digit mpmath tables ---- */
+
+/* Relative error in units of DBL_EPSILON (2^-52). */
+static double ueps(double got, double want)
+{
+	return fabs(got - want) / fabs(want) / DBL_EPSILON;
+}
+
+/* erfcx and the inverse normal CDF at exact doubles (tests/gen_quant_ref.py
+ * special): a few ulps everywhere. */
+static void test_lbr_special_functions(void **state)
+{
+	char line[256], *fld[3];
+	FILE *f = open_data("lbr_special_ref.csv");
+	int header = 0, n_erfcx = 0, n_ppf = 0;
+	double w_erfcx = 0, w_refl = 0, w_ppf = 0;
+
+	(void)state;
+	assert_non_null(f);
+	while (next_row(f, line, sizeof(line), "fn,arg,value", &header, fld, 3)) {
+		double a = fnum(fld[1]), want = fnum(fld[2]), e;
+
+		if (!strcmp(fld[0], "erfcx")) {
+			e = ueps(lbr_erfcx(a), want);
+			if (a >= -0.75)
+				w_erfcx = fmax(w_erfcx, e);
+			else
+				w_refl = fmax(w_refl, e);
+			n_erfcx++;
+		} else {
+			assert_string_equal(fld[0], "ppf");
+			e = want == 0 ? fabs(lbr_norm_ppf(a)) / DBL_MIN
+				      : ueps(lbr_norm_ppf(a), want);
+			w_ppf = fmax(w_ppf, e);
+			n_ppf++;
+		}
+	}
+	fclose(f);
+	print_message("# erfcx: %d points, worst %.2f eps (x >= -0.75), %.2f eps below; "
+		      "ppf: %d points, worst %.2f eps\n",
+		      n_erfcx, w_erfcx, w_refl, n_ppf, w_ppf);
+	assert_true(n_erfcx > 1000 && n_ppf > 800);
+	assert_true(w_erfcx <= 6);
+	assert_true(w_refl <= 8);
+	assert_true(w_ppf <= 4);
+	/* the ends */
+	assert_true(lbr_erfcx(-27) == INFINITY && lbr_erfcx(INFINITY) == 0);
+	assert_true(isnan(lbr_erfcx(NAN)));
+	assert_true(lbr_norm_ppf(0) == -INFINITY && lbr_norm_ppf(1) == INFINITY);
+	assert_true(lbr_norm_ppf(0.5) == 0);
+	assert_true(isnan(lbr_norm_ppf(-1e-300)) && isnan(lbr_norm_ppf(1.0000000000000002)));
+	assert_true(isnan(lbr_norm_ppf(NAN)));
+}
+
+/*
+ * The normalised Black function and its inverse on the table of
+ * tests/gen_quant_ref.py black. b is held to 24 eps times 1 + (x/s)^2, the
+ * condition number of b at x, s (the rounding of x/s alone costs that);
+ * the in-the-money call and the put by symmetry; and the inverse, from b
+ * and c = b_max - b rounded to doubles, gives s back to 12 eps divided by
+ * the larger elasticity (the precision b or c carries), for |x| < 100 after
+ * its two Householder steps (to 1000 eps beyond, where F/K > e^100).
+ */
+static void test_lbr_black_reference(void **state)
+{
+	char line[512], *fld[7];
+	FILE *f = open_data("lbr_black_ref.csv");
+	int header = 0, rows = 0, solved = 0, bad = 0;
+	double wb = 0, ws = 0, wsx = 0, witm = 0;
+
+	(void)state;
+	assert_non_null(f);
+	while (next_row(f, line, sizeof(line), "x,s,b,c,eb,ec,bitm", &header, fld, 7)) {
+		double x = fnum(fld[0]), s = fnum(fld[1]), b = fnum(fld[2]), c = fnum(fld[3]);
+		double eb = fnum(fld[4]), ec = fnum(fld[5]), bitm = fnum(fld[6]);
+		double cond = 1 + (x / s) * (x / s), got, e;
+
+		rows++;
+		got = lbr_normalised_black(x, s, 'C');
+		if (b >= DBL_MIN) {
+			e = ueps(got, b) / cond;
+			wb = fmax(wb, e);
+			if (e > 24 && bad++ < 10)
+				print_message("# b(%.17g, %.17g) = %.17g, want %.17g\n", x, s, got,
+					      b);
+		}
+		/* the put at -x is the same option */
+		assert_memory_equal(&(double){lbr_normalised_black(-x, s, 'P')}, &got,
+				    sizeof(double));
+		/* the call in the money: intrinsic 2 sinh(|x|/2) plus the same b */
+		e = fabs(lbr_normalised_black(-x, s, 'C') - bitm) /
+		    (4 * DBL_EPSILON * bitm + 16 * DBL_EPSILON * cond * b);
+		witm = fmax(witm, e);
+		if (e > 1 && bad++ < 10)
+			print_message("# b(%.17g, %.17g) in the money: %.17g, want %.17g\n", -x, s,
+				      lbr_normalised_black(-x, s, 'C'), bitm);
+		if (b >= DBL_MIN && c >= DBL_MIN) {
+			double sg = lbr_implied_s(x, b, c);
+			double u = ueps(sg, s) / (1 + 1 / fmax(eb, ec));
+
+			solved++;
+			if (fabs(x) < 100)
+				ws = fmax(ws, u);
+			else
+				wsx = fmax(wsx, u);
+			if (u > (fabs(x) < 100 ? 12 : 1000) && bad++ < 10)
+				print_message("# s(%.17g, %.17g, %.17g) = %.17g, want %.17g\n", x,
+					      b, c, sg, s);
+		}
+	}
+	fclose(f);
+	print_message("# %d rows: b worst %.2f eps x (1 + (x/s)^2), in the money %.2f of its "
+		      "bound; %d inverted: worst %.2f eps x (1 + 1/elasticity), %.2f beyond "
+		      "|x| = 100\n",
+		      rows, wb, witm, solved, ws, wsx);
+	assert_true(rows > 2500 && solved > 2000);
+	assert_int_equal(bad, 0);
+}
+
+/* lbr_black and lbr_implied_vol in money terms, at their bounds. */
+static void test_lbr_money_terms(void **state)
+{
+	static const double Ks[] = {50, 90, 99.9, 100, 100.1, 110, 300};
+	static const double sig[] = {0.001, 0.2, 3, 12};
+	double F = 100, T = 0.25, p, v;
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < PT_ARRAY_SIZE(Ks); i++)
+		for (j = 0; j < PT_ARRAY_SIZE(sig); j++) {
+			double K = Ks[i], ic = fmax(F - K, 0), ip = fmax(K - F, 0);
+
+			p = lbr_black(F, K, sig[j], T, 'C');
+			assert_true(p >= ic && p <= F);
+			/* put-call parity on the forward */
+			check_near("C - P", p - lbr_black(F, K, sig[j], T, 'P'), F - K, 1e-13 * F);
+			if (p > ic && p < F) {
+				v = lbr_implied_vol(p, F, K, T, 'C');
+				assert_true(v > 0 && isfinite(v));
+			}
+			/* the bounds: at, just inside, just outside */
+			assert_true(isnan(lbr_implied_vol(ic, F, K, T, 'C')));
+			assert_true(lbr_implied_vol(nextafter(ic, INFINITY), F, K, T, 'C') > 0);
+			assert_true(isnan(lbr_implied_vol(nextafter(ic, -INFINITY), F, K, T, 'C')));
+			assert_true(isnan(lbr_implied_vol(F, F, K, T, 'C')));
+			assert_true(lbr_implied_vol(nextafter(F, 0), F, K, T, 'C') > 0);
+			assert_true(isnan(lbr_implied_vol(nextafter(F, INFINITY), F, K, T, 'C')));
+			assert_true(isnan(lbr_implied_vol(ip, F, K, T, 'P')));
+			assert_true(lbr_implied_vol(nextafter(ip, INFINITY), F, K, T, 'P') > 0);
+			assert_true(isnan(lbr_implied_vol(K, F, K, T, 'P')));
+			assert_true(lbr_implied_vol(nextafter(K, 0), F, K, T, 'P') > 0);
+		}
+	/* a round trip in money terms */
+	p = lbr_black(105, 100, 0.25, 0.5, 'P');
+	check_near("round trip", lbr_implied_vol(p, 105, 100, 0.5, 'P'), 0.25, 1e-15);
+	/* zero time, zero volatility, bad input */
+	assert_true(lbr_black(105, 100, 0.3, 0, 'C') == 5 && lbr_black(105, 100, 0, 1, 'P') == 0);
+	assert_true(isnan(lbr_implied_vol(6, 105, 100, 0, 'C')));
+	assert_true(isnan(lbr_implied_vol(6, 105, 100, -1, 'C')));
+	assert_true(isnan(lbr_implied_vol(6, 105, 100, 1, 'X')));
+	assert_true(isnan(lbr_implied_vol(6, -105, 100, 1, 'C')));
+	assert_true(isnan(lbr_implied_vol(6, 105, INFINITY, 1, 'C')));
+	assert_true(isnan(lbr_implied_vol(NAN, 105, 100, 1, 'C')));
+	assert_true(isnan(lbr_black(105, 100, -0.1, 1, 'C')));
+	assert_true(isnan(lbr_black(105, 100, 0.1, 1, 'c')));
+	assert_true(isnan(lbr_normalised_black(0.1, -1, 'C')));
+	assert_true(isnan(lbr_implied_s(0.1, 0.5, 0.5)));
+	assert_true(isnan(lbr_implied_s(-0.1, 0, 0.95)));
+	assert_true(isnan(lbr_implied_s(-0.1, 0.95, 0)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -519,6 +734,9 @@ int main(void)
 		cmocka_unit_test(test_invalid_input),
 		cmocka_unit_test(test_hv_values),
 		cmocka_unit_test(test_hv_bad_input),
+		cmocka_unit_test(test_lbr_special_functions),
+		cmocka_unit_test(test_lbr_black_reference),
+		cmocka_unit_test(test_lbr_money_terms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
