@@ -466,8 +466,10 @@ static double lbr_guess(double x, double beta, double beta_c, double bmax, enum 
 
 				f = (fl * tt + bl * (1 - tt)) * tt;
 			}
+			if (!(f > 0)) /* underflow (subnormal beta): f'(0) = 1 */
+				f = beta;
 			*obj = OBJ_LOWER;
-			return ax / (-SQRT3 * lbr_norm_ppf(cbrt(f / a)));
+			return ax / (-SQRT3 * lbr_norm_ppf(cbrt(f) / cbrt(a)));
 		}
 		*obj = OBJ_MIDDLE;
 		if (!(sl > 0)) /* no left interval: the line through 0 */
@@ -566,6 +568,16 @@ double lbr_implied_s(double x, double beta, double beta_c)
 	return s;
 }
 
+double lbr_log_ratio(double a, double b)
+{
+	double r = a / b;
+
+	/* a - b is exact for a/b in [1/2, 2] (Sterbenz), so log1p((a-b)/b) has
+	 * the relative precision of its argument; elsewhere |ln(a/b)| > 0.69
+	 * and the rounding of a/b costs an ulp of it at most. */
+	return r > 0.5 && r < 2 ? log1p((a - b) / b) : log(r);
+}
+
 /* sqrt(F K) without overflow or underflow. */
 static double sqrt_fk(double F, double K)
 {
@@ -587,7 +599,7 @@ double lbr_black(double F, double K, double sigma, double T, char right)
 	if (!valid_fk(F, K, T, right) || !(sigma >= 0) || !isfinite(sigma))
 		return NAN;
 	intr = right == 'C' ? fmax(F - K, 0) : fmax(K - F, 0);
-	return intr + sqrt_fk(F, K) * black_otm(-fabs(log(F / K)), sigma * sqrt(T));
+	return intr + sqrt_fk(F, K) * black_otm(-fabs(lbr_log_ratio(F, K)), sigma * sqrt(T));
 }
 
 double lbr_implied_vol(double price, double F, double K, double T, char right)
@@ -605,5 +617,5 @@ double lbr_implied_vol(double price, double F, double K, double T, char right)
 	 * never 0 for a price strictly inside the bounds */
 	beta = fmax((price - intr) / norm, DBL_TRUE_MIN);
 	beta_c = fmax((upper - price) / norm, DBL_TRUE_MIN);
-	return lbr_implied_s(-fabs(log(F / K)), beta, beta_c) / sqrt(T);
+	return lbr_implied_s(-fabs(lbr_log_ratio(F, K)), beta, beta_c) / sqrt(T);
 }

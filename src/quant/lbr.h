@@ -63,6 +63,11 @@ double lbr_normalised_black(double x, double s, char right);
  */
 double lbr_implied_s(double x, double beta, double beta_c);
 
+/* ln(a/b) for a, b > 0 to a few ulps of the result, also when a/b is near 1
+ * (where log(a / b) would be off by an ulp of 1, not of the logarithm):
+ * the x of forward and strike. */
+double lbr_log_ratio(double a, double b);
+
 /* The scaled complementary error function erfcx(x) = e^{x^2} erfc(x), to a
  * few ulps for x >= -0.75 (one polynomial in 3/(3 + x)), from the
  * reflection 2 e^{x^2} - erfcx(-x) below; +inf below -26.63. */

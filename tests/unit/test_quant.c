@@ -232,21 +232,37 @@ static void test_textbook_values(void **state)
 /* ---- (c) implied volatility ---- */
 
 static const double iv_terms[] = {
-	1.0 / (365 * 24), 2.0 / (365 * 24), 1.0 / 365, 7.0 / 365, 30.0 / 365,
-	0.25,		  0.5,		    1,		 2,	     5,
+	1.0 / (365 * 24),
+	2.0 / (365 * 24),
+	1.0 / 365,
+	7.0 / 365,
+	30.0 / 365,
+	0.25,
+	0.5,
+	1,
+	2,
+	5,
+	30,
 };
 
 static const double iv_rates[][2] = {{0.05, 0.02}, {-0.005, 0.03}};
 
 /*
- * One price: a price at (or, by rounding, past) a no-arbitrage bound must
- * give -1; a distinguishable one must give sigma back to 1e-6. Returns 1
- * when the price was distinguishable, and counts failures in *failed.
+ * One price from bs_greeks: a price at (or, by rounding, past) a
+ * no-arbitrage bound must give -1 with its reason; any other must be
+ * solved, to within what the price carries. bs_price rounds its forward
+ * intrinsic value to an ulp or so of S and K, so the allowance on sigma is
+ * 2 eps (price + S + K) / vega; where the time value is below that rounding
+ * (deep in the money, tiny sigma sqrt(T)) sigma is not determined at all,
+ * and the volatility must instead reprice to within it. (The mpmath table
+ * of test_iv_reference holds the solver to 1e-12 on exact prices.)
+ * Returns 0 at a bound, 1 when solved to the allowance (the worst error in
+ * its units in *worst), 2 when it reprices; counts failures in *failed.
  */
 static int iv_case(char right, double K, double T, double r, double q, double s, long *failed,
 		   double *worst)
 {
-	double S = 100, lo, hi, iv;
+	double S = 100, lo, hi, iv, allow, e;
 	struct bs_greeks g;
 	int rc;
 
@@ -254,42 +270,48 @@ static int iv_case(char right, double K, double T, double r, double q, double s,
 	bs_bounds(right, S, K, T, r, q, &lo, &hi);
 	rc = bs_implied_vol(right, S, K, T, r, q, g.price, &iv);
 	if (!(g.price > lo && g.price < hi)) {
-		if (rc != -1 || !isnan(iv)) {
+		enum bs_iv_why why = bs_iv_why(right, S, K, T, r, q, g.price);
+
+		if (rc != -1 || !isnan(iv) ||
+		    why != (g.price <= lo ? BS_IV_BELOW_INTRINSIC : BS_IV_ABOVE_UPPER)) {
 			if ((*failed)++ < 10)
 				print_message("# %c K=%g T=%g s=%g: price at a bound solved\n",
 					      right, K, T, s);
 		}
 		return 0;
 	}
-	/* Distinguishable: a normal double, and a 1e-6 change of sigma moves
-	 * it by more than 1e-13 relative (~500 ulps). */
-	if (!(g.price >= DBL_MIN && g.vega * 1e-6 > 1e-13 * g.price))
-		return 0;
-	if (rc != 0 || !(fabs(iv - s) <= 1e-6)) {
-		if ((*failed)++ < 10)
-			print_message("# %c K=%g T=%g s=%g: rc %d iv %.12g\n", right, K, T, s, rc,
-				      iv);
-	} else if (fabs(iv - s) > *worst) {
-		*worst = fabs(iv - s);
+	allow = 2 * DBL_EPSILON * (g.price + S + K);
+	e = fabs(iv - s) * g.vega / allow;
+	if (e <= 1) {
+		*worst = fmax(*worst, e);
+		return 1;
 	}
+	if (rc == 0 && iv > 0 && isfinite(iv) &&
+	    fabs(bs_price(right, S, K, T, r, q, iv) - g.price) <= 2 * allow)
+		return 2;
+	if ((*failed)++ < 10)
+		print_message("# %c K=%g T=%g s=%g: rc %d iv %.17g (E %.3g)\n", right, K, T, s, rc,
+			      iv, g.vega * s / g.price);
 	return 1;
 }
 
+/* Every grid price inside its bounds is solved: volatilities 0.1% to
+ * 1000%, an hour to 30 years, K/S from 0.5 to 2 and beyond. */
 static void test_iv_round_trip(void **state)
 {
-	double vols[80], worst = 0;
-	long solved = 0, failed = 0;
+	double vols[100], worst = 0;
+	long solved = 0, repriced = 0, failed = 0;
 	size_t nv = 0, n, k;
 
 	(void)state;
-	/* BS_IV_MIN, then steps of 12% up to BS_IV_MAX itself. */
-	for (vols[nv] = BS_IV_MIN; vols[nv] < BS_IV_MAX; nv++)
-		vols[nv + 1] = fmin(vols[nv] * 1.12, BS_IV_MAX);
+	/* 0.1%, then steps of 12% up to 1000% itself. */
+	for (vols[nv] = 0.001; vols[nv] < 10; nv++)
+		vols[nv + 1] = fmin(vols[nv] * 1.12, 10);
 	nv++;
-	assert_true(nv < PT_ARRAY_SIZE(vols) && vols[nv - 1] == BS_IV_MAX);
-	/* Calls and puts, both rate pairs, every term, moneyness K/S from 0.5
-	 * to 2 in steps of 4%, every volatility. */
-	n = 2 * PT_ARRAY_SIZE(iv_rates) * PT_ARRAY_SIZE(iv_terms) * 36 * nv;
+	assert_true(nv < PT_ARRAY_SIZE(vols) && vols[nv - 1] == 10);
+	/* Calls and puts, both rate pairs, every term, moneyness K/S from 0.25
+	 * to 4 in steps of 4%, every volatility. */
+	n = 2 * PT_ARRAY_SIZE(iv_rates) * PT_ARRAY_SIZE(iv_terms) * 72 * nv;
 	for (k = 0; k < n; k++) {
 		size_t i = k, ri, ti, mi;
 		char right = i % 2 ? 'P' : 'C';
@@ -299,14 +321,23 @@ static void test_iv_round_trip(void **state)
 		i /= PT_ARRAY_SIZE(iv_rates);
 		ti = i % PT_ARRAY_SIZE(iv_terms);
 		i /= PT_ARRAY_SIZE(iv_terms);
-		mi = i % 36;
-		i /= 36; /* the volatility's index */
-		solved += iv_case(right, 50 * pow(1.04, (double)mi), iv_terms[ti], iv_rates[ri][0],
-				  iv_rates[ri][1], vols[i], &failed, &worst);
+		mi = i % 72;
+		i /= 72; /* the volatility's index */
+		switch (iv_case(right, 25 * pow(1.04, (double)mi), iv_terms[ti], iv_rates[ri][0],
+				iv_rates[ri][1], vols[i], &failed, &worst)) {
+		case 1:
+			solved++;
+			break;
+		case 2:
+			repriced++;
+			break;
+		}
 	}
-	print_message("# %ld distinguishable prices solved, worst |iv - sigma| %.3g\n", solved,
-		      worst);
-	assert_true(solved > 20000); /* the grid really was covered */
+	print_message("# %ld prices inside their bounds solved to 2 eps (price + S + K) / vega "
+		      "(worst %.3g of it), %ld more (time value below that) reprice to 4 eps "
+		      "(price + S + K)\n",
+		      solved, worst, repriced);
+	assert_true(solved > 80000); /* the grid really was covered */
 	assert_int_equal(failed, 0);
 }
 
@@ -335,12 +366,15 @@ static void test_iv_outside_bounds(void **state)
 	bs_bounds('P', 100, 80, 1, 0.05, 0.02, &lo, &hi);
 	assert_int_equal(bs_implied_vol('P', 100, 80, 1, 0.05, 0.02, hi, &iv), -1);
 
-	/* Inside the no-arbitrage bounds but beyond [BS_IV_MIN, BS_IV_MAX]. */
-	p = bs_price('C', 100, 100, 1, 0.05, 0.02, BS_IV_MIN * 0.5);
-	assert_true(p > 0);
-	assert_int_equal(bs_implied_vol('C', 100, 100, 1, 0.05, 0.02, p, &iv), -1);
-	p = 0.5 * (bs_price('C', 100, 100, 1, 0.05, 0.02, BS_IV_MAX) + 100 * exp(-0.02));
-	assert_int_equal(bs_implied_vol('C', 100, 100, 1, 0.05, 0.02, p, &iv), -1);
+	/* Inside the bounds at volatilities the old solver's bracket [0.5%, 500%]
+	 * left out: solved now. */
+	/* 50-digit mpmath prices (gen_quant_ref.py's bsm_mp), at 0.25%: */
+	assert_int_equal(bs_implied_vol('C', 100, 100, 1, 0.03, 0.03, 0.0967879133346203, &iv), 0);
+	check_near("0.25%", iv, 0.0025, 1e-15 * 0.0025);
+	p = 0.5 * (bs_price('C', 100, 100, 1, 0.05, 0.02, 5.0) + 100 * exp(-0.02));
+	assert_int_equal(bs_implied_vol('C', 100, 100, 1, 0.05, 0.02, p, &iv), 0);
+	assert_true(iv > 5 && isfinite(iv));
+	check_near("repriced", bs_price('C', 100, 100, 1, 0.05, 0.02, iv), p, 1e-14 * p);
 
 	/* Invalid inputs and T == 0. */
 	assert_int_equal(bs_implied_vol('X', 100, 100, 1, 0.05, 0.02, 5, &iv), -1);
@@ -351,18 +385,20 @@ static void test_iv_outside_bounds(void **state)
 	assert_int_equal(bs_implied_vol('C', 100, 100, 1, NAN, 0.02, 5, &iv), -1);
 }
 
-static void test_iv_range_ends_and_known(void **state)
+static void test_iv_known(void **state)
 {
 	double iv, p;
 
 	(void)state;
-	/* The range's end points come back exactly. */
-	p = bs_price('C', 100, 100, 0.5, 0.03, 0.01, BS_IV_MIN);
-	assert_int_equal(bs_implied_vol('C', 100, 100, 0.5, 0.03, 0.01, p, &iv), 0);
-	assert_true(iv == BS_IV_MIN);
-	p = bs_price('C', 100, 100, 0.5, 0.03, 0.01, BS_IV_MAX);
-	assert_int_equal(bs_implied_vol('C', 100, 100, 0.5, 0.03, 0.01, p, &iv), 0);
-	assert_true(iv == BS_IV_MAX);
+	/* The old bracket's ends come back as themselves (at the money forward,
+	 * where the price's elasticity to sigma is about 1). */
+	/* The old bracket's ends come back as themselves, from 50-digit mpmath
+	 * prices (gen_quant_ref.py's bsm_mp; elasticities 1.0 and 0.32). */
+	assert_int_equal(bs_implied_vol('C', 100, 100, 0.5, 0.02, 0.02, 0.13964387811742682, &iv),
+			 0);
+	check_near("0.5%", iv, 0.005, 1e-15 * 0.005);
+	assert_int_equal(bs_implied_vol('C', 100, 100, 0.5, 0.02, 0.02, 91.37171185473923, &iv), 0);
+	check_near("500%", iv, 5.0, 1e-15 * 5);
 	/* Hull's call, 4.759422392871532 at sigma = 20%. */
 	assert_int_equal(bs_implied_vol('C', 42, 40, 0.5, 0.10, 0, 4.759422392871532, &iv), 0);
 	check_near("Hull call IV", iv, 0.20, 1e-12);
@@ -370,7 +406,169 @@ static void test_iv_range_ends_and_known(void **state)
 	p = bs_price('C', 100, 104, 1.0 / 8760, 0.05, 0.02, 0.3);
 	assert_true(p > 0 && p < 1e-20);
 	assert_int_equal(bs_implied_vol('C', 100, 104, 1.0 / 8760, 0.05, 0.02, p, &iv), 0);
-	check_near("deep OTM 1h IV", iv, 0.3, 1e-9);
+	check_near("deep OTM 1h IV", iv, 0.3, 1e-9); /* bs_price is only that good there */
+}
+
+/*
+ * The 50-digit mpmath table (tests/gen_quant_ref.py iv): volatilities 0.1%
+ * to 1000%, an hour to 30 years, deep in to deep out of the money, calls
+ * and puts. The rule of bs.h: where the price carries the information --
+ * u / E < 1e-14, u its relative rounding (2^-53; more when subnormal), E =
+ * vega sigma / price its elasticity -- the
+ * volatility is within 1e-12 relative; elsewhere it is still returned and
+ * reprices to within the price's rounding; a price that rounded onto or
+ * past a bound gives -1 with that bound's reason.
+ */
+static void test_iv_reference(void **state)
+{
+	char line[512], *fld[9];
+	FILE *f = open_data("iv_ref.csv");
+	int header = 0, rows = 0, tight = 0, loose = 0, at_bound = 0, bad = 0;
+	double worst = 0;
+
+	(void)state;
+	assert_non_null(f);
+	while (next_row(f, line, sizeof(line), "right,S,K,T,r,q,sigma,price,elast", &header, fld,
+			9)) {
+		char right = fld[0][0];
+		double S = fnum(fld[1]), K = fnum(fld[2]), T = fnum(fld[3]), r = fnum(fld[4]);
+		double q = fnum(fld[5]), sigma = fnum(fld[6]), price = fnum(fld[7]);
+		double elast = fnum(fld[8]), lo, hi, iv, e;
+		int rc = bs_implied_vol(right, S, K, T, r, q, price, &iv);
+
+		rows++;
+		bs_bounds(right, S, K, T, r, q, &lo, &hi);
+		if (!(price > lo && price < hi)) {
+			at_bound++;
+			if (rc != -1 || bs_iv_why(right, S, K, T, r, q, price) == BS_IV_OK) {
+				if (bad++ < 10)
+					print_message("# line %d: a price at a bound solved\n",
+						      rows);
+			}
+			continue;
+		}
+		if (rc != 0 || !(iv > 0) || !isfinite(iv)) {
+			if (bad++ < 10)
+				print_message("# %c S=%g K=%g T=%g sigma=%g: no volatility\n",
+					      right, S, K, T, sigma);
+			continue;
+		}
+		/* the price's relative rounding: 2^-53, more for a subnormal price */
+		if (fmax(0x1p-53, DBL_TRUE_MIN / price / 2) / elast < 1e-14) {
+			tight++;
+			e = fabs(iv / sigma - 1);
+			worst = fmax(worst, e);
+			if (e > 1e-12 && bad++ < 10)
+				print_message("# %c S=%g K=%g T=%g sigma=%g: iv %.17g (E %.3g)\n",
+					      right, S, K, T, sigma, iv, elast);
+			continue;
+		}
+		/* sigma is not fixed to 1e-12 by this price: it must reprice (to
+		 * bs_price's own rounding, an ulp or two of S and K) */
+		loose++;
+		e = fabs(bs_price(right, S, K, T, r, q, iv) - price) /
+		    (4 * DBL_EPSILON * (price + S + K));
+		if (!(e <= 1) && bad++ < 10)
+			print_message("# %c S=%g K=%g T=%g sigma=%g: iv %.17g reprices %.17g, "
+				      "not %.17g\n",
+				      right, S, K, T, sigma, iv, bs_price(right, S, K, T, r, q, iv),
+				      price);
+	}
+	fclose(f);
+	print_message("# %d mpmath prices: %d carry sigma to 1e-12 (worst %.3g relative), %d "
+		      "reprice, %d at a bound\n",
+		      rows, tight, worst, loose, at_bound);
+	assert_true(rows > 3000 && tight > 1900);
+	assert_int_equal(bad, 0);
+}
+
+/*
+ * Issue 12's reproductions, from 50-digit mpmath prices (gen_quant_ref.py's
+ * bsm_mp): 0.5% from an hour to two weeks near the money and 500% over a
+ * day or two deep in the money came back empty from the old bracketed
+ * solver, and 0.4% came back as 0.675%.
+ */
+static void test_iv_issue12(void **state)
+{
+	static const struct {
+		char right;
+		double K, T, sigma, price;
+	} c[] = {
+		/* S = 100, r = 4.5%, q = 1.3%; E = vega sigma / price */
+		{'C', 100, 1.0 / 8760, 0.005, 0.0023188400544280276},  /* E 0.917 */
+		{'P', 100, 4.0 / 8760, 0.005, 0.0035715950757579},     /* E 1.18 */
+		{'C', 100.02, 1.0 / 365, 0.005, 0.005772346006428587}, /* E 1.65 */
+		{'P', 100, 7.0 / 365, 0.005, 0.0071264273484115915},   /* E 2.62 */
+		{'C', 100, 14.0 / 365, 0.005, 0.1275161598474378},     /* E 0.14 */
+		{'C', 100, 1.0 / 365, 0.004, 0.013456900408137091},    /* E 0.569 */
+		{'P', 100, 7.0 / 365, 0.004, 0.0037401845384029747},   /* E 3.2 */
+		{'C', 60, 1.0 / 365, 5.0, 40.197979321661464},	       /* E 0.0297 */
+		{'P', 170, 2.0 / 365, 5.0, 71.58903694465371},	       /* E 0.0946 */
+		{'C', 50, 2.0 / 365, 5.0, 50.31111543780599},	       /* E 0.0353 */
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < PT_ARRAY_SIZE(c); i++) {
+		double iv;
+
+		assert_int_equal(bs_implied_vol(c[i].right, 100, c[i].K, c[i].T, 0.045, 0.013,
+						c[i].price, &iv),
+				 0);
+		check_near("issue 12", iv, c[i].sigma, 1e-12 * c[i].sigma);
+	}
+}
+
+/* At, just inside and just outside each bound, with each bound's reason. */
+static void test_iv_at_bounds(void **state)
+{
+	static const struct {
+		char right;
+		double S, K, T, r, q;
+	} c[] = {
+		{'C', 100, 90, 0.5, 0.05, 0.02},   {'C', 100, 110, 0.5, 0.05, 0.02},
+		{'P', 100, 90, 0.5, 0.05, 0.02},   {'P', 100, 110, 0.5, 0.05, 0.02},
+		{'C', 100, 100, 1.0 / 8760, 0, 0}, {'P', 437.25, 300, 30, -0.01, 0.03},
+	};
+	size_t i;
+	double iv, lo, hi;
+
+	(void)state;
+	for (i = 0; i < PT_ARRAY_SIZE(c); i++) {
+		char R = c[i].right;
+		double S = c[i].S, K = c[i].K, T = c[i].T, r = c[i].r, q = c[i].q;
+
+		bs_bounds(R, S, K, T, r, q, &lo, &hi);
+		/* the lower bound: at it and below, none; an ulp above, a volatility */
+		assert_int_equal(bs_implied_vol(R, S, K, T, r, q, lo, &iv), -1);
+		assert_true(isnan(iv));
+		assert_int_equal(bs_iv_why(R, S, K, T, r, q, lo), BS_IV_BELOW_INTRINSIC);
+		assert_int_equal(bs_iv_why(R, S, K, T, r, q, nextafter(lo, -INFINITY)),
+				 BS_IV_BELOW_INTRINSIC);
+		assert_int_equal(bs_implied_vol(R, S, K, T, r, q, nextafter(lo, INFINITY), &iv), 0);
+		assert_true(iv >= 0 && isfinite(iv));
+		assert_int_equal(bs_iv_why(R, S, K, T, r, q, nextafter(lo, INFINITY)), BS_IV_OK);
+		/* the upper bound: at it and above, none; an ulp below, a volatility */
+		assert_int_equal(bs_implied_vol(R, S, K, T, r, q, hi, &iv), -1);
+		assert_int_equal(bs_iv_why(R, S, K, T, r, q, hi), BS_IV_ABOVE_UPPER);
+		assert_int_equal(bs_iv_why(R, S, K, T, r, q, nextafter(hi, INFINITY)),
+				 BS_IV_ABOVE_UPPER);
+		assert_int_equal(bs_implied_vol(R, S, K, T, r, q, nextafter(hi, 0), &iv), 0);
+		assert_true(iv > 1 && isfinite(iv));
+	}
+	/* zero time and invalid input */
+	assert_int_equal(bs_iv_why('C', 100, 90, 0, 0.05, 0, 11), BS_IV_ZERO_TIME);
+	assert_int_equal(bs_implied_vol('C', 100, 90, 0, 0.05, 0, 11, &iv), -1);
+	assert_int_equal(bs_iv_why('C', 100, 90, -1, 0.05, 0, 11), BS_IV_INVALID);
+	assert_int_equal(bs_iv_why('X', 100, 90, 1, 0.05, 0, 11), BS_IV_INVALID);
+	assert_int_equal(bs_iv_why('C', 100, 90, 1, 0.05, 0, NAN), BS_IV_INVALID);
+	assert_int_equal(bs_iv_why('C', 100, 90, 1, 0.05, 0, INFINITY), BS_IV_INVALID);
+	assert_int_equal(bs_iv_why('C', 0, 90, 1, 0.05, 0, 11), BS_IV_INVALID);
+	assert_string_equal(bs_iv_why_name(BS_IV_OK), "");
+	assert_string_equal(bs_iv_why_name(BS_IV_BELOW_INTRINSIC), "below_intrinsic");
+	assert_string_equal(bs_iv_why_name(BS_IV_ABOVE_UPPER), "above_upper_bound");
+	assert_string_equal(bs_iv_why_name(BS_IV_ZERO_TIME), "zero_time");
+	assert_string_equal(bs_iv_why_name(BS_IV_INVALID), "invalid");
 }
 
 /* ---- (e) put-call parity and the limits ---- */
@@ -728,7 +926,10 @@ int main(void)
 		cmocka_unit_test(test_textbook_values),
 		cmocka_unit_test(test_iv_round_trip),
 		cmocka_unit_test(test_iv_outside_bounds),
-		cmocka_unit_test(test_iv_range_ends_and_known),
+		cmocka_unit_test(test_iv_known),
+		cmocka_unit_test(test_iv_reference),
+		cmocka_unit_test(test_iv_issue12),
+		cmocka_unit_test(test_iv_at_bounds),
 		cmocka_unit_test(test_put_call_parity),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_invalid_input),
