@@ -23,6 +23,11 @@ variable lbr.c evaluates it in, every coefficient to 17 significant digits.
       for p < 0.075, with L0 = ln sqrt(-2 ln 0.075) and L1 = ln sqrt(2 *
       1075 ln 2) (the smallest subnormal double).
 
+and cheaper versions for lbr_implied_vol_chain's initial guess and first
+Householder step, where 1e-7 is plenty (the last step is taken at full
+precision): erfcx to degree 16, ppf's central polynomial to degree 12 and
+its tail as a polynomial of degree 10 in 1/t (no second logarithm).
+
 The script checks every fit against the function at 2,000 points and prints
 the largest relative error of the exact polynomial (interpolation error
 only; lbr.c's tests measure what double arithmetic adds).
@@ -38,6 +43,9 @@ PPF_Q = mp.mpf("0.425")
 PPF_C_DEG = 28
 PPF_T_P = mp.mpf("0.075")
 PPF_T_DEG = 24
+ERFCX_LO_DEG = 16
+PPF_C_LO_DEG = 12
+PPF_T_LO_DEG = 10
 
 
 def cheb_mono(f, deg):
@@ -163,6 +171,35 @@ def main():
          "p < 0.075; max rel. error %s" % mp.nstr(ept, 3))
     print("#define PPF_T_L0 %.17g" % float(l0))
     print("#define PPF_T_L1 %.17g" % float(l1))
+
+    # the chain's cheaper guess-stage versions (lbr_implied_vol_chain)
+    ecl = cheb_mono(g_of_u, ERFCX_LO_DEG)
+    e3 = worst(lambda x: erfcx(x), lambda x: (3 / (3 + x)) * horner(ecl, 1.5 * (3 / (3 + x)) - 1),
+               mp.mpf("-0.75"), mp.mpf(40))
+    e4 = worst(lambda y: g_of_u(1.5 * y - 1), lambda y: horner(ecl, 1.5 * y - 1), mp.mpf(0),
+               mp.mpf(3) / 43)
+    emit("erfcx_lo_c", ecl, "the same to degree %d (the chain's guess and first step); max rel. "
+         "error %s" % (ERFCX_LO_DEG, mp.nstr(max(e3, e4), 3)))
+    pcl = cheb_mono(ppf_c, PPF_C_LO_DEG)
+    epcl = worst(lambda q: mp.sqrt(2) * mp.erfinv(2 * q),
+                 lambda q: q * horner(pcl, 2 * q * q / vq - 1), mp.mpf("1e-30"), PPF_Q, 1000)
+    emit("ppf_c_lo", pcl, "ppf(1/2 + q) to degree %d (the chain's guess); max rel. error %s"
+         % (PPF_C_LO_DEG, mp.nstr(epcl, 3)))
+    v0, v1 = 1 / mp.exp(l1), 1 / mp.exp(l0)
+
+    def ppf_tv(u):
+        v = (u + 1) * (v1 - v0) / 2 + v0
+        t = 1 / v
+        return -ppf_log(-t * t / 2) / t
+
+    ptl = cheb_mono(ppf_tv, PPF_T_LO_DEG)
+    eptl = worst(lambda v: ppf_tv(2 * (v - v0) / (v1 - v0) - 1),
+                 lambda v: horner(ptl, 2 * (v - v0) / (v1 - v0) - 1), v0, v1, 300)
+    emit("ppf_t_lo", ptl, "ppf(p) = -t T(2 (1/t - V0)/(V1 - V0) - 1), t = sqrt(-2 ln p), "
+         "p < 0.075, degree %d (the chain's guess); max rel. error %s"
+         % (PPF_T_LO_DEG, mp.nstr(eptl, 3)))
+    print("#define PPF_T_V0 %.17g" % float(v0))
+    print("#define PPF_T_V1 %.17g" % float(v1))
 
 
 if __name__ == "__main__":

@@ -46,6 +46,18 @@ double lbr_black(double F, double K, double sigma, double T, char right);
  */
 double lbr_implied_vol(double price, double F, double K, double T, char right);
 
+/*
+ * The whole chain at once: vol[i] = lbr_implied_vol(price[i], F[i], K[i],
+ * T[i], right[i]) for i < n, to 1e-14 relative, NAN exactly where it is
+ * NAN (the same mathematics with every branch a blend, so that the
+ * compiler vectorises it: lbr.c says how). The last bits depend on the
+ * CPU (an AVX-512, AVX2 or baseline build of the loops is chosen at load
+ * time); lbr_implied_vol's do not. The caller owns the arrays; vol must
+ * not overlap the inputs. No allocation; about 26 KB of stack.
+ */
+void lbr_implied_vol_chain(const double *price, const double *F, const double *K, const double *T,
+			   const char *right, size_t n, double *vol);
+
 /* The normalised Black price b = price / sqrt(F K) at x = ln(F/K) and
  * s = sigma sqrt(T) >= 0, in the money or not (for x > 0 a call is its
  * intrinsic value 2 sinh(x/2) plus the put at the same x). Relative error a
