@@ -55,6 +55,19 @@ $(BUILD)/%.o: %.c
 	@echo "  CC  $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
 
+# src/quant/lbr.c's whole-chain loops vectorise (docs/pricing.md): sqrt sets
+# no errno (so it is an instruction, not a call), comparisons may be
+# evaluated unconditionally (no FP traps: blends rather than branches), FMA
+# may contract (only in its AVX2/AVX-512 clones: the scalar code is built
+# for the baseline), and for gcc its dynamic cost model (-O2's very-cheap
+# one refuses loops of unknown count) and if-conversion of blends of more
+# than four values. The scalar functions' results do not change.
+LBR_CFLAGS := -fno-math-errno -fno-trapping-math -ffp-contract=fast
+ifeq ($(shell $(CC) --version 2>/dev/null | grep -c 'Free Software Foundation'),1)
+LBR_CFLAGS += -fvect-cost-model=dynamic --param max-tree-if-conversion-phi-args=16
+endif
+$(BUILD)/src/quant/lbr.o: CFLAGS += $(LBR_CFLAGS)
+
 # The page (web/, written by hand) and Chart.js (pinned in package-lock.json,
 # installed by scripts/setup with npm ci) are embedded into the binary:
 # tools/embed turns them into byte arrays with content types, ETags and gzip

@@ -1,6 +1,6 @@
 /*
- * price.c - `papertrade price --csv` and `papertrade iv --csv`: the quant
- * module (DESIGN.md §2 quant/) as a CSV filter, stdin to stdout, so its
+ * price.c - `papertrade price --csv` and `papertrade iv --csv [--why]`: the
+ * quant module (DESIGN.md §2 quant/) as a CSV filter, stdin to stdout, so its
  * numbers can be checked against any other implementation (DESIGN.md §5).
  * Not part of the daily flow of §1; the strategy calls quant/ directly.
  *
@@ -40,17 +40,22 @@ static const char price_usage[] =
 	"  -h, --help  this help\n";
 
 static const char iv_usage[] =
-	"usage: papertrade iv --csv < quotes.csv\n\n"
+	"usage: papertrade iv --csv [--why] < quotes.csv\n\n"
 	"Black-Scholes-Merton implied volatility with a continuous dividend yield.\n"
 	"Reads a header line 'right,S,K,T,r,q,price' and then one option per line\n"
 	"(columns as for 'papertrade price', price in the underlying's currency)\n"
 	"and writes 'iv', one line per option: the volatility, as a fraction, that\n"
-	"reproduces the price, searched in [0.005, 5]. The line is empty when there is\n"
-	"none: a price at or outside the no-arbitrage bounds, or that needs a\n"
-	"volatility outside that range, or T = 0.\n\n"
+	"reproduces the price (Let's Be Rational, to full double precision; any\n"
+	"volatility, no range searched). The line is empty when there is none: a\n"
+	"price at or outside the no-arbitrage bounds, or T = 0.\n\n"
 	"Blank lines are skipped; lines are at most 4096 bytes. On a bad line nothing\n"
 	"is written, the error names the line and the exit status is 2.\n\n"
 	"  --csv       read and write CSV as above (required)\n"
+	"  --why       write 'iv,why': why is empty when there is a volatility, else\n"
+	"              below_intrinsic    price <= max(0, S e^-qT - K e^-rT) for a call,\n"
+	"                                 max(0, K e^-rT - S e^-qT) for a put\n"
+	"              above_upper_bound  price >= S e^-qT (call) or K e^-rT (put)\n"
+	"              zero_time          T = 0 (every volatility gives the same price)\n"
 	"  -h, --help  this help\n";
 
 struct csv_cmd {
@@ -59,9 +64,12 @@ struct csv_cmd {
 	const char *header;	 /* the input's header line */
 	const char *const *cols; /* its PRICE_COLS column names */
 	int last_nonneg;	 /* the last column may not be negative (sigma) */
+	int has_why;		 /* takes --why */
 	const char *out_header;
-	/* Appends the output line for one valid row; 0, or -1 when the output is full. */
-	int (*row)(char right, const double *v, struct sbuf *out);
+	const char *why_header; /* the output's header with --why */
+	/* Appends the output line for one valid row (with a why column when
+	 * why is set); 0, or -1 when the output is full. */
+	int (*row)(char right, const double *v, int why, struct sbuf *out);
 };
 
 /* Appends v, shortest of %.15g and %.17g that reads back as the same double. */
@@ -75,10 +83,11 @@ static int add_num(struct sbuf *out, double v, const char *sep)
 	return sb_addf(out, "%s%s", sep, buf);
 }
 
-static int price_row(char right, const double *v, struct sbuf *out)
+static int price_row(char right, const double *v, int why, struct sbuf *out)
 {
 	struct bs_greeks g;
 
+	(void)why;
 	bs_greeks(right, v[1], v[2], v[3], v[4], v[5], v[6], &g);
 	if (add_num(out, g.price, "") || add_num(out, g.delta, ",") ||
 	    add_num(out, g.gamma, ",") || add_num(out, g.vega, ",") ||
@@ -87,13 +96,18 @@ static int price_row(char right, const double *v, struct sbuf *out)
 	return sb_add(out, "\n", 1);
 }
 
-static int iv_row(char right, const double *v, struct sbuf *out)
+static int iv_row(char right, const double *v, int why, struct sbuf *out)
 {
 	double iv;
 
-	if (bs_implied_vol(right, v[1], v[2], v[3], v[4], v[5], v[6], &iv) == 0 &&
-	    add_num(out, iv, ""))
+	if (bs_implied_vol(right, v[1], v[2], v[3], v[4], v[5], v[6], &iv) == 0) {
+		if (add_num(out, iv, "") || (why && sb_add(out, ",", 1)))
+			return -1;
+	} else if (why &&
+		   sb_addf(out, ",%s",
+			   bs_iv_why_name(bs_iv_why(right, v[1], v[2], v[3], v[4], v[5], v[6])))) {
 		return -1;
+	}
 	return sb_add(out, "\n", 1);
 }
 
@@ -209,7 +223,7 @@ static int parse_row(const struct csv_cmd *cmd, char **f, int nf, char *right, d
 	return 0;
 }
 
-static int run_csv(const struct csv_cmd *cmd, FILE *in)
+static int run_csv(const struct csv_cmd *cmd, int with_why, FILE *in)
 {
 	char line[PRICE_LINE_MAX + 1];
 	char why[PT_ERRSZ];
@@ -255,7 +269,7 @@ static int run_csv(const struct csv_cmd *cmd, FILE *in)
 				goto out;
 			}
 			header = 1;
-			if (sb_addf(&out, "%s\n", cmd->out_header))
+			if (sb_addf(&out, "%s\n", with_why ? cmd->why_header : cmd->out_header))
 				goto full;
 			continue;
 		}
@@ -263,7 +277,7 @@ static int run_csv(const struct csv_cmd *cmd, FILE *in)
 			cli_error(cmd->name, "line %ld: %s", lineno, why);
 			goto out;
 		}
-		if (cmd->row(right, v, &out))
+		if (cmd->row(right, v, with_why, &out))
 			goto full;
 	}
 	if (!header) {
@@ -287,26 +301,36 @@ out:
 	return rc;
 }
 
+static int unknown_option(const struct csv_cmd *cmd, const char *arg)
+{
+	cli_error(cmd->name, "unknown option '%s' (see papertrade %s --help)", arg, cmd->name);
+	return EXIT_USAGE;
+}
+
 static int csv_main(const struct csv_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"csv", no_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'},
+		{"why", no_argument, NULL, 'w'},
 		{NULL, 0, NULL, 0},
 	};
-	int csv = 0, c;
+	int csv = 0, why = 0, c;
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			csv = 1;
 			break;
+		case 'w':
+			if (!cmd->has_why)
+				return unknown_option(cmd, argv[optind - 1]);
+			why = 1;
+			break;
 		case 'h':
 			return cli_usage(cmd->usage, 0);
 		default:
-			cli_error(cmd->name, "unknown option '%s' (see papertrade %s --help)",
-				  argv[optind - 1], cmd->name);
-			return EXIT_USAGE;
+			return unknown_option(cmd, argv[optind - 1]);
 		}
 	}
 	if (optind < argc) {
@@ -317,14 +341,21 @@ static int csv_main(const struct csv_cmd *cmd, int argc, char **argv)
 		cli_error(cmd->name, "--csv is required (see papertrade %s --help)", cmd->name);
 		return EXIT_USAGE;
 	}
-	return run_csv(cmd, stdin);
+	return run_csv(cmd, why, stdin);
 }
 
 int cmd_price(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const char *const cols[PRICE_COLS] = {"right", "S", "K", "T", "r", "q", "sigma"};
-	static const struct csv_cmd cmd = {"price", price_usage, "right,S,K,T,r,q,sigma", cols,
-					   1, "price,delta,gamma,vega,theta,rho", price_row};
+	static const struct csv_cmd cmd = {"price",
+					   price_usage,
+					   "right,S,K,T,r,q,sigma",
+					   cols,
+					   1,
+					   0,
+					   "price,delta,gamma,vega,theta,rho",
+					   NULL,
+					   price_row};
 
 	(void)ctx;
 	return csv_main(&cmd, argc, argv);
@@ -333,8 +364,8 @@ int cmd_price(struct cli_ctx *ctx, int argc, char **argv)
 int cmd_iv(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const char *const cols[PRICE_COLS] = {"right", "S", "K", "T", "r", "q", "price"};
-	static const struct csv_cmd cmd = {"iv", iv_usage, "right,S,K,T,r,q,price", cols, 0,
-					   "iv", iv_row};
+	static const struct csv_cmd cmd = {
+		"iv", iv_usage, "right,S,K,T,r,q,price", cols, 0, 1, "iv", "iv,why", iv_row};
 
 	(void)ctx;
 	return csv_main(&cmd, argc, argv);

@@ -807,7 +807,7 @@ static void quote_contract(const struct chain_in *c, const struct strike_in *k, 
 		if (vega > 1e-4) {
 			double v = k->iv + ((bid + ask) / 2 - mid) / vega +
 			           0.003 * quick_normal(mix64(base + 7 * GOLDEN));
-			if (v >= BS_IV_MIN && v <= BS_IV_MAX)
+			if (v >= 0.005 && v <= 5.0) /* a vendor quotes 0.5%..500% */
 				o->vendor_iv = v;
 		}
 	}

@@ -1,22 +1,24 @@
 /*
  * bs.c - Black-Scholes-Merton with a continuous dividend yield: price,
- * greeks, implied volatility and close-to-close historical volatility; see
- * bs.h. Pure math under the strategy's scan and the book's marks (DESIGN.md
- * §1); no I/O, no global state.
+ * greeks, implied volatility (through lbr.c) and close-to-close historical
+ * volatility; see bs.h. Pure math under the strategy's scan and the book's
+ * marks (DESIGN.md §1); no I/O, no global state.
  *
  * Accuracy notes. The normal CDF is computed from erfc, which keeps its
  * relative precision far into the lower tail (1 - N(x) would not). A price
  * is the discounted forward intrinsic value plus the value of the
  * out-of-the-money side (an in-the-money call is priced as the put plus
  * S e^{-qT} - K e^{-rT}), so the time value, which is all that depends on
- * sigma, is never the difference of two nearly equal large numbers. The
- * implied-volatility solver works on that same out-of-the-money value and
- * on its logarithm, where Newton's method behaves for tiny prices too.
+ * sigma, is never the difference of two nearly equal large numbers.
+ * Implied volatility is lbr.c's (Let's Be Rational) on the forward, fed
+ * that same split: the time value and the distance to the upper bound.
  */
+#include <float.h>
 #include <math.h>
 #include <stddef.h>
 
 #include "bs.h"
+#include "lbr.h"
 #include "../util/util.h"
 
 #define SQRT1_2 0.70710678118654752440	 /* 1/sqrt(2) */
@@ -186,71 +188,67 @@ void bs_bounds(char right, double S, double K, double T, double r, double q, dou
 	}
 }
 
+enum bs_iv_why bs_iv_why(char right, double S, double K, double T, double r, double q, double price)
+{
+	double lower, upper;
+
+	if (!valid_input(right, S, K, T, r, q, 0) || !isfinite(price))
+		return BS_IV_INVALID;
+	if (!(T > 0))
+		return BS_IV_ZERO_TIME;
+	bs_bounds(right, S, K, T, r, q, &lower, &upper);
+	if (!(price > lower))
+		return BS_IV_BELOW_INTRINSIC;
+	if (!(price < upper))
+		return BS_IV_ABOVE_UPPER;
+	return BS_IV_OK;
+}
+
+const char *bs_iv_why_name(enum bs_iv_why why)
+{
+	switch (why) {
+	case BS_IV_OK:
+		return "";
+	case BS_IV_INVALID:
+		return "invalid";
+	case BS_IV_ZERO_TIME:
+		return "zero_time";
+	case BS_IV_BELOW_INTRINSIC:
+		return "below_intrinsic";
+	case BS_IV_ABOVE_UPPER:
+		return "above_upper_bound";
+	}
+	return "invalid";
+}
+
 /*
- * Newton's method on g(sigma) = ln v(sigma) - ln target, v the
- * out-of-the-money value, kept inside a bracket [lo, hi] that every
- * evaluation narrows; a step that leaves the bracket or does not at least
- * halve the step before last becomes a bisection (Numerical Recipes'
- * rtsafe). ln v is close to linear in sigma where v is tiny (v behaves like
- * exp(-c / sigma^2) there), so deep out-of-the-money prices converge as
- * fast as at-the-money ones, and the bisection makes convergence certain.
+ * Let's Be Rational on the forward. The forward intrinsic value is
+ * (S - K) + S expm1(-qT) - K expm1(-rT): its rounding is a few ulps of the
+ * intrinsic value itself, not of S and K as S e^{-qT} - K e^{-rT} would
+ * be, so the time value of a near-the-money option in the money keeps its
+ * digits; ln(S/K) is lbr_log_ratio's for the same reason (the price of an
+ * option near the money forward moves by half its change). The time value and the distance to the
+ * upper bound are never 0 for a price strictly inside the bounds (IEEE subtraction of unequal
+ * numbers), nor made 0 by the normalisation (DBL_TRUE_MIN at least).
  */
 int bs_implied_vol(char right, double S, double K, double T, double r, double q, double price,
 		   double *iv)
 {
-	double lower, upper, p_lo, p_hi, x, target, lt, lo, hi, sigma, dx, dxold;
-	int i;
+	double lower, upper, fwd_intr, intr, sq, kr, norm, x, beta, beta_c;
 
 	*iv = NAN;
-	if (!valid_input(right, S, K, T, r, q, 0) || !(T > 0) || !isfinite(price))
+	if (bs_iv_why(right, S, K, T, r, q, price) != BS_IV_OK)
 		return -1;
 	bs_bounds(right, S, K, T, r, q, &lower, &upper);
-	if (!(price > lower && price < upper))
-		return -1;
-	/* Compare with the very function the caller priced with, so the
-	 * range's own end points are found exactly. */
-	p_lo = price_valid(right, S, K, T, r, q, BS_IV_MIN);
-	p_hi = price_valid(right, S, K, T, r, q, BS_IV_MAX);
-	if (price < p_lo || price > p_hi)
-		return -1;
-	if (price == p_lo || price == p_hi) {
-		*iv = price == p_lo ? BS_IV_MIN : BS_IV_MAX;
-		return 0;
-	}
-
-	/* The time value, > 0 exactly since price > lower (IEEE subtraction);
-	 * lower is the discounted forward intrinsic value. */
-	target = price - lower;
-	x = S * exp(-q * T) - K * exp(-r * T);
-	lt = log(target);
-	lo = BS_IV_MIN;
-	hi = BS_IV_MAX;
-	sigma = sqrt(lo * hi);
-	dx = dxold = hi - lo;
-	for (i = 0; i < 200; i++) {
-		double vega, v = otm_value(S, K, T, r, q, sigma, x, &vega);
-		double g = 0, dg = 0, next = NAN;
-
-		if (v == target)
-			break;
-		if (v < target)
-			lo = sigma;
-		else
-			hi = sigma;
-		if (v > 0 && vega > 0) {
-			g = log(v) - lt;
-			dg = vega / v;
-			next = sigma - g / dg;
-		}
-		if (!(next > lo && next < hi) || fabs(2 * g) > fabs(dxold * dg))
-			next = lo > 0.5 * hi ? 0.5 * (lo + hi) : sqrt(lo * hi);
-		dxold = dx;
-		dx = next - sigma;
-		sigma = next;
-		if (fabs(dx) <= 1e-14 * sigma || hi - lo <= 1e-14 * sigma)
-			break;
-	}
-	*iv = sigma;
+	fwd_intr = (S - K) + (S * expm1(-q * T) - K * expm1(-r * T));
+	intr = right == 'C' ? fmax(fwd_intr, 0) : fmax(-fwd_intr, 0);
+	sq = S * exp(-q * T);
+	kr = K * exp(-r * T);
+	norm = isnormal(sq * kr) ? sqrt(sq * kr) : sqrt(sq) * sqrt(kr);
+	x = lbr_log_ratio(S, K) + (r - q) * T; /* ln(F/K) */
+	beta = fmax((price - intr) / norm, DBL_TRUE_MIN);
+	beta_c = fmax((upper - price) / norm, DBL_TRUE_MIN);
+	*iv = lbr_implied_s(-fabs(x), beta, beta_c) / sqrt(T);
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 /*
  * bs.h - Black-Scholes-Merton pricing with a continuous dividend yield, its
- * greeks, an implied-volatility solver and close-to-close historical
- * volatility. Pure math (DESIGN.md §1: the strategy's scan and the book's
+ * greeks, implied volatility (Let's Be Rational, lbr.h) and close-to-close
+ * historical volatility. Pure math (DESIGN.md §1: the strategy's scan and the book's
  * marks call it); no I/O, no global state.
  *
  * Units: S, K and prices in dollars per share; T in years; r, q and sigma as
@@ -48,26 +48,45 @@ int bs_greeks(char right, double S, double K, double T, double r, double q, doub
 void bs_bounds(char right, double S, double K, double T, double r, double q, double *lower,
 	       double *upper);
 
-/* Range searched by the implied-volatility solver. */
-#define BS_IV_MIN 0.005
-#define BS_IV_MAX 5.0
-
 /*
- * Implied volatility of `price`. Returns 0 and sets *iv, or -1 when no
- * volatility in [BS_IV_MIN, BS_IV_MAX] reproduces the price (price outside
- * the no-arbitrage bounds, or inputs invalid). Converges to 1e-10 in price
- * for every price strictly inside the bounds attainable in that range, for T
- * from one hour to five years.
+ * Implied volatility of `price`. Returns 0 and sets *iv for every price
+ * strictly inside the no-arbitrage bounds of bs_bounds with T > 0, however
+ * small or large the volatility (no range is searched); -1 and *iv = NAN
+ * otherwise (bs_iv_why says why). Solved by Let's Be Rational (lbr.h) on
+ * the forward: x = ln(S/K) + (r - q) T, the time value over the forward
+ * intrinsic value (computed with expm1, so near-the-money prices keep
+ * their digits) and the distance to the upper bound, each divided by
+ * sqrt(S e^{-qT} K e^{-rT}).
  *
- * A price at or beyond a bound gives -1, as does T == 0 (nothing to solve
- * for). A price equal to bs_price at BS_IV_MIN or BS_IV_MAX gives that end
- * exactly. On -1, *iv is set to NAN. The recovered volatility is as good as
- * the price allows: prices below DBL_MIN (subnormal, fewer significant
- * digits) or whose change over a 1e-6 change of sigma is below a few hundred
- * ulps can only be solved to that precision.
+ * Accuracy: where the price carries the information -- its relative
+ * rounding error (2^-53) divided by its elasticity to sigma, vega sigma /
+ * price, is below 1e-14 -- *iv is within 1e-12 of the volatility that made
+ * the price, relative (in practice a few 1e-16; docs/pricing.md). Where
+ * the elasticity is smaller (deep in the money, or a price within a few
+ * ulps of its upper bound) the price does not fix sigma to 1e-12, and *iv
+ * is a volatility whose price is the input to within its rounding.
  */
 int bs_implied_vol(char right, double S, double K, double T, double r, double q, double price,
 		   double *iv);
+
+/* Why a price has (or has not) an implied volatility, in bs_iv_why's order
+ * of checking. */
+enum bs_iv_why {
+	BS_IV_OK = 0,	       /* strictly inside the bounds: solved */
+	BS_IV_INVALID,	       /* right not C/P, S or K not > 0, T < 0, a NAN or inf */
+	BS_IV_ZERO_TIME,       /* T == 0: every sigma gives the same price */
+	BS_IV_BELOW_INTRINSIC, /* price <= the lower bound, max(0, forward intrinsic) */
+	BS_IV_ABOVE_UPPER,     /* price >= S e^{-qT} (call) or K e^{-rT} (put) */
+};
+
+/* The reason for the same arguments as bs_implied_vol: BS_IV_OK exactly
+ * when bs_implied_vol returns 0. */
+enum bs_iv_why bs_iv_why(char right, double S, double K, double T, double r, double q,
+			 double price);
+
+/* A short name for why: "" for BS_IV_OK, "invalid", "zero_time",
+ * "below_intrinsic", "above_upper_bound"; static storage. */
+const char *bs_iv_why_name(enum bs_iv_why why);
 
 /*
  * Historical volatility: sample standard deviation of the last `window` log

@@ -1,7 +1,8 @@
-# tests/e2e/quant.sh - `papertrade price --csv` and `papertrade iv --csv`
-# (DESIGN.md §5): the QuantLib reference table (tests/data/quant_ref.csv,
-# from tests/gen_quant_ref.py) through the real binary, the price -> iv round
-# trip, prices with no implied volatility, and every kind of bad input.
+# tests/e2e/quant.sh - `papertrade price --csv` and `papertrade iv --csv
+# [--why]` (DESIGN.md §5): the QuantLib reference table
+# (tests/data/quant_ref.csv, from tests/gen_quant_ref.py) through the real
+# binary, the price -> iv round trip, prices with no implied volatility and
+# why, and every kind of bad input.
 # shellcheck shell=bash
 source "${PT_ROOT:-.}/tests/e2e/lib.sh"
 
@@ -95,6 +96,29 @@ pt_to "$T_TMP/iv2.out" iv --csv <"$T_TMP/iv2.in"
 same "iv --csv on hand-picked quotes" "$RC:$ERR" "0:"
 same "Hull's call and put give 20%; no iv at or beyond the bounds, or at T = 0" "$(awk -F, 'NR > 1 && $1 != "" { printf "%.9f\n", $1 } NR > 1 && $1 == "" { print "-" }' "$T_TMP/iv2.out")" \
 	"$(printf '0.200000000\n0.200000000\n-\n-\n-\n-\n-')"
+
+# --why: the reason beside each empty volatility (and an empty one beside a
+# volatility); issue 12's 0.5% an hour out and 500% two days deep in the
+# money (50-digit mpmath prices, tests/gen_quant_ref.py's bsm_mp), and a
+# price an ulp below its upper bound, which still has a volatility.
+cat "$T_TMP/iv2.in" - >"$T_TMP/iv3.in" <<'EOF'
+C,100,100,0.00011415525114155251,0.045,0.013,0.0023188400544280276
+C,100,50,0.005479452054794521,0.045,0.013,50.31111543780599
+C,100,120,0.25,0,0,99.99999999999999
+EOF
+pt_to "$T_TMP/iv3.out" iv --csv --why <"$T_TMP/iv3.in"
+same "iv --csv --why" "$RC:$ERR" "0:"
+same "iv --csv --why: header" "$(head -n 1 "$T_TMP/iv3.out")" "iv,why"
+same "iv --csv --why: a reason for each empty volatility" \
+	"$(awk -F, 'NR > 1 && $1 == "" { print "-," $2; next }
+		NR > 1 && $1 > 10 { print "big," $2; next }
+		NR > 1 { printf "%.12f,%s\n", $1, $2 }' "$T_TMP/iv3.out")" \
+	"$(printf '0.200000000000,\n0.200000000000,\n-,below_intrinsic\n-,above_upper_bound\n-,above_upper_bound\n-,below_intrinsic\n-,zero_time\n0.005000000000,\n5.000000000000,\nbig,')"
+run_pt iv --help
+contains "iv --help documents --why" "$OUT" "--why"
+contains "iv --help names the reasons" "$OUT" "below_intrinsic    price <= max(0, S e^-qT - K e^-rT)"
+expect_rc "price has no --why" 2 price --csv --why </dev/null
+same "price --why: message" "$ERR" "papertrade: price: unknown option '--why' (see papertrade price --help)"
 
 # Bad input: exit 2, one line "papertrade: price: line N: why", and nothing
 # on stdout even though a good row came first.
