@@ -73,6 +73,7 @@ $(BUILD)/src/quant/chain.o: CFLAGS += $(VEC_CFLAGS)
 # functions they call (_ZGVdN4v_*: AVX2, four lanes; _ZGVbN2v_*: SSE, two).
 VEC_SRCS := src/quant/chain.c
 vec-report:
+	@if [ "$(IS_CLANG)" != 0 ]; then echo "vec-report: gcc's -fopt-info; CC=$(CC) is clang" >&2; exit 1; fi
 	@mkdir -p $(BUILD)
 	@for f in $(VEC_SRCS); do \
 		$(CC) $(filter-out -MMD -MP,$(CFLAGS)) $(VEC_CFLAGS) -fopt-info-vec-optimized \
