@@ -55,6 +55,9 @@ $(BUILD)/%.o: %.c
 	@echo "  CC  $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
 
+# gcc or clang: the vectorising flags below are gcc's.
+IS_CLANG := $(shell $(CC) -dM -E -x c /dev/null 2>/dev/null | grep -c __clang__)
+
 # src/quant/lbr.c's whole-chain loops vectorise (docs/pricing.md): sqrt sets
 # no errno (so it is an instruction, not a call), comparisons may be
 # evaluated unconditionally (no FP traps: blends rather than branches), FMA
@@ -63,10 +66,36 @@ $(BUILD)/%.o: %.c
 # one refuses loops of unknown count) and if-conversion of blends of more
 # than four values. The scalar functions' results do not change.
 LBR_CFLAGS := -fno-math-errno -fno-trapping-math -ffp-contract=fast
-ifeq ($(shell $(CC) --version 2>/dev/null | grep -c 'Free Software Foundation'),1)
+ifeq ($(IS_CLANG),0)
 LBR_CFLAGS += -fvect-cost-model=dynamic --param max-tree-if-conversion-phi-args=16
 endif
 $(BUILD)/src/quant/lbr.o: CFLAGS += $(LBR_CFLAGS)
+
+# src/quant/chain.c's loop is vectorised (HACKING.md, "Vectorised loops"):
+# gcc's cost model that allows a scalar epilogue, no errno from math
+# functions (libmvec's vector exp, log and erfc set none), and no FP traps
+# (so the selects of the loop body may be computed on every lane). None of
+# these changes a result; -ffast-math would, and is not used. clang takes
+# only -fno-math-errno and builds the loop with scalar calls.
+ifeq ($(IS_CLANG),0)
+VEC_CFLAGS := -ftree-vectorize -fvect-cost-model=dynamic -fno-math-errno -fno-trapping-math
+else
+VEC_CFLAGS := -fno-math-errno -fno-trapping-math
+endif
+$(BUILD)/src/quant/chain.o: CFLAGS += $(VEC_CFLAGS)
+
+# Which loops of the vectorised files gcc vectorised, and the libmvec
+# functions they call (_ZGVdN4v_*: AVX2, four lanes; _ZGVbN2v_*: SSE, two).
+VEC_SRCS := src/quant/chain.c=VEC_CFLAGS src/quant/lbr.c=LBR_CFLAGS
+vec-report:
+	@if [ "$(IS_CLANG)" != 0 ]; then echo "vec-report: gcc's -fopt-info; CC=$(CC) is clang" >&2; exit 1; fi
+	@mkdir -p $(BUILD)
+	@$(foreach fv,$(VEC_SRCS),echo "$(word 1,$(subst =, ,$(fv))):"; \
+		$(CC) $(filter-out -MMD -MP,$(CFLAGS)) $($(word 2,$(subst =, ,$(fv)))) \
+			-fopt-info-vec-optimized -c -o $(BUILD)/vec-report.o \
+			$(word 1,$(subst =, ,$(fv))) 2>&1 | sort -u; \
+		nm $(BUILD)/vec-report.o | awk '$$1 == "U" && $$2 ~ /^_ZGV/ { print "  calls " $$2 }';) \
+	rm -f $(BUILD)/vec-report.o
 
 # The page (web/, written by hand) and Chart.js (pinned in package-lock.json,
 # installed by scripts/setup with npm ci) are embedded into the binary:
@@ -177,5 +206,5 @@ uninstall:
 clean:
 	rm -rf build build-san build-clang
 
-.PHONY: all tests check clean bench-tools lint install uninstall
+.PHONY: all tests check clean bench-tools lint install uninstall vec-report
 -include $(LIB_OBJS:.o=.d) $(BUILD)/src/main.d
