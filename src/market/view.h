@@ -42,7 +42,7 @@ struct dividend {
 /*
  * What a contract's numbers give that no strategy parameter changes, when a
  * reader of one view for many portfolios (a sweep) computed it once
- * (strategy_calc_*): the Black-Scholes value at the ticker's HV and the IV
+ * (strategy_calc_*): the option model's value at the ticker's HV and the IV
  * of the bid, both at calc_rate.
  */
 struct option_calc {
@@ -56,6 +56,7 @@ struct option_calc {
  * of its contracts in opts, in their order there. */
 struct ticker_calc {
 	long window; /* hv_window of the HV */
+	int model;   /* enum cfg_model of theo and iv */
 	double hv, rate;
 	struct option_calc *opt; /* n_opts */
 	int *exp;

@@ -5,7 +5,9 @@
  * by tests/gen_american_ref.py, whose docstring gives each tolerance and
  * why), the boundaries (exercise at once, no early exercise, a dividend at
  * and just after expiry, T = 0, tiny and huge volatility), the American
- * implied volatility and its bounds, and input checks.
+ * implied volatility and its bounds, input checks, and the strategy's model
+ * helpers (strategy_model_*: the dividends projected from a view's history,
+ * the European path left bit for bit as it was).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,8 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
+#include "market/calendar.h"
+#include "market/view.h"
 #include "quant/american.h"
 #include "quant/bs.h"
+#include "strategy/strategy.h"
+#include "util/date.h"
 
 #define MAX_DIVS 8
 
@@ -498,6 +505,147 @@ static void test_iv_european_relation(void **state)
 	assert_true(a < e);
 }
 
+/* ---- the strategy's model helpers (src/strategy/strategy.c) ---- */
+
+/* A view of one ticker on `session` at 09:35 New York with past dividends. */
+static void one_ticker_view(struct market_view *v, struct ticker_view *tv, int session,
+			    struct dividend *divs, size_t n)
+{
+	memset(v, 0, sizeof(*v));
+	memset(tv, 0, sizeof(*tv));
+	v->session = session;
+	assert_int_equal(cal_ny_to_epoch(session, 9 * 60 + 35, &v->asof), 0);
+	v->rate = 0.04;
+	v->tickers = tv;
+	v->n_tickers = 1;
+	snprintf(tv->symbol, sizeof(tv->symbol), "SPY");
+	tv->ok = 1;
+	tv->spot = 100;
+	tv->div_yield = 0.013;
+	tv->divs = divs;
+	tv->n_divs = n;
+}
+
+/* 09:30 New York on day, in years from the view's as-of time. */
+static double ex_time(const struct market_view *v, int day)
+{
+	return cal_year_frac(v->asof, day) - 6.5 / (24.0 * 365.0);
+}
+
+static void test_model_divs_projection(void **state)
+{
+	int s = date_from_ymd(2024, 6, 3); /* a Monday */
+	struct dividend two[] = {{s - 100, 0.5}, {s - 9, 0.6}};
+	struct dividend one[] = {{s - 30, 0.7}};
+	struct market_view v;
+	struct ticker_view tv;
+	struct model_divs m;
+
+	(void)state;
+	/* European: the continuous yield, nothing projected */
+	one_ticker_view(&v, &tv, s, two, 2);
+	strategy_model_divs(MODEL_EUROPEAN, &v, &tv, s + 200, &m);
+	assert_false(m.american);
+	assert_true(m.q == 0.013);
+	assert_int_equal(m.n, 0);
+	/* American without a dividend history: the continuous yield */
+	one_ticker_view(&v, &tv, s, NULL, 0);
+	strategy_model_divs(MODEL_AMERICAN, &v, &tv, s + 200, &m);
+	assert_true(m.american && m.q == 0.013 && m.n == 0);
+	/* two past dividends: the last amount every 91 days from s - 9 */
+	one_ticker_view(&v, &tv, s, two, 2);
+	strategy_model_divs(MODEL_AMERICAN, &v, &tv, s + 200, &m);
+	assert_true(m.q == 0);
+	assert_int_equal(m.n, 2);
+	assert_true(m.d[0].t == ex_time(&v, s + 82) && m.d[0].amount == 0.6);
+	assert_true(m.d[1].t == ex_time(&v, s + 173) && m.d[1].amount == 0.6);
+	/* the expiration on the ex-date: in (before expiry); a day earlier:
+	 * out */
+	strategy_model_divs(MODEL_AMERICAN, &v, &tv, s + 82, &m);
+	assert_int_equal(m.n, 1);
+	assert_true(m.d[0].t < cal_year_frac(v.asof, s + 82));
+	strategy_model_divs(MODEL_AMERICAN, &v, &tv, s + 81, &m);
+	assert_int_equal(m.n, 0);
+	/* one past dividend: 91 days */
+	one_ticker_view(&v, &tv, s, one, 1);
+	strategy_model_divs(MODEL_AMERICAN, &v, &tv, s + 100, &m);
+	assert_int_equal(m.n, 1);
+	assert_true(m.d[0].t == ex_time(&v, s + 61) && m.d[0].amount == 0.7);
+}
+
+static void test_model_divs_edges(void **state)
+{
+	int s = date_from_ymd(2024, 6, 3);
+	struct dividend on_session[] = {{s - 91, 0.5}, {s, 0.5}};
+	struct dividend to_session[] = {{s - 182, 0.5}, {s - 91, 0.5}};
+	struct dividend missed[] = {{s - 400, 0.5}, {s - 309, 0.5}};
+	struct dividend close[] = {{s - 12, 0.5}, {s - 10, 0.5}};
+	struct market_view v;
+	struct ticker_view tv;
+	struct model_divs m;
+
+	(void)state;
+	/* an ex-date on the session is in the spot already: the next one is
+	 * 91 days on */
+	one_ticker_view(&v, &tv, s, on_session, 2);
+	strategy_model_divs(MODEL_AMERICAN, &v, &tv, s + 120, &m);
+	assert_int_equal(m.n, 1);
+	assert_true(m.d[0].t == ex_time(&v, s + 91));
+	/* one projected onto the session itself is skipped too; the day
+	 * after it would count */
+	one_ticker_view(&v, &tv, s, to_session, 2);
+	strategy_model_divs(MODEL_AMERICAN, &v, &tv, s + 120, &m);
+	assert_int_equal(m.n, 1);
+	assert_true(m.d[0].t == ex_time(&v, s + 91));
+	one_ticker_view(&v, &tv, s - 1, to_session, 2);
+	strategy_model_divs(MODEL_AMERICAN, &v, &tv, s + 120, &m);
+	assert_int_equal(m.n, 2);
+	assert_true(m.d[0].t == ex_time(&v, s));
+	/* dividends that did not come are skipped, the schedule kept */
+	one_ticker_view(&v, &tv, s, missed, 2);
+	strategy_model_divs(MODEL_AMERICAN, &v, &tv, s + 60, &m);
+	assert_int_equal(m.n, 1);
+	assert_true(m.d[0].t == ex_time(&v, s - 309 + 4 * 91));
+	/* a spacing below a week counts as a week */
+	one_ticker_view(&v, &tv, s, close, 2);
+	strategy_model_divs(MODEL_AMERICAN, &v, &tv, s + 8, &m);
+	assert_int_equal(m.n, 1);
+	assert_true(m.d[0].t == ex_time(&v, s + 4));
+}
+
+/* The European path is bs_price and bs_implied_vol with the view's yield,
+ * bit for bit; the American one am_price with the projected dividends. */
+static void test_model_price_paths(void **state)
+{
+	int s = date_from_ymd(2024, 6, 3);
+	struct dividend two[] = {{s - 100, 0.5}, {s - 9, 0.6}};
+	struct market_view v;
+	struct ticker_view tv;
+	struct model_divs eu, am;
+	double T, a, b;
+
+	(void)state;
+	one_ticker_view(&v, &tv, s, two, 2);
+	T = cal_year_frac(v.asof, s + 100);
+	strategy_model_divs(MODEL_EUROPEAN, &v, &tv, s + 100, &eu);
+	strategy_model_divs(MODEL_AMERICAN, &v, &tv, s + 100, &am);
+	assert_true(strategy_model_price(&eu, 'C', 100, 95, T, 0.04, 0.2) ==
+		    bs_price('C', 100, 95, T, 0.04, 0.013, 0.2));
+	assert_true(strategy_model_iv(&eu, 'P', 100, 95, T, 0.04, 1.5, &a) ==
+		    bs_implied_vol('P', 100, 95, T, 0.04, 0.013, 1.5, &b));
+	assert_true(a == b);
+	assert_true(strategy_model_price(&am, 'C', 100, 95, T, 0.04, 0.2) ==
+		    am_price('C', 100, 95, T, 0.04, 0, 0.2, am.d, am.n));
+	/* an in-the-money call before an ex-date: worth more than European */
+	assert_true(strategy_model_price(&am, 'C', 100, 90, T, 0.04, 0.2) >
+		    am_european('C', 100, 90, T, 0.04, 0, 0.2, am.d, am.n));
+	assert_int_equal(strategy_model_iv(&am, 'C', 100, 95, T, 0.04,
+					   strategy_model_price(&am, 'C', 100, 95, T, 0.04, 0.3),
+					   &a),
+			 0);
+	check_near("american model IV", a, 0.3, 1e-7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -515,6 +663,9 @@ int main(void)
 		cmocka_unit_test(test_iv_round_trip),
 		cmocka_unit_test(test_iv_bounds),
 		cmocka_unit_test(test_iv_european_relation),
+		cmocka_unit_test(test_model_divs_projection),
+		cmocka_unit_test(test_model_divs_edges),
+		cmocka_unit_test(test_model_price_paths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
