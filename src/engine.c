@@ -306,17 +306,19 @@ static void dividends(struct portfolio *pf, const struct market_view *v, struct 
 	pf->events_through = v->session;
 }
 
-/* Model price for a contract with no usable quote: Black-Scholes at the IV it
- * was sold at (or HV-free fallback of 20%). */
+/* Model price for a contract with no usable quote: the option model
+ * (config key model) at the IV it was sold at (or HV-free fallback of 20%). */
 static double model_mark(const struct position *p, const struct ticker_view *tv,
 			 const struct market_view *v, const struct config *cfg)
 {
 	double T = cal_year_frac(v->asof, p->expiry);
 	double vol = isfinite(p->entry_iv) && p->entry_iv > 0 ? p->entry_iv : 0.20;
+	struct model_divs m;
 
 	if (T < 0)
 		T = 0;
-	return bs_price(p->right, tv->spot, p->strike, T, rate_of(v, cfg), tv->div_yield, vol);
+	strategy_model_divs(cfg->model, v, tv, p->expiry, &m);
+	return strategy_model_price(&m, p->right, tv->spot, p->strike, T, rate_of(v, cfg), vol);
 }
 
 /* A quote fit to mark at: finite, not crossed, a positive ask, and inside the

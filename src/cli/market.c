@@ -31,13 +31,15 @@ static const char quote_usage[] =
 	"  -h, --help      this help\n";
 
 static const char chain_usage[] =
-	"usage: papertrade chain [--expiry D] [--date D] [--json] [--provider NAME] [--set k=v]... TICKER\n"
+	"usage: papertrade chain [--expiry D] [--date D] [--json] [--provider NAME] [--set k=v]... "
+	"TICKER\n"
 	"\n"
 	"Prints the option chain of one expiration (default: the one nearest\n"
 	"target_dte days) with bid, ask, last, volume, open interest, our IV (solved\n"
 	"from the bid, as the strategy does), the vendor's IV, the Black-Scholes\n"
 	"value at historical volatility (HV: hv_estimator over hv_window sessions,\n"
-	"as the strategy takes it) and the edge (bid - theo).\n"
+	"as the strategy takes it) and the edge (bid - theo); with\n"
+	"--set model=american, American values with the ticker's dividends.\n"
 	"\n"
 	"  --expiry D      the expiration\n"
 	"  --date D        the session (default: today, or the last session)\n"
@@ -274,6 +276,7 @@ int cmd_chain(struct cli_ctx *ctx, int argc, char **argv)
 	const struct ticker_view *t;
 	const char *tick[1];
 	double hv, T;
+	struct model_divs model;
 	json_t *arr = NULL;
 	char d[DATE_BUFSZ], iv[16], viv[16], hv_text[16], hv_est[32], hv_why[PT_ERRSZ];
 	size_t i, shown = 0;
@@ -325,6 +328,7 @@ int cmd_chain(struct cli_ctx *ctx, int argc, char **argv)
 		       t->symbol, date_fmt(expiry, d), t->source, t->spot, cfg.hv_window, hv_est,
 		       hv_text, v.rate * 100.0, T, "right", "strike", "bid", "ask", "last",
 		       "volume", "open int", "iv(bid)", "vndr iv", "theo", "edge");
+	strategy_model_divs(cfg.model, &v, t, expiry, &model);
 	for (i = 0; i < t->n_opts; i++) {
 		const struct option_quote *o = &t->opts[i];
 		double ours = NAN, theo;
@@ -332,10 +336,10 @@ int cmd_chain(struct cli_ctx *ctx, int argc, char **argv)
 		if (o->expiry != expiry)
 			continue;
 		shown++;
-		if (bs_implied_vol(o->right, t->spot, o->strike, T, v.rate, t->div_yield, o->bid,
-				   &ours))
+		if (strategy_model_iv(&model, o->right, t->spot, o->strike, T, v.rate, o->bid,
+				      &ours))
 			ours = NAN;
-		theo = bs_price(o->right, t->spot, o->strike, T, v.rate, t->div_yield, hv);
+		theo = strategy_model_price(&model, o->right, t->spot, o->strike, T, v.rate, hv);
 		if (a.json) {
 			json_t *x = json_object();
 			char r[2] = {o->right, 0};

@@ -42,7 +42,7 @@ struct dividend {
 /*
  * What a contract's numbers give that no strategy parameter changes, when a
  * reader of one view for many portfolios (a sweep) computed it once
- * (strategy_calc_*): the Black-Scholes value at the ticker's HV and the IV
+ * (strategy_calc_*): the option model's value at the ticker's HV and the IV
  * of the bid, both at calc_rate.
  */
 struct option_calc {
@@ -58,6 +58,7 @@ struct ticker_calc {
 	long window;   /* hv_window of the HV */
 	int estimator; /* its hv_estimator */
 	double lambda; /* its ewma_lambda under ewma, else 0 */
+	int model;     /* enum cfg_model of theo and iv */
 	double hv, rate;
 	struct option_calc *opt; /* n_opts */
 	int *exp;

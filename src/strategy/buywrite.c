@@ -116,6 +116,7 @@ static void scan(const struct strategy_in *in, const struct ticker_view *tv,
 	}
 	out->dte = out->expiry - v->session;
 	out->T = cal_year_frac(v->asof, out->expiry);
+	strategy_model_divs(cfg->model, v, tv, out->expiry, &out->model);
 	aim = out->spot * (1.0 + in->p->v[BW_K_OTM]);
 	for (i = 0; i < tv->n_opts; i++) {
 		const struct option_quote *o = &tv->opts[i];
@@ -138,8 +139,8 @@ static void scan(const struct strategy_in *in, const struct ticker_view *tv,
 			c->rule = BW_NOT_FIRST;
 		else if (!(c->bid > 0) || !isfinite(c->ask) || c->ask <= c->bid)
 			c->rule = BW_BAD_QUOTE;
-		else if (bs_implied_vol('C', out->spot, c->strike, out->T, out->rate,
-					out->div_yield, c->bid, &c->iv))
+		else if (strategy_model_iv(&out->model, 'C', out->spot, c->strike, out->T,
+					   out->rate, c->bid, &c->iv))
 			c->iv = NAN; /* for the record only: the sale stands */
 		out->counts[c->rule]++;
 		if (c->rule == BW_QUALIFIED)

@@ -13,6 +13,7 @@
 #include "strategy.h"
 #include "../config.h"
 #include "../market/calendar.h"
+#include "../quant/american.h"
 #include "../quant/bs.h"
 #include "../quant/hv.h"
 #include "../util/util.h"
@@ -108,6 +109,8 @@ int strategy_scan_start(const struct strategy_in *in, const struct ticker_view *
 	out->best = -1;
 	out->hv = out->T = out->spot = NAN;
 	out->hv_estimator = cfg->hv_estimator;
+	memset(&out->model, 0, sizeof(out->model));
+	out->model.q = NAN;
 	pt_strlcpy(out->symbol, tv->symbol, sizeof(out->symbol));
 	pt_strlcpy(out->source, tv->source, sizeof(out->source));
 	pt_strlcpy(out->fallback, tv->fallback, sizeof(out->fallback));
@@ -129,7 +132,8 @@ int strategy_scan_start(const struct strategy_in *in, const struct ticker_view *
 	out->hv = same_hv(tv->calc, cfg) ? tv->calc->hv : strategy_hv(cfg, tv, out->skip);
 	if (!isfinite(out->hv))
 		return -1;
-	if (same_hv(tv->calc, cfg) && tv->calc->rate == out->rate) {
+	if (same_hv(tv->calc, cfg) && tv->calc->rate == out->rate &&
+	    tv->calc->model == cfg->model) {
 		out->calc = tv->calc;
 		out->calc_opts = tv->opts;
 		out->calc_n = tv->n_opts;
@@ -144,8 +148,53 @@ int strategy_scan_start(const struct strategy_in *in, const struct ticker_view *
 	}
 	out->dte = out->expiry - v->session;
 	out->T = cal_year_frac(v->asof, out->expiry);
+	strategy_model_divs(cfg->model, v, tv, out->expiry, &out->model);
 	out->ok = 1;
 	return 0;
+}
+
+/* An ex-dividend instant: 09:30 New York on its date, 6.5 hours before the
+ * 16:00 that cal_year_frac measures to. */
+#define EX_DIV_BEFORE_CLOSE (6.5 / (24.0 * 365.0))
+
+void strategy_model_divs(int model, const struct market_view *v, const struct ticker_view *tv,
+			 int expiry, struct model_divs *out)
+{
+	const struct dividend *last;
+	int gap, day;
+
+	out->american = model == MODEL_AMERICAN;
+	out->q = tv->div_yield;
+	out->n = 0;
+	if (!out->american || !tv->n_divs)
+		return;
+	/* the last amount at the last spacing (docs/american.md) */
+	out->q = 0;
+	last = &tv->divs[tv->n_divs - 1];
+	gap = tv->n_divs > 1 ? last->ex_date - tv->divs[tv->n_divs - 2].ex_date : 91;
+	gap = gap < 7 ? 7 : gap > 366 ? 366 : gap;
+	for (day = last->ex_date + gap; day <= expiry && out->n < STRATEGY_MODEL_DIVS; day += gap) {
+		if (day <= v->session)
+			continue; /* one that did not come */
+		out->d[out->n].t = cal_year_frac(v->asof, day) - EX_DIV_BEFORE_CLOSE;
+		out->d[out->n++].amount = last->amount;
+	}
+}
+
+double strategy_model_price(const struct model_divs *m, char right, double S, double K, double T,
+			    double r, double sigma)
+{
+	if (!m->american)
+		return bs_price(right, S, K, T, r, m->q, sigma);
+	return am_price(right, S, K, T, r, m->q, sigma, m->d, m->n);
+}
+
+int strategy_model_iv(const struct model_divs *m, char right, double S, double K, double T,
+		      double r, double price, double *iv)
+{
+	if (!m->american)
+		return bs_implied_vol(right, S, K, T, r, m->q, price, iv);
+	return am_implied_vol(right, S, K, T, r, m->q, m->d, m->n, price, iv);
 }
 
 static double rate_for(const struct config *cfg, const struct market_view *v)
@@ -178,6 +227,7 @@ void strategy_calc_begin(struct market_view *v, const struct config *cfg)
 		c->window = cfg->hv_window;
 		c->estimator = cfg->hv_estimator;
 		c->lambda = hv_lambda(cfg);
+		c->model = cfg->model;
 		c->hv = hv;
 		c->rate = rate_for(cfg, v);
 		c->opt = xcalloc(tv->n_opts, sizeof(*c->opt));
@@ -218,6 +268,7 @@ void strategy_calc_part(struct market_view *v, size_t part, size_t parts)
 		for (size_t i = 0; i < tv->n_opts; i++, k++) {
 			const struct option_quote *o = &tv->opts[i];
 			struct option_calc *c = &tc->opt[i];
+			struct model_divs m;
 			double T;
 
 			if (k % parts != part)
@@ -225,10 +276,11 @@ void strategy_calc_part(struct market_view *v, size_t part, size_t parts)
 			/* as strategy_scan_start, strategy_add_contract and
 			 * rich_check compute them */
 			T = cal_year_frac(v->asof, o->expiry);
-			c->theo = bs_price(o->right, tv->spot, o->strike, T, tc->rate,
-					   tv->div_yield, tc->hv);
-			c->iv_ok = bs_implied_vol(o->right, tv->spot, o->strike, T, tc->rate,
-						  tv->div_yield, o->bid, &c->iv) == 0;
+			strategy_model_divs(tc->model, v, tv, o->expiry, &m);
+			c->theo = strategy_model_price(&m, o->right, tv->spot, o->strike, T,
+						       tc->rate, tc->hv);
+			c->iv_ok = strategy_model_iv(&m, o->right, tv->spot, o->strike, T, tc->rate,
+						     o->bid, &c->iv) == 0;
 			if (!c->iv_ok)
 				c->iv = NAN;
 		}
@@ -258,8 +310,8 @@ struct scan_contract *strategy_add_contract(struct scan_ticker *out, size_t *cap
 		c->calc = k->iv_ok ? 1 : -1;
 		c->calc_iv = k->iv;
 	} else {
-		c->theo = bs_price(o->right, out->spot, o->strike, out->T, out->rate,
-				   out->div_yield, out->hv);
+		c->theo = strategy_model_price(&out->model, o->right, out->spot, o->strike, out->T,
+					       out->rate, out->hv);
 	}
 	c->edge = o->bid - c->theo;
 	c->edge_pct = c->theo > 0 ? o->bid / c->theo - 1.0 : NAN;
@@ -350,8 +402,8 @@ static int rich_check(const struct scan_contract *cc, const struct scan_ticker *
 		*iv = cc->calc_iv;
 		if (cc->calc < 0)
 			return RICH_NO_IV;
-	} else if (bs_implied_vol(cc->right, s->spot, cc->strike, s->T, s->rate, s->div_yield,
-				  cc->bid, iv)) {
+	} else if (strategy_model_iv(&s->model, cc->right, s->spot, cc->strike, s->T, s->rate,
+				     cc->bid, iv)) {
 		*iv = NAN;
 		return RICH_NO_IV;
 	}

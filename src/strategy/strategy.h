@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "../market/view.h"
+#include "../quant/american.h"
 
 struct config;
 
@@ -75,7 +76,7 @@ struct scan_contract {
 	double moneyness; /* strike / spot - 1 */
 	double iv;	  /* ours, from the bid; NAN when not solved */
 	double vendor_iv; /* NAN when none */
-	double theo;	  /* Black-Scholes value at HV */
+	double theo;	  /* the option model's value at HV */
 	double edge;	  /* bid - theo, dollars per share */
 	double edge_pct;  /* bid / theo - 1 */
 	int rule;	  /* index into the strategy's rules; 0 = qualified */
@@ -87,6 +88,21 @@ struct scan_contract {
 
 struct strategy;
 
+#define STRATEGY_MODEL_DIVS 64 /* projected dividends, at most */
+
+/*
+ * The option model of one ticker and expiration (config key `model`;
+ * docs/american.md): European (bs.h) with the view's continuous yield, or
+ * American (american.h) with, when the view has past dividends, q = 0 and
+ * the dividends projected to the expiration, else the continuous yield.
+ */
+struct model_divs {
+	int american; /* enum cfg_model == MODEL_AMERICAN */
+	double q;     /* the continuous yield the model uses */
+	size_t n;     /* discrete dividends, in time order */
+	struct am_div d[STRATEGY_MODEL_DIVS];
+};
+
 /* What one strategy saw on one ticker. */
 struct scan_ticker {
 	const struct strategy *strat;
@@ -97,6 +113,7 @@ struct scan_ticker {
 	char skip[PT_ERRSZ + 64]; /* why skipped, or why the order was (not) traded */
 	double spot, hv, rate, div_yield, T;
 	int hv_estimator;   /* enum hv_estimator (quant/hv.h) hv was (to be) taken by */
+	struct model_divs model; /* theo and IV of the expiration's contracts */
 	int expiry;	    /* chosen expiration (day number), 0 when none */
 	int dte;	    /* its calendar days to expiry */
 	int dropped;	    /* bad rows the provider dropped */
@@ -182,16 +199,34 @@ int strategy_scan_start(const struct strategy_in *in, const struct ticker_view *
 /*
  * For a view that many portfolios read (a sweep): the HV, the theo at HV and
  * the IV of the bid of every contract of v, at cfg's HV (hv_window,
- * hv_estimator and, under ewma, ewma_lambda) and rate, so a scan under any
- * configuration with the same HV key reads the HV, and with the same rate
- * too the contracts' numbers (strategy_scan_start checks), rather than
- * computing them again: the same numbers, bit for bit,
+ * hv_estimator and, under ewma, ewma_lambda), rate and model, so a scan
+ * under any configuration with the same HV key reads the HV, and with the
+ * same rate and model too the contracts' numbers (strategy_scan_start
+ * checks), rather than computing them again: the same numbers, bit for bit,
  * by the same functions. strategy_calc_begin (one thread) computes each
  * ticker's HV and makes room; strategy_calc_part fills contracts k with
  * k mod parts == part (parts threads at once, none reading v meanwhile).
  */
 void strategy_calc_begin(struct market_view *v, const struct config *cfg);
 void strategy_calc_part(struct market_view *v, size_t part, size_t parts);
+/*
+ * The option model for contracts of tv expiring on `expiry` (a day number),
+ * as of v (config key model: MODEL_EUROPEAN or MODEL_AMERICAN). With the
+ * American model and past dividends in the view, the future ex-dates up to
+ * and including the expiration date are projected from them: the last
+ * amount at the last spacing (91 days when there is one; clamped to
+ * 7..366), each at 09:30 New York on its date (docs/american.md).
+ */
+void strategy_model_divs(int model, const struct market_view *v, const struct ticker_view *tv,
+			 int expiry, struct model_divs *out);
+/* The model's value: bs_price with m->q (European), or am_price with m's
+ * dividends (American). */
+double strategy_model_price(const struct model_divs *m, char right, double S, double K, double T,
+			    double r, double sigma);
+/* The model's implied volatility of price: bs_implied_vol or
+ * am_implied_vol, their return value and *iv. */
+int strategy_model_iv(const struct model_divs *m, char right, double S, double K, double T,
+		      double r, double price, double *iv);
 /* Appends a contract of the chosen expiration with the common numbers
  * (moneyness, theo at HV, edge); returns it (valid until the next append). */
 struct scan_contract *strategy_add_contract(struct scan_ticker *out, size_t *cap,
