@@ -177,7 +177,8 @@ SYSTEMDUSERDIR ?= $(PREFIX)/share/systemd/user
 DOCDIR ?= $(PREFIX)/share/doc/papertrade
 INSTALL ?= install
 DOCS := README.md docs/DESIGN.md docs/margin.md docs/sim.md docs/strategies.md docs/metrics.md \
-	docs/history.md docs/backtest.md docs/sweep.md docs/compare.md
+	docs/history.md docs/backtest.md docs/sweep.md docs/compare.md docs/pricing.md \
+	docs/american.md docs/volatility.md
 
 install: $(BUILD)/papertrade
 	@echo "  INSTALL $(DESTDIR)$(PREFIX)"
