@@ -57,17 +57,6 @@ static double npdf(double x)
 	return INV_SQRT2PI * exp(-0.5 * x * x);
 }
 
-static int valid_core(char right, double S, double K, double T, double r, double q, double sigma)
-{
-	if (right != 'C' && right != 'P')
-		return 0;
-	if (!(S > 0) || !isfinite(S) || !(K > 0) || !isfinite(K))
-		return 0;
-	if (!(T >= 0) || !isfinite(T) || !(sigma >= 0) || !isfinite(sigma))
-		return 0;
-	return isfinite(r) && isfinite(q);
-}
-
 /* Early exercise can pay only at ex-dividend instants (a call with q <= 0
  * and r >= 0) or never (a put with r <= 0 and q >= 0): otherwise at any
  * time. The classic bounds: such a call is worth at least S* - K e^{-r tau}
@@ -106,7 +95,7 @@ static int job_init(struct job *j, char right, double S, double K, double T, dou
 	double *buf;
 
 	memset(j, 0, sizeof(*j));
-	if (!valid_core(right, S, K, T, r, q, sigma) || (n_div && !div))
+	if (!bs_valid_input(right, S, K, T, r, q, sigma) || (n_div && !div))
 		return -1;
 	for (i = 0; i < n_div; i++) {
 		if (!isfinite(div[i].t) || !isfinite(div[i].amount) || div[i].amount < 0)
@@ -919,6 +908,18 @@ struct iv_root {
 	double a, fa, b, fb; /* fa < 0 < fb */
 };
 
+/* The bracket [a, b] of the root from two points x, y whose gaps fx, fy
+ * have opposite signs: a the one at or below the price (gap <= 0). */
+static void set_bracket(struct iv_root *rt, double x, double fx, double y, double fy)
+{
+	int x_low = fx <= 0;
+
+	rt->a = x_low ? x : y;
+	rt->fa = x_low ? fx : fy;
+	rt->b = x_low ? y : x;
+	rt->fb = x_low ? fy : fx;
+}
+
 /*
  * Brent's method on the bracket (inverse quadratic interpolation and the
  * secant, bisection when they stray or stall), until the bracket is within
@@ -983,17 +984,7 @@ static double iv_brent(struct iv_root *rt)
 		fb = iv_gap(rt->j, rt->cont, rt->steps, b, rt->price);
 	}
 	/* b and c bracket the root */
-	if (fb <= 0) {
-		rt->a = b;
-		rt->fa = fb;
-		rt->b = c;
-		rt->fb = fc;
-	} else {
-		rt->a = c;
-		rt->fa = fc;
-		rt->b = b;
-		rt->fb = fb;
-	}
+	set_bracket(rt, b, fb, c, fc);
 	return b;
 }
 
@@ -1069,17 +1060,7 @@ static int iv_refine(struct iv_root *rt, double sc, double slope)
 			fx = iv_gap(rt->j, rt->cont, rt->steps, x, rt->price);
 		}
 		if ((fx > 0) != (f > 0)) {
-			if (f > 0) {
-				rt->a = x;
-				rt->fa = fx;
-				rt->b = sc;
-				rt->fb = f;
-			} else {
-				rt->a = sc;
-				rt->fa = f;
-				rt->b = x;
-				rt->fb = fx;
-			}
+			set_bracket(rt, x, fx, sc, f);
 			return 0;
 		}
 		if (x == 0 || x >= AM_IV_MAX)

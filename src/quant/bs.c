@@ -36,8 +36,7 @@ static double npdf(double x)
 	return INV_SQRT2PI * exp(-0.5 * x * x);
 }
 
-static int valid_input(char right, double S, double K, double T, double r, double q,
-		       double sigma)
+int bs_valid_input(char right, double S, double K, double T, double r, double q, double sigma)
 {
 	if (right != 'C' && right != 'P')
 		return 0;
@@ -85,7 +84,7 @@ static double price_valid(char right, double S, double K, double T, double r, do
 
 double bs_price(char right, double S, double K, double T, double r, double q, double sigma)
 {
-	if (!valid_input(right, S, K, T, r, q, sigma))
+	if (!bs_valid_input(right, S, K, T, r, q, sigma))
 		return NAN;
 	return price_valid(right, S, K, T, r, q, sigma);
 }
@@ -95,7 +94,7 @@ void bs_price_pair(double S, double K, double T, double r, double q, double sigm
 {
 	double x, otm;
 
-	if (!valid_input('C', S, K, T, r, q, sigma)) {
+	if (!bs_valid_input('C', S, K, T, r, q, sigma)) {
 		*call = *put = NAN;
 		return;
 	}
@@ -111,7 +110,7 @@ int bs_greeks(char right, double S, double K, double T, double r, double q, doub
 {
 	double sq, kr, sd, nd1, nd2;
 
-	if (!valid_input(right, S, K, T, r, q, sigma)) {
+	if (!bs_valid_input(right, S, K, T, r, q, sigma)) {
 		out->price = out->delta = out->gamma = NAN;
 		out->vega = out->theta = out->rho = NAN;
 		return -1;
@@ -173,7 +172,7 @@ void bs_bounds(char right, double S, double K, double T, double r, double q, dou
 {
 	double sq, kr;
 
-	if (!valid_input(right, S, K, T, r, q, 0)) {
+	if (!bs_valid_input(right, S, K, T, r, q, 0)) {
 		*lower = *upper = NAN;
 		return;
 	}
@@ -192,7 +191,7 @@ enum bs_iv_why bs_iv_why(char right, double S, double K, double T, double r, dou
 {
 	double lower, upper;
 
-	if (!valid_input(right, S, K, T, r, q, 0) || !isfinite(price))
+	if (!bs_valid_input(right, S, K, T, r, q, 0) || !isfinite(price))
 		return BS_IV_INVALID;
 	if (!(T > 0))
 		return BS_IV_ZERO_TIME;

@@ -21,6 +21,10 @@ struct bs_greeks {
 	double rho;	/* dV/dr, per 1.00 change of r */
 };
 
+/* 1 when the inputs are ones bs_price prices: right C or P, S and K
+ * positive and finite, T and sigma at least 0 and finite, r and q finite. */
+int bs_valid_input(char right, double S, double K, double T, double r, double q, double sigma);
+
 /* Option value. Returns NAN for invalid input (S,K <= 0, T < 0, sigma < 0, right not C/P).
  * T == 0 or sigma == 0 give the discounted intrinsic value of the forward. */
 double bs_price(char right, double S, double K, double T, double r, double q, double sigma);
