@@ -71,8 +71,8 @@ static const char *const notify_on_names[] = {[NOTIFY_NEVER] = "never", [NOTIFY_
 					      [NOTIFY_FAILURES] = "failures", NULL};
 static const char *const starttls_names[] = {[STARTTLS_REQUIRED] = "required",
 					     [STARTTLS_OFF] = "off", NULL};
-static const char *const model_names[] = {[MODEL_EUROPEAN] = "european",
-					  [MODEL_AMERICAN] = "american", NULL};
+static const char *const model_names[] = {
+	[MODEL_EUROPEAN] = "european", [MODEL_AMERICAN] = "american", NULL};
 static const char *const short_puts_names[] = {[PUTS_SECURED] = "secured",
 					       [PUTS_NAKED] = "naked", NULL};
 
@@ -111,8 +111,8 @@ static const struct key keys[] = {
 	    "less cash_interest_spread, never below 0) or a fraction (0 for none)."),
 	KEY("cash_interest_spread", "account", K_DOUBLE, cash_interest_spread, 0, 0.2, 0, NULL,
 	    "0.005", "What the broker keeps of the risk-free rate when cash_interest is auto."),
-	KEY("margin_loan_spread", "account", K_DOUBLE, margin_loan_spread, 0, 0.2, 0, NULL,
-	    "0.015", "A debit cash balance pays the risk-free rate plus this."),
+	KEY("margin_loan_spread", "account", K_DOUBLE, margin_loan_spread, 0, 0.2, 0, NULL, "0.015",
+	    "A debit cash balance pays the risk-free rate plus this."),
 
 	KEY("strategies", "strategy", K_STRATEGIES, strat, 0, 0, 0, NULL, "volarb",
 	    "The strategies that run, comma separated, each with its share of the\n"
@@ -198,8 +198,7 @@ static const struct key keys[] = {
 	    "(STARTTLS, see smtp_starttls); empty for no email."),
 	KEY("smtp_starttls", "notify", K_ENUM, smtp_starttls, 0, 0, 0, starttls_names, "required",
 	    "With smtp://: required (refuse to send unencrypted) or off (a local relay)."),
-	KEY("smtp_from", "notify", K_PATH, smtp_from, 0, 0, 0, NULL, "",
-	    "Sender address."),
+	KEY("smtp_from", "notify", K_PATH, smtp_from, 0, 0, 0, NULL, "", "Sender address."),
 	KEY("smtp_to", "notify", K_PATH, smtp_to, 0, 0, 0, NULL, "",
 	    "Recipient addresses, comma separated."),
 	KEY("smtp_username", "notify", K_PATH, smtp_username, 0, 0, 0, NULL, "",

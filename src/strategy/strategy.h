@@ -112,7 +112,7 @@ struct scan_ticker {
 	int ok;			  /* 0: skipped before looking at contracts; see skip */
 	char skip[PT_ERRSZ + 64]; /* why skipped, or why the order was (not) traded */
 	double spot, hv, rate, div_yield, T;
-	int hv_estimator;   /* enum hv_estimator (quant/hv.h) hv was (to be) taken by */
+	int hv_estimator;	 /* enum hv_estimator (quant/hv.h) hv was (to be) taken by */
 	struct model_divs model; /* theo and IV of the expiration's contracts */
 	int expiry;	    /* chosen expiration (day number), 0 when none */
 	int dte;	    /* its calendar days to expiry */
