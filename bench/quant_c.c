@@ -186,6 +186,16 @@ static void run_iv(void *arg)
 			       c->price[i], &v->out[i]);
 }
 
+/* chain_iv over the whole table in one call, on the BSM inputs. */
+static void run_chain_iv(void *arg)
+{
+	struct iv_run *v = arg;
+	const struct cases *c = v->c;
+	struct chain_in in = {c->S, c->K, c->T, c->r, c->q, NULL, c->right};
+
+	chain_iv(&in, c->price, v->out, c->n);
+}
+
 /*
  * lbr_implied_vol_chain over the whole table in one call, in Black's forward
  * terms (the forward and the undiscounted price, computed before the clock
@@ -244,6 +254,9 @@ int main(int argc, char **argv)
 	t = time_median(run_iv, &vr, iv.n);
 	printf("c_iv %.2f\n", t);
 	save(dir, "out_c_iv.f64", vr.out, iv.n);
+	t = time_median(run_chain_iv, &vr, iv.n);
+	printf("c_chain_iv %.2f\n", t);
+	save(dir, "out_c_chain_iv.f64", vr.out, iv.n);
 	vr.F = xmalloc(iv.n * sizeof(double));
 	vr.P = xmalloc(iv.n * sizeof(double));
 	for (n = 0; n < iv.n; n++) {

@@ -221,33 +221,77 @@ const char *bs_iv_why_name(enum bs_iv_why why)
 }
 
 /*
- * Let's Be Rational on the forward. The forward intrinsic value is
- * (S - K) + S expm1(-qT) - K expm1(-rT): its rounding is a few ulps of the
- * intrinsic value itself, not of S and K as S e^{-qT} - K e^{-rT} would
- * be, so the time value of a near-the-money option in the money keeps its
- * digits; ln(S/K) is lbr_log_ratio's for the same reason (the price of an
- * option near the money forward moves by half its change). The time value and the distance to the
- * upper bound are never 0 for a price strictly inside the bounds (IEEE subtraction of unequal
- * numbers), nor made 0 by the normalisation (DBL_TRUE_MIN at least).
+ * Let's Be Rational on the forward, in its normalised coordinates: x =
+ * ln(F/K), the price over sqrt(F K) e^{-rT} = sqrt(S e^{-qT} K e^{-rT}),
+ * and, in the money, less the normalised intrinsic value 2 sinh(|x|/2).
+ * The time value of an option in the money is that difference, so x must
+ * carry the digits of the price: ln(S/K) and (r - q)T cancel when the
+ * strike is near the forward far from the spot (a long expiry, a large
+ * carry), and each rounded to double would leave ln(F/K) with an error of
+ * an ulp of the larger, which is a hundred times the price's own rounding
+ * on the bench's worst cases. bs_log_moneyness sums them in long double
+ * (64-bit significand on x86-64, 113 on AArch64; where long double is
+ * double this is the plain sum). Beyond |x| = 700, where sinh would
+ * overflow, the intrinsic value is taken in price space as before (its
+ * expm1 form keeps its rounding to a few ulps of the intrinsic itself).
+ * The time value and the distance to the upper bound are never 0 for a
+ * price strictly inside the bounds (IEEE subtraction of unequal numbers),
+ * nor made 0 by the normalisation (DBL_TRUE_MIN at least).
  */
+double bs_log_moneyness(double S, double K, double T, double r, double q)
+{
+	long double x = logl((long double)S / (long double)K) +
+			((long double)r - (long double)q) * (long double)T;
+
+	return (double)x;
+}
+
+enum bs_iv_why bs_iv_normalise(char right, double S, double K, double T, double r, double q,
+			       double price, double *x, double *beta, double *beta_c)
+{
+	double sq, kr, lower, upper, norm, lx, b;
+	double th = right == 'C' ? 1 : -1;
+
+	*x = *beta = *beta_c = NAN;
+	/* bs_iv_why's checks in its order, on bs_bounds's numbers */
+	if (!bs_valid_input(right, S, K, T, r, q, 0) || !isfinite(price))
+		return BS_IV_INVALID;
+	if (!(T > 0))
+		return BS_IV_ZERO_TIME;
+	sq = S * exp(-q * T);
+	kr = K * exp(-r * T);
+	lower = fmax(th * (sq - kr), 0);
+	upper = right == 'C' ? sq : kr;
+	if (!(price > lower))
+		return BS_IV_BELOW_INTRINSIC;
+	if (!(price < upper))
+		return BS_IV_ABOVE_UPPER;
+	norm = isnormal(sq * kr) ? sqrt(sq * kr) : sqrt(sq) * sqrt(kr);
+	lx = bs_log_moneyness(S, K, T, r, q);
+	if (th * lx <= 0) { /* out of the money forward: all time value */
+		b = price / norm;
+	} else if (fabs(lx) <= 700) {
+		b = price / norm - 2 * sinh(0.5 * fabs(lx));
+	} else {
+		double fwd_intr = (S - K) + (S * expm1(-q * T) - K * expm1(-r * T));
+
+		b = (price - th * fwd_intr) / norm;
+	}
+	*x = -fabs(lx);
+	*beta = fmax(b, DBL_TRUE_MIN);
+	*beta_c = fmax((upper - price) / norm, DBL_TRUE_MIN);
+	return BS_IV_OK;
+}
+
 int bs_implied_vol(char right, double S, double K, double T, double r, double q, double price,
 		   double *iv)
 {
-	double lower, upper, fwd_intr, intr, sq, kr, norm, x, beta, beta_c;
+	double x, beta, beta_c;
 
 	*iv = NAN;
-	if (bs_iv_why(right, S, K, T, r, q, price) != BS_IV_OK)
+	if (bs_iv_normalise(right, S, K, T, r, q, price, &x, &beta, &beta_c) != BS_IV_OK)
 		return -1;
-	bs_bounds(right, S, K, T, r, q, &lower, &upper);
-	fwd_intr = (S - K) + (S * expm1(-q * T) - K * expm1(-r * T));
-	intr = right == 'C' ? fmax(fwd_intr, 0) : fmax(-fwd_intr, 0);
-	sq = S * exp(-q * T);
-	kr = K * exp(-r * T);
-	norm = isnormal(sq * kr) ? sqrt(sq * kr) : sqrt(sq) * sqrt(kr);
-	x = lbr_log_ratio(S, K) + (r - q) * T; /* ln(F/K) */
-	beta = fmax((price - intr) / norm, DBL_TRUE_MIN);
-	beta_c = fmax((upper - price) / norm, DBL_TRUE_MIN);
-	*iv = lbr_implied_s(-fabs(x), beta, beta_c) / sqrt(T);
+	*iv = lbr_implied_s(x, beta, beta_c) / sqrt(T);
 	return 0;
 }
 

@@ -57,10 +57,10 @@ void bs_bounds(char right, double S, double K, double T, double r, double q, dou
  * strictly inside the no-arbitrage bounds of bs_bounds with T > 0, however
  * small or large the volatility (no range is searched); -1 and *iv = NAN
  * otherwise (bs_iv_why says why). Solved by Let's Be Rational (lbr.h) on
- * the forward: x = ln(S/K) + (r - q) T, the time value over the forward
- * intrinsic value (computed with expm1, so near-the-money prices keep
- * their digits) and the distance to the upper bound, each divided by
- * sqrt(S e^{-qT} K e^{-rT}).
+ * the forward: x = ln(S/K) + (r - q) T (bs_log_moneyness), the time value
+ * (in the money: the price over sqrt(S e^{-qT} K e^{-rT}) less the
+ * normalised intrinsic value 2 sinh(|x|/2)) and the distance to the upper
+ * bound over the same.
  *
  * Accuracy: where the price carries the information -- its relative
  * rounding error (2^-53) divided by its elasticity to sigma, vega sigma /
@@ -72,6 +72,11 @@ void bs_bounds(char right, double S, double K, double T, double r, double q, dou
  */
 int bs_implied_vol(char right, double S, double K, double T, double r, double q, double price,
 		   double *iv);
+
+/* ln(F/K) = ln(S/K) + (r - q) T, summed in long double so that the result
+ * keeps a few ulps of itself where the two terms cancel (a strike near a
+ * forward far from the spot). No checks: S, K > 0 and finite. */
+double bs_log_moneyness(double S, double K, double T, double r, double q);
 
 /* Why a price has (or has not) an implied volatility, in bs_iv_why's order
  * of checking. */
@@ -91,6 +96,14 @@ enum bs_iv_why bs_iv_why(char right, double S, double K, double T, double r, dou
 /* A short name for why: "" for BS_IV_OK, "invalid", "zero_time",
  * "below_intrinsic", "above_upper_bound"; static storage. */
 const char *bs_iv_why_name(enum bs_iv_why why);
+
+/* bs_implied_vol's problem in Let's Be Rational's normalised coordinates
+ * (lbr.h): x = -|ln F/K|, the normalised time value beta and distance to
+ * the upper bound beta_c (each at least DBL_TRUE_MIN), so that the
+ * volatility is lbr_implied_s(x, beta, beta_c) / sqrt(T). Returns
+ * bs_iv_why's answer; x, beta and beta_c are NAN unless BS_IV_OK. */
+enum bs_iv_why bs_iv_normalise(char right, double S, double K, double T, double r, double q,
+			       double price, double *x, double *beta, double *beta_c);
 
 /*
  * Historical volatility: sample standard deviation of the last `window` log

@@ -30,11 +30,13 @@
  * marks so, or any overflow - are then computed by bs_greeks itself, so
  * those cases are bs_greeks's to the bit.
  */
+#include <float.h>
 #include <math.h>
 #include <stddef.h>
 
 #include "chain.h"
 #include "bs.h"
+#include "lbr.h"
 
 /*
  * glibc declares its vector math functions only under -ffast-math, which
@@ -47,6 +49,8 @@
 __attribute__((simd("notinbranch"))) double exp(double);
 __attribute__((simd("notinbranch"))) double log(double);
 __attribute__((simd("notinbranch"))) double erfc(double);
+__attribute__((simd("notinbranch"))) double log1p(double);
+__attribute__((simd("notinbranch"))) double sinh(double);
 #endif
 
 /* An AVX2 copy and a baseline copy, chosen by the CPU at load time (an
@@ -261,6 +265,110 @@ size_t chain_greeks(const struct chain_in *in, const struct chain_out *out, size
 			bad += redo_scalar(in, out, i, m4);
 		if (m4 < m)
 			bad += tail(in, out, i + m4, m - m4, w + m4, eq + m4, er + m4);
+	}
+	return bad;
+}
+
+/*
+ * chain_iv's normalised problems. bs_iv_normalise, lane by lane, costs a
+ * hundred nanoseconds or more, most of it the long double logarithm of
+ * bs_log_moneyness; here the vector pass computes every lane in double
+ * (ln S/K with log1p, as lbr_log_ratio does, plus (r - q) T) and sends to
+ * bs_iv_normalise only the lanes where that sum cancels: |(r - q) T| above
+ * IV_CANCEL times the larger of |ln F/K| and the normalised price, beyond
+ * which the double sum's rounding (a few ulps of (r - q) T) is no longer a
+ * few ulps of what the volatility depends on. Lanes outside the bounds, or
+ * with anything the vector pass does not cover (sqrt(S e^{-qT} K e^{-rT})
+ * out of the normal range, |ln F/K| > 700), go there too, so the NANs are
+ * bs_implied_vol's exactly. The discount factors are bs_bounds's (scalar
+ * exp, one per distinct product as chain_greeks's). The block is padded
+ * to whole vectors with a harmless option, so no lane falls to gcc's
+ * scalar remainder loop and a lane's result does not depend on where it
+ * sits in the chain.
+ */
+#define IV_CANCEL 4.0
+
+struct iv_block {
+	double S[CHAIN_BLOCK], K[CHAIN_BLOCK], T[CHAIN_BLOCK], r[CHAIN_BLOCK], q[CHAIN_BLOCK];
+	double p[CHAIN_BLOCK], w[CHAIN_BLOCK], eq[CHAIN_BLOCK], er[CHAIN_BLOCK];
+	double u[CHAIN_BLOCK], x[CHAIN_BLOCK], beta[CHAIN_BLOCK], beta_c[CHAIN_BLOCK];
+	double scalar[CHAIN_BLOCK];
+};
+
+PT_CHAIN_CLONES
+static void iv_block_norm(size_t m, struct iv_block *restrict b)
+{
+	size_t i;
+
+	/* ln(S/K) = +-log1p(|S - K| / min(S, K)) */
+	for (i = 0; i < m; i++) {
+		double s = b->S[i], k = b->K[i];
+
+		b->u[i] = (s > k ? s - k : k - s) / (s < k ? s : k);
+	}
+	for (i = 0; i < m; i++)
+		b->u[i] = log1p(b->u[i]);
+	for (i = 0; i < m; i++) {
+		double s = b->S[i], k = b->K[i], t = b->T[i], pr = b->p[i], th = b->w[i];
+		double sq = s * b->eq[i], kr = k * b->er[i], skr = sq * kr;
+		double lower = th * (sq - kr) > 0 ? th * (sq - kr) : 0, upper = th > 0 ? sq : kr;
+		double a = (b->r[i] - b->q[i]) * t, lx = (s >= k ? b->u[i] : -b->u[i]) + a;
+		double norm = sqrt(skr), bt = pr / norm, ax = fabs(lx), big = ax > bt ? ax : bt;
+		int ok = (th != 0) & (s > 0) & (s <= DBL_MAX) & (k > 0) & (k <= DBL_MAX) & (t > 0) &
+			 (t <= DBL_MAX) & (fabs(b->r[i]) <= DBL_MAX) & (fabs(b->q[i]) <= DBL_MAX) &
+			 (pr > lower) & (pr < upper) & (skr >= DBL_MIN) & (skr <= DBL_MAX) &
+			 (ax <= 700) & !(fabs(a) > IV_CANCEL * big);
+
+		b->scalar[i] = ok ? 0 : 1;
+		b->x[i] = th * lx; /* > 0: in the money */
+		b->u[i] = 0.5 * (ok ? ax : 0);
+		b->beta[i] = bt;
+		b->beta_c[i] = (upper - pr) / norm;
+	}
+	for (i = 0; i < m; i++)
+		b->u[i] = sinh(b->u[i]);
+	for (i = 0; i < m; i++) {
+		double be = b->x[i] > 0 ? b->beta[i] - 2 * b->u[i] : b->beta[i];
+
+		b->x[i] = -fabs(b->x[i]);
+		b->beta[i] = be > DBL_TRUE_MIN ? be : DBL_TRUE_MIN;
+		b->beta_c[i] = b->beta_c[i] > DBL_TRUE_MIN ? b->beta_c[i] : DBL_TRUE_MIN;
+	}
+}
+
+size_t chain_iv(const struct chain_in *in, const double *price, double *vol, size_t n)
+{
+	struct iv_block b;
+	struct memo mm = {NAN, NAN, NAN, NAN};
+	size_t i, j, m, m4, bad = 0;
+
+	for (i = 0; i < n; i += m) {
+		m = n - i < CHAIN_BLOCK ? n - i : CHAIN_BLOCK;
+		m4 = (m + LANES - 1) / LANES * LANES;
+		prepare(in, i, m, b.w, b.eq, b.er, &mm);
+		for (j = 0; j < m4; j++) {
+			int pad = j >= m;
+
+			b.S[j] = pad ? 100 : in->S[i + j];
+			b.K[j] = pad ? 100 : in->K[i + j];
+			b.T[j] = pad ? 1 : in->T[i + j];
+			b.r[j] = pad ? 0 : in->r[i + j];
+			b.q[j] = pad ? 0 : in->q[i + j];
+			b.p[j] = pad ? 10 : price[i + j];
+			if (pad)
+				b.w[j] = b.eq[j] = b.er[j] = 1;
+		}
+		iv_block_norm(m4, &b);
+		for (j = 0; j < m; j++)
+			if (b.scalar[j] != 0)
+				bs_iv_normalise(in->right[i + j], in->S[i + j], in->K[i + j],
+						in->T[i + j], in->r[i + j], in->q[i + j],
+						price[i + j], &b.x[j], &b.beta[j], &b.beta_c[j]);
+		lbr_implied_s_chain(b.x, b.beta, b.beta_c, m, vol + i);
+		for (j = 0; j < m; j++) {
+			vol[i + j] /= sqrt(in->T[i + j]);
+			bad += isnan(vol[i + j]);
+		}
 	}
 	return bad;
 }

@@ -44,4 +44,14 @@ struct chain_out {
  */
 size_t chain_greeks(const struct chain_in *in, const struct chain_out *out, size_t n);
 
+/*
+ * Implied volatility of the n prices price[i] of `in`'s options (in->sigma
+ * is not read) into vol[i]: what bs_implied_vol would store, to a few ulps
+ * (NAN exactly where it returns -1). Each option's normalised problem is
+ * bs_iv_normalise's (one at a time: its log-moneyness is summed in long
+ * double), solved by lbr_implied_s_chain's vector code. Returns the number
+ * of prices with no volatility. vol must not overlap the inputs.
+ */
+size_t chain_iv(const struct chain_in *in, const double *price, double *vol, size_t n);
+
 #endif

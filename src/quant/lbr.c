@@ -952,15 +952,36 @@ LBR_INLINE void chain_step(struct chain_block *restrict w, size_t i)
 
 /* One block of at most CHAIN_BLOCK options. Divisions are the slowest
  * vector operations: each reciprocal is taken once. */
-CHAIN_CLONES static void chain_block(const double *restrict price, const double *restrict F,
-				     const double *restrict K, const double *restrict T,
-				     const char *restrict right, size_t n, double *restrict vol,
-				     struct chain_block *restrict w)
+/* The guess's first numbers of lane i from its normalised problem (x <= 0,
+ * beta, beta_c, bm = e^{x/2}, rvc = 1/b'(s_c) = sqrt(2 pi) e^{-x/2}). */
+LBR_INLINE void chain_prep_lane(struct chain_block *restrict w, size_t i, double x, double be,
+				double bc, double bm, double rvc)
+{
+	double ax = -x, sqa = sqrt(ax), sc = M_SQRT2 * sqa, ex = erfcx_lo(sqa);
+	double bcr = 0.5 * bm * (1 - ex);
+	double sl = sc - bcr * rvc, su = sc + 0.5 * bm * (1 + ex) * rvc;
+
+	w->x[i] = x;
+	w->beta[i] = be;
+	w->betac[i] = bc;
+	w->bmax[i] = bm;
+	w->sc[i] = sc;
+	w->bc[i] = bcr;
+	w->rvc[i] = rvc;
+	w->sl[i] = sl;
+	w->su[i] = su;
+	w->se[i] = sel(be <= bcr, sel(sl > 0, sl, sc), su);
+}
+
+/* Black's inputs to the normalised problem, lane by lane. w->ok: 1 the
+ * vector path, 2 none (NAN), 3 the scalar function. */
+CHAIN_CLONES static void chain_prep_black(const double *restrict price, const double *restrict F,
+					  const double *restrict K, const double *restrict T,
+					  const char *restrict right, size_t n,
+					  struct chain_block *restrict w)
 {
 	size_t i;
-	int it;
 
-	/* the normalised problem and the guess's first numbers */
 	for (i = 0; i < n; i++) {
 		double p = price[i], f = F[i], k = K[i], t = T[i], th = right[i] == 'C' ? 1 : -1;
 		double intr = th * (f - k) > 0 ? th * (f - k) : 0, up = th > 0 ? f : k;
@@ -969,30 +990,44 @@ CHAIN_CLONES static void chain_block(const double *restrict price, const double 
 		double x = -chain_log1p(d * rmn), bm = sqrt(mn / mx), ax = -x; /* bm = e^{x/2} */
 		double rn = bm * rmn, rvc = (1 / INV_SQRT2PI) * mx * rn; /* 1/sqrt(FK), 1/b'(s_c) */
 		double be = (p - intr) * rn, bc = (up - p) * rn;
-		double sqa = sqrt(ax), sc = M_SQRT2 * sqa, ex = erfcx_lo(sqa);
-		double bcr = 0.5 * bm * (1 - ex);
-		double sl = sc - bcr * rvc, su = sc + 0.5 * bm * (1 + ex) * rvc;
 		int ok = ((right[i] == 'C') | (right[i] == 'P')) & (f > 0) & (k > 0) &
 			 (f <= DBL_MAX) & (k <= DBL_MAX) & (t > 0) & (t <= DBL_MAX) & (p > intr) &
 			 (p < up);
 
-		/* 1: the vector path; 2: none (NAN); 3: the scalar function */
 		w->ok[i] = sel(ok,
 			       sel((fk >= DBL_MIN) & (fk <= DBL_MAX) & (be >= DBL_MIN) &
 					   (bc >= DBL_MIN) & (ax <= 700),
 				   1.0, 3.0),
 			       2.0);
-		w->x[i] = x;
-		w->beta[i] = be;
-		w->betac[i] = bc;
-		w->bmax[i] = bm;
-		w->sc[i] = sc;
-		w->bc[i] = bcr;
-		w->rvc[i] = rvc;
-		w->sl[i] = sl;
-		w->su[i] = su;
-		w->se[i] = sel(be <= bcr, sel(sl > 0, sl, sc), su);
+		chain_prep_lane(w, i, x, be, bc, bm, rvc);
 	}
+}
+
+/* The normalised inputs (x <= 0, beta, beta_c > 0; x NAN: none) to the
+ * guess's first numbers. */
+CHAIN_CLONES static void chain_prep_norm(const double *restrict x, const double *restrict beta,
+					 const double *restrict betac, size_t n,
+					 struct chain_block *restrict w)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		double xi = x[i], be = beta[i], bc = betac[i];
+		int ok = (xi <= 0) & (be > 0) & (bc > 0) & (be <= DBL_MAX) & (bc <= DBL_MAX);
+		double xs = sel(ok & (xi >= -700), xi, -1.0), bm = chain_exp(0.5 * xs);
+
+		w->ok[i] = sel(ok, sel((be >= DBL_MIN) & (bc >= DBL_MIN) & (xi >= -700), 1.0, 3.0),
+			       2.0);
+		chain_prep_lane(w, i, xs, be, bc, bm, (1 / INV_SQRT2PI) / bm);
+	}
+}
+
+/* The guess and two Householder steps on the block prepared in w, into w->s. */
+CHAIN_CLONES static void chain_solve(size_t n, struct chain_block *restrict w)
+{
+	size_t i;
+	int it;
+
 	/* b at s_l (below b_c) or s_u (above) */
 	for (i = 0; i < n; i++)
 		chain_b1(w, i, w->se[i], 1);
@@ -1086,24 +1121,60 @@ CHAIN_CLONES static void chain_block(const double *restrict price, const double 
 		for (i = 0; i < n; i++)
 			chain_step(w, i);
 	}
+}
+
+/* vol = s / sqrt(T) on the vector path's lanes, NAN on lanes with none; a
+ * lane whose result is not a finite positive number goes to the scalar
+ * function (w->ok 3). */
+CHAIN_CLONES static void chain_finish(const double *restrict T, size_t n, double *restrict vol,
+				      struct chain_block *restrict w)
+{
+	size_t i;
+
 	for (i = 0; i < n; i++) {
 		double v = w->s[i] / sqrt(T[i]);
 
 		vol[i] = sel(w->ok[i] == 1, v, NAN);
 		w->ok[i] = sel((w->ok[i] == 1) & !((v > 0) & (v <= DBL_MAX)), 3, w->ok[i]);
 	}
-	for (i = 0; i < n; i++)
-		if (w->ok[i] == 3)
-			vol[i] = lbr_implied_vol(price[i], F[i], K[i], T[i], right[i]);
 }
 
 void lbr_implied_vol_chain(const double *price, const double *F, const double *K, const double *T,
 			   const char *right, size_t n, double *vol)
 {
 	struct chain_block w;
-	size_t i;
+	size_t i, j, m;
 
-	for (i = 0; i < n; i += CHAIN_BLOCK)
-		chain_block(price + i, F + i, K + i, T + i, right + i,
-			    n - i < CHAIN_BLOCK ? n - i : CHAIN_BLOCK, vol + i, &w);
+	for (i = 0; i < n; i += m) {
+		m = n - i < CHAIN_BLOCK ? n - i : CHAIN_BLOCK;
+		chain_prep_black(price + i, F + i, K + i, T + i, right + i, m, &w);
+		chain_solve(m, &w);
+		chain_finish(T + i, m, vol + i, &w);
+		for (j = 0; j < m; j++)
+			if (w.ok[j] == 3)
+				vol[i + j] = lbr_implied_vol(price[i + j], F[i + j], K[i + j],
+							     T[i + j], right[i + j]);
+	}
+}
+
+void lbr_implied_s_chain(const double *x, const double *beta, const double *beta_c, size_t n,
+			 double *s)
+{
+	struct chain_block w;
+	size_t i, j, m;
+
+	for (i = 0; i < n; i += m) {
+		m = n - i < CHAIN_BLOCK ? n - i : CHAIN_BLOCK;
+		chain_prep_norm(x + i, beta + i, beta_c + i, m, &w);
+		chain_solve(m, &w);
+		for (j = 0; j < m; j++) {
+			double v = w.s[j];
+
+			if (w.ok[j] == 2)
+				v = NAN;
+			else if (!(w.ok[j] == 1 && v > 0 && v <= DBL_MAX))
+				v = lbr_implied_s(x[i + j], beta[i + j], beta_c[i + j]);
+			s[i + j] = v;
+		}
+	}
 }

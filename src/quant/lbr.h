@@ -75,6 +75,14 @@ double lbr_normalised_black(double x, double s, char right);
  */
 double lbr_implied_s(double x, double beta, double beta_c);
 
+/* lbr_implied_s on n normalised problems at once (x[i], beta[i],
+ * beta_c[i] into s[i]), vectorised as lbr_implied_vol_chain is; within a
+ * few ulps of lbr_implied_s, and exactly its NAN where it has none.
+ * bs.h's bs_iv_normalise gives the normalised problem of a BSM price;
+ * chain.h's chain_iv does the whole chain. */
+void lbr_implied_s_chain(const double *x, const double *beta, const double *beta_c, size_t n,
+			 double *s);
+
 /* ln(a/b) for a, b > 0 to a few ulps of the result, also when a/b is near 1
  * (where log(a / b) would be off by an ulp of 1, not of the logarithm):
  * the x of forward and strike. */

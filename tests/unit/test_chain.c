@@ -4,7 +4,8 @@
  * (tests/data/chain_ref.csv, written by tests/gen_chain_ref.py) and against
  * bs_greeks, an option's results wherever it sits in a chain, and the
  * limits and invalid input exactly as bs_greeks has them, at their
- * boundaries.
+ * boundaries; chain_iv against bs_implied_vol and against volatilities
+ * whose prices were made at 50 digits.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -502,12 +503,150 @@ static void test_long_chain(void **state)
 		assert_memory_equal(a.o[f], b.o[f], a.n * sizeof(double));
 }
 
+/* ---- implied volatility ---- */
+
+/*
+ * Cases from bench/quant.sh's table (seed 12) where ln(S/K) and (r - q)T
+ * cancel: in the money, the strike near a forward far from the spot, low
+ * volatility, decades to expiry. price is the BSM price at sigma in
+ * mpmath at 50 digits, rounded once; each carries sigma to 1e-13 or better
+ * (the bench's rule). Summed in double, ln(F/K) cost the first four 2.6e-12
+ * to 5.2e-12 and the last two (at the edge of chain_iv's cancellation
+ * test, one sixteenth of what it is) 1.1e-12.
+ */
+static const struct iv_case {
+	char right;
+	double S, K, T, r, q, sigma, price;
+} iv_cancel[] = {
+	{'C', 100.0, 158.25779768652893, 12.195693790602599, 0.059998540631912435,
+	 0.021547423378884878, 0.0010363175352446873, 0.7564256091529411},
+	{'C', 100.0, 143.5033409694152, 22.671578787329533, 0.06590848418964651,
+	 0.049095336553085185, 0.0015727169135171444, 0.650613383019143},
+	{'P', 100.0, 38.044482518871995, 26.9224238559465, 0.0032582497434408327,
+	 0.03973004358438018, 0.0010814445732768485, 0.5359966060634119},
+	{'P', 100.0, 236.42987011970465, 26.078587377462487, 0.05503538503938921,
+	 0.023288049746031103, 0.002468759972656949, 1.803938182115062},
+	{'C', 100.0, 105.12553008549665, 1.5128259649055127, 0.04345556304871227,
+	 0.00793342823773498, 0.0010657738008919729, 0.37028897468476973},
+	{'P', 100.0, 120.37246322506124, 8.053286947047315, 0.024843010013894704,
+	 0.0033738833516922086, 0.0015845819599692684, 1.2268039265340214}};
+
+static void test_iv_cancel(void **state)
+{
+	size_t i, n = sizeof(iv_cancel) / sizeof(iv_cancel[0]);
+
+	(void)state;
+	for (i = 0; i < n; i++) {
+		const struct iv_case *c = &iv_cancel[i];
+		struct chain_in in = {&c->S, &c->K, &c->T, &c->r, &c->q, NULL, &c->right};
+		double iv, civ;
+
+		assert_int_equal(bs_implied_vol(c->right, c->S, c->K, c->T, c->r, c->q, c->price,
+						&iv),
+				 0);
+		assert_int_equal(chain_iv(&in, &c->price, &civ, 1), 0);
+		if (!(fabs(iv - c->sigma) <= 1e-12 * c->sigma) ||
+		    !(fabs(civ - c->sigma) <= 1e-12 * c->sigma))
+			fail_msg("case %zu: sigma %.17g, bs_implied_vol %.17g (%.1e), chain_iv "
+				 "%.17g (%.1e)",
+				 i, c->sigma, iv, fabs(iv / c->sigma - 1), civ,
+				 fabs(civ / c->sigma - 1));
+	}
+}
+
+/*
+ * chain_iv gives bs_implied_vol's volatility (to 1e-13, relative; these
+ * prices are well conditioned) on each side of its cancellation test,
+ * |(r - q)T| > 4 max(|ln F/K|, price / sqrt(F K e^{-2rT})): strikes with
+ * ln F/K at (r - q)T / 4 times 0.99, 1 and 1.01, in and out of the money,
+ * and its NANs exactly where bs_implied_vol returns -1 (and a positive
+ * volatility where it has one): prices at, just inside and just outside
+ * both bounds, T == 0, invalid input. The count
+ * it returns is the NANs'; a whole chain and one option at a time agree to
+ * the bit, whatever the chain's length.
+ */
+static void test_iv_agrees(void **state)
+{
+	static struct soa a;
+	static double price[MAX_ROWS], v1[MAX_ROWS], v2[MAX_ROWS];
+	static const double f[] = {0.99, 1.0, 1.01};
+	static const double T[] = {0.5, 10};
+	struct chain_in in;
+	size_t i, j, bad = 0, len, n_grid;
+	int c, side, t;
+
+	(void)state;
+	a.n = 0;
+	for (t = 0; t < 2; t++)
+		for (c = 0; c < 2; c++)
+			for (side = -1; side <= 1; side += 2)
+				for (j = 0; j < 3; j++) {
+					double r = 0.05, q = 0.01, a4 = (r - q) * T[t] / 4;
+					double K = 100 * exp((r - q) * T[t] - side * a4 * f[j]);
+					char right = c ? 'P' : 'C';
+
+					soa_add(&a, right, 100, K, T[t], r, q, 0.02);
+					price[a.n - 1] = bs_price(right, 100, K, T[t], r, q, 0.02);
+				}
+	n_grid = a.n; /* the rest have no volatility or an ill-conditioned one */
+	for (i = 0; i < 4; i++) {
+		char right = i % 2 ? 'P' : 'C';
+		double lower, upper;
+
+		bs_bounds(right, 100, 105, 1, 0.03, 0.01, &lower, &upper);
+		soa_add(&a, right, 100, 105, 1, 0.03, 0.01, 0.2);
+		price[a.n - 1] = i < 2 ? lower : upper;
+		soa_add(&a, right, 100, 105, 1, 0.03, 0.01, 0.2);
+		price[a.n - 1] = i < 2 ? nextafter(lower, 1e9) : nextafter(upper, 0);
+		soa_add(&a, right, 100, 105, 1, 0.03, 0.01, 0.2);
+		price[a.n - 1] = i < 2 ? nextafter(lower, 0) : nextafter(upper, 1e9);
+		soa_add(&a, right, 100, 105, 0, 0.03, 0.01, 0.2);
+		price[a.n - 1] = 5;
+	}
+	soa_add(&a, 'X', 100, 105, 1, 0.03, 0.01, 0.2);
+	price[a.n - 1] = 5;
+	soa_add(&a, 'C', -1, 105, 1, 0.03, 0.01, 0.2);
+	price[a.n - 1] = 5;
+	soa_add(&a, 'C', 100, 105, 1, NAN, 0.01, 0.2);
+	price[a.n - 1] = 5;
+	soa_add(&a, 'C', 100, 105, 1, 0.03, 0.01, 0.2);
+	price[a.n - 1] = NAN;
+	in = soa_in(&a, 0);
+	for (i = 0; i < a.n; i++) {
+		int rc = bs_implied_vol(a.right[i], a.S[i], a.K[i], a.T[i], a.r[i], a.q[i],
+					price[i], &v1[i]);
+
+		bad += rc < 0;
+		assert_true(rc < 0 ? isnan(v1[i]) : v1[i] > 0);
+	}
+	assert_int_equal(chain_iv(&in, price, v2, a.n), bad);
+	for (i = 0; i < a.n; i++)
+		if (isnan(v1[i]) != isnan(v2[i]) ||
+		    !(i >= n_grid ? isnan(v1[i]) || v2[i] > 0
+				  : fabs(v2[i] - v1[i]) <= 1e-13 * v1[i]))
+			fail_msg("option %zu (%c K=%.17g T=%g price %.17g): bs_implied_vol %.17g, "
+				 "chain_iv %.17g",
+				 i, a.right[i], a.K[i], a.T[i], price[i], v1[i], v2[i]);
+	for (len = 1; len <= 9; len++) {
+		static double v3[MAX_ROWS];
+
+		for (i = 0; i < a.n; i += len) {
+			size_t k = a.n - i < len ? a.n - i : len;
+
+			in = soa_in(&a, i);
+			chain_iv(&in, price + i, v3 + i, k);
+		}
+		assert_memory_equal(v2, v3, a.n * sizeof(double));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reference), cmocka_unit_test(test_position),
 		cmocka_unit_test(test_limits),	  cmocka_unit_test(test_just_inside),
 		cmocka_unit_test(test_invalid),	  cmocka_unit_test(test_long_chain),
+		cmocka_unit_test(test_iv_cancel), cmocka_unit_test(test_iv_agrees),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
