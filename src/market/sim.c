@@ -46,6 +46,7 @@
 #include "sim.h"
 #include "calendar.h"
 #include "../quant/bs.h"
+#include "../quant/chain.h"
 #include "../util/date.h"
 #include "../util/util.h"
 
@@ -717,7 +718,7 @@ static double cents_round(double x)
 }
 
 /* The state one expiry of a chain is priced from. */
-struct chain_in {
+struct sim_chain {
 	const struct sim_tk *t;
 	uint64_t ck; /* the day's and ticker's key */
 	double S, r, q, T, sqrt_t, drift, sq, atm, vol_t;
@@ -758,8 +759,8 @@ static double ssvi_w(double theta, double phi, double rho, double k)
 	return theta / 2 * (1 + rho * pk + sqrt((pk + rho) * (pk + rho) + 1 - rho * rho));
 }
 
-static void quote_contract(const struct chain_in *c, const struct strike_in *k, char right,
-                           double mid, struct option_quote *o)
+static void quote_contract(const struct sim_chain *c, const struct strike_in *k, char right,
+			   double mid, struct option_quote *o)
 {
 	uint64_t base = mix64(k->kbits ^ (uint64_t)(unsigned char)right), flags;
 	double hs, bid, ask, lam, vega, d1, sd, u_vol;
@@ -845,7 +846,7 @@ static double atm_vol(const struct sim *s, const struct sim_tk *t, size_t i, dou
 
 /* Chain state of expiry T years out: the SSVI slice and the half-spread. */
 static void chain_slice(const struct sim *s, const struct sim_tk *t, size_t i, double rho,
-                        double eta, struct chain_in *c)
+			double eta, struct sim_chain *c)
 {
 	double stress;
 
@@ -892,10 +893,11 @@ static void fill_chain(struct sim *s, const struct sim_tk *t, size_t i, int64_t 
 {
 	int exps[MAX_EXPIRIES], serve[MAX_EXPIRIES];
 	double years[MAX_EXPIRIES];
-	size_t ne = expiries_for(s->sess[i], exps), nk, e, j, n = 0, n_serve = 0;
-	double *strikes = NULL, *lnks, rho, eta;
-	struct chain_in c;
-	struct strike_in k;
+	size_t ne = expiries_for(s->sess[i], exps), nk, e, j, n = 0, n_serve = 0, m;
+	double *strikes = NULL, *lnks, rho, eta, *a, *px;
+	char *right;
+	struct sim_chain c;
+	struct strike_in *k;
 
 	memset(&c, 0, sizeof(c));
 	c.t = t;
@@ -908,6 +910,11 @@ static void fill_chain(struct sim *s, const struct sim_tk *t, size_t i, int64_t 
 	lnks = xmalloc((nk ? nk : 1) * sizeof(double));
 	for (j = 0; j < nk; j++)
 		lnks[j] = log(strikes[j] / c.S);
+	/* an expiration's strikes, and its calls and puts as one chain for
+	 * chain_greeks: S, K, T, r, q, sigma, then the six outputs */
+	k = xmalloc((nk ? nk : 1) * sizeof(*k));
+	a = xmalloc((nk ? nk : 1) * 2 * 12 * sizeof(double));
+	right = xmalloc((nk ? nk : 1) * 2);
 	/* room for the expirations served only (a session asks one or two of
 	 * the twenty-odd listed) */
 	for (e = 0; e < ne; e++) {
@@ -927,35 +934,62 @@ static void fill_chain(struct sim *s, const struct sim_tk *t, size_t i, int64_t 
 		chain_slice(s, t, i, rho, eta, &c);
 		lo = strike_lo(c.T) * c.S - 1e-9;
 		hi = strike_hi(c.T) * c.S + 1e-9;
-		for (j = 0; j < nk; j++) {
-			double x, mc, mp;
+		for (j = m = 0; j < nk; j++) {
+			struct strike_in *x = &k[m];
+			double lx;
 
 			if (strikes[j] < lo || strikes[j] > hi)
 				continue;
-			k.K = strikes[j];
-			k.lnks = lnks[j];
-			k.kbits =
-			        mix64(ek ^ ((uint64_t)llround(k.K * 1000) * 0xd6e8feb86659fd93ULL));
-			x = k.lnks - c.drift;
-			k.iv = sqrt(ssvi_w(c.theta, c.phi, c.rho, x) / c.T);
-			k.z = x / (c.atm * c.sqrt_t);
-			k.lam = c.vol_t * exp(-0.7 * fabs(k.z));
-			bs_price_pair(c.S, k.K, c.T, c.r, c.q, k.iv, &mc, &mp);
+			x->K = strikes[j];
+			x->lnks = lnks[j];
+			x->kbits = mix64(ek ^
+					 ((uint64_t)llround(x->K * 1000) * 0xd6e8feb86659fd93ULL));
+			lx = x->lnks - c.drift;
+			x->iv = sqrt(ssvi_w(c.theta, c.phi, c.rho, lx) / c.T);
+			x->z = lx / (c.atm * c.sqrt_t);
+			x->lam = c.vol_t * exp(-0.7 * fabs(x->z));
+			m++;
+		}
+		/* lane 2j the call of strike j, 2j + 1 its put */
+		for (j = 0; j < 2 * m; j++) {
+			a[j] = c.S;
+			a[2 * m + j] = k[j / 2].K;
+			a[4 * m + j] = c.T;
+			a[6 * m + j] = c.r;
+			a[8 * m + j] = c.q;
+			a[10 * m + j] = k[j / 2].iv;
+			right[j] = j % 2 ? 'P' : 'C';
+		}
+		px = a + 12 * m;
+		{
+			struct chain_in in = {a,	 a + 2 * m,  a + 4 * m, a + 6 * m,
+					      a + 8 * m, a + 10 * m, right};
+			struct chain_out out = {px,	    px + 2 * m, px + 4 * m,
+						px + 6 * m, px + 8 * m, px + 10 * m};
+
+			chain_greeks(&in, &out, 2 * m);
+		}
+		for (j = 0; j < m; j++) {
+			double mc = px[2 * j], mp = px[2 * j + 1];
+
 			if (!isfinite(mc))
-				mc = fmax(0, c.sq - k.K * exp(-c.r * c.T));
+				mc = fmax(0, c.sq - k[j].K * exp(-c.r * c.T));
 			if (!isfinite(mp))
-				mp = fmax(0, k.K * exp(-c.r * c.T) - c.sq);
+				mp = fmax(0, k[j].K * exp(-c.r * c.T) - c.sq);
 			/* Exact arithmetic gives monotone mids; keep rounding from
 			 * ever reversing two neighbours. */
 			mc = fmin(mc, prev_c);
 			mp = fmax(mp, prev_p);
 			prev_c = mc;
 			prev_p = mp;
-			quote_contract(&c, &k, 'C', mc, &tv->opts[n++]);
-			quote_contract(&c, &k, 'P', mp, &tv->opts[n++]);
+			quote_contract(&c, &k[j], 'C', mc, &tv->opts[n++]);
+			quote_contract(&c, &k[j], 'P', mp, &tv->opts[n++]);
 		}
 	}
 	tv->n_opts = n;
+	free(right);
+	free(a);
+	free(k);
 	free(lnks);
 	free(strikes);
 }

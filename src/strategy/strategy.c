@@ -15,6 +15,7 @@
 #include "../market/calendar.h"
 #include "../quant/american.h"
 #include "../quant/bs.h"
+#include "../quant/chain.h"
 #include "../quant/hv.h"
 #include "../util/util.h"
 
@@ -66,6 +67,8 @@ const char *strategy_rule_name(const struct strategy *s, int rule)
 void scan_ticker_release(struct scan_ticker *s)
 {
 	free(s->c);
+	free(s->own);
+	s->own = NULL;
 	s->c = NULL;
 	s->n = 0;
 }
@@ -99,6 +102,26 @@ static int same_hv(const struct ticker_calc *c, const struct config *cfg)
 {
 	return c && c->window == cfg->hv_window && c->estimator == cfg->hv_estimator &&
 	       c->lambda == hv_lambda(cfg);
+}
+
+/* The European model's theo and IV of every contract of the chosen
+ * expiration, in one strategy_model_chain call (the American model's cost
+ * a lattice each: those are computed for the contracts a strategy looks
+ * at, one at a time). */
+static void scan_own_chain(const struct ticker_view *tv, struct scan_ticker *out)
+{
+	uint32_t *idx = xmalloc((tv->n_opts ? tv->n_opts : 1) * sizeof(*idx));
+	size_t i, n = 0;
+
+	for (i = 0; i < tv->n_opts && i <= UINT32_MAX; i++)
+		if (tv->opts[i].expiry == out->expiry)
+			idx[n++] = (uint32_t)i;
+	out->own = xcalloc(tv->n_opts ? tv->n_opts : 1, sizeof(*out->own));
+	out->calc_opts = tv->opts;
+	out->calc_n = tv->n_opts;
+	strategy_model_chain(&out->model, out->spot, out->T, out->rate, out->hv, tv->opts, idx, n,
+			     STRATEGY_THEO, out->own);
+	free(idx);
 }
 
 int strategy_scan_start(const struct strategy_in *in, const struct ticker_view *tv,
@@ -149,6 +172,8 @@ int strategy_scan_start(const struct strategy_in *in, const struct ticker_view *
 	out->dte = out->expiry - v->session;
 	out->T = cal_year_frac(v->asof, out->expiry);
 	strategy_model_divs(cfg->model, v, tv, out->expiry, &out->model);
+	if (!out->calc && !out->model.american)
+		scan_own_chain(tv, out);
 	out->ok = 1;
 	return 0;
 }
@@ -181,19 +206,108 @@ void strategy_model_divs(int model, const struct market_view *v, const struct ti
 	}
 }
 
+void strategy_model_chain(const struct model_divs *m, double S, double T, double r, double sigma,
+			  const struct option_quote *opts, const uint32_t *idx, size_t n, int what,
+			  struct option_calc *out)
+{
+	double *a, *o;
+	char *right;
+	size_t j;
+
+	if (m->american) {
+		for (j = 0; j < n; j++) {
+			const struct option_quote *q = &opts[idx[j]];
+			struct option_calc *c = &out[idx[j]];
+
+			if (what & STRATEGY_THEO)
+				c->theo = am_price(q->right, S, q->strike, T, r, m->q, sigma, m->d,
+						   m->n);
+			if (!(what & STRATEGY_IV))
+				continue;
+			c->iv_ok = am_implied_vol(q->right, S, q->strike, T, r, m->q, m->d, m->n,
+						  q->bid, &c->iv) == 0;
+			if (!c->iv_ok)
+				c->iv = NAN;
+		}
+		return;
+	}
+	if (!n)
+		return;
+	/* the chain's arrays: S, K, T, r, q, sigma, bid, then six outputs */
+	a = xmalloc(13 * n * sizeof(*a));
+	right = xmalloc(n);
+	o = a + 7 * n;
+	for (j = 0; j < n; j++) {
+		const struct option_quote *q = &opts[idx[j]];
+
+		a[j] = S;
+		a[n + j] = q->strike;
+		a[2 * n + j] = T;
+		a[3 * n + j] = r;
+		a[4 * n + j] = m->q;
+		a[5 * n + j] = sigma;
+		a[6 * n + j] = q->bid;
+		right[j] = q->right;
+	}
+	{
+		struct chain_in in = {a, a + n, a + 2 * n, a + 3 * n, a + 4 * n, a + 5 * n, right};
+		struct chain_out co = {o, o + n, o + 2 * n, o + 3 * n, o + 4 * n, o + 5 * n};
+
+		if (what & STRATEGY_THEO)
+			chain_greeks(&in, &co, n);
+		if (what & STRATEGY_IV)
+			chain_iv(&in, a + 6 * n, o + n, n);
+	}
+	for (j = 0; j < n; j++) {
+		struct option_calc *c = &out[idx[j]];
+
+		if (what & STRATEGY_THEO)
+			c->theo = o[j];
+		if (what & STRATEGY_IV) {
+			c->iv = o[n + j];
+			c->iv_ok = !isnan(c->iv);
+		}
+	}
+	free(right);
+	free(a);
+}
+
+/* One contract through strategy_model_chain: the whole chain's numbers to
+ * the bit (chain.h's results do not depend on an option's neighbours). */
+static struct option_calc model_one(const struct model_divs *m, char right, double S, double K,
+				    double T, double r, double sigma, double price, int what)
+{
+	struct option_quote q;
+	struct option_calc c;
+	uint32_t zero = 0;
+
+	memset(&q, 0, sizeof(q));
+	q.right = right;
+	q.strike = K;
+	q.bid = price;
+	c.theo = c.iv = NAN;
+	c.iv_ok = 0;
+	strategy_model_chain(m, S, T, r, sigma, &q, &zero, 1, what, &c);
+	return c;
+}
+
 double strategy_model_price(const struct model_divs *m, char right, double S, double K, double T,
 			    double r, double sigma)
 {
 	if (!m->american)
-		return bs_price(right, S, K, T, r, m->q, sigma);
+		return model_one(m, right, S, K, T, r, sigma, NAN, STRATEGY_THEO).theo;
 	return am_price(right, S, K, T, r, m->q, sigma, m->d, m->n);
 }
 
 int strategy_model_iv(const struct model_divs *m, char right, double S, double K, double T,
 		      double r, double price, double *iv)
 {
-	if (!m->american)
-		return bs_implied_vol(right, S, K, T, r, m->q, price, iv);
+	if (!m->american) {
+		struct option_calc c = model_one(m, right, S, K, T, r, 0, price, STRATEGY_IV);
+
+		*iv = c.iv;
+		return c.iv_ok ? 0 : -1;
+	}
 	return am_implied_vol(right, S, K, T, r, m->q, m->d, m->n, price, iv);
 }
 
@@ -257,32 +371,34 @@ void strategy_calc_part(struct market_view *v, size_t part, size_t parts)
 {
 	size_t k = 0;
 
+	/* a whole expiration's chain at a time (European), or one contract at
+	 * a time (American: each costs a lattice, so the parts stay even) */
 	for (size_t t = 0; t < v->n_tickers; t++) {
 		struct ticker_view *tv = &v->tickers[t];
 		const struct ticker_calc *tc = tv->calc;
 
-		if (!tc) {
-			k += tv->n_opts;
+		if (!tc)
 			continue;
-		}
-		for (size_t i = 0; i < tv->n_opts; i++, k++) {
-			const struct option_quote *o = &tv->opts[i];
-			struct option_calc *c = &tc->opt[i];
+		for (size_t e = 0; e < tc->n_exp; e++) {
+			const uint32_t *idx = tc->idx + tc->start[e];
+			size_t n = tc->start[e + 1] - tc->start[e], j;
+			double T = cal_year_frac(v->asof, tc->exp[e]);
 			struct model_divs m;
-			double T;
 
-			if (k % parts != part)
+			/* as strategy_scan_start computes them */
+			strategy_model_divs(tc->model, v, tv, tc->exp[e], &m);
+			if (!m.american) {
+				if (k++ % parts == part)
+					strategy_model_chain(&m, tv->spot, T, tc->rate, tc->hv,
+							     tv->opts, idx, n, STRATEGY_BOTH,
+							     tc->opt);
 				continue;
-			/* as strategy_scan_start, strategy_add_contract and
-			 * rich_check compute them */
-			T = cal_year_frac(v->asof, o->expiry);
-			strategy_model_divs(tc->model, v, tv, o->expiry, &m);
-			c->theo = strategy_model_price(&m, o->right, tv->spot, o->strike, T,
-						       tc->rate, tc->hv);
-			c->iv_ok = strategy_model_iv(&m, o->right, tv->spot, o->strike, T, tc->rate,
-						     o->bid, &c->iv) == 0;
-			if (!c->iv_ok)
-				c->iv = NAN;
+			}
+			for (j = 0; j < n; j++)
+				if (k++ % parts == part)
+					strategy_model_chain(&m, tv->spot, T, tc->rate, tc->hv,
+							     tv->opts, idx + j, 1, STRATEGY_BOTH,
+							     tc->opt);
 		}
 	}
 }
@@ -306,9 +422,14 @@ struct scan_contract *strategy_add_contract(struct scan_ticker *out, size_t *cap
 	if (out->calc && o >= out->calc_opts && o < out->calc_opts + out->calc_n) {
 		const struct option_calc *k = &out->calc->opt[o - out->calc_opts];
 
+		c->opt = (size_t)(o - out->calc_opts);
 		c->theo = k->theo;
 		c->calc = k->iv_ok ? 1 : -1;
 		c->calc_iv = k->iv;
+	} else if (out->own && o->expiry == out->expiry && o >= out->calc_opts &&
+		   o < out->calc_opts + out->calc_n) {
+		c->opt = (size_t)(o - out->calc_opts);
+		c->theo = out->own[c->opt].theo; /* the IV when a rule asks */
 	} else {
 		c->theo = strategy_model_price(&out->model, o->right, out->spot, o->strike, out->T,
 					       out->rate, out->hv);
@@ -385,8 +506,9 @@ const char *const strategy_rich_rules[STRATEGY_RICH_RULES] = {
 };
 
 /* The first rich rule c fails (RICH_QUALIFIED when none), solving its IV. */
-static int rich_check(const struct scan_contract *cc, const struct scan_ticker *s, const double *k,
-		      double *iv)
+/* rich_check's rules before the implied volatility: the rule failed, or
+ * RICH_QUALIFIED when the contract's IV is needed to go on. */
+static int rich_pre(const struct scan_contract *cc, const double *k)
 {
 	double otm = strategy_otm(cc);
 
@@ -398,6 +520,16 @@ static int rich_check(const struct scan_contract *cc, const struct scan_ticker *
 		return RICH_VOLUME;
 	if (cc->bid <= k[RICH_K_MIN_BID])
 		return RICH_BID;
+	return RICH_QUALIFIED;
+}
+
+static int rich_check(const struct scan_contract *cc, const struct scan_ticker *s, const double *k,
+		      double *iv)
+{
+	int rule = rich_pre(cc, k);
+
+	if (rule != RICH_QUALIFIED)
+		return rule;
 	if (cc->calc) {
 		*iv = cc->calc_iv;
 		if (cc->calc < 0)
@@ -431,6 +563,30 @@ int strategy_rich_check(const struct strategy *s, const struct strategy_params *
 	return 0;
 }
 
+/* The implied volatilities the rules will ask for (the contracts that pass
+ * the rules before it), as one chain: into the own table and the contracts'
+ * calc, calc_iv. */
+static void own_chain_iv(const struct ticker_view *tv, struct scan_ticker *out, const double *k)
+{
+	uint32_t *idx = xmalloc((out->n ? out->n : 1) * sizeof(*idx));
+	size_t j, n = 0;
+
+	for (j = 0; j < out->n; j++)
+		if (rich_pre(&out->c[j], k) == RICH_QUALIFIED)
+			idx[n++] = (uint32_t)out->c[j].opt;
+	strategy_model_chain(&out->model, out->spot, out->T, out->rate, out->hv, tv->opts, idx, n,
+			     STRATEGY_IV, out->own);
+	for (j = 0; j < out->n; j++) {
+		struct scan_contract *c = &out->c[j];
+
+		if (rich_pre(c, k) != RICH_QUALIFIED)
+			continue;
+		c->calc = out->own[c->opt].iv_ok ? 1 : -1;
+		c->calc_iv = out->own[c->opt].iv;
+	}
+	free(idx);
+}
+
 void strategy_sell_rich(const struct strategy_in *in, const struct ticker_view *tv,
 			const struct market_view *v, char right, struct scan_ticker *out)
 {
@@ -453,12 +609,15 @@ void strategy_sell_rich(const struct strategy_in *in, const struct ticker_view *
 		hi = out->calc->start[e + 1];
 	}
 	for (j = lo; j < hi; j++) {
-		struct scan_contract *c;
-
 		i = out->calc ? out->calc->idx[j] : j;
-		if (tv->opts[i].expiry != out->expiry || tv->opts[i].right != right)
-			continue;
-		c = strategy_add_contract(out, &cap, &tv->opts[i]);
+		if (tv->opts[i].expiry == out->expiry && tv->opts[i].right == right)
+			strategy_add_contract(out, &cap, &tv->opts[i]);
+	}
+	if (out->own)
+		own_chain_iv(tv, out, k);
+	for (j = 0; j < out->n; j++) {
+		struct scan_contract *c = &out->c[j];
+
 		c->rule = rich_check(c, out, k, &c->iv);
 		strategy_rank(out, c, aim);
 	}

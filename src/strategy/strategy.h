@@ -84,6 +84,7 @@ struct scan_contract {
 	 * instead of solving: 1 solved (calc_iv), -1 no solution, 0 none */
 	int calc;
 	double calc_iv;
+	size_t opt; /* its index in the ticker's opts, with the scan's calc or own */
 };
 
 struct strategy;
@@ -128,8 +129,13 @@ struct scan_ticker {
 	 * numbers at this scan's HV and rate (NULL otherwise); valid while the
 	 * view lives */
 	const struct ticker_calc *calc;
-	const struct option_quote *calc_opts; /* the ticker's opts it indexes */
+	const struct option_quote *calc_opts; /* the ticker's opts it (or own) indexes */
 	size_t calc_n;
+	/* without calc, under the European model: the chosen expiration's
+	 * contracts' theo, computed as one chain by strategy_scan_start, and
+	 * the IVs a strategy asks for, as one chain too (indexed as calc_opts;
+	 * the rest unset); freed by scan_ticker_release */
+	struct option_calc *own;
 };
 
 /* A strategy's inputs: the config (shared keys: hv_window, hv_estimator,
@@ -204,8 +210,10 @@ int strategy_scan_start(const struct strategy_in *in, const struct ticker_view *
  * same rate and model too the contracts' numbers (strategy_scan_start
  * checks), rather than computing them again: the same numbers, bit for bit,
  * by the same functions. strategy_calc_begin (one thread) computes each
- * ticker's HV and makes room; strategy_calc_part fills contracts k with
- * k mod parts == part (parts threads at once, none reading v meanwhile).
+ * ticker's HV and makes room; strategy_calc_part fills the chains k (a
+ * whole expiration under the European model, one contract under the
+ * American) with k mod parts == part (parts threads at once, none reading
+ * v meanwhile).
  */
 void strategy_calc_begin(struct market_view *v, const struct config *cfg);
 void strategy_calc_part(struct market_view *v, size_t part, size_t parts);
@@ -219,12 +227,24 @@ void strategy_calc_part(struct market_view *v, size_t part, size_t parts);
  */
 void strategy_model_divs(int model, const struct market_view *v, const struct ticker_view *tv,
 			 int expiry, struct model_divs *out);
-/* The model's value: bs_price with m->q (European), or am_price with m's
- * dividends (American). */
+/*
+ * theo (at sigma; what & STRATEGY_THEO) and the implied volatility of the
+ * bid (what & STRATEGY_IV) of the n contracts opts[idx[0..n)] of one
+ * expiration (T years away) into out[idx[j]], the other fields left: the
+ * European model evaluates them as one chain (chain.h's chain_greeks and
+ * chain_iv, vectorised), the American one contract at a time (am_price,
+ * am_implied_vol). iv is NAN and iv_ok 0 where the bid has none.
+ */
+enum { STRATEGY_THEO = 1, STRATEGY_IV = 2, STRATEGY_BOTH = 3 };
+void strategy_model_chain(const struct model_divs *m, double S, double T, double r, double sigma,
+			  const struct option_quote *opts, const uint32_t *idx, size_t n, int what,
+			  struct option_calc *out);
+/* The model's value of one contract: strategy_model_chain's theo (bit for
+ * bit what a whole chain gives it), or am_price with m's dividends. */
 double strategy_model_price(const struct model_divs *m, char right, double S, double K, double T,
 			    double r, double sigma);
-/* The model's implied volatility of price: bs_implied_vol or
- * am_implied_vol, their return value and *iv. */
+/* The model's implied volatility of price: strategy_model_chain's (0, or
+ * -1 and NAN when there is none), or am_implied_vol's. */
 int strategy_model_iv(const struct model_divs *m, char right, double S, double K, double T,
 		      double r, double price, double *iv);
 /* Appends a contract of the chosen expiration with the common numbers

@@ -25,6 +25,7 @@
 #include "market/view.h"
 #include "quant/american.h"
 #include "quant/bs.h"
+#include "quant/chain.h"
 #include "strategy/strategy.h"
 #include "util/date.h"
 
@@ -613,8 +614,9 @@ static void test_model_divs_edges(void **state)
 	assert_true(m.d[0].t == ex_time(&v, s + 4));
 }
 
-/* The European path is bs_price and bs_implied_vol with the view's yield,
- * bit for bit; the American one am_price with the projected dividends. */
+/* The European path is chain.h's chain_greeks and chain_iv with the view's
+ * yield, bit for bit (bs_price and bs_implied_vol to an ulp or so); the
+ * American one am_price with the projected dividends. */
 static void test_model_price_paths(void **state)
 {
 	int s = date_from_ymd(2024, 6, 3);
@@ -629,11 +631,23 @@ static void test_model_price_paths(void **state)
 	T = cal_year_frac(v.asof, s + 100);
 	strategy_model_divs(MODEL_EUROPEAN, &v, &tv, s + 100, &eu);
 	strategy_model_divs(MODEL_AMERICAN, &v, &tv, s + 100, &am);
-	assert_true(strategy_model_price(&eu, 'C', 100, 95, T, 0.04, 0.2) ==
-		    bs_price('C', 100, 95, T, 0.04, 0.013, 0.2));
-	assert_true(strategy_model_iv(&eu, 'P', 100, 95, T, 0.04, 1.5, &a) ==
-		    bs_implied_vol('P', 100, 95, T, 0.04, 0.013, 1.5, &b));
-	assert_true(a == b);
+	{
+		double S = 100, K = 95, r = 0.04, q = 0.013, sig = 0.2, px = 1.5, g[6], iv;
+		char c = 'C', p = 'P';
+		struct chain_in cin = {&S, &K, &T, &r, &q, &sig, &c},
+				pin = {&S, &K, &T, &r, &q, &sig, &p};
+		struct chain_out co = {g, g + 1, g + 2, g + 3, g + 4, g + 5};
+
+		chain_greeks(&cin, &co, 1);
+		assert_true(strategy_model_price(&eu, 'C', 100, 95, T, 0.04, 0.2) == g[0]);
+		check_near("european model theo", g[0], bs_price('C', 100, 95, T, 0.04, 0.013, 0.2),
+			   1e-13);
+		assert_int_equal(chain_iv(&pin, &px, &iv, 1), 0);
+		assert_int_equal(strategy_model_iv(&eu, 'P', 100, 95, T, 0.04, 1.5, &a), 0);
+		assert_true(a == iv);
+		assert_int_equal(bs_implied_vol('P', 100, 95, T, 0.04, 0.013, 1.5, &b), 0);
+		check_near("european model IV", a, b, 1e-15 * b);
+	}
 	assert_true(strategy_model_price(&am, 'C', 100, 95, T, 0.04, 0.2) ==
 		    am_price('C', 100, 95, T, 0.04, 0, 0.2, am.d, am.n));
 	/* an in-the-money call before an ex-date: worth more than European */

@@ -850,6 +850,114 @@ static void test_buywrite_roll_dates(void **state)
 	bt_release(&r);
 }
 
+/*
+ * Issue 12 point 5: the strategies evaluate a whole expiration's chain in
+ * one call (theo; the IVs the rules ask for, as a second chain). Every contract's theo and IV of the bid are the same bits
+ * whichever way they are reached: the scan's own chain (volarb,
+ * strategy_scan_start), the view's precompute (strategy_calc_begin and
+ * strategy_calc_part, as a sweep's, in one part or three), and one
+ * contract at a time (strategy_model_price, strategy_model_iv, which the
+ * engine's marks and `chain` call); and each is bs_price's and
+ * bs_implied_vol's to 1e-13, relative.
+ */
+static void test_whole_chain_paths(void **state)
+{
+	static struct chain ch;
+	struct scan_ticker out;
+	struct model_divs m;
+	size_t i, parts;
+	double T;
+
+	(void)state;
+	chain_build(&ch);
+	chain_scan(&ch, "volarb", &out);
+	assert_non_null(out.own);
+	assert_null(out.calc);
+	T = out.T;
+	strategy_model_divs(ch.cfg.model, &ch.v, &ch.tv, out.expiry, &m);
+	assert_false(m.american);
+	assert_true(out.best >= 0);
+	for (i = 0; i < out.n; i++) {
+		const struct scan_contract *c = &out.c[i];
+		const struct option_quote *o = chain_quote(&ch, c->right, c->strike);
+		double iv1, iv2;
+		int rc = strategy_model_iv(&m, c->right, CH_SPOT, c->strike, T, CH_R, o->bid, &iv1);
+
+		assert_true(c->theo == strategy_model_price(&m, c->right, CH_SPOT, c->strike, T,
+							    CH_R, out.hv));
+		assert_true(fabs(c->theo - bs_price(c->right, CH_SPOT, c->strike, T, CH_R, CH_Q,
+						    out.hv)) <= 1e-13 * c->theo);
+		/* solved for the contracts the rules before it let through */
+		if (c->rule == 0 || c->calc != 0)
+			assert_int_equal(c->calc, rc == 0 ? 1 : -1);
+		if (c->calc == 0)
+			continue;
+		assert_int_equal(bs_implied_vol(c->right, CH_SPOT, c->strike, T, CH_R, CH_Q, o->bid,
+						&iv2),
+				 rc);
+		if (rc == 0) {
+			assert_true(c->calc_iv == iv1);
+			assert_true(fabs(iv1 - iv2) <= 1e-13 * iv2);
+		}
+	}
+	for (parts = 1; parts <= 3; parts += 2) {
+		struct market_view v = ch.v;
+		struct ticker_view tv = ch.tv;
+		struct scan_ticker o2;
+		size_t p;
+
+		v.tickers = &tv;
+		tv.calc = NULL;
+		strategy_calc_begin(&v, &ch.cfg);
+		assert_non_null(tv.calc);
+		for (p = 0; p < parts; p++)
+			strategy_calc_part(&v, p, parts);
+		for (i = 0; i < tv.n_opts; i++) {
+			const struct option_quote *o = &tv.opts[i];
+			double iv;
+			int rc = strategy_model_iv(&m, o->right, CH_SPOT, o->strike, T, CH_R, o->bid,
+						   &iv);
+
+			assert_true(tv.calc->opt[i].theo == strategy_model_price(&m, o->right,
+										 CH_SPOT, o->strike,
+										 T, CH_R, out.hv));
+			assert_int_equal(tv.calc->opt[i].iv_ok, rc == 0);
+			assert_true(rc ? isnan(tv.calc->opt[i].iv) : tv.calc->opt[i].iv == iv);
+		}
+		/* a scan on the precomputed view reads it: the same contracts */
+		memset(&o2, 0, sizeof(o2));
+		{
+			struct strategy_params sp;
+			struct strategy_in in = {&ch.cfg, &sp, v.session};
+			const struct strategy *st = strategy_find("volarb");
+
+			strategy_defaults(st, &sp);
+			o2.strat = st;
+			st->scan(&in, &tv, &v, &o2);
+		}
+		assert_true(o2.calc == tv.calc);
+		assert_null(o2.own);
+		assert_int_equal(o2.n, out.n);
+		for (i = 0; i < out.n; i++) {
+			assert_true(o2.c[i].theo == out.c[i].theo);
+			assert_true(o2.c[i].iv == out.c[i].iv ||
+				    (isnan(o2.c[i].iv) && isnan(out.c[i].iv)));
+			if (out.c[i].calc)
+				assert_true(o2.c[i].calc_iv == out.c[i].calc_iv ||
+					    (isnan(o2.c[i].calc_iv) && isnan(out.c[i].calc_iv)));
+			assert_int_equal(o2.c[i].rule, out.c[i].rule);
+		}
+		assert_int_equal(o2.best, out.best);
+		scan_ticker_release(&o2);
+		free(tv.calc->opt);
+		free(tv.calc->exp);
+		free(tv.calc->start);
+		free(tv.calc->idx);
+		free(tv.calc);
+	}
+	scan_ticker_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -861,6 +969,7 @@ int main(void)
 		cmocka_unit_test(test_rank_boundaries),
 		cmocka_unit_test(test_buywrite_strike_boundaries),
 		cmocka_unit_test(test_buywrite_roll_dates),
+		cmocka_unit_test(test_whole_chain_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
