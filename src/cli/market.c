@@ -279,7 +279,9 @@ int cmd_chain(struct cli_ctx *ctx, int argc, char **argv)
 	struct model_divs model;
 	json_t *arr = NULL;
 	char d[DATE_BUFSZ], iv[16], viv[16], hv_text[16], hv_est[32], hv_why[PT_ERRSZ];
-	size_t i, shown = 0;
+	struct option_calc *calc = NULL;
+	uint32_t *idx = NULL;
+	size_t i, shown = 0, n_idx = 0;
 	int rc = parse(argc, argv, chain_usage, &a), expiry;
 
 	if (rc)
@@ -329,17 +331,23 @@ int cmd_chain(struct cli_ctx *ctx, int argc, char **argv)
 		       hv_text, v.rate * 100.0, T, "right", "strike", "bid", "ask", "last",
 		       "volume", "open int", "iv(bid)", "vndr iv", "theo", "edge");
 	strategy_model_divs(cfg.model, &v, t, expiry, &model);
+	/* the expiration's theo and IVs as one chain (strategy_model_chain) */
+	calc = xcalloc(t->n_opts ? t->n_opts : 1, sizeof(*calc));
+	idx = xmalloc((t->n_opts ? t->n_opts : 1) * sizeof(*idx));
+	for (i = 0; i < t->n_opts && i <= UINT32_MAX; i++)
+		if (t->opts[i].expiry == expiry)
+			idx[n_idx++] = (uint32_t)i;
+	strategy_model_chain(&model, t->spot, T, v.rate, hv, t->opts, idx, n_idx, STRATEGY_BOTH,
+			     calc);
 	for (i = 0; i < t->n_opts; i++) {
 		const struct option_quote *o = &t->opts[i];
-		double ours = NAN, theo;
+		double ours, theo;
 
 		if (o->expiry != expiry)
 			continue;
 		shown++;
-		if (strategy_model_iv(&model, o->right, t->spot, o->strike, T, v.rate, o->bid,
-				      &ours))
-			ours = NAN;
-		theo = strategy_model_price(&model, o->right, t->spot, o->strike, T, v.rate, hv);
+		ours = calc[i].iv_ok ? calc[i].iv : NAN;
+		theo = calc[i].theo;
 		if (a.json) {
 			json_t *x = json_object();
 			char r[2] = {o->right, 0};
@@ -393,6 +401,8 @@ int cmd_chain(struct cli_ctx *ctx, int argc, char **argv)
 	if (!shown)
 		cli_error(tick[0], "no contracts quoted for %s", date_fmt(expiry, d));
 out:
+	free(idx);
+	free(calc);
 	mv_release(&v);
 	provider_free(prov);
 	return rc;
