@@ -44,6 +44,21 @@
 #define KINK_REACH 4.5
 /* Steps from expiry without fitting an exercise kink (lattice_run). */
 #define LAT_NOFIT 8
+/*
+ * Where the exercise boundary comes within LAT_NEAR nodes of the spot (a
+ * put deep in the money), the lattice's error c / n has a c that depends
+ * on where the boundary falls between two nodes, and the runs at n and 2n
+ * put it at different fractions: Richardson's extrapolation then leaves up
+ * to 3e-4. There the model averages LAT_PHASES grids shifted by a fraction
+ * of a node against the spot, at LAT_NEAR_STEPS steps at least
+ * (docs/american.md, "The model price"; measured on bench/american's
+ * table: LAT_NEAR 3 leaves a row beyond 1e-4, 5 none).
+ */
+#define LAT_PHASES 2
+#define LAT_NEAR 5
+#define LAT_NEAR_STEPS 288
+/* The model's steps at three months (exercise at any time). */
+#define LAT_BASE 256
 /* Dividends held on the stack; more go to the heap. */
 #define JOB_STACK_DIVS 32
 
@@ -406,19 +421,46 @@ static void stencil(double *restrict w, const double *restrict v, int N, double 
 }
 
 /*
+ * The last step to a spot d = Hc - H of a node above node H (0 < d < 1)
+ * from the values v one step before: nodes H - 1, H, H + 1, at -1 - d, -d,
+ * 1 - d nodes from it, weighted to the step's mean (0) and variance (2p
+ * nodes squared) -- in u = x + d, E u = d and E u^2 = 2p + d^2 -- so exact
+ * on quadratics as the stencil is (every weight positive for p = 1/6); a
+ * kink within reach is smoothed exactly, as kink_step does.
+ */
+static double off_node_step(const struct kink *k, const double *v, int H, double Hc, double dx,
+			    double p, double disc, double sd)
+{
+	double d = Hc - H, m2 = 2 * p + d * d;
+	double wp = 0.5 * (m2 + d), wm = 0.5 * (m2 - d), w0 = 1 - m2;
+	double r = disc * (wm * v[H - 1] + w0 * v[H] + wp * v[H + 1]);
+
+	if (k->on) {
+		double x = k->dir * (Hc - k->jc) * dx, st;
+
+		st = wm * ramp(k, x - k->dir * (1 + d) * dx, 0) +
+		     w0 * ramp(k, x - k->dir * d * dx, 0) +
+		     wp * ramp(k, x + k->dir * (1 - d) * dx, 0);
+		r += disc * (ramp(k, x, sd) - st);
+	}
+	return r;
+}
+
+/*
  * One run of the lattice at `steps` steps, exercise at every step when
  * cont, else only before ex-dividend instants (calls): the value of not
  * exercising now (the caller compares it with exercising). The grid: nodes
  * y0 + (i - H) dx, y0 = ln S*, so the value now is node H's.
  */
-static double lattice_run(const struct job *jb, int steps, int cont)
+static double lattice_run(const struct job *jb, int steps, int cont, double shift, int *near)
 {
 	double T = jb->T, sg = jb->sigma, r = jb->r, phi = jb->phi, K = jb->K;
 	double nu = r - jb->q - 0.5 * sg * sg, y0 = log(jb->Ss), dt0 = T / steps;
 	double dx = sg * sqrt(3 * dt0), *mem, *V, *W, *s, res;
 	int H = (int)ceil(LAT_NSD * sqrt(steps / 3.0)) + 3, N = 2 * H + 1, i;
+	double Hc = H + shift; /* the spot's place on the grid, in nodes */
 	size_t m = jb->n && jb->t[jb->n - 1] >= T ? jb->n - 1 : jb->n; /* events before T */
-	struct kink kk = {0}, carried = {0};
+	struct kink kk = {0}, carried = {0}, last = {0};
 	int call_ev = phi > 0; /* exercise at events: a call's, just before */
 	/* without exercise between events, the last kink is carried apart
 	 * in closed form (its variance and discount so far) to the next one */
@@ -426,12 +468,14 @@ static double lattice_run(const struct job *jb, int steps, int cont)
 	double kvar = 0, kdisc = 1;
 	int hint = -1; /* where the exercise boundary crossed the grid */
 
+	if (near)
+		*near = 0;
 	mem = xmalloc(3 * (size_t)N * sizeof(*mem));
 	V = mem;
 	W = mem + N;
 	s = mem + 2 * (size_t)N;
 	for (i = 0; i < N; i++)
-		s[i] = exp(y0 + (i - H) * dx);
+		s[i] = exp(y0 + (i - Hc) * dx);
 
 	/* expiry: phi (S*(T) + dividend at T for a call - K), at least 0 */
 	{
@@ -442,7 +486,7 @@ static double lattice_run(const struct job *jb, int steps, int cont)
 		if (kc > 0) {
 			kk.on = 1;
 			kk.dir = phi > 0 ? 1 : -1;
-			kk.jc = H + (log(kc) - nu * T - y0) / dx;
+			kk.jc = Hc + (log(kc) - nu * T - y0) / dx;
 			kk.J = kc;
 			kk.J2 = phi * kc;
 			kk.reach = 7;
@@ -484,6 +528,7 @@ static double lattice_run(const struct job *jb, int steps, int cont)
 			stencil(W, V, N, a, b, disc);
 			if (kk.on)
 				kink_step(&kk, W, N, dx, p, disc, sd, f);
+			last = kk;
 			kk.on = 0;
 			if (carry) {
 				kvar += sg * sg * dt;
@@ -493,10 +538,11 @@ static double lattice_run(const struct job *jb, int steps, int cont)
 			V = W;
 			W = x;
 			if (z == 0 && k == 1) {
-				res = V[H];
+				res = shift != 0 ? off_node_step(&last, W, H, Hc, dx, p, disc, sd)
+						 : V[H];
 				if (carry)
 					res += kdisc * ramp(&carried,
-							    carried.dir * (H - carried.jc) * dx,
+							    carried.dir * (Hc - carried.jc) * dx,
 							    sqrt(kvar));
 				break;
 			}
@@ -540,6 +586,12 @@ static double lattice_run(const struct job *jb, int steps, int cont)
 
 					v[i] = v[i] > e ? v[i] : e;
 				}
+				/* exercised within LAT_NEAR nodes of the spot, at a
+				 * date from which the spot is within LAT_NEAR of the
+				 * step's standard deviations (3 LAT_NEAR^2 steps) */
+				if (near && t <= 3 * LAT_NEAR * LAT_NEAR * dt0)
+					for (i = H - LAT_NEAR; i <= H + LAT_NEAR; i++)
+						*near |= i >= 0 && i < N && v[i] <= pg * sp[i] + c;
 			}
 			if (!cont && kk.on) {
 				carried = kk;
@@ -595,7 +647,8 @@ double am_lattice(char right, double S, double K, double T, double r, double q, 
 		return NAN;
 	cont = exercise_continuous(right, r, q);
 	if (!job_trivial(&j, cont, &v))
-		v = fmax(lattice_run(&j, steps < 1 ? 1 : steps, cont), fmax(0, j.phi * (S - K)));
+		v = fmax(lattice_run(&j, steps < 1 ? 1 : steps, cont, 0, NULL),
+			 fmax(0, j.phi * (S - K)));
 	job_release(&j);
 	return v;
 }
@@ -614,15 +667,37 @@ static int model_steps(const struct job *j, int cont)
 
 	if (!cont)
 		return 192;
-	n = 256 * sqrt(j->T / 0.25);
+	n = LAT_BASE * sqrt(j->T / 0.25);
 	return n < 24 ? 24 : n > 2048 ? 2048 : (int)n;
+}
+
+/* The lattice's value at `steps` steps, the mean of LAT_PHASES grids whose
+ * nodes sit at 0, 1/LAT_PHASES, ... of a node from the spot; b0 the first
+ * when known (NAN otherwise). */
+static double phased(const struct job *j, int steps, double b0)
+{
+	double v = isnan(b0) ? lattice_run(j, steps, 1, 0, NULL) : b0;
+
+	for (int i = 1; i < LAT_PHASES; i++)
+		v += lattice_run(j, steps, 1, (double)i / LAT_PHASES, NULL);
+	return v / LAT_PHASES;
 }
 
 static double model_price(const struct job *j, int cont, int steps)
 {
+	double b;
+	int near = 0, m;
+
 	if (!cont)
-		return lattice_run(j, steps, 0);
-	return 2 * lattice_run(j, 2 * steps, 1) - lattice_run(j, steps, 1);
+		return lattice_run(j, steps, 0, 0, NULL);
+	/* below the model's steps (the IV's first, coarse search): plain */
+	b = lattice_run(j, steps, 1, 0, steps >= model_steps(j, cont) ? &near : NULL);
+	if (!near)
+		return 2 * lattice_run(j, 2 * steps, 1, 0, NULL) - b;
+	/* the exercise boundary near the spot: the runs' phase on the grid,
+	 * averaged out, at LAT_NEAR_STEPS steps at least */
+	m = steps < LAT_NEAR_STEPS ? LAT_NEAR_STEPS : steps;
+	return 2 * phased(j, 2 * m, NAN) - phased(j, m, m == steps ? b : NAN);
 }
 
 double am_price(char right, double S, double K, double T, double r, double q, double sigma,
