@@ -14,30 +14,30 @@
 static int cmd_help(struct cli_ctx *ctx, int argc, char **argv);
 
 static const struct cli_cmd commands[] = {
-	{"init", cmd_init, "create the home folder, config and database"},
-	{"run", cmd_run, "run the daily job for a session (or catch up from a date)"},
-	{"report", cmd_report, "print the latest report"},
-	{"scan", cmd_scan, "show every contract each strategy looked at today, and why"},
-	{"positions", cmd_positions, "list open positions"},
-	{"trades", cmd_trades, "list closed trades"},
-	{"export", cmd_export, "write the portfolio as the brief's portfolio_data.json"},
-	{"import", cmd_import, "read a portfolio_data.json into a new portfolio"},
-	{"calendar", cmd_calendar, "list NYSE sessions with their hours"},
-	{"expirations", cmd_expirations, "list standard option expirations"},
-	{"price", cmd_price, "Black-Scholes prices and greeks from CSV"},
-	{"iv", cmd_iv, "implied volatilities from CSV"},
-	{"quote", cmd_quote, "the underlying's quote from the market data source"},
-	{"chain", cmd_chain, "an option chain with our IV, the vendor's, theo and edge"},
-	{"tape", cmd_tape, "list, verify, export or import the tapes of live runs"},
-	{"history", cmd_history, "import, list or check real end-of-day option history"},
-	{"backtest", cmd_backtest, "replay sessions in memory on a portfolio of its own"},
-	{"sweep", cmd_sweep, "backtest every combination of a parameter grid"},
-	{"compare", cmd_compare, "backtest configurations side by side, with BXM and buy-and-hold"},
-	{"serve", cmd_serve, "serve the dashboard and its JSON API; run the daily job"},
-	{"dashboard", cmd_dashboard, "write the dashboard as one self-contained HTML file"},
-	{"schedule", cmd_schedule, "print a systemd timer or crontab line for the daily run"},
-	{"doctor", cmd_doctor, "check the home folder: config, database, ledger, runs, notifications"},
-	{"help", cmd_help, "show a command's help (papertrade help CMD = CMD --help)"},
+	{"init", cmd_init, "create the home folder, config and database", 0},
+	{"run", cmd_run, "run the daily job for a session (or catch up from a date)", 0},
+	{"report", cmd_report, "print the latest report", 0},
+	{"scan", cmd_scan, "show every contract each strategy looked at today, and why", 0},
+	{"positions", cmd_positions, "list open positions", 0},
+	{"trades", cmd_trades, "list closed trades", 0},
+	{"export", cmd_export, "write the portfolio as the brief's portfolio_data.json", 0},
+	{"import", cmd_import, "read a portfolio_data.json into a new portfolio", 0},
+	{"calendar", cmd_calendar, "list NYSE sessions with their hours", 1},
+	{"expirations", cmd_expirations, "list standard option expirations", 1},
+	{"price", cmd_price, "Black-Scholes prices and greeks from CSV", 1},
+	{"iv", cmd_iv, "implied volatilities from CSV", 1},
+	{"quote", cmd_quote, "the underlying's quote from the market data source", 0},
+	{"chain", cmd_chain, "an option chain with our IV, the vendor's, theo and edge", 0},
+	{"tape", cmd_tape, "list, verify, export or import the tapes of live runs", 0},
+	{"history", cmd_history, "import, list or check real end-of-day option history", 0},
+	{"backtest", cmd_backtest, "replay sessions in memory on a portfolio of its own", 0},
+	{"sweep", cmd_sweep, "backtest every combination of a parameter grid", 0},
+	{"compare", cmd_compare, "backtest configurations side by side, with BXM and buy-and-hold", 0},
+	{"serve", cmd_serve, "serve the dashboard and its JSON API; run the daily job", 0},
+	{"dashboard", cmd_dashboard, "write the dashboard as one self-contained HTML file", 0},
+	{"schedule", cmd_schedule, "print a systemd timer or crontab line for the daily run", 0},
+	{"doctor", cmd_doctor, "check the home folder: config, database, ledger, runs, notifications", 0},
+	{"help", cmd_help, "show a command's help (papertrade help CMD = CMD --help)", 1},
 };
 
 static void usage(FILE *f)
@@ -51,8 +51,9 @@ static void usage(FILE *f)
 		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nRun 'papertrade help <command>' (or 'papertrade <command> --help') for a\n"
 		   "command's options; --home DIR may come before or after the command.\n"
-		   "Home folder: --home, else $PAPERTRADE_HOME, else $XDG_DATA_HOME/papertrade,\n"
-		   "else ~/.local/share/papertrade.\n");
+		   "Home folder: --home, else $PAPERTRADE_HOME, else $XDG_DATA_HOME/papertrade\n"
+		   "(an absolute XDG_DATA_HOME), else $HOME/.local/share/papertrade; with none\n"
+		   "of these (HOME unset), commands that keep a portfolio refuse to run.\n");
 }
 
 static const struct cli_cmd *find_command(const char *name)
@@ -153,6 +154,13 @@ static int take_home(int *argc, char **argv, const char **home)
 
 static char home_buf[4096];
 
+/*
+ * The home folder: --home, else $PAPERTRADE_HOME, else $XDG_DATA_HOME/
+ * papertrade when XDG_DATA_HOME is absolute (the XDG Base Directory
+ * specification: a relative path there is invalid and ignored), else
+ * $HOME/.local/share/papertrade. NULL when none of these says (HOME unset
+ * or empty): never the current folder.
+ */
 static const char *resolve_home(const char *flag, int *given)
 {
 	const char *e;
@@ -165,13 +173,27 @@ static const char *resolve_home(const char *flag, int *given)
 		return e;
 	*given = 0;
 	e = getenv("XDG_DATA_HOME");
-	if (e && *e) {
+	if (e && *e == '/') {
 		snprintf(home_buf, sizeof(home_buf), "%s/papertrade", e);
 		return home_buf;
 	}
 	e = getenv("HOME");
-	snprintf(home_buf, sizeof(home_buf), "%s/.local/share/papertrade", e && *e ? e : ".");
+	if (!e || !*e)
+		return NULL;
+	snprintf(home_buf, sizeof(home_buf), "%s/.local/share/papertrade", e);
 	return home_buf;
+}
+
+/* Whether a command's arguments ask for its help (it then needs no home). */
+static int asks_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 1;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -222,6 +244,14 @@ int main(int argc, char **argv)
 	if (take_home(&sub_argc, sub_argv, &home))
 		return EXIT_USAGE;
 	ctx.home = resolve_home(home, &ctx.home_given);
+	if (!ctx.home) {
+		if (!cmd->no_home && !asks_help(sub_argc, sub_argv)) {
+			cli_error("home", "HOME is not set, and neither --home, PAPERTRADE_HOME nor "
+					  "XDG_DATA_HOME says where the portfolio lives");
+			return EXIT_RUNTIME;
+		}
+		ctx.home = ""; /* read by none of these */
+	}
 	optind = 0; /* reinitialise getopt for the subcommand */
 	opterr = 0;
 	return cmd->fn(&ctx, sub_argc, sub_argv);

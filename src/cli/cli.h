@@ -28,6 +28,7 @@ struct cli_cmd {
 	const char *name;
 	int (*fn)(struct cli_ctx *ctx, int argc, char **argv);
 	const char *summary;
+	int no_home; /* 1: runs without a home folder (HOME unset is no error) */
 };
 
 /* "papertrade: <what>: <why>" on stderr, one line. */

