@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <ini.h>
@@ -1052,11 +1053,21 @@ static int slurp(const char *path, struct sbuf *sb, char *err)
 	int fd, rc = 0;
 	ssize_t n;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO put there must not hang the open (a regular
+	 * file's reads ignore the flag) */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 1;
 		return pt_err(err, PT_EIO, "%s: %s", path, strerror(errno));
+	}
+	{
+		struct stat st;
+
+		if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+			close(fd);
+			return pt_err(err, PT_EINVAL, "%s: not a regular file", path);
+		}
 	}
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));

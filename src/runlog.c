@@ -28,7 +28,9 @@ static int log_path(const char *home, char *path, size_t n, char *err)
 /* Reads up to max bytes of path from offset from into a new buffer. */
 static int read_part(const char *path, off_t from, size_t max, char **buf, size_t *len, char *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* O_NONBLOCK: a FIFO put there must not hang the open */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat sb;
 	ssize_t got;
 
 	*buf = NULL;
@@ -36,6 +38,10 @@ static int read_part(const char *path, off_t from, size_t max, char **buf, size_
 	if (fd < 0)
 		return errno == ENOENT ? PT_ENOENT
 				       : pt_err(err, PT_EIO, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return pt_err(err, PT_EINVAL, "%s: not a regular file", path);
+	}
 	*buf = xmalloc(max + 1);
 	if (lseek(fd, from, SEEK_SET) < 0) {
 		close(fd);

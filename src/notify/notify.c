@@ -48,7 +48,7 @@ int notify_password(const struct config *cfg, char *buf, size_t n, char *err)
 			return pt_err(err, PT_EINVAL, "PAPERTRADE_SMTP_PASSWORD: too long");
 		return 0;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK); /* a FIFO: no hang */
 	if (fd < 0)
 		return pt_err(err, PT_EIO, "smtp_password_file: %s: %s", path, strerror(errno));
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {

@@ -42,4 +42,30 @@ check "nothing under the relative path" test ! -e "$T_TMP/cwd/rel"
 (cd "$T_TMP/cwd" && env -u PAPERTRADE_HOME HOME="$T_TMP/h2" XDG_DATA_HOME="$T_TMP/xdg" "$PT" init >/dev/null 2>&1)
 check "an absolute one is used" test -f "$T_TMP/xdg/papertrade/papertrade.db"
 
+# ---- FIFOs and devices where a file is read (defect 7) ----
+# A FIFO as papertrade.ini (or runs.log) used to hang the command forever
+# in open(): now one line, the exit status of a bad config (2), at once.
+export PAPERTRADE_HOME="$T_TMP/fifo"
+"$PT" init >/dev/null 2>&1
+mv "$PAPERTRADE_HOME/papertrade.ini" "$T_TMP/ini.saved"
+mkfifo "$PAPERTRADE_HOME/papertrade.ini"
+timeout 10 "$PT" report >"$T_TMP/out" 2>"$T_TMP/err"
+same "a FIFO as the config: exit 2 (a bad config), no hang" "$?" "2"
+same "one line naming it" "$(cat "$T_TMP/err")" \
+	"papertrade: config: $PAPERTRADE_HOME/papertrade.ini: not a regular file"
+rm "$PAPERTRADE_HOME/papertrade.ini"
+ln -s /dev/zero "$PAPERTRADE_HOME/papertrade.ini"
+timeout 10 "$PT" report >"$T_TMP/out" 2>"$T_TMP/err"
+same "a device as the config: exit 2" "$?" "2"
+contains "named" "$(cat "$T_TMP/err")" "papertrade.ini: not a regular file"
+rm "$PAPERTRADE_HOME/papertrade.ini"
+mv "$T_TMP/ini.saved" "$PAPERTRADE_HOME/papertrade.ini"
+rm -f "$PAPERTRADE_HOME/runs.log"
+mkfifo "$PAPERTRADE_HOME/runs.log"
+timeout 10 "$PT" doctor >"$T_TMP/out" 2>"$T_TMP/err"
+rc=$?
+check "a FIFO as runs.log: doctor does not hang" test "$rc" -ne 124
+contains "and names it" "$(cat "$T_TMP/out" "$T_TMP/err")" "runs.log: not a regular file"
+rm "$PAPERTRADE_HOME/runs.log"
+
 done_testing
