@@ -8,8 +8,10 @@
  * the first's. The account itself is created inside the first run's
  * transaction, so a run that fails leaves no portfolio behind.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,48 @@ static void unlink_db(const char *path)
 	unlink(side);
 }
 
+/* Whether path's WAL holds anything. */
+static int wal_left(const char *path)
+{
+	char wal[PATH_MAX + 8];
+	struct stat sb;
+
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	return stat(wal, &sb) == 0 && sb.st_size > 0;
+}
+
+/*
+ * Removes what killed first runs left: papertrade.db.new-PID (and its -wal
+ * and -shm) whose process is gone. One that is alive is creating the
+ * database now and keeps its files.
+ */
+static void remove_stray_new(const char *home)
+{
+	static const char prefix[] = "papertrade.db.new-";
+	DIR *d = opendir(home);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char *end, path[PATH_MAX];
+		long pid;
+
+		if (strncmp(e->d_name, prefix, sizeof(prefix) - 1))
+			continue;
+		errno = 0;
+		pid = strtol(e->d_name + sizeof(prefix) - 1, &end, 10);
+		if (errno || pid <= 0 || pid > INT_MAX ||
+		    (*end && strcmp(end, "-wal") && strcmp(end, "-shm")))
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue; /* alive, or not ours to judge */
+		if (snprintf(path, sizeof(path), "%s/%s", home, e->d_name) < (int)sizeof(path))
+			unlink(path);
+	}
+	closedir(d);
+}
+
 /* Makes the database at db with its schema, atomically; an existing one wins. */
 static int create_db(const char *db, char *err)
 {
@@ -49,7 +93,17 @@ static int create_db(const char *db, char *err)
 		unlink_db(tmp);
 		return rc;
 	}
+	/* The schema is committed to the WAL; the file linked into place must
+	 * hold it alone (a full disk can fail the checkpoint, and the WAL is
+	 * removed below). */
+	rc = store_checkpoint(st, err);
 	store_close(st);
+	if (!rc && wal_left(tmp))
+		rc = pt_err(err, PT_EIO, "%s: its write-ahead log was not emptied", tmp);
+	if (rc) {
+		unlink_db(tmp);
+		return rc;
+	}
 	rc = link(tmp, db) && errno != EEXIST ? -1 : 0;
 	if (rc)
 		pt_err(err, PT_EIO, "cannot create %s: %s", db, strerror(errno));
@@ -61,6 +115,7 @@ int cli_open_store(const struct cli_ctx *ctx, int create, struct store **st)
 {
 	char db[PATH_MAX], ini[PATH_MAX], err[PT_ERRSZ];
 	struct stat sb;
+	int had_home, had_ini;
 
 	*st = NULL;
 	if (cli_home_file(ctx, "papertrade.db", db, sizeof(db)) ||
@@ -68,20 +123,28 @@ int cli_open_store(const struct cli_ctx *ctx, int create, struct store **st)
 		cli_error("home", "path too long: %s", ctx->home);
 		return -1;
 	}
+	remove_stray_new(ctx->home);
 	if (stat(db, &sb) != 0) {
 		if (!create) {
 			cli_error(ctx->home, "no portfolio here; run 'papertrade init' or 'papertrade run'");
 			return -1;
 		}
+		had_home = stat(ctx->home, &sb) == 0;
 		if (cli_make_home(ctx, err)) {
 			cli_error("home", "%s", err);
 			return -1;
 		}
-		if (stat(ini, &sb) != 0 && config_write_default(ini, err) && stat(ini, &sb) != 0) {
+		had_ini = stat(ini, &sb) == 0;
+		if (!had_ini && config_write_default(ini, err) && stat(ini, &sb) != 0) {
 			cli_error("config", "%s", err);
 			return -1;
 		}
 		if (create_db(db, err)) {
+			/* leave the home as it was: no config or folder of ours */
+			if (!had_ini)
+				unlink(ini);
+			if (!had_home)
+				rmdir(ctx->home);
 			cli_error("store", "%s", err);
 			return -1;
 		}

@@ -676,6 +676,19 @@ void store_close(struct store *s)
 	free(s);
 }
 
+int store_checkpoint(struct store *s, char *err)
+{
+	int log = -1, done = -1;
+	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+
+	if (rc != SQLITE_OK)
+		return pt_err(err, PT_EIO, "%s: checkpoint: %s", s->path, sqlite3_errmsg(s->db));
+	if (log != done)
+		return pt_err(err, PT_EIO, "%s: checkpoint: %d of %d frames copied", s->path, done,
+			      log);
+	return 0;
+}
+
 int store_check(struct store *s, int full, char *err)
 {
 	sqlite3_stmt *st = NULL;

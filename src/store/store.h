@@ -52,6 +52,11 @@ void store_close(struct store *s);
  * slower still): PT_EIO "database is corrupt (...)" when it fails. For
  * serve's start (quick) and `doctor` (full), not every open. */
 int store_check(struct store *s, int full, char *err);
+/* Copies the WAL into the database file and truncates it (a TRUNCATE
+ * checkpoint): 0 when the file alone now holds every commit, PT_EIO with
+ * SQLite's reason (a full disk) otherwise. For a new database before it is
+ * linked into place: its WAL is not linked with it. */
+int store_checkpoint(struct store *s, char *err);
 
 /* What `doctor` reports of a store beyond store_check. */
 struct store_stats {

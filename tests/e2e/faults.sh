@@ -1,8 +1,8 @@
 # tests/e2e/faults.sh - faults and hostile inputs from issue 13's probe,
 # each a test that failed before its fix (docs/faults.md lists them):
 # HOME unset or empty, a relative XDG_DATA_HOME, FIFOs and devices where
-# the config is read, stray temporary databases of killed first runs, an
-# import whose start date is not a session.
+# the config is read, a full disk when the database is made, stray
+# temporary databases of killed first runs.
 # shellcheck shell=bash
 source "$PT_ROOT/tests/e2e/lib.sh"
 
@@ -67,5 +67,67 @@ rc=$?
 check "a FIFO as runs.log: doctor does not hang" test "$rc" -ne 124
 contains "and names it" "$(cat "$T_TMP/out" "$T_TMP/err")" "runs.log: not a regular file"
 rm "$PAPERTRADE_HOME/runs.log"
+
+# ---- a full disk (defect 1) ----
+# init and a first run on a tmpfs too small for the database: they used to
+# link a main file whose schema was still in the WAL, and delete the WAL,
+# leaving a "malformed" papertrade.db that every later command tripped on.
+# Now the new database's checkpoint is checked: one line, exit 1, and the
+# home as it was (no database, no config, no folder; a run logs its failed
+# attempt in runs.log, as every failed run does). Needs a tmpfs mount
+# (root with CAP_SYS_ADMIN); skipped, and said, where there is none.
+small="$T_TMP/small"
+mkdir -p "$small"
+if mount -t tmpfs -o size=140k tmpfs "$small" 2>/dev/null; then
+	trap 'umount "$small" 2>/dev/null; rm -rf "$T_TMP"' EXIT
+	for sz in 120k 140k 160k; do
+		mount -o remount,size=$sz "$small"
+		PAPERTRADE_HOME="$small/h" "$PT" init >"$T_TMP/out" 2>"$T_TMP/err"
+		same "init on a $sz disk: exit 1" "$?" "1"
+		contains "naming the full disk" "$(cat "$T_TMP/err")" "database or disk is full"
+		same "in one line" "$(grep -c . "$T_TMP/err")" "1"
+		check "the disk is as it was (empty)" test -z "$(ls -A "$small")"
+		PAPERTRADE_HOME="$small/h" "$PT" run --date 2024-11-22 >"$T_TMP/out" 2>"$T_TMP/err"
+		same "a first run on a $sz disk: exit 1" "$?" "1"
+		contains "naming the full disk" "$(cat "$T_TMP/err")" "database or disk is full"
+		same "no database or config left, the failed attempt in runs.log" \
+			"$(ls -A "$small/h")" "runs.log"
+		contains "which says so" "$(cat "$small/h/runs.log")" '"ok":false'
+		rm -rf "${small:?}/h"
+	done
+	mkdir -p "$small/h"
+	PAPERTRADE_HOME="$small/h" "$PT" init >/dev/null 2>&1
+	check "a home that was there stays" test -d "$small/h"
+	check "empty" test -z "$(ls -A "$small/h")"
+	mount -o remount,size=8m "$small"
+	PAPERTRADE_HOME="$small/h" "$PT" init >/dev/null 2>"$T_TMP/err"
+	same "with room, init succeeds" "$?" "0"
+	PAPERTRADE_HOME="$small/h" "$PT" run --date 2024-11-22 >/dev/null 2>"$T_TMP/err"
+	same "and a run" "$?" "0"
+	same "the database is sound" "$(sqlite3 "$small/h/papertrade.db" 'pragma integrity_check')" "ok"
+	umount "$small"
+	trap 'rm -rf "$T_TMP"' EXIT
+else
+	ok "# SKIP a full disk: no tmpfs can be mounted here"
+fi
+
+# ---- stray temporary databases (defect 8) ----
+# A first run killed while it made papertrade.db.new-PID left it behind for
+# good. The next command removes those whose process is gone, and keeps one
+# whose process is alive (it is making the database now).
+export PAPERTRADE_HOME="$T_TMP/stray"
+"$PT" init >/dev/null 2>&1
+sh -c 'exit 0' &
+gone=$!
+wait "$gone"
+for f in "papertrade.db.new-$gone" "papertrade.db.new-$gone-wal" "papertrade.db.new-$gone-shm" \
+	"papertrade.db.new-$$"; do
+	printf 'x' >"$PAPERTRADE_HOME/$f"
+done
+"$PT" report >/dev/null 2>&1
+check "a dead process's temporary database is removed" test ! -e "$PAPERTRADE_HOME/papertrade.db.new-$gone"
+check "with its -wal" test ! -e "$PAPERTRADE_HOME/papertrade.db.new-$gone-wal"
+check "and its -shm" test ! -e "$PAPERTRADE_HOME/papertrade.db.new-$gone-shm"
+check "a live process's is kept" test -e "$PAPERTRADE_HOME/papertrade.db.new-$$"
 
 done_testing
