@@ -786,6 +786,14 @@ static int import_brief(json_t *root, struct portfolio *pf, struct brief_info *i
 		return PT_EINVAL;
 	if (initial <= 0)
 		return ferr(err, "", "initial_capital", "not a positive amount");
+	/* a portfolio starts on a session: its first run is that day's */
+	if (cal_in_range(start) && !cal_is_session(start)) {
+		char d[DATE_BUFSZ], nx[DATE_BUFSZ];
+		int next = cal_next_session(start);
+
+		return ferr(err, "", "start_date", "%s is not an NYSE session (the next is %s)",
+			    date_fmt(start, d), next > 0 ? date_fmt(next, nx) : "unknown");
+	}
 	book_init(pf, initial);
 	pf->start = start;
 	last = start;

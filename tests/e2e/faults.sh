@@ -2,7 +2,8 @@
 # each a test that failed before its fix (docs/faults.md lists them):
 # HOME unset or empty, a relative XDG_DATA_HOME, FIFOs and devices where
 # the config is read, a full disk when the database is made, stray
-# temporary databases of killed first runs.
+# temporary databases of killed first runs, an import whose start date is
+# not a session.
 # shellcheck shell=bash
 source "$PT_ROOT/tests/e2e/lib.sh"
 
@@ -129,5 +130,27 @@ check "a dead process's temporary database is removed" test ! -e "$PAPERTRADE_HO
 check "with its -wal" test ! -e "$PAPERTRADE_HOME/papertrade.db.new-$gone-wal"
 check "and its -shm" test ! -e "$PAPERTRADE_HOME/papertrade.db.new-$gone-shm"
 check "a live process's is kept" test -e "$PAPERTRADE_HOME/papertrade.db.new-$$"
+
+# ---- an import whose start date is not a session (defect 10) ----
+# A portfolio starts on a session (its first run is that day's): a
+# start_date on a Saturday or a holiday is refused, naming the next session,
+# and nothing is created. (It was accepted.)
+export PAPERTRADE_HOME="$T_TMP/exp"
+"$PT" run --date 2024-11-22 >/dev/null 2>&1
+"$PT" export >"$T_TMP/p.json" 2>/dev/null
+grep -q '"start_date": *"2024-11-22"' "$T_TMP/p.json"
+check "the export starts on 2024-11-22" test $? -eq 0
+for d in 2024-11-23:2024-11-25 2024-11-28:2024-11-29; do
+	day=${d%%:*} next=${d##*:}
+	# the brief's fields alone (papertrade's own object would disagree)
+	/usr/bin/python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); p.pop("papertrade",None); p["start_date"]=sys.argv[2]; json.dump(p,sys.stdout)' \
+		"$T_TMP/p.json" "$day" >"$T_TMP/q.json"
+	export PAPERTRADE_HOME="$T_TMP/imp-$day"
+	expect_rc "import with start_date $day is refused" 1 import "$T_TMP/q.json"
+	contains "naming the day and the next session" "$ERR" "start_date: $day is not an NYSE session (the next is $next)"
+	check "nothing created" test ! -e "$PAPERTRADE_HOME"
+done
+export PAPERTRADE_HOME="$T_TMP/imp-ok"
+expect_rc "the session itself is accepted" 0 import "$T_TMP/p.json"
 
 done_testing
