@@ -212,6 +212,7 @@ void runlog_note(const char *home, const char *trigger, int64_t at, int session,
 	e.ok = ok;
 	pt_strlcpy(e.trigger, trigger, sizeof(e.trigger));
 	pt_strlcpy(e.message, message ? message : "", sizeof(e.message));
-	if (runlog_append(home, &e, err))
+	/* a failed run in a read-only home has said so already, in one line */
+	if (runlog_append(home, &e, err) && (ok || (access(home, W_OK) == 0 || errno != EROFS)))
 		fprintf(stderr, "papertrade: runs.log: %s\n", err);
 }

@@ -21,6 +21,7 @@
  * 1.3 kB), never the cumulative summary, which is rendered from the tables.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 #include <zlib.h>
@@ -578,6 +580,35 @@ fail:
 	return PT_EIO;
 }
 
+/*
+ * A database in WAL mode is written beside, even to be read (its -wal and
+ * -shm files): a read-only folder or file is said as such, not as SQLite's
+ * "unable to open database file".
+ */
+static int check_writable(const char *path, char *err)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
+
+	if (n >= sizeof(dir))
+		return 0;
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	if (!slash)
+		pt_strlcpy(dir, ".", sizeof(dir));
+	else if (n == 0)
+		pt_strlcpy(dir, "/", sizeof(dir));
+	if (access(dir, W_OK) != 0 && (errno == EROFS || errno == EACCES))
+		return pt_err(err, PT_EIO,
+			      "%s: the folder is read-only (%s): papertrade writes beside its "
+			      "database, even to read it",
+			      dir, strerror(errno));
+	if (access(path, W_OK) != 0 && (errno == EROFS || errno == EACCES))
+		return pt_err(err, PT_EIO, "%s: read-only (%s)", path, strerror(errno));
+	return 0;
+}
+
 int store_open(const char *path, int create, struct store **out, char *err)
 {
 	struct store *s;
@@ -604,6 +635,8 @@ int store_open(const char *path, int create, struct store **out, char *err)
 		if (empty && !create)
 			return pt_err(err, PT_EIO, "%s: empty file, not a papertrade database",
 			              path);
+		if ((code = check_writable(path, err)))
+			return code;
 		if (!empty && (code = check_file(path, err)))
 			return code;
 	}

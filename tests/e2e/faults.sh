@@ -3,7 +3,7 @@
 # HOME unset or empty, a relative XDG_DATA_HOME, FIFOs and devices where
 # the config is read, a full disk when the database is made, stray
 # temporary databases of killed first runs, an import whose start date is
-# not a session.
+# not a session, a read-only home.
 # shellcheck shell=bash
 source "$PT_ROOT/tests/e2e/lib.sh"
 
@@ -152,5 +152,31 @@ for d in 2024-11-23:2024-11-25 2024-11-28:2024-11-29; do
 done
 export PAPERTRADE_HOME="$T_TMP/imp-ok"
 expect_rc "the session itself is accepted" 0 import "$T_TMP/p.json"
+
+# ---- a read-only home (defect 9) ----
+# Every command said SQLite's "unable to open database file". Now the
+# folder is named as read-only, in one line, exit 1 (a run too: its
+# runs.log line cannot be written either, and adds no second line).
+ro="$T_TMP/ro"
+mkdir -p "$ro"
+if mount -t tmpfs -o size=8m tmpfs "$ro" 2>/dev/null; then
+	trap 'umount "$ro" 2>/dev/null; rm -rf "$T_TMP"' EXIT
+	export PAPERTRADE_HOME="$ro/h"
+	"$PT" run --date 2024-11-22 >/dev/null 2>&1
+	sum=$(cat "$ro/h"/* | md5sum)
+	mount -o remount,ro "$ro"
+	for cmd in positions report trades export "run --date 2024-11-25"; do
+		# shellcheck disable=SC2086
+		expect_rc "$cmd in a read-only home: exit 1" 1 $cmd
+		contains "says the folder is read-only" "$ERR" \
+			": $ro/h: the folder is read-only (Read-only file system): papertrade writes beside its database, even to read it"
+		same "in one line" "$(printf '%s\n' "$ERR" | grep -c .)" "1"
+	done
+	same "nothing changed" "$(cat "$ro/h"/* | md5sum)" "$sum"
+	umount "$ro"
+	trap 'rm -rf "$T_TMP"' EXIT
+else
+	ok "# SKIP a read-only home: no tmpfs can be mounted here"
+fi
 
 done_testing
