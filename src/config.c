@@ -1064,9 +1064,14 @@ static int slurp(const char *path, struct sbuf *sb, char *err)
 	{
 		struct stat st;
 
-		if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		int known = fstat(fd, &st) == 0;
+
+		if (!known || !S_ISREG(st.st_mode)) {
+			int dir = known && S_ISDIR(st.st_mode);
+
 			close(fd);
-			return pt_err(err, PT_EINVAL, "%s: not a regular file", path);
+			return dir ? pt_err(err, PT_EIO, "%s: %s", path, strerror(EISDIR))
+				   : pt_err(err, PT_EIO, "%s: not a regular file", path);
 		}
 	}
 	for (;;) {

@@ -259,7 +259,21 @@ int provider_is_live(const struct provider *p)
 	return p->http != NULL;
 }
 
-/* Drops what must never be traded on, counting it; marks stale quotes. */
+/*
+ * Quotes no market makes (issue 13, defect 3): an underlying below a cent
+ * or above QUOTE_MAX_PRICE, one more than QUOTE_MAX_MOVE times away from
+ * the previous close either way (a split shows in adjusted closes; no ETF
+ * has moved so far in a session), and a quote stamped more than
+ * QUOTE_FUTURE_SKEW seconds after the as-of time (a clock or a body that
+ * lies). Such a ticker is not used: never booked, never a benchmark row.
+ */
+#define QUOTE_MIN_PRICE 0.01
+#define QUOTE_MAX_PRICE 1e7
+#define QUOTE_MAX_MOVE 3.0
+#define QUOTE_FUTURE_SKEW 300
+
+/* Drops what must never be traded on, counting it; marks stale quotes and
+ * implausible ones. */
 static void clean_ticker(struct ticker_view *t, const struct market_view *v, long max_age)
 {
 	size_t i, k = 0;
@@ -290,6 +304,34 @@ static void clean_ticker(struct ticker_view *t, const struct market_view *v, lon
 	if (!isfinite(t->spot) || t->spot <= 0) {
 		t->ok = 0;
 		snprintf(t->error, sizeof(t->error), "no valid price for the underlying");
+		return;
+	}
+	if (t->spot < QUOTE_MIN_PRICE || t->spot > QUOTE_MAX_PRICE) {
+		t->ok = 0;
+		snprintf(t->error, sizeof(t->error),
+			 "implausible price for the underlying: %.6g (outside %.2f..%.0f)", t->spot,
+			 QUOTE_MIN_PRICE, QUOTE_MAX_PRICE);
+		return;
+	}
+	if (t->n_bars) {
+		double prev = t->bars[t->n_bars - 1].close, ratio = t->spot / prev;
+
+		if (!(ratio <= QUOTE_MAX_MOVE && ratio >= 1 / QUOTE_MAX_MOVE)) {
+			t->ok = 0;
+			snprintf(t->error, sizeof(t->error),
+				 "implausible quote: %.6g against a previous close of %.6g (more "
+				 "than %gx apart)",
+				 t->spot, prev, QUOTE_MAX_MOVE);
+			return;
+		}
+	}
+	if (t->quote_time && t->quote_time > v->asof + QUOTE_FUTURE_SKEW) {
+		cal_epoch_to_ny(t->quote_time, &day, &sec);
+		t->ok = 0;
+		snprintf(t->error, sizeof(t->error),
+			 "quote from the future: stamped %s %02d:%02d New York, after the as-of "
+			 "time",
+			 date_fmt(day, when), sec / 3600, sec / 60 % 60);
 		return;
 	}
 	if (!t->quote_time || v->asof - t->quote_time > max_age) {

@@ -596,6 +596,14 @@ int yahoo_parse_options(const char *body, size_t len, struct yahoo_chain *out, c
 	if (rc)
 		goto out;
 	quote = json_object_get(r0, "quote");
+	{
+		const json_t *u = json_object_get(r0, "underlyingSymbol");
+
+		if (!json_is_string(u) && json_is_object(quote))
+			u = json_object_get(quote, "symbol");
+		if (json_is_string(u))
+			pt_strlcpy(out->symbol, json_string_value(u), sizeof(out->symbol));
+	}
 	if (json_is_object(quote)) {
 		if (get_num(json_object_get(quote, "regularMarketPrice"), &spot) && spot > 0 &&
 		    spot < YH_MAX_PRICE)
@@ -921,6 +929,15 @@ static int fetch_options(struct yahoo *y, const char *sym, int64_t epoch,
 	if (rc) {
 		*how = YF_DATA;
 		return pt_err(err, rc, "%s: %s", what, e2);
+	}
+	/* a body for another symbol (a proxy's cache, a hostile source) is
+	 * never this one's chain */
+	if (c->symbol[0] && strcasecmp(c->symbol, sym) != 0) {
+		*how = YF_DATA;
+		rc = pt_err(err, PT_EDATA, "%s: the response is for %.20s, not %s", what, c->symbol,
+			    sym);
+		yahoo_chain_release(c);
+		return rc;
 	}
 	return 0;
 }

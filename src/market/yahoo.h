@@ -75,6 +75,7 @@ struct yahoo_chain {
 	struct option_quote *opts;
 	size_t n_opts;
 	int dropped;		/* contracts dropped as malformed */
+	char symbol[32];	/* underlyingSymbol (else quote.symbol); "" when absent */
 };
 /*
  * Parses a v7 options body into out (overwritten; release it). Contracts

@@ -3,7 +3,7 @@
 # HOME unset or empty, a relative XDG_DATA_HOME, FIFOs and devices where
 # the config is read, a full disk when the database is made, stray
 # temporary databases of killed first runs, an import whose start date is
-# not a session, a read-only home.
+# not a session, a read-only home, poisoned quotes.
 # shellcheck shell=bash
 source "$PT_ROOT/tests/e2e/lib.sh"
 
@@ -178,5 +178,60 @@ if mount -t tmpfs -o size=8m tmpfs "$ro" 2>/dev/null; then
 else
 	ok "# SKIP a read-only home: no tmpfs can be mounted here"
 fi
+
+# ---- poisoned quotes (defect 3) ----
+# A Yahoo answer changed in one field (tests/e2e/hostile_quote.py; the
+# recorded bodies stay as they are): a spot of 1e-320 (it made an infinite
+# benchmark row that persisted), one more than 3x from the previous close
+# (269.00) either way, a quote stamped in 2100 (it passed max_quote_age),
+# a body for MSFT when AAPL was asked (it was traded). Each leaves the
+# ticker unused with the reason in the report, and nothing booked; 3x
+# itself, and just inside, are accepted.
+: "${PT_FIXTURES:=$PT_ROOT/tests/fixtures}"
+qsrv=""
+trap 'kill $qsrv 2>/dev/null; umount "$small" "$ro" 2>/dev/null; rm -rf "$T_TMP"' EXIT
+hostile() { # WHAT VALUE: serve that answer; PORT set
+	rm -rf "$T_TMP/hq" "$T_TMP/hq.port"
+	[ -n "$qsrv" ] && kill "$qsrv" 2>/dev/null
+	/usr/bin/python3 "$PT_ROOT/tests/e2e/hostile_quote.py" "$PT_FIXTURES" "$T_TMP/hq" "$1" "$2"
+	/usr/bin/python3 "$PT_ROOT/tests/fixture_server.py" --fixtures "$PT_FIXTURES" \
+		--scenario "$T_TMP/hq/scenario.json" --port-file "$T_TMP/hq.port" --parent "$$" \
+		--idle-exit 60 >/dev/null 2>&1 &
+	qsrv=$!
+	for _ in $(seq 100); do [ -s "$T_TMP/hq.port" ] && break; sleep 0.05; done
+	PORT=$(cat "$T_TMP/hq.port")
+}
+qenv=(env PAPERTRADE_NOW=2025-10-29T16:05 PAPERTRADE_TICKERS=AAPL PAPERTRADE_RISK_FREE_RATE=0.04
+	PAPERTRADE_TARGET_DTE=2 PAPERTRADE_INITIAL_CAPITAL=100000 PAPERTRADE_SIZING=margin
+	PAPERTRADE_HTTP_RETRIES=1)
+for c in "price 1e-320:implausible price for the underlying: 9.99989e-321 (outside 0.01..10000000)" \
+	"price 815.07:implausible quote: 815.07 against a previous close of 269 (more than 3x apart)" \
+	"price 88.77:implausible quote: 88.77 against a previous close of 269 (more than 3x apart)" \
+	"time 4102444800:quote from the future: stamped 2099-12-31 19:00 New York, after the as-of time" \
+	"symbol MSFT:options: the response is for MSFT, not AAPL"; do
+	what=${c%%:*} why=${c#*:}
+	# shellcheck disable=SC2086
+	hostile $what
+	export PAPERTRADE_HOME="$T_TMP/hq-${what// /-}"
+	"${qenv[@]}" PAPERTRADE_YAHOO_URL="http://127.0.0.1:$PORT" \
+		PAPERTRADE_YAHOO_COOKIE_URL="http://127.0.0.1:$PORT" "$PT" run --provider yahoo --json \
+		>"$T_TMP/out" 2>"$T_TMP/err"
+	contains "$what: the ticker is not used, and why" "$(cat "$T_TMP/out" "$T_TMP/err")" "$why"
+	if [ -f "$PAPERTRADE_HOME/papertrade.db" ]; then
+		same "$what: no position opened" "$(sqlite3 "$PAPERTRADE_HOME/papertrade.db" \
+			'select count(*) from positions')" "0"
+		same "$what: no benchmark for the ticker (none infinite or absurd)" \
+			"$(sqlite3 "$PAPERTRADE_HOME/papertrade.db" \
+				"select count(*) from benchmarks where ticker = 'AAPL'")" "0"
+	fi
+done
+for c in "price 807" "price 89.67"; do
+	# shellcheck disable=SC2086
+	hostile $c
+	"${qenv[@]}" PAPERTRADE_YAHOO_URL="http://127.0.0.1:$PORT" \
+		PAPERTRADE_YAHOO_COOKIE_URL="http://127.0.0.1:$PORT" PAPERTRADE_HOME="$T_TMP/hq-ok" \
+		"$PT" quote AAPL --provider yahoo >"$T_TMP/out" 2>"$T_TMP/err"
+	check "$c (within 3x of 269.00) is accepted" bash -c "! grep -q implausible '$T_TMP/out'"
+done
 
 done_testing
