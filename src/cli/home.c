@@ -64,12 +64,12 @@ static void remove_stray_new(const char *home)
 		char *end, path[PATH_MAX];
 		long pid;
 
-		if (strncmp(e->d_name, prefix, sizeof(prefix) - 1))
+		if (strncmp(e->d_name, prefix, sizeof(prefix) - 1) != 0)
 			continue;
 		errno = 0;
 		pid = strtol(e->d_name + sizeof(prefix) - 1, &end, 10);
 		if (errno || pid <= 0 || pid > INT_MAX ||
-		    (*end && strcmp(end, "-wal") && strcmp(end, "-shm")))
+		    (*end && strcmp(end, "-wal") != 0 && strcmp(end, "-shm") != 0))
 			continue;
 		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
 			continue; /* alive, or not ours to judge */
