@@ -178,7 +178,7 @@ DOCDIR ?= $(PREFIX)/share/doc/papertrade
 INSTALL ?= install
 DOCS := README.md docs/DESIGN.md docs/margin.md docs/sim.md docs/strategies.md docs/metrics.md \
 	docs/history.md docs/backtest.md docs/sweep.md docs/compare.md docs/pricing.md \
-	docs/american.md docs/volatility.md
+	docs/american.md docs/volatility.md docs/faults.md
 
 install: $(BUILD)/papertrade
 	@echo "  INSTALL $(DESTDIR)$(PREFIX)"
