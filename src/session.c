@@ -483,8 +483,8 @@ int session_run(struct session_ctx *ctx, int session, int64_t now, struct sessio
 	struct tape tape;
 	struct provider *prov = NULL;
 	char err[PT_ERRSZ];
-	int has = 0, rc = 0, owned = 0;
-	int64_t asof = now, version = 0;
+	int has = 0, rc = 0, owned = 0, fetched = 0;
+	int64_t asof = now, version = 0, fetched_version = 0;
 
 	memset(res, 0, sizeof(*res)); /* res->pf zeroed: book_release is a no-op */
 	memset(&plan, 0, sizeof(plan));
@@ -493,6 +493,36 @@ int session_run(struct session_ctx *ctx, int session, int64_t now, struct sessio
 	sb_init(&res->json, 16u << 20);
 	tape_init(&tape);
 	res->session = session;
+	/*
+	 * A live source can take its time: the market is fetched before the
+	 * write lock is taken, so a concurrent run (cron beside serve's
+	 * scheduler) is not locked out while this one downloads (issue 13,
+	 * defect 6). The fetch is planned on the portfolio as stored; under
+	 * the lock it is used only if no other connection wrote since (same
+	 * data_version), else everything is read and fetched again there. A
+	 * first run (no portfolio yet) and a catch-up's later sessions fetch
+	 * under the lock, as before.
+	 */
+	if (!ctx->replay && ctx->prov && provider_is_live(ctx->prov) && !ctx->cached) {
+		struct portfolio pre;
+		int64_t pre_version = 0;
+
+		book_init(&pre, 0);
+		if (!store_has_run(ctx->st, session, &has, err) && !has &&
+		    !store_load_versioned(ctx->st, &pre, &pre_version, err) &&
+		    session >= pre.last_session) {
+			prov = session_provider(ctx, session, &tape, &asof, &owned, e);
+			session_plan(&pre, ctx->cfg, session, asof, &plan);
+			if ((rc = load_view(prov, &plan, &v, e))) {
+				book_release(&pre);
+				goto out_release;
+			}
+			fetched = 1;
+			fetched_version = pre_version;
+		}
+		book_release(&pre);
+		has = 0;
+	}
 	if ((rc = store_begin(ctx->st, err))) {
 		session_fail(e, rc, "run", "%s", err);
 		goto out_release;
@@ -524,14 +554,24 @@ int session_run(struct session_ctx *ctx, int session, int64_t now, struct sessio
 		res->status = SESSION_BEHIND;
 		goto out;
 	}
-	prov = session_provider(ctx, session, &tape, &asof, &owned, e);
-	if (!prov) {
-		rc = PT_EINVAL;
-		goto out;
+	if (fetched && !store_data_version(ctx->st, &version, err) && version == fetched_version) {
+		if ((rc = session_step_view(&res->pf, &v, ctx->cfg, &res->day, e)))
+			goto out;
+	} else {
+		if (fetched) { /* another connection wrote meanwhile: afresh */
+			mv_release(&v);
+			session_plan_release(&plan);
+			memset(&plan, 0, sizeof(plan));
+		}
+		prov = session_provider(ctx, session, &tape, &asof, &owned, e);
+		if (!prov) {
+			rc = PT_EINVAL;
+			goto out;
+		}
+		session_plan(&res->pf, ctx->cfg, session, asof, &plan);
+		if ((rc = session_step(&res->pf, prov, &plan, ctx->cfg, &v, &res->day, e)))
+			goto out;
 	}
-	session_plan(&res->pf, ctx->cfg, session, asof, &plan);
-	if ((rc = session_step(&res->pf, prov, &plan, ctx->cfg, &v, &res->day, e)))
-		goto out;
 	pt_strlcpy(res->provider, provider_name(prov), sizeof(res->provider));
 	book_release(&ctx->cache);
 	ctx->cached = 0;

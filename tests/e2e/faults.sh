@@ -3,7 +3,8 @@
 # HOME unset or empty, a relative XDG_DATA_HOME, FIFOs and devices where
 # the config is read, a full disk when the database is made, stray
 # temporary databases of killed first runs, an import whose start date is
-# not a session, a read-only home, poisoned quotes.
+# not a session, a read-only home, poisoned quotes, a slow source beside a
+# second run.
 # shellcheck shell=bash
 source "$PT_ROOT/tests/e2e/lib.sh"
 
@@ -233,5 +234,34 @@ for c in "price 807" "price 89.67"; do
 		"$PT" quote AAPL --provider yahoo >"$T_TMP/out" 2>"$T_TMP/err"
 	check "$c (within 3x of 269.00) is accepted" bash -c "! grep -q implausible '$T_TMP/out'"
 done
+
+# ---- a slow source and a second run (defect 6) ----
+# A live run took the write lock before it downloaded: a second run (cron
+# beside serve's scheduler) waited 10 s for it and failed with "database is
+# locked". Now the market is fetched first: the second run, whose answers
+# come at once, stores the session while the first still waits 12 s for
+# its options; the first then finds the session stored, and says so.
+printf '[{"path": "/v7/finance/options/AAPL", "responses": [{"delay": 12}, {}]}]\n' >"$T_TMP/slow.json"
+[ -n "$qsrv" ] && kill "$qsrv" 2>/dev/null
+rm -f "$T_TMP/slow.port"
+/usr/bin/python3 "$PT_ROOT/tests/fixture_server.py" --fixtures "$PT_FIXTURES" --scenario "$T_TMP/slow.json" \
+	--port-file "$T_TMP/slow.port" --parent "$$" --idle-exit 60 >/dev/null 2>&1 &
+qsrv=$!
+for _ in $(seq 100); do [ -s "$T_TMP/slow.port" ] && break; sleep 0.05; done
+PORT=$(cat "$T_TMP/slow.port")
+export PAPERTRADE_HOME="$T_TMP/slow"
+"${qenv[@]}" "$PT" init >/dev/null 2>&1
+slow=("${qenv[@]}" PAPERTRADE_YAHOO_URL="http://127.0.0.1:$PORT" PAPERTRADE_YAHOO_COOKIE_URL="http://127.0.0.1:$PORT")
+"${slow[@]}" "$PT" run --provider yahoo >"$T_TMP/a.out" 2>"$T_TMP/a.err" &
+a=$!
+sleep 1.5
+"${slow[@]}" "$PT" run --provider yahoo >"$T_TMP/b.out" 2>"$T_TMP/b.err"
+same "the second run is not locked out by the first's download" "$?" "0"
+check "and ran the session" grep -q "DAILY PORTFOLIO REPORT" "$T_TMP/b.out"
+wait "$a"
+same "the first run exits 0" "$?" "0"
+contains "saying the session was already stored" "$(cat "$T_TMP/a.err")" "already ran"
+same "the session is stored once" "$(sqlite3 "$PAPERTRADE_HOME/papertrade.db" 'select count(*) from runs')" "1"
+check "the identities hold" bash -c "'$PT' report --json | /usr/bin/python3 '$PT_ROOT/tests/e2e/identities.py'"
 
 done_testing
