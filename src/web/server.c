@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -41,9 +42,26 @@
 #include "../store/store.h"
 #include "../util/util.h"
 
-#define CONN_LIMIT 256		/* connections at once */
-#define CONN_MEMORY (16u << 10)	/* per connection: request line and headers must fit */
-#define CONN_TIMEOUT 30		/* seconds of silence before a connection is closed */
+/*
+ * Idle floods (issue 13): MHD closes a connection past its limit at once, so
+ * the limit is what a flood of idle connections must exceed to starve the
+ * server. It is high (each connection costs CONN_MEMORY and a descriptor;
+ * RLIMIT_NOFILE is raised to fit, or the limit lowered to it), a silent
+ * connection is dropped after CONN_TIMEOUT, and off loopback one address may
+ * hold at most CONN_PER_IP, so a single client cannot reach the limit. On
+ * loopback every client shares 127.0.0.1, and the per-address limit would
+ * lock out the owner's own browser: there only the total counts.
+ */
+#define CONN_LIMIT 2048 /* connections at once */
+#define CONN_PER_IP 64	/* from one address, off loopback */
+#define FD_RESERVE 256	/* descriptors kept for the database and the rest */
+/* Per connection: the request line, the headers and MHD's copy of every
+ * query argument must fit, or MHD drops the request unanswered at the
+ * timeout (16 KB held fewer than 300 arguments; 64 KB about 680). */
+#define CONN_MEMORY (64u << 10)
+#define CONN_TIMEOUT 10 /* seconds of silence before a connection is closed */
+/* The shortest token accepted: 16 characters (96 bits as base64, 64 as hex). */
+#define TOKEN_MIN 16
 #define URL_MAX 2048		/* longer URLs: 414 */
 #define BODY_MAX (64u << 20)	/* the largest API body we build */
 #define DISK_FILE_MAX (16u << 20)	/* the largest file --assets-dir serves */
@@ -99,11 +117,30 @@ static struct MHD_Response *buffer_response(const void *data, size_t len, int co
 	return r;
 }
 
+/*
+ * What every answer carries (pages, assets, API, 304s, errors): the page
+ * loads its script, style and data from this server only and has no inline
+ * script or style attribute (web/index.html, web/app.js), nothing may frame
+ * it (clickjacking), no Referer leaks a ?token= to another site, and no
+ * browser guesses a type.
+ */
+#define CSP                                                                                        \
+	"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "          \
+	"connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+static void add_security_headers(struct MHD_Response *r)
+{
+	MHD_add_response_header(r, "Content-Security-Policy", CSP);
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+}
+
 static void add_headers(struct MHD_Response *r, const char *type, const char *etag,
 			const char *cache, int gz, int vary)
 {
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	add_security_headers(r);
 	if (cache)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
 	if (etag)
@@ -195,6 +232,8 @@ static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, const c
 
 	if (type)
 		add_headers(r, type, NULL, "no-cache", 0, 0);
+	else
+		add_security_headers(r);
 	if (hname)
 		MHD_add_response_header(r, hname, hvalue);
 	rc = MHD_queue_response(c, status, r);
@@ -266,6 +305,7 @@ static enum MHD_Result send_ready(struct MHD_Connection *c, const struct ready *
 	if (not_modified(c, r->etag, r->gz ? r->etag_gz : NULL)) {
 		struct MHD_Response *nm = buffer_response(NULL, 0, 0);
 		enum MHD_Result rc;
+		add_security_headers(nm);
 		MHD_add_response_header(nm, MHD_HTTP_HEADER_ETAG, gz ? r->etag_gz : r->etag);
 		MHD_add_response_header(nm, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
 		if (r->gz)
@@ -296,7 +336,8 @@ static int authorised(struct web_server *s, struct MHD_Connection *c)
 	if (!s->o.token || !*s->o.token)
 		return 1;
 	h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-	if (h && !strncmp(h, "Bearer ", 7) && token_equal(h + 7, s->o.token))
+	/* RFC 7235 §2.1: the scheme is case-insensitive ("bearer", "BEARER"). */
+	if (h && !strncasecmp(h, "Bearer ", 7) && token_equal(h + 7, s->o.token))
 		return 1;
 	q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
 	return q && token_equal(q, s->o.token);
@@ -534,6 +575,7 @@ static enum MHD_Result from_disk(struct web_server *s, struct MHD_Connection *c,
 	if (not_modified(c, etag, NULL)) {
 		free(buf);
 		resp = buffer_response(NULL, 0, 0);
+		add_security_headers(resp);
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
 		rc = MHD_queue_response(c, MHD_HTTP_NOT_MODIFIED, resp);
@@ -702,6 +744,32 @@ int web_host_is_loopback(const char *host)
 	return all;
 }
 
+/*
+ * The connection limit this process can keep: CONN_LIMIT, with the soft
+ * RLIMIT_NOFILE raised (up to the hard one) to hold it and FD_RESERVE more;
+ * less when the hard limit is lower.
+ */
+static unsigned conn_limit(void)
+{
+	struct rlimit rl;
+	const rlim_t want = (rlim_t)CONN_LIMIT + FD_RESERVE;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur >= want)
+		return CONN_LIMIT;
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > rl.rlim_cur) {
+		struct rlimit up = rl;
+		up.rlim_cur =
+			rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ? want : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+			rl = up;
+	}
+	if (rl.rlim_cur >= want)
+		return CONN_LIMIT;
+	return rl.rlim_cur > (rlim_t)2 * FD_RESERVE ? (unsigned)(rl.rlim_cur - FD_RESERVE)
+						    : (unsigned)(rl.rlim_cur / 2);
+}
+
 static void make_asset_responses(struct web_server *s)
 {
 	size_t i;
@@ -730,6 +798,7 @@ int web_start(const struct web_opts *o, struct web_server **out, char *err)
 	struct stat dbst;
 	unsigned threads = o->threads;
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO;
+	unsigned limit, per_ip;
 	int rc;
 
 	*out = NULL;
@@ -742,6 +811,11 @@ int web_start(const struct web_opts *o, struct web_server **out, char *err)
 	}
 	memcpy(&ss, res->ai_addr, res->ai_addrlen);
 	freeaddrinfo(res);
+	if (o->token && *o->token && strlen(o->token) < TOKEN_MIN)
+		return pt_err(
+			err, PT_EINVAL,
+			"the token is %zu characters long; it must have at least %d characters",
+			strlen(o->token), TOKEN_MIN);
 	if (!is_loopback((struct sockaddr *)&ss) && (!o->token || !*o->token))
 		return pt_err(err, PT_EINVAL,
 			      "refusing to listen on %s, not a loopback address, without a token "
@@ -782,6 +856,8 @@ int web_start(const struct web_opts *o, struct web_server **out, char *err)
 		s->assets_real = xstrdup(real);
 	}
 	make_asset_responses(s);
+	limit = conn_limit();
+	per_ip = is_loopback((struct sockaddr *)&ss) ? 0 : CONN_PER_IP;
 	if (ss.ss_family == AF_INET6) {
 		char a[INET6_ADDRSTRLEN];
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)&ss)->sin6_addr, a, sizeof(a));
@@ -792,13 +868,12 @@ int web_start(const struct web_opts *o, struct web_server **out, char *err)
 	}
 	s->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, handle, s,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				MHD_OPTION_THREAD_POOL_SIZE, threads,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_LIMIT,
+				MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
+				limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT,
-				MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)CONN_LIMIT,
-				MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
-				MHD_OPTION_END);
+				MHD_OPTION_LISTEN_BACKLOG_SIZE, limit, MHD_OPTION_UNESCAPE_CALLBACK,
+				unescape, NULL, MHD_OPTION_END);
 	if (!s->d) {
 		rc = pt_err(err, PT_EIO, "cannot listen on %s port %u: %s", s->host, o->port,
 			    errno ? strerror(errno) : "libmicrohttpd failed to start");

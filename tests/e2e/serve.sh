@@ -2,7 +2,9 @@
 # end: `papertrade serve` on 127.0.0.1 with a random port, driven by
 # serve_client.py (urllib, no curl): the JSON API against `report --json`,
 # ETags, gzip, content types, the embedded page and Chart.js, 404/405,
-# traversal, the token, the refusal to listen off loopback without one,
+# traversal, the security headers on every kind of answer, the token (its
+# scheme in any case, its minimum length), an idle flood and SIGTERM under
+# it, the refusal to listen off loopback without one,
 # answers while a run writes, --assets-dir, the scheduler running a due
 # session by itself; then `dashboard --out`.
 source "$PT_ROOT/tests/e2e/lib.sh"
@@ -27,8 +29,8 @@ stop_server() {
 	SRV_RC=$?
 	SRV_PID=
 }
-# client CHECK ARGS... : runs serve_client.py, each result a TAP line
-client() {
+# tap_results NAME < RESULTS : serve_client.py's lines, each result a TAP line
+tap_results() {
 	local line st what why n=0
 	while IFS=$'\t' read -r st what why; do
 		case "$st" in
@@ -36,8 +38,12 @@ client() {
 		FAIL) not_ok "$what" "$why"; n=$((n + 1)) ;;
 		*) echo "$st $what $why" ;;
 		esac
-	done < <(/usr/bin/python3 "$client" "$@" 2>&1)
+	done
 	[ "$n" -gt 0 ] || not_ok "serve_client $1 printed results"
+}
+# client CHECK ARGS... : runs serve_client.py, each result a TAP line
+client() {
+	tap_results "$1" < <(/usr/bin/python3 "$client" "$@" 2>&1)
 }
 
 expect_rc "serve --help" 0 serve --help
@@ -83,8 +89,33 @@ else
 fi
 same "serving changed nothing in the store" "$(db_hash)" "$h"
 
-# The token: from a 0600 file, required on /api/.
-printf 's3cret-%s\n' "$RANDOM$RANDOM" >"$T_TMP/token"
+# An idle flood (issue 13, defect 5): 300 connections that send nothing
+# are held while /api/health is asked on a fresh one; it must answer, and a
+# SIGTERM with the flood still held must stop the server within 3 s.
+if start_server --listen 127.0.0.1:0 --no-scheduler; then
+	rm -f "$T_TMP/flood.held"
+	/usr/bin/python3 "$client" flood "$PORT" "$T_TMP/flood.held" 300 >"$T_TMP/flood.out" 2>&1 &
+	flood_pid=$!
+	for _ in $(seq 300); do
+		[ -s "$T_TMP/flood.held" ] || ! kill -0 "$flood_pid" 2>/dev/null && break
+		sleep 0.05
+	done
+	t0=$(date +%s%N)
+	kill -TERM "$SRV_PID"
+	wait "$SRV_PID"
+	SRV_RC=$? SRV_PID=
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	kill "$flood_pid" 2>/dev/null
+	wait "$flood_pid" 2>/dev/null
+	tap_results flood <"$T_TMP/flood.out"
+	same "SIGTERM under the flood: status 0" "$SRV_RC" 0
+	check "SIGTERM under the flood stops serve within 3 s (took $ms ms)" test "$ms" -lt 3000
+else
+	not_ok "serve starts for the flood" "$(cat "$T_TMP/serve.err")"
+fi
+
+# The token: from a 0600 file, required on /api/, at least 16 characters.
+printf 's3cret-%s-%s-%s\n' "$RANDOM" "$RANDOM" "$RANDOM$RANDOM" >"$T_TMP/token"
 chmod 600 "$T_TMP/token"
 if start_server --listen 127.0.0.1:0 --no-scheduler --token-file "$T_TMP/token"; then
 	ok "serve starts with a token file"
@@ -99,6 +130,26 @@ expect_rc "a token file others can read is refused" 2 serve --listen 127.0.0.1:0
 chmod 600 "$T_TMP/empty_token"
 expect_rc "an empty token file is refused" 2 serve --listen 127.0.0.1:0 --token-file "$T_TMP/empty_token"
 expect_rc "a missing token file is refused" 2 serve --listen 127.0.0.1:0 --token-file "$T_TMP/nope"
+# The minimum length, at its boundary: 15 characters refused (usage, one
+# line naming the problem), 16 and 17 accepted.
+for n in 15 16 17; do
+	head -c "$n" /dev/zero | tr '\0' 'k' >"$T_TMP/tok$n"
+	echo >>"$T_TMP/tok$n"
+	chmod 600 "$T_TMP/tok$n"
+done
+# (timeout: a server that wrongly starts must not hang the test)
+out=$(timeout 10 "$PT" serve --listen 127.0.0.1:0 --no-scheduler --token-file "$T_TMP/tok15" 2>&1 </dev/null)
+same "a 15-character token is refused as usage" "$?" 2
+same "the refusal is one line" "$(printf '%s\n' "$out" | grep -c .)" 1
+contains "the refusal names the token's length" "$out" "at least 16 characters"
+for n in 16 17; do
+	if start_server --listen 127.0.0.1:0 --no-scheduler --token-file "$T_TMP/tok$n"; then
+		ok "a $n-character token is accepted"
+		stop_server
+	else
+		not_ok "a $n-character token is accepted" "$(cat "$T_TMP/serve.err")"
+	fi
+done
 
 # --assets-dir: files from disk, nothing outside the folder.
 mkdir -p "$T_TMP/site/sub" "$T_TMP/outside"

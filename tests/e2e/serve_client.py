@@ -7,6 +7,8 @@ which serve.sh turns into TAP lines.
     serve_client.py main PORT REPORT_JSON SESSIONS   the full API and page checks
     serve_client.py empty PORT                       no portfolio yet
     serve_client.py token PORT TOKEN                 401 without the token, 200 with
+    serve_client.py flood PORT MARKER N              N idle connections held: health still
+                                                     answers; MARKER written, then held 10 s
     serve_client.py assets PORT                      --assets-dir mode
     serve_client.py during PORT PIDFILE              poll /api/summary while a run writes
     serve_client.py sched PORT SESSION               the scheduler runs SESSION by itself
@@ -27,9 +29,9 @@ def out(ok, what, why=""):
     print(("PASS\t%s" % what) if ok else ("FAIL\t%s\t%s" % (what, why)), flush=True)
 
 
-def req(path, method="GET", headers=None, body=None):
+def req(path, method="GET", headers=None, body=None, timeout=10):
     """(status, headers dict lower-cased, body bytes); raw path, no normalising."""
-    c = http.client.HTTPConnection(HOST, PORT, timeout=10)
+    c = http.client.HTTPConnection(HOST, PORT, timeout=timeout)
     c.putrequest(method, path, skip_accept_encoding=True,
                  skip_host="Host" in (headers or {}))
     for k, v in (headers or {}).items():
@@ -42,6 +44,41 @@ def req(path, method="GET", headers=None, body=None):
     h = {k.lower(): v for k, v in r.getheaders()}
     c.close()
     return r.status, h, data
+
+
+# What every answer carries, whatever made it (page, asset, API, 304, error).
+SECURITY = {
+    "content-security-policy": None,  # checked by csp_ok
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+    "x-content-type-options": "nosniff",
+}
+
+
+def csp_ok(v):
+    """A policy with no inline script or style, framing refused."""
+    d = {}
+    for part in (v or "").split(";"):
+        words = part.split()
+        if words:
+            d[words[0].lower()] = [w.lower() for w in words[1:]]
+    script = d.get("script-src", d.get("default-src"))
+    style = d.get("style-src", d.get("default-src"))
+    return (script is not None and style is not None
+            and not any(w in ("'unsafe-inline'", "'unsafe-eval'", "*", "data:", "http:", "https:")
+                        for w in script)
+            and "'unsafe-inline'" not in style
+            and d.get("frame-ancestors") == ["'none'"]
+            and d.get("default-src") is not None
+            and d.get("object-src", d.get("default-src")) in (["'none'"], ["'self'"])
+            and d.get("base-uri") == ["'none'"])
+
+
+def check_security(what, h):
+    bad = [k for k, want in SECURITY.items()
+           if (not csp_ok(h.get(k)) if want is None else h.get(k) != want)]
+    out(not bad, "security headers on %s" % what,
+        "; ".join("%s: %r" % (k, h.get(k)) for k in bad))
 
 
 def get_json(path, headers=None):
@@ -160,6 +197,35 @@ def check_main(report_path, sessions):
     s, _, _ = req("/style.css", headers={"If-None-Match": et})
     out(s == 304, "asset revalidation gives 304", s)
 
+    for what, path, hd, method in (
+            ("the page", "/", None, "GET"), ("index.html", "/index.html", None, "GET"),
+            ("app.js", "/app.js", None, "GET"), ("style.css", "/style.css", None, "GET"),
+            ("gzipped Chart.js", "/vendor/chart.umd.min.js", {"Accept-Encoding": "gzip"}, "GET"),
+            ("a 304 of an asset", "/style.css", {"If-None-Match": et}, "GET"),
+            ("/api/summary", "/api/summary", None, "GET"),
+            ("gzipped /api/summary", "/api/summary", {"Accept-Encoding": "gzip"}, "GET"),
+            ("a 304 of /api/summary", "/api/summary", {"If-None-Match": etag}, "GET"),
+            ("/api/health", "/api/health", None, "GET"),
+            ("HEAD /", "/", None, "HEAD"),
+            ("a 404 page", "/nope.html", None, "GET"),
+            ("a 404 endpoint", "/api/nope", None, "GET"),
+            ("a 400 path", "/../papertrade.db", None, "GET"),
+            ("a 405", "/api/summary", None, "DELETE"),
+            ("a 414", "/" + "a" * 5000, None, "GET"),
+            ("a 421", "/api/summary", {"Host": "evil.example"}, "GET")):
+        s, h, b = req(path, method=method, headers=hd)
+        check_security("%s (%d)" % (what, s), h)
+
+    # 300 query arguments once hung the connection until its timeout (30 s):
+    # MHD parses them into the connection's memory before any handler runs.
+    t0 = time.monotonic()
+    try:
+        s, h, b = req("/api/health?" + "&".join("a%d=1" % i for i in range(300)), timeout=3)
+    except Exception as e:  # noqa: BLE001 - a timeout is the failure
+        s = repr(e)
+    out(s == 200, "300 query arguments are answered at once (%.0f ms)"
+        % ((time.monotonic() - t0) * 1000), s)
+
     s, h, b = req("/nope.html")
     out(s == 404 and "error" in json.loads(b), "unknown page is a JSON 404", s)
     s, h, b = req("/api/nope")
@@ -214,6 +280,15 @@ def check_token(token):
     out(s == 200, "token set: 200 with Authorization: Bearer", s)
     s, h, b = req("/api/summary?token=" + token)
     out(s == 200, "token set: 200 with ?token=", s)
+    # RFC 7235: the scheme is case-insensitive.
+    for scheme in ("bearer", "BEARER", "BeArEr"):
+        s, h, b = req("/api/summary", headers={"Authorization": scheme + " " + token})
+        out(s == 200, "token set: 200 with Authorization: %s" % scheme, s)
+    for auth in ("Basic " + token, "Bearer" + token, "Bearerx " + token, "bearer  " + "x" + token):
+        s, h, b = req("/api/summary", headers={"Authorization": auth})
+        out(s == 401, "token set: 401 with Authorization: %s..." % auth[:9], s)
+    s, h, b = req("/api/summary")
+    check_security("a 401", h)
     s, h, b = req("/")
     out(s == 200, "token set: the page itself needs none", s)
 
@@ -283,6 +358,42 @@ def check_sched(session):
         (s, summary.get("session")))
 
 
+def check_flood(marker, n):
+    """Holds n idle connections (connected, nothing sent); /api/health must
+    still answer on a fresh one, quickly; then writes marker and holds them
+    10 s more, so that serve.sh can time a SIGTERM under the flood."""
+    import socket
+    held = []
+    for _ in range(n):
+        try:
+            held.append(socket.create_connection((HOST, PORT), timeout=5))
+        except OSError as e:
+            out(False, "flood: %d idle connections opened" % n, "%d then %s" % (len(held), e))
+            break
+    # Let the server accept them all before asking.
+    time.sleep(0.3)
+    t0 = time.monotonic()
+    try:
+        c = http.client.HTTPConnection(HOST, PORT, timeout=3)
+        c.request("GET", "/api/health")
+        r = c.getresponse()
+        body = r.read()
+        c.close()
+        ms = (time.monotonic() - t0) * 1000
+        out(r.status == 200 and b'"ok":true' in body,
+            "flood: /api/health answers with %d idle connections held" % len(held), r.status)
+        print("# flood: /api/health took %.1f ms with %d idle connections" % (ms, len(held)),
+              flush=True)
+    except Exception as e:  # noqa: BLE001 - a timeout is the failure
+        out(False, "flood: /api/health answers with %d idle connections held" % len(held),
+            "after %.1f s: %r" % (time.monotonic() - t0, e))
+    with open(marker, "w") as f:
+        f.write("held\n")
+    time.sleep(10)
+    for s in held:
+        s.close()
+
+
 def main():
     what = sys.argv[1]
     try:
@@ -296,6 +407,8 @@ def main():
             check_assets()
         elif what == "during":
             check_during(sys.argv[3])
+        elif what == "flood":
+            check_flood(sys.argv[3], int(sys.argv[4]))
         elif what == "sched":
             check_sched(sys.argv[3])
     except Exception as e:  # noqa: BLE001 - report, do not hide

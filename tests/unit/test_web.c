@@ -376,6 +376,32 @@ static void start(struct web_server **srv, const char *token, const char *db, st
 	assert_string_equal(web_host(*srv), "127.0.0.1");
 }
 
+#define TOK16 "0123456789abcdef"
+
+/* Every answer, whatever made it, forbids framing, inline script and
+ * sniffing, and sends no referrer. */
+static void assert_security_headers(const char *resp)
+{
+	const char *csp = strstr(resp, "\r\nContent-Security-Policy: ");
+	const char *end;
+	char policy[512];
+
+	assert_non_null(csp);
+	csp += 27;
+	end = strstr(csp, "\r\n");
+	assert_non_null(end);
+	assert_true((size_t)(end - csp) < sizeof(policy));
+	memcpy(policy, csp, (size_t)(end - csp));
+	policy[end - csp] = '\0';
+	assert_non_null(strstr(policy, "frame-ancestors 'none'"));
+	assert_non_null(strstr(policy, "script-src 'self'"));
+	assert_null(strstr(policy, "unsafe-inline"));
+	assert_null(strstr(policy, "unsafe-eval"));
+	assert_non_null(strstr(resp, "\r\nX-Frame-Options: DENY\r\n"));
+	assert_non_null(strstr(resp, "\r\nReferrer-Policy: no-referrer\r\n"));
+	assert_non_null(strstr(resp, "\r\nX-Content-Type-Options: nosniff\r\n"));
+}
+
 static void test_server(void **state)
 {
 	static char buf[1 << 20];
@@ -392,12 +418,15 @@ static void test_server(void **state)
 	assert_true(!strncmp(buf, "HTTP/1.0 200", 12) || !strncmp(buf, "HTTP/1.1 200", 12));
 	assert_non_null(strstr(buf, "\"now_ny\":\"2024-12-31T10:00\""));
 	assert_non_null(strstr(buf, "\"last_session\":null"));
+	assert_security_headers(buf);
 	http(port, "GET /api/summary HTTP/1.0\r\n\r\n", buf, sizeof(buf));
 	assert_non_null(strstr(buf, " 404 "));
+	assert_security_headers(buf);
 	assert_non_null(strstr(buf, "{\"error\":\"no portfolio yet: run papertrade run\"}"));
 	http(port, "POST /api/summary HTTP/1.0\r\nContent-Length: 0\r\n\r\n", buf, sizeof(buf));
 	assert_non_null(strstr(buf, " 405 "));
 	assert_non_null(strstr(buf, "Allow: GET, HEAD"));
+	assert_security_headers(buf);
 	http(port, "GET /../x HTTP/1.0\r\n\r\n", buf, sizeof(buf));
 	assert_non_null(strstr(buf, " 400 "));
 	http(port, "GET /%2e%2e/x HTTP/1.0\r\n\r\n", buf, sizeof(buf));
@@ -405,20 +434,32 @@ static void test_server(void **state)
 	http(port, "GET / HTTP/1.0\r\nAccept-Encoding: gzip\r\n\r\n", buf, sizeof(buf));
 	assert_non_null(strstr(buf, " 200 "));
 	assert_non_null(strstr(buf, "Content-Encoding: gzip"));
+	assert_security_headers(buf);
+	http(port, "GET /app.js HTTP/1.0\r\n\r\n", buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 200 "));
+	assert_security_headers(buf);
+	http(port, "GET /style.css HTTP/1.0\r\nIf-None-Match: *\r\n\r\n", buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 304 "));
+	assert_security_headers(buf);
 	http(port, "GET /nope HTTP/1.0\r\n\r\n", buf, sizeof(buf));
 	assert_non_null(strstr(buf, " 404 "));
+	assert_security_headers(buf);
+	http(port, "GET /api/health HTTP/1.0\r\nHost: evil.example\r\n\r\n", buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 421 "));
+	assert_security_headers(buf);
 	web_stop(srv);
 
-	start(&srv, "tok", "/nonexistent/papertrade.db", &cfg);
+	start(&srv, TOK16, "/nonexistent/papertrade.db", &cfg);
 	port = web_port(srv);
 	http(port, "GET /api/health HTTP/1.0\r\n\r\n", buf, sizeof(buf));
 	assert_non_null(strstr(buf, " 401 "));
-	http(port, "GET /api/health HTTP/1.0\r\nAuthorization: Bearer tok\r\n\r\n", buf,
+	assert_security_headers(buf);
+	http(port, "GET /api/health HTTP/1.0\r\nAuthorization: Bearer " TOK16 "\r\n\r\n", buf,
 	     sizeof(buf));
 	assert_non_null(strstr(buf, " 200 "));
-	http(port, "GET /api/health?token=tok HTTP/1.0\r\n\r\n", buf, sizeof(buf));
+	http(port, "GET /api/health?token=" TOK16 " HTTP/1.0\r\n\r\n", buf, sizeof(buf));
 	assert_non_null(strstr(buf, " 200 "));
-	http(port, "GET /api/health?token=to HTTP/1.0\r\n\r\n", buf, sizeof(buf));
+	http(port, "GET /api/health?token=0123456789abcde HTTP/1.0\r\n\r\n", buf, sizeof(buf));
 	assert_non_null(strstr(buf, " 401 "));
 	web_stop(srv);
 	web_stop(NULL);
@@ -449,6 +490,68 @@ static void test_loopback_rule(void **state)
 	assert_int_equal(web_start(&o, &srv, err), PT_EINVAL);
 }
 
+static void test_auth_scheme(void **state)
+{
+	static char buf[1 << 16];
+	struct web_server *srv = NULL;
+	struct config cfg;
+	unsigned port;
+
+	(void)state;
+	config_defaults(&cfg);
+	start(&srv, TOK16, "/nonexistent/papertrade.db", &cfg);
+	port = web_port(srv);
+	/* RFC 7235 §2.1: the scheme is case-insensitive. */
+	http(port, "GET /api/health HTTP/1.0\r\nAuthorization: bearer " TOK16 "\r\n\r\n", buf,
+	     sizeof(buf));
+	assert_non_null(strstr(buf, " 200 "));
+	http(port, "GET /api/health HTTP/1.0\r\nAuthorization: BEARER " TOK16 "\r\n\r\n", buf,
+	     sizeof(buf));
+	assert_non_null(strstr(buf, " 200 "));
+	http(port, "GET /api/health HTTP/1.0\r\nAuthorization: Basic " TOK16 "\r\n\r\n", buf,
+	     sizeof(buf));
+	assert_non_null(strstr(buf, " 401 "));
+	http(port, "GET /api/health HTTP/1.0\r\nAuthorization: bearer" TOK16 "\r\n\r\n", buf,
+	     sizeof(buf));
+	assert_non_null(strstr(buf, " 401 "));
+	web_stop(srv);
+}
+
+/* A token is at least 16 characters: 15 is refused before listening (on
+ * loopback too), 16 and 17 start. */
+static void test_token_length(void **state)
+{
+	static const char *const toks[] = {"0123456789abcde", TOK16, TOK16 "g"};
+	struct web_server *srv = NULL;
+	struct web_opts o;
+	struct config cfg;
+	char err[PT_ERRSZ];
+	size_t i;
+
+	(void)state;
+	config_defaults(&cfg);
+	memset(&o, 0, sizeof(o));
+	o.host = "127.0.0.1";
+	o.db_path = "/nonexistent/papertrade.db";
+	o.cfg = &cfg;
+	o.threads = 2;
+	for (i = 0; i < 3; i++) {
+		o.token = toks[i];
+		err[0] = '\0';
+		if (i == 0) {
+			assert_int_equal(web_start(&o, &srv, err), PT_EINVAL);
+			assert_null(srv);
+			assert_non_null(strstr(err, "at least 16 characters"));
+			assert_null(strchr(err, '\n'));
+		} else {
+			assert_int_equal(web_start(&o, &srv, err), 0);
+			assert_non_null(srv);
+			web_stop(srv);
+			srv = NULL;
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -461,6 +564,8 @@ int main(void)
 		cmocka_unit_test(test_page),
 		cmocka_unit_test(test_server),
 		cmocka_unit_test(test_loopback_rule),
+		cmocka_unit_test(test_auth_scheme),
+		cmocka_unit_test(test_token_length),
 	};
 
 	/* A zone far from New York: nothing may depend on the machine's. */
