@@ -55,7 +55,8 @@ static const char serve_usage[] =
 	"  --listen HOST:PORT  address to listen on (default 127.0.0.1:8080; port 0\n"
 	"                      picks a free one; [::1]:PORT for IPv6)\n"
 	"  --assets-dir DIR    serve the page from DIR instead of the embedded copy\n"
-	"  --token-file F      require the token on F's first line on /api/\n"
+	"  --token-file F      require the token on F's first line on /api/ (at least\n"
+	"                      16 characters; the file readable by its owner only)\n"
 	"                      (Authorization: Bearer TOKEN or ?token=TOKEN); F must\n"
 	"                      not be readable by group or others. Default: the\n"
 	"                      serve_token_file key. Required off loopback.\n"
@@ -118,7 +119,7 @@ static int read_token(const char *what, const char *path, char *tok, size_t n)
 	FILE *f;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO: refused below, no hang */
 	if (fd < 0) {
 		cli_error(what, "%s: %s", path, strerror(errno));
 		return -1;

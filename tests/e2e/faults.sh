@@ -264,4 +264,11 @@ contains "saying the session was already stored" "$(cat "$T_TMP/a.err")" "alread
 same "the session is stored once" "$(sqlite3 "$PAPERTRADE_HOME/papertrade.db" 'select count(*) from runs')" "1"
 check "the identities hold" bash -c "'$PT' report --json | /usr/bin/python3 '$PT_ROOT/tests/e2e/identities.py'"
 
+# ---- a FIFO as serve's token file (defect 7) ----
+mkfifo "$T_TMP/token.fifo"
+timeout 10 "$PT" serve --listen 127.0.0.1:0 --token-file "$T_TMP/token.fifo" >"$T_TMP/out" 2>"$T_TMP/err"
+rc=$?
+check "a FIFO as the token file does not hang serve" test "$rc" -ne 124
+same "one line naming it" "$(cat "$T_TMP/err")" "papertrade: --token-file: $T_TMP/token.fifo: not a regular file"
+
 done_testing
