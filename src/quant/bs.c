@@ -189,18 +189,9 @@ void bs_bounds(char right, double S, double K, double T, double r, double q, dou
 
 enum bs_iv_why bs_iv_why(char right, double S, double K, double T, double r, double q, double price)
 {
-	double lower, upper;
+	double x, beta, beta_c;
 
-	if (!bs_valid_input(right, S, K, T, r, q, 0) || !isfinite(price))
-		return BS_IV_INVALID;
-	if (!(T > 0))
-		return BS_IV_ZERO_TIME;
-	bs_bounds(right, S, K, T, r, q, &lower, &upper);
-	if (!(price > lower))
-		return BS_IV_BELOW_INTRINSIC;
-	if (!(price < upper))
-		return BS_IV_ABOVE_UPPER;
-	return BS_IV_OK;
+	return bs_iv_normalise(right, S, K, T, r, q, price, &x, &beta, &beta_c);
 }
 
 const char *bs_iv_why_name(enum bs_iv_why why)
@@ -253,7 +244,7 @@ enum bs_iv_why bs_iv_normalise(char right, double S, double K, double T, double 
 	double th = right == 'C' ? 1 : -1;
 
 	*x = *beta = *beta_c = NAN;
-	/* bs_iv_why's checks in its order, on bs_bounds's numbers */
+	/* the reasons in bs_iv_why's order, on bs_bounds's numbers (bs_iv_why is this) */
 	if (!bs_valid_input(right, S, K, T, r, q, 0) || !isfinite(price))
 		return BS_IV_INVALID;
 	if (!(T > 0))
