@@ -32,11 +32,13 @@ static const struct cli_cmd commands[] = {
 	{"history", cmd_history, "import, list or check real end-of-day option history", 0},
 	{"backtest", cmd_backtest, "replay sessions in memory on a portfolio of its own", 0},
 	{"sweep", cmd_sweep, "backtest every combination of a parameter grid", 0},
-	{"compare", cmd_compare, "backtest configurations side by side, with BXM and buy-and-hold", 0},
+	{"compare", cmd_compare, "backtest configurations side by side, with BXM and buy-and-hold",
+	 0},
 	{"serve", cmd_serve, "serve the dashboard and its JSON API; run the daily job", 0},
 	{"dashboard", cmd_dashboard, "write the dashboard as one self-contained HTML file", 0},
 	{"schedule", cmd_schedule, "print a systemd timer or crontab line for the daily run", 0},
-	{"doctor", cmd_doctor, "check the home folder: config, database, ledger, runs, notifications", 0},
+	{"doctor", cmd_doctor,
+	 "check the home folder: config, database, ledger, runs, notifications", 0},
 	{"help", cmd_help, "show a command's help (papertrade help CMD = CMD --help)", 1},
 };
 
@@ -246,8 +248,9 @@ int main(int argc, char **argv)
 	ctx.home = resolve_home(home, &ctx.home_given);
 	if (!ctx.home) {
 		if (!cmd->no_home && !asks_help(sub_argc, sub_argv)) {
-			cli_error("home", "HOME is not set, and neither --home, PAPERTRADE_HOME nor "
-					  "XDG_DATA_HOME says where the portfolio lives");
+			cli_error("home",
+				  "HOME is not set, and neither --home, PAPERTRADE_HOME nor "
+				  "XDG_DATA_HOME says where the portfolio lives");
 			return EXIT_RUNTIME;
 		}
 		ctx.home = ""; /* read by none of these */

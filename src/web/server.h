@@ -38,8 +38,8 @@ struct web_opts {
 /*
  * Starts listening and answering (in the pool's threads). A host that is
  * not a loopback address needs a token: PT_EINVAL with err otherwise, as for
- * a bad host or a token shorter than 16 characters. PT_EIO when the address cannot be bound. The caller should
- * block SIGINT/SIGTERM first, so that the pool's threads inherit the mask.
+ * a bad host or a token shorter than 16 characters. PT_EIO when the address cannot be bound. The
+ * caller should block SIGINT/SIGTERM first, so that the pool's threads inherit the mask.
  */
 int web_start(const struct web_opts *o, struct web_server **out, char *err);
 /* The bound port (the real one when 0 was asked) and the numeric address

@@ -852,8 +852,8 @@ static void test_buywrite_roll_dates(void **state)
 
 /*
  * Issue 12 point 5: the strategies evaluate a whole expiration's chain in
- * one call (theo; the IVs the rules ask for, as a second chain). Every contract's theo and IV of the bid are the same bits
- * whichever way they are reached: the scan's own chain (volarb,
+ * one call (theo; the IVs the rules ask for, as a second chain). Every contract's theo and IV of
+ * the bid are the same bits whichever way they are reached: the scan's own chain (volarb,
  * strategy_scan_start), the view's precompute (strategy_calc_begin and
  * strategy_calc_part, as a sweep's, in one part or three), and one
  * contract at a time (strategy_model_price, strategy_model_iv, which the
@@ -892,9 +892,9 @@ static void test_whole_chain_paths(void **state)
 			assert_int_equal(c->calc, rc == 0 ? 1 : -1);
 		if (c->calc == 0)
 			continue;
-		assert_int_equal(bs_implied_vol(c->right, CH_SPOT, c->strike, T, CH_R, CH_Q, o->bid,
-						&iv2),
-				 rc);
+		assert_int_equal(
+			bs_implied_vol(c->right, CH_SPOT, c->strike, T, CH_R, CH_Q, o->bid, &iv2),
+			rc);
 		if (rc == 0) {
 			assert_true(c->calc_iv == iv1);
 			assert_true(fabs(iv1 - iv2) <= 1e-13 * iv2);
@@ -915,8 +915,8 @@ static void test_whole_chain_paths(void **state)
 		for (i = 0; i < tv.n_opts; i++) {
 			const struct option_quote *o = &tv.opts[i];
 			double iv;
-			int rc = strategy_model_iv(&m, o->right, CH_SPOT, o->strike, T, CH_R, o->bid,
-						   &iv);
+			int rc = strategy_model_iv(&m, o->right, CH_SPOT, o->strike, T, CH_R,
+						   o->bid, &iv);
 
 			assert_true(tv.calc->opt[i].theo == strategy_model_price(&m, o->right,
 										 CH_SPOT, o->strike,
