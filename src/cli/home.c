@@ -48,8 +48,9 @@ static int wal_left(const char *path)
 }
 
 /*
- * Removes what killed first runs left: papertrade.db.new-PID (and its -wal
- * and -shm) whose process is gone. One that is alive is creating the
+ * Removes what killed first runs left: papertrade.db.new-PID (and its -wal,
+ * -shm and -journal: SQLite journals the switch to WAL) whose process is
+ * gone. One that is alive is creating the
  * database now and keeps its files.
  */
 static void remove_stray_new(const char *home)
@@ -69,7 +70,8 @@ static void remove_stray_new(const char *home)
 		errno = 0;
 		pid = strtol(e->d_name + sizeof(prefix) - 1, &end, 10);
 		if (errno || pid <= 0 || pid > INT_MAX ||
-		    (*end && strcmp(end, "-wal") != 0 && strcmp(end, "-shm") != 0))
+		    (*end && strcmp(end, "-wal") != 0 && strcmp(end, "-shm") != 0 &&
+		     strcmp(end, "-journal") != 0))
 			continue;
 		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
 			continue; /* alive, or not ours to judge */

@@ -123,6 +123,7 @@ sh -c 'exit 0' &
 gone=$!
 wait "$gone"
 for f in "papertrade.db.new-$gone" "papertrade.db.new-$gone-wal" "papertrade.db.new-$gone-shm" \
+	"papertrade.db.new-$gone-journal" \
 	"papertrade.db.new-$$"; do
 	printf 'x' >"$PAPERTRADE_HOME/$f"
 done
@@ -130,6 +131,7 @@ done
 check "a dead process's temporary database is removed" test ! -e "$PAPERTRADE_HOME/papertrade.db.new-$gone"
 check "with its -wal" test ! -e "$PAPERTRADE_HOME/papertrade.db.new-$gone-wal"
 check "and its -shm" test ! -e "$PAPERTRADE_HOME/papertrade.db.new-$gone-shm"
+check "and its -journal" test ! -e "$PAPERTRADE_HOME/papertrade.db.new-$gone-journal"
 check "a live process's is kept" test -e "$PAPERTRADE_HOME/papertrade.db.new-$$"
 
 # ---- an import whose start date is not a session (defect 10) ----

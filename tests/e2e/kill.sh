@@ -55,7 +55,7 @@ for i in $(seq "$kills"); do
 	stray=$(find "$PAPERTRADE_HOME" -name 'papertrade.db.new-*' | grep -c .)
 	if [ "$ic" != ok ] || [ "$dup" != 0 ] || [ "$stored" != "$prefix" ] || [ $idn != ok ] || [ "$stray" != 0 ]; then
 		bad=$((bad + 1))
-		not_ok "kill $i: integrity '$ic', duplicates $dup, identities $idn, stray $stray, sessions a prefix: $([ "$stored" = "$prefix" ] && echo yes || echo no)"
+		not_ok "kill $i: integrity '$ic', duplicates $dup, identities $idn, stray $stray $(find "$PAPERTRADE_HOME" -name 'papertrade.db.new-*' -printf '%f '), sessions a prefix: $([ "$stored" = "$prefix" ] && echo yes || echo no)"
 	fi
 done
 same "$kills kills: every database sound, every ledger whole, no session twice, nothing stray" "$bad" "0"
